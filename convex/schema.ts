@@ -1,0 +1,258 @@
+import { defineSchema, defineTable } from "convex/server";
+import { v } from "convex/values";
+
+// Validators shared by the schema and the functions. They mirror the types in
+// src/negotiation/types.ts.
+
+export const priorities = v.object({
+  price: v.number(),
+  leadTime: v.number(),
+  paymentTerms: v.number(),
+  quality: v.number(),
+});
+
+export const guardrails = v.object({
+  maxLeadTimeDays: v.number(),
+  minPaymentTermsDays: v.number(),
+});
+
+export const lineItem = v.object({
+  productId: v.id("products"),
+  sku: v.string(),
+  name: v.string(),
+  quantity: v.number(),
+  listPrice: v.number(),
+  targetUnitPrice: v.number(),
+  maxUnitPrice: v.number(),
+});
+
+export const termsLine = v.object({
+  sku: v.string(),
+  quantity: v.number(),
+  unitPrice: v.number(),
+});
+
+export const terms = v.object({
+  lines: v.array(termsLine),
+  leadTimeDays: v.number(),
+  paymentTermsDays: v.number(),
+});
+
+export const party = v.union(v.literal("brand"), v.literal("supplier"));
+
+export const persona = v.object({
+  concession: v.union(
+    v.literal("boulware"),
+    v.literal("linear"),
+    v.literal("conceder"),
+    v.literal("tit_for_tat"),
+  ),
+  concessionExponent: v.number(),
+  unitCostRatio: v.number(),
+  openingMarkup: v.number(),
+  reservationMargin: v.number(),
+  weights: v.object({ price: v.number(), leadTime: v.number(), paymentTerms: v.number() }),
+  leadTimeDays: v.object({ standard: v.number(), fastest: v.number() }),
+  expediteCostPerDay: v.number(),
+  paymentTermsDays: v.object({ preferred: v.number(), max: v.number() }),
+  annualFinancingRate: v.number(),
+  capacityPerLine: v.number(),
+  qualityScore: v.number(),
+});
+
+export const quoteStatus = v.union(
+  v.literal("queued"),
+  v.literal("negotiating"),
+  v.literal("completed"),
+  v.literal("awarded"),
+  v.literal("cancelled"),
+  v.literal("failed"),
+);
+
+export const negotiationStatus = v.union(
+  v.literal("pending"),
+  v.literal("active"),
+  v.literal("paused"),
+  v.literal("accepted"),
+  v.literal("rejected"),
+  v.literal("impasse"),
+  v.literal("expired"),
+  v.literal("failed"),
+);
+
+export const negotiationOutcome = v.union(
+  v.literal("agreement"),
+  v.literal("impasse"),
+  v.literal("walked_away"),
+  v.literal("expired"),
+  v.literal("failed"),
+);
+
+export const offerStatus = v.union(
+  v.literal("pending"),
+  v.literal("accepted"),
+  v.literal("rejected"),
+  v.literal("countered"),
+  v.literal("expired"),
+);
+
+export const messageSender = v.union(
+  v.literal("brand"),
+  v.literal("supplier"),
+  v.literal("system"),
+  v.literal("user"),
+);
+
+export const messageKind = v.union(
+  v.literal("text"),
+  v.literal("offer"),
+  v.literal("acceptance"),
+  v.literal("rejection"),
+  v.literal("system"),
+  v.literal("ai_suggestion"),
+);
+
+export const messageMetadata = v.object({
+  model: v.optional(v.string()),
+  tokenUsage: v.optional(
+    v.object({ inputTokens: v.number(), outputTokens: v.number(), totalTokens: v.number() }),
+  ),
+  latencyMs: v.optional(v.number()),
+  /** Set when a model's structured output was malformed or outside the guardrails
+   * and the engine's decision was used instead: what was wrong. */
+  replacedByEngine: v.optional(v.string()),
+});
+
+export const offerAi = v.object({
+  generated: v.boolean(),
+  confidence: v.optional(v.number()),
+  reasoning: v.optional(v.string()),
+});
+
+export const recommendation = v.object({
+  negotiationId: v.optional(v.id("negotiations")),
+  supplierId: v.optional(v.id("suppliers")),
+  explanation: v.string(),
+  ranking: v.array(
+    v.object({
+      negotiationId: v.id("negotiations"),
+      supplierId: v.id("suppliers"),
+      supplierName: v.string(),
+      score: v.number(),
+      rank: v.number(),
+      outcome: negotiationOutcome,
+      terms: v.optional(terms),
+      summary: v.string(),
+    }),
+  ),
+  createdAt: v.number(),
+});
+
+export default defineSchema({
+  products: defineTable({
+    sku: v.string(),
+    name: v.string(),
+    unit: v.string(),
+    category: v.string(),
+    listPrice: v.number(),
+  })
+    .index("by_sku", ["sku"])
+    .index("by_category", ["category"]),
+
+  suppliers: defineTable({
+    /** Stable key used by the seed and the scenario files. */
+    slug: v.string(),
+    name: v.string(),
+    profile: v.object({
+      tagline: v.string(),
+      description: v.string(),
+      location: v.string(),
+      qualityScore: v.number(),
+    }),
+    persona,
+  }).index("by_slug", ["slug"]),
+
+  quotes: defineTable({
+    lineItems: v.array(lineItem),
+    priorities,
+    guardrails,
+    notes: v.optional(v.string()),
+    maxRounds: v.number(),
+    seed: v.number(),
+    status: quoteStatus,
+    recommendation: v.optional(recommendation),
+    failureReason: v.optional(v.string()),
+    requestedAt: v.number(),
+    startedAt: v.optional(v.number()),
+    completedAt: v.optional(v.number()),
+    updatedAt: v.number(),
+    claimedBy: v.optional(v.string()),
+    leaseExpiresAt: v.optional(v.number()),
+  })
+    .index("by_status", ["status"])
+    .index("by_status_and_leaseExpiresAt", ["status", "leaseExpiresAt"]),
+
+  negotiations: defineTable({
+    quoteId: v.id("quotes"),
+    supplierId: v.id("suppliers"),
+    status: negotiationStatus,
+    currentRound: v.number(),
+    maxRounds: v.number(),
+    currentTerms: v.optional(terms),
+    currentOfferId: v.optional(v.id("offers")),
+    lastOfferBy: v.optional(party),
+    startedAt: v.optional(v.number()),
+    lastActivityAt: v.number(),
+    expiresAt: v.optional(v.number()),
+    outcome: v.optional(negotiationOutcome),
+    failureReason: v.optional(v.string()),
+    nextSeq: v.number(),
+  })
+    .index("by_quoteId", ["quoteId"])
+    .index("by_status_and_expiresAt", ["status", "expiresAt"]),
+
+  offers: defineTable({
+    negotiationId: v.id("negotiations"),
+    round: v.number(),
+    offeredBy: party,
+    terms,
+    status: offerStatus,
+    ai: v.optional(offerAi),
+    respondedAt: v.optional(v.number()),
+  }).index("by_negotiationId_and_round", ["negotiationId", "round"]),
+
+  messages: defineTable({
+    negotiationId: v.id("negotiations"),
+    seq: v.number(),
+    sender: messageSender,
+    kind: messageKind,
+    content: v.string(),
+    state: v.union(v.literal("streaming"), v.literal("complete")),
+    offerId: v.optional(v.id("offers")),
+    metadata: v.optional(messageMetadata),
+    readAt: v.optional(v.number()),
+  })
+    .index("by_negotiationId_and_seq", ["negotiationId", "seq"])
+    .index("by_negotiationId_and_readAt", ["negotiationId", "readAt"]),
+
+  events: defineTable({
+    type: v.string(),
+    quoteId: v.optional(v.id("quotes")),
+    negotiationId: v.optional(v.id("negotiations")),
+    actor: v.union(v.literal("brand"), v.literal("supplier"), v.literal("system"), v.literal("user")),
+    data: v.optional(v.record(v.string(), v.union(v.string(), v.number(), v.boolean(), v.null()))),
+    at: v.number(),
+  })
+    .index("by_quoteId_and_at", ["quoteId", "at"])
+    .index("by_negotiationId_and_at", ["negotiationId", "at"]),
+
+  awards: defineTable({
+    quoteId: v.id("quotes"),
+    negotiationId: v.id("negotiations"),
+    supplierId: v.id("suppliers"),
+    offerId: v.id("offers"),
+    terms,
+    awardedBy: v.union(v.literal("user"), v.literal("brand")),
+    awardedAt: v.number(),
+  }).index("by_quoteId", ["quoteId"]),
+});

@@ -1,0 +1,105 @@
+// The shared vocabulary of a negotiation. convex/schema.ts mirrors these shapes
+// with Convex validators; keep the two in step.
+
+/** The brand's weights across issues: non-negative, normalised to sum to 1. */
+export interface Priorities {
+  price: number;
+  leadTime: number;
+  paymentTerms: number;
+  quality: number;
+}
+
+/** One product the brand asks for, with its price limits. */
+export interface LineItem {
+  sku: string;
+  name: string;
+  quantity: number;
+  /** The catalog price per unit. */
+  listPrice: number;
+  /** What the brand hopes to pay per unit. */
+  targetUnitPrice: number;
+  /** Hard limit: never agree above this per unit (a guardrail). */
+  maxUnitPrice: number;
+}
+
+/** The brand's hard limits besides each line's maxUnitPrice. */
+export interface Guardrails {
+  maxLeadTimeDays: number;
+  minPaymentTermsDays: number;
+}
+
+export interface TermsLine {
+  sku: string;
+  quantity: number;
+  unitPrice: number;
+}
+
+/** One set of terms: what an offer proposes. */
+export interface Terms {
+  lines: TermsLine[];
+  leadTimeDays: number;
+  paymentTermsDays: number;
+}
+
+export type Party = "brand" | "supplier";
+
+export type ConcessionStyle = "boulware" | "linear" | "conceder" | "tit_for_tat";
+
+/**
+ * A simulated supplier's private parameters (the `suppliers.persona` field).
+ * New personas are data, not code.
+ */
+export interface SupplierPersona {
+  concession: ConcessionStyle;
+  /** Exponent e of the aspiration curve 1 - t^(1/e): e < 1 Boulware, 1 linear, e > 1 conceder. */
+  concessionExponent: number;
+  /** Unit cost as a fraction of the list price. */
+  unitCostRatio: number;
+  /** Opening unit price as a multiple of the list price. */
+  openingMarkup: number;
+  /** Lowest acceptable margin over unit cost (0.05 = 5%). */
+  reservationMargin: number;
+  /** How much the supplier cares about each issue (sums to 1). */
+  weights: { price: number; leadTime: number; paymentTerms: number };
+  /** Normal and fastest possible lead time. */
+  leadTimeDays: { standard: number; fastest: number };
+  /** Extra cost per day faster than standard, as a fraction of unit cost. */
+  expediteCostPerDay: number;
+  /** Payment terms it proposes and the longest it will ever give. */
+  paymentTermsDays: { preferred: number; max: number };
+  /** Yearly cost of capital: the price of waiting to be paid. */
+  annualFinancingRate: number;
+  /** Most units it can deliver per line item. */
+  capacityPerLine: number;
+  /** Quality score 0–1, shown in the profile and used in the brand's utility. */
+  qualityScore: number;
+}
+
+/** A supplier as the engine sees it. */
+export interface SupplierSpec {
+  id: string;
+  name: string;
+  persona: SupplierPersona;
+}
+
+export type NegotiationOutcome = "agreement" | "impasse" | "walked_away" | "expired" | "failed";
+
+/** One ranked entry of a recommendation. */
+export interface RankedOffer {
+  supplierId: string;
+  supplierName: string;
+  /** Brand utility of the final terms, 0–1; 0 when there is no agreement. */
+  score: number;
+  rank: number;
+  outcome: NegotiationOutcome;
+  terms?: Terms;
+  summary: string;
+}
+
+/** The engine's recommendation across a quote's negotiations. */
+export interface Recommendation {
+  /** The supplier to award, or undefined when no negotiation reached agreement. */
+  supplierId?: string;
+  explanation: string;
+  ranking: RankedOffer[];
+}

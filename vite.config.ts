@@ -1,0 +1,48 @@
+import { defineConfig } from "vitest/config";
+import react from "@vitejs/plugin-react";
+
+// One config for the dashboard (Vite, root web/) and for every test project.
+export default defineConfig({
+  root: "web",
+  plugins: [react()],
+  build: { outDir: "../dist/web", emptyOutDir: true },
+  server: { host: "127.0.0.1" },
+  test: {
+    root: ".",
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "convex",
+          root: ".",
+          environment: "edge-runtime",
+          include: ["tests/convex/**/*.test.ts"],
+          server: { deps: { inline: ["convex-test"] } },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "node",
+          root: ".",
+          environment: "node",
+          include: ["tests/**/*.test.ts"],
+          exclude: ["tests/convex/**", "tests/e2e/**"],
+          testTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "e2e",
+          root: ".",
+          environment: "node",
+          include: ["tests/e2e/**/*.test.ts"],
+          testTimeout: 240_000,
+          hookTimeout: 240_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});

@@ -13,6 +13,33 @@ import type {
   FilterApi,
   FunctionReference,
 } from "convex/server";
+import type * as crons from "../crons.js";
+import type * as expiry from "../expiry.js";
+import type * as ingest from "../ingest.js";
+import type * as insights from "../insights.js";
+import type * as messages from "../messages.js";
+import type * as model_auth from "../model/auth.js";
+import type * as model_awards from "../model/awards.js";
+import type * as model_brandActions from "../model/brandActions.js";
+import type * as model_catalog from "../model/catalog.js";
+import type * as model_errors from "../model/errors.js";
+import type * as model_events from "../model/events.js";
+import type * as model_expiry from "../model/expiry.js";
+import type * as model_ingest from "../model/ingest.js";
+import type * as model_insights from "../model/insights.js";
+import type * as model_messages from "../model/messages.js";
+import type * as model_negotiations from "../model/negotiations.js";
+import type * as model_quotes from "../model/quotes.js";
+import type * as model_status from "../model/status.js";
+import type * as model_validate from "../model/validate.js";
+import type * as model_views from "../model/views.js";
+import type * as negotiations from "../negotiations.js";
+import type * as offers from "../offers.js";
+import type * as products from "../products.js";
+import type * as quotes from "../quotes.js";
+import type * as seed from "../seed.js";
+import type * as suppliers from "../suppliers.js";
+import type * as worker from "../worker.js";
 
 /**
  * A utility for referencing Convex functions in your app's API.
@@ -22,7 +49,35 @@ import type {
  * const myFunctionReference = api.myModule.myFunction;
  * ```
  */
-declare const fullApi: ApiFromModules<{}>;
+declare const fullApi: ApiFromModules<{
+  crons: typeof crons;
+  expiry: typeof expiry;
+  ingest: typeof ingest;
+  insights: typeof insights;
+  messages: typeof messages;
+  "model/auth": typeof model_auth;
+  "model/awards": typeof model_awards;
+  "model/brandActions": typeof model_brandActions;
+  "model/catalog": typeof model_catalog;
+  "model/errors": typeof model_errors;
+  "model/events": typeof model_events;
+  "model/expiry": typeof model_expiry;
+  "model/ingest": typeof model_ingest;
+  "model/insights": typeof model_insights;
+  "model/messages": typeof model_messages;
+  "model/negotiations": typeof model_negotiations;
+  "model/quotes": typeof model_quotes;
+  "model/status": typeof model_status;
+  "model/validate": typeof model_validate;
+  "model/views": typeof model_views;
+  negotiations: typeof negotiations;
+  offers: typeof offers;
+  products: typeof products;
+  quotes: typeof quotes;
+  seed: typeof seed;
+  suppliers: typeof suppliers;
+  worker: typeof worker;
+}>;
 export declare const api: FilterApi<
   typeof fullApi,
   FunctionReference<any, "public">

@@ -1,0 +1,102 @@
+import type { Id } from "../_generated/dataModel";
+import type { MutationCtx } from "../_generated/server";
+import { fail } from "./errors";
+import { appendAtNextSeq } from "./messages";
+import {
+  assertOpen,
+  getNegotiation,
+  recordOffer,
+  standingSupplierOffer,
+  transitionNegotiation,
+} from "./negotiations";
+import { checkText, type Terms } from "./validate";
+
+// What the brand user does from the dashboard: take over a negotiation, talk,
+// counter, hand back, or walk away. (Accepting is an award: see awards.ts.)
+
+export async function pause(ctx: MutationCtx, negotiationId: Id<"negotiations">): Promise<void> {
+  const negotiation = await getNegotiation(ctx, negotiationId);
+  assertOpen(negotiation);
+  await transitionNegotiation(ctx, negotiationId, "paused", {
+    actor: "user",
+    message: "You took over this negotiation; the AI negotiator is paused.",
+  });
+}
+
+export async function resume(ctx: MutationCtx, negotiationId: Id<"negotiations">): Promise<void> {
+  const negotiation = await getNegotiation(ctx, negotiationId);
+  assertOpen(negotiation);
+  if (negotiation.status !== "paused") fail("CONFLICT", "Only a paused negotiation can be resumed", "negotiationId");
+  await transitionNegotiation(ctx, negotiationId, "active", {
+    actor: "user",
+    message: "The AI negotiator is back in charge of this negotiation.",
+  });
+}
+
+async function requirePaused(ctx: MutationCtx, negotiationId: Id<"negotiations">) {
+  const negotiation = await getNegotiation(ctx, negotiationId);
+  assertOpen(negotiation);
+  if (negotiation.status !== "paused") {
+    fail("CONFLICT", "Take over the negotiation (pause the AI) before writing to the supplier", "negotiationId");
+  }
+  return negotiation;
+}
+
+export async function sendMessage(
+  ctx: MutationCtx,
+  negotiationId: Id<"negotiations">,
+  content: string,
+): Promise<Id<"messages">> {
+  checkText(content, "content", { required: true });
+  await requirePaused(ctx, negotiationId);
+  return await appendAtNextSeq(ctx, negotiationId, { sender: "user", kind: "text", content });
+}
+
+/** The brand user's counter-offer to the supplier's standing offer. */
+export async function counter(
+  ctx: MutationCtx,
+  negotiationId: Id<"negotiations">,
+  terms: Terms,
+  message: string | undefined,
+): Promise<Id<"offers"> | null> {
+  if (message !== undefined) checkText(message, "message", { required: true });
+  const negotiation = await requirePaused(ctx, negotiationId);
+  if (!(await standingSupplierOffer(ctx, negotiation))) {
+    fail("CONFLICT", "There is no standing supplier offer to counter; wait for the supplier", "negotiationId");
+  }
+  const offerId = await recordOffer(ctx, negotiationId, { offeredBy: "brand", terms }, "user");
+  if (offerId) {
+    await appendAtNextSeq(ctx, negotiationId, {
+      sender: "user",
+      kind: "offer",
+      content: message ?? describeTerms(terms),
+      offerId,
+    });
+  }
+  return offerId;
+}
+
+export async function walkAway(
+  ctx: MutationCtx,
+  negotiationId: Id<"negotiations">,
+  reason: string | undefined,
+): Promise<void> {
+  if (reason !== undefined) checkText(reason, "reason", { required: true });
+  const negotiation = await getNegotiation(ctx, negotiationId);
+  assertOpen(negotiation);
+  await appendAtNextSeq(ctx, negotiationId, {
+    sender: "user",
+    kind: "rejection",
+    content: reason ?? "We are walking away from this negotiation.",
+  });
+  await transitionNegotiation(ctx, negotiationId, "rejected", {
+    actor: "user",
+    outcome: "walked_away",
+    ...(reason !== undefined ? { failureReason: reason } : {}),
+  });
+}
+
+export function describeTerms(terms: Terms): string {
+  const lines = terms.lines.map((line) => `${line.quantity} × ${line.sku} at ${line.unitPrice.toFixed(2)}`);
+  return `Our counter-offer: ${lines.join("; ")}; delivery in ${terms.leadTimeDays} days; payment in ${terms.paymentTermsDays} days.`;
+}

@@ -1,0 +1,248 @@
+import type { Infer } from "convex/values";
+import type { Doc, Id } from "../_generated/dataModel";
+import type { MutationCtx } from "../_generated/server";
+import type { guardrails, priorities, recommendation } from "../schema";
+import { fail, invalid } from "./errors";
+import { type Actor, type EventData, logEvent } from "./events";
+import { getQuote, negotiationsOfQuote, transitionNegotiation } from "./negotiations";
+import { assertQuoteTransition, isTerminalNegotiation, type NegotiationStatus, type QuoteStatus } from "./status";
+import {
+  checkGuardrails,
+  checkNumber,
+  checkQuantity,
+  checkText,
+  checkUnitPrice,
+  LIMITS,
+  normalisePriorities,
+} from "./validate";
+
+// A quote's life: requested with one negotiation per supplier, claimed by a
+// worker under a lease, completed with a recommendation, awarded, cancelled or failed.
+
+export type QuoteRequest = {
+  lineItems: { productId: Id<"products">; quantity: number; targetUnitPrice: number; maxUnitPrice: number }[];
+  priorities: Infer<typeof priorities>;
+  guardrails: Infer<typeof guardrails>;
+  notes?: string;
+  maxRounds?: number;
+  seed?: number;
+};
+
+export async function requestQuote(ctx: MutationCtx, request: QuoteRequest): Promise<Id<"quotes">> {
+  const { items, normalised } = await validateRequest(ctx, request);
+  const suppliers = await ctx.db.query("suppliers").take(10);
+  if (suppliers.length === 0) {
+    fail("CONFLICT", "No suppliers exist yet: load the catalog first (npm run seed or seed.catalog)");
+  }
+  const now = Date.now();
+  const maxRounds = request.maxRounds ?? LIMITS.defaultMaxRounds;
+  const quoteId = await ctx.db.insert("quotes", {
+    lineItems: items,
+    priorities: normalised,
+    guardrails: request.guardrails,
+    ...(request.notes !== undefined ? { notes: request.notes } : {}),
+    maxRounds,
+    seed: request.seed ?? now % LIMITS.maxSeed,
+    status: "queued",
+    requestedAt: now,
+    updatedAt: now,
+  });
+  for (const supplier of suppliers) {
+    await ctx.db.insert("negotiations", {
+      quoteId,
+      supplierId: supplier._id,
+      status: "pending",
+      currentRound: 0,
+      maxRounds,
+      lastActivityAt: now,
+      nextSeq: 0,
+    });
+  }
+  await logEvent(ctx, {
+    type: "quote.requested",
+    actor: "user",
+    quoteId,
+    data: { lineItems: items.length, suppliers: suppliers.length },
+  });
+  return quoteId;
+}
+
+async function validateRequest(ctx: MutationCtx, request: QuoteRequest) {
+  if (request.lineItems.length === 0) invalid("lineItems", "A quote needs at least one line item");
+  if (request.lineItems.length > LIMITS.maxLineItems) {
+    invalid("lineItems", `A quote has at most ${LIMITS.maxLineItems} line items`);
+  }
+  const items: Doc<"quotes">["lineItems"] = [];
+  const seen = new Set<string>();
+  for (const [i, item] of request.lineItems.entries()) {
+    const at = `lineItems[${i}]`;
+    const product = await ctx.db.get(item.productId);
+    if (!product) fail("NOT_FOUND", "Product not found", `${at}.productId`);
+    if (seen.has(product._id)) invalid(`${at}.productId`, `${product.name} appears twice`);
+    seen.add(product._id);
+    checkQuantity(item.quantity, `${at}.quantity`);
+    checkUnitPrice(item.targetUnitPrice, `${at}.targetUnitPrice`);
+    checkUnitPrice(item.maxUnitPrice, `${at}.maxUnitPrice`);
+    if (item.maxUnitPrice < item.targetUnitPrice) {
+      invalid(`${at}.maxUnitPrice`, "The max unit price must not be below the target unit price");
+    }
+    items.push({
+      productId: product._id,
+      sku: product.sku,
+      name: product.name,
+      quantity: item.quantity,
+      listPrice: product.listPrice,
+      targetUnitPrice: item.targetUnitPrice,
+      maxUnitPrice: item.maxUnitPrice,
+    });
+  }
+  const normalised = normalisePriorities(request.priorities);
+  checkGuardrails(request.guardrails);
+  if (request.notes !== undefined) checkText(request.notes, "notes", { required: false });
+  if (request.maxRounds !== undefined) {
+    checkNumber(request.maxRounds, "maxRounds", { integer: true, min: 1, max: LIMITS.maxRounds });
+  }
+  if (request.seed !== undefined) checkNumber(request.seed, "seed", { integer: true, min: 0, max: LIMITS.maxSeed });
+  return { items, normalised };
+}
+
+/** Moves the quote along its table and logs it. */
+export async function transitionQuote(
+  ctx: MutationCtx,
+  quote: Doc<"quotes">,
+  to: QuoteStatus,
+  actor: Actor,
+  extra: Partial<Doc<"quotes">> = {},
+  data: EventData = {},
+): Promise<void> {
+  assertQuoteTransition(quote.status, to);
+  const now = Date.now();
+  const finished = to !== "negotiating";
+  await ctx.db.patch(quote._id, {
+    status: to,
+    updatedAt: now,
+    ...(to === "negotiating" ? { startedAt: now } : {}),
+    ...(finished ? { completedAt: quote.completedAt ?? now, claimedBy: undefined, leaseExpiresAt: undefined } : {}),
+    ...extra,
+  });
+  await logEvent(ctx, {
+    type: `quote.${to}`,
+    actor,
+    quoteId: quote._id,
+    data: { from: quote.status, to, ...(extra.failureReason ? { reason: extra.failureReason } : {}), ...data },
+  });
+}
+
+/** Closes every negotiation of the quote that is still open. */
+export async function closeOpenNegotiations(
+  ctx: MutationCtx,
+  quoteId: Id<"quotes">,
+  to: NegotiationStatus,
+  opts: { actor: Actor; except?: Id<"negotiations">; message: string; failureReason?: string },
+): Promise<void> {
+  for (const negotiation of await negotiationsOfQuote(ctx, quoteId)) {
+    if (negotiation._id === opts.except || isTerminalNegotiation(negotiation.status)) continue;
+    await transitionNegotiation(ctx, negotiation._id, to, {
+      actor: opts.actor,
+      message: opts.message,
+      ...(opts.failureReason !== undefined ? { failureReason: opts.failureReason } : {}),
+    });
+  }
+}
+
+export async function cancelQuote(ctx: MutationCtx, quoteId: Id<"quotes">): Promise<void> {
+  const quote = await getQuote(ctx, quoteId);
+  assertQuoteTransition(quote.status, "cancelled");
+  await closeOpenNegotiations(ctx, quoteId, "rejected", {
+    actor: "user",
+    message: "The brand cancelled this quote. The negotiation is closed.",
+  });
+  await transitionQuote(ctx, quote, "cancelled", "user");
+}
+
+export async function failQuote(ctx: MutationCtx, quoteId: Id<"quotes">, reason: string): Promise<void> {
+  const quote = await getQuote(ctx, quoteId);
+  checkText(reason, "reason", { required: true });
+  assertQuoteTransition(quote.status, "failed");
+  await closeOpenNegotiations(ctx, quoteId, "failed", {
+    actor: "system",
+    message: "This negotiation stopped because of an internal error.",
+    failureReason: reason,
+  });
+  await transitionQuote(ctx, quote, "failed", "system", { failureReason: reason });
+}
+
+function checkLease(leaseMs: number, workerId: string): void {
+  checkNumber(leaseMs, "leaseMs", { integer: true, min: 1_000, max: 60 * 60 * 1000 });
+  if (workerId.trim().length === 0 || workerId.length > 200) invalid("workerId", "workerId must be 1–200 characters");
+}
+
+/** A queued quote, or a negotiating one whose lease lapsed or is already ours. */
+export async function claimQuote(
+  ctx: MutationCtx,
+  quoteId: Id<"quotes">,
+  workerId: string,
+  leaseMs: number,
+): Promise<boolean> {
+  checkLease(leaseMs, workerId);
+  const quote = await getQuote(ctx, quoteId);
+  const now = Date.now();
+  const lease = { claimedBy: workerId, leaseExpiresAt: now + leaseMs };
+  if (quote.status === "queued") {
+    await transitionQuote(ctx, quote, "negotiating", "system", lease);
+    return true;
+  }
+  if (quote.status !== "negotiating") return false;
+  const free = quote.claimedBy === workerId || quote.leaseExpiresAt === undefined || quote.leaseExpiresAt <= now;
+  if (!free) return false;
+  await ctx.db.patch(quoteId, { ...lease, updatedAt: now });
+  if (quote.claimedBy !== workerId) {
+    await logEvent(ctx, { type: "quote.reclaimed", actor: "system", quoteId, data: { workerId } });
+  }
+  return true;
+}
+
+export async function renewLease(
+  ctx: MutationCtx,
+  quoteId: Id<"quotes">,
+  workerId: string,
+  leaseMs: number,
+): Promise<boolean> {
+  checkLease(leaseMs, workerId);
+  const quote = await getQuote(ctx, quoteId);
+  if (quote.status !== "negotiating" || quote.claimedBy !== workerId) return false;
+  await ctx.db.patch(quoteId, { leaseExpiresAt: Date.now() + leaseMs });
+  return true;
+}
+
+export type RecommendationInput = Omit<Infer<typeof recommendation>, "createdAt"> & { createdAt?: number };
+
+/** Stores the recommendation; a negotiating quote becomes completed. */
+export async function setRecommendation(
+  ctx: MutationCtx,
+  quoteId: Id<"quotes">,
+  input: RecommendationInput,
+): Promise<void> {
+  const quote = await getQuote(ctx, quoteId);
+  checkText(input.explanation, "recommendation.explanation", { required: true });
+  const negotiations = await negotiationsOfQuote(ctx, quoteId);
+  const owned = new Set(negotiations.map((negotiation) => negotiation._id));
+  if (input.negotiationId !== undefined && !owned.has(input.negotiationId)) {
+    invalid("recommendation.negotiationId", "The recommended negotiation is not part of this quote");
+  }
+  for (const [i, entry] of input.ranking.entries()) {
+    if (!owned.has(entry.negotiationId)) {
+      invalid(`recommendation.ranking[${i}].negotiationId`, "This negotiation is not part of this quote");
+    }
+    checkNumber(entry.score, `recommendation.ranking[${i}].score`, { min: 0, max: 1 });
+  }
+  const value = { ...input, createdAt: input.createdAt ?? Date.now() };
+  if (quote.status === "negotiating") {
+    await transitionQuote(ctx, quote, "completed", "system", { recommendation: value });
+  } else if (quote.status === "completed" || quote.status === "awarded") {
+    // A replay, or the brand awarded before the evaluation finished: keep the status.
+    await ctx.db.patch(quoteId, { recommendation: value, updatedAt: Date.now() });
+  } else {
+    fail("CONFLICT", `A ${quote.status} quote takes no recommendation`, "quoteId");
+  }
+}

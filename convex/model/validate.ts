@@ -1,0 +1,149 @@
+import type { Infer } from "convex/values";
+import type { guardrails as guardrailsValidator, priorities as prioritiesValidator, terms as termsValidator } from "../schema";
+import { invalid } from "./errors";
+
+// Bounds on everything a caller may send. Validators in the function signatures
+// check types; these check values, and name the offending field.
+
+export type Terms = Infer<typeof termsValidator>;
+export type Priorities = Infer<typeof prioritiesValidator>;
+export type Guardrails = Infer<typeof guardrailsValidator>;
+
+export const LIMITS = {
+  maxQuantity: 10_000_000,
+  maxUnitPrice: 1_000_000,
+  maxLeadTimeDays: 365,
+  maxPaymentTermsDays: 180,
+  maxLineItems: 50,
+  maxTextLength: 4_000,
+  maxRounds: 20,
+  defaultMaxRounds: 6,
+  maxSeed: 2 ** 31 - 1,
+} as const;
+
+type NumberRule = { min?: number; max?: number; integer?: boolean; positive?: boolean };
+
+export function checkNumber(value: number, field: string, rule: NumberRule): number {
+  if (!Number.isFinite(value)) invalid(field, `${field} must be a finite number`);
+  if (rule.integer && !Number.isInteger(value)) invalid(field, `${field} must be a whole number`);
+  if (rule.positive && value <= 0) invalid(field, `${field} must be greater than 0`);
+  if (rule.min !== undefined && value < rule.min) invalid(field, `${field} must be at least ${rule.min}`);
+  if (rule.max !== undefined && value > rule.max) invalid(field, `${field} must be at most ${rule.max}`);
+  return value;
+}
+
+export function checkQuantity(value: number, field: string): number {
+  return checkNumber(value, field, { integer: true, positive: true, max: LIMITS.maxQuantity });
+}
+
+export function checkUnitPrice(value: number, field: string): number {
+  return checkNumber(value, field, { positive: true, max: LIMITS.maxUnitPrice });
+}
+
+export function checkLeadTimeDays(value: number, field: string): number {
+  return checkNumber(value, field, { integer: true, min: 0, max: LIMITS.maxLeadTimeDays });
+}
+
+export function checkPaymentTermsDays(value: number, field: string): number {
+  return checkNumber(value, field, { integer: true, min: 0, max: LIMITS.maxPaymentTermsDays });
+}
+
+export function checkText(value: string, field: string, opts: { required: boolean }): string {
+  if (opts.required && value.trim().length === 0) invalid(field, `${field} must not be empty`);
+  if (value.length > LIMITS.maxTextLength) {
+    invalid(field, `${field} must be at most ${LIMITS.maxTextLength} characters (got ${value.length})`);
+  }
+  return value;
+}
+
+/** Non-negative weights, at least one positive; returned normalised to sum to 1. */
+export function normalisePriorities(priorities: Priorities): Priorities {
+  const keys = ["price", "leadTime", "paymentTerms", "quality"] as const;
+  for (const key of keys) checkNumber(priorities[key], `priorities.${key}`, { min: 0 });
+  const sum = keys.reduce((total, key) => total + priorities[key], 0);
+  if (sum <= 0) invalid("priorities", "At least one priority must be greater than 0");
+  return {
+    price: priorities.price / sum,
+    leadTime: priorities.leadTime / sum,
+    paymentTerms: priorities.paymentTerms / sum,
+    quality: priorities.quality / sum,
+  };
+}
+
+export function checkGuardrails(guardrails: Guardrails): Guardrails {
+  checkLeadTimeDays(guardrails.maxLeadTimeDays, "guardrails.maxLeadTimeDays");
+  checkPaymentTermsDays(guardrails.minPaymentTermsDays, "guardrails.minPaymentTermsDays");
+  return guardrails;
+}
+
+/** The quote fields that terms are checked against. */
+export type QuoteLimits = {
+  lineItems: { sku: string; maxUnitPrice: number }[];
+  guardrails: Guardrails;
+};
+
+/** Bounds, and one line per quote line item (same skus, each once). */
+export function checkTerms(terms: Terms, quote: QuoteLimits, field = "terms"): Terms {
+  if (terms.lines.length !== quote.lineItems.length) {
+    invalid(`${field}.lines`, `Terms must have one line per line item of the quote (${quote.lineItems.length})`);
+  }
+  const skus = new Set(quote.lineItems.map((item) => item.sku));
+  const seen = new Set<string>();
+  terms.lines.forEach((line, i) => {
+    const at = `${field}.lines[${i}]`;
+    if (!skus.has(line.sku)) invalid(`${at}.sku`, `Sku "${line.sku}" is not a line item of this quote`);
+    if (seen.has(line.sku)) invalid(`${at}.sku`, `Sku "${line.sku}" appears twice`);
+    seen.add(line.sku);
+    checkQuantity(line.quantity, `${at}.quantity`);
+    checkUnitPrice(line.unitPrice, `${at}.unitPrice`);
+  });
+  checkLeadTimeDays(terms.leadTimeDays, `${field}.leadTimeDays`);
+  checkPaymentTermsDays(terms.paymentTermsDays, `${field}.paymentTermsDays`);
+  return terms;
+}
+
+/** The first guardrail these terms break, or null: what the brand may never agree to. */
+export function guardrailViolation(
+  terms: Terms,
+  quote: QuoteLimits,
+  field = "terms",
+): { field: string; message: string } | null {
+  for (const [i, line] of terms.lines.entries()) {
+    const item = quote.lineItems.find((candidate) => candidate.sku === line.sku);
+    if (item && line.unitPrice > item.maxUnitPrice) {
+      return {
+        field: `${field}.lines[${i}].unitPrice`,
+        message: `Unit price ${line.unitPrice} for ${line.sku} is above the guardrail of ${item.maxUnitPrice}`,
+      };
+    }
+  }
+  if (terms.leadTimeDays > quote.guardrails.maxLeadTimeDays) {
+    return {
+      field: `${field}.leadTimeDays`,
+      message: `Lead time ${terms.leadTimeDays} days is above the guardrail of ${quote.guardrails.maxLeadTimeDays} days`,
+    };
+  }
+  if (terms.paymentTermsDays < quote.guardrails.minPaymentTermsDays) {
+    return {
+      field: `${field}.paymentTermsDays`,
+      message: `Payment terms of ${terms.paymentTermsDays} days are below the guardrail of ${quote.guardrails.minPaymentTermsDays} days`,
+    };
+  }
+  return null;
+}
+
+export function totalPrice(terms: Terms): number {
+  return terms.lines.reduce((total, line) => total + line.quantity * line.unitPrice, 0);
+}
+
+export function sameTerms(a: Terms, b: Terms): boolean {
+  return (
+    a.leadTimeDays === b.leadTimeDays &&
+    a.paymentTermsDays === b.paymentTermsDays &&
+    a.lines.length === b.lines.length &&
+    a.lines.every(
+      (line, i) =>
+        line.sku === b.lines[i].sku && line.quantity === b.lines[i].quantity && line.unitPrice === b.lines[i].unitPrice,
+    )
+  );
+}

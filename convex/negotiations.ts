@@ -1,0 +1,48 @@
+import { v } from "convex/values";
+import { mutation } from "./_generated/server";
+import { awardNegotiation } from "./model/awards";
+import { counter as counterOffer, pause as pauseNegotiation, resume as resumeNegotiation, sendMessage as send, walkAway as walk } from "./model/brandActions";
+import { terms } from "./schema";
+
+const negotiationId = v.id("negotiations");
+
+export const pause = mutation({
+  args: { negotiationId },
+  handler: async (ctx, args) => {
+    await pauseNegotiation(ctx, args.negotiationId);
+    return null;
+  },
+});
+
+export const resume = mutation({
+  args: { negotiationId },
+  handler: async (ctx, args) => {
+    await resumeNegotiation(ctx, args.negotiationId);
+    return null;
+  },
+});
+
+export const sendMessage = mutation({
+  args: { negotiationId, content: v.string() },
+  handler: async (ctx, args) => await send(ctx, args.negotiationId, args.content),
+});
+
+/** Returns the new offer's id, or null when it was past maxRounds and the negotiation ended in impasse. */
+export const counter = mutation({
+  args: { negotiationId, terms, message: v.optional(v.string()) },
+  handler: async (ctx, args) => await counterOffer(ctx, args.negotiationId, args.terms, args.message),
+});
+
+/** Accepts the supplier's standing offer (or confirms the AI's agreement) and awards the quote. */
+export const acceptCurrentOffer = mutation({
+  args: { negotiationId },
+  handler: async (ctx, args) => await awardNegotiation(ctx, args.negotiationId),
+});
+
+export const walkAway = mutation({
+  args: { negotiationId, reason: v.optional(v.string()) },
+  handler: async (ctx, args) => {
+    await walk(ctx, args.negotiationId, args.reason);
+    return null;
+  },
+});

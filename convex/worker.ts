@@ -1,0 +1,77 @@
+import { v } from "convex/values";
+import { mutation, query } from "./_generated/server";
+import { requireServiceKey } from "./model/auth";
+import { getQuote, negotiationsOfQuote } from "./model/negotiations";
+import { claimQuote as claim, failQuote as fail, renewLease as renew } from "./model/quotes";
+
+// The quote worker: find work, hold it under a lease, read everything needed to
+// resume, or give up on a quote.
+
+const serviceKey = v.string();
+const lease = { serviceKey, quoteId: v.id("quotes"), workerId: v.string(), leaseMs: v.number() };
+
+export const claimable = query({
+  args: { serviceKey },
+  handler: async (ctx, { serviceKey }) => {
+    requireServiceKey(serviceKey);
+    const queued = await ctx.db
+      .query("quotes")
+      .withIndex("by_status", (q) => q.eq("status", "queued"))
+      .take(50);
+    const lapsed = await ctx.db
+      .query("quotes")
+      .withIndex("by_status_and_leaseExpiresAt", (q) =>
+        q.eq("status", "negotiating").lt("leaseExpiresAt", Date.now()),
+      )
+      .take(50);
+    return [...queued, ...lapsed].map((quote) => quote._id);
+  },
+});
+
+export const claimQuote = mutation({
+  args: lease,
+  handler: async (ctx, { serviceKey, quoteId, workerId, leaseMs }) => {
+    requireServiceKey(serviceKey);
+    return await claim(ctx, quoteId, workerId, leaseMs);
+  },
+});
+
+export const renewLease = mutation({
+  args: lease,
+  handler: async (ctx, { serviceKey, quoteId, workerId, leaseMs }) => {
+    requireServiceKey(serviceKey);
+    return await renew(ctx, quoteId, workerId, leaseMs);
+  },
+});
+
+export const getQuoteState = query({
+  args: { serviceKey, quoteId: v.id("quotes") },
+  handler: async (ctx, { serviceKey, quoteId }) => {
+    requireServiceKey(serviceKey);
+    const quote = await getQuote(ctx, quoteId);
+    const negotiations = [];
+    for (const negotiation of await negotiationsOfQuote(ctx, quoteId)) {
+      const supplier = await ctx.db.get(negotiation.supplierId);
+      const offers = await ctx.db
+        .query("offers")
+        .withIndex("by_negotiationId_and_round", (q) => q.eq("negotiationId", negotiation._id))
+        .take(200);
+      const messages = await ctx.db
+        .query("messages")
+        .withIndex("by_negotiationId_and_seq", (q) => q.eq("negotiationId", negotiation._id))
+        .take(1000);
+      offers.sort((a, b) => a.round - b.round || a._creationTime - b._creationTime);
+      negotiations.push({ ...negotiation, supplier, offers, messages });
+    }
+    return { quote, negotiations };
+  },
+});
+
+export const failQuote = mutation({
+  args: { serviceKey, quoteId: v.id("quotes"), reason: v.string() },
+  handler: async (ctx, { serviceKey, quoteId, reason }) => {
+    requireServiceKey(serviceKey);
+    await fail(ctx, quoteId, reason);
+    return null;
+  },
+});

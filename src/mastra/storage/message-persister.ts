@@ -1,0 +1,338 @@
+import { ConvexError } from "convex/values";
+import type { Id } from "../../../convex/_generated/dataModel.js";
+import type { Terms } from "../../negotiation/types.js";
+import {
+  service,
+  type ConvexRecommendation,
+  type ConvexTransport,
+  type MessageKind,
+  type MessageMetadata,
+  type MessageSender,
+  type NegotiationOutcome,
+  type NegotiationStatus,
+} from "../convex-refs.js";
+
+// Writes a negotiation's messages, offers and status changes to Convex as they
+// happen. Exactly once, in order: each negotiation has one ordered lane of
+// writes; every write carries the negotiation's seq (or round) so the server
+// dedupes a retry whose first attempt did land; a write is retried with backoff
+// until it lands, and the lane waits for it, so nothing overtakes it. If the
+// backend stays unreachable for longer than the delivery bound, the lane fails
+// with a PersistenceError: every queued and later write rejects with it,
+// nothing is dropped silently.
+
+export interface PersisterLog {
+  info(message: string, data?: Record<string, unknown>): void;
+  warn(message: string, data?: Record<string, unknown>): void;
+  error(message: string, data?: Record<string, unknown>): void;
+}
+
+export interface MessagePersisterOptions {
+  transport: ConvexTransport;
+  serviceKey: string;
+  /** Minimum gap between two text writes of one streaming message (default 100 ms). */
+  throttleMs?: number;
+  /** How long a lane may fail to deliver before the negotiation is failed (default 60 s). */
+  deliveryTimeoutMs?: number;
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  log?: PersisterLog;
+}
+
+export class PersistenceError extends Error {
+  constructor(
+    message: string,
+    readonly lane: string,
+    override readonly cause?: unknown,
+  ) {
+    super(message);
+    this.name = "PersistenceError";
+  }
+}
+
+/** Application errors (ConvexError, validation, a thrown bug) are not retried. */
+export function isTransient(error: unknown): boolean {
+  if (error instanceof ConvexError) return false;
+  if (error instanceof PersistenceError) return false;
+  const text = error instanceof Error ? error.message : String(error);
+  if (/ArgumentValidationError|Uncaught |ReturnsValidationError|Could not find public function/.test(text)) return false;
+  return true;
+}
+
+interface Lane {
+  tail: Promise<void>;
+  failed?: PersistenceError;
+  /** When the current run of failed attempts began; unset while writes land. */
+  unreachableSince?: number;
+  pending: number;
+}
+
+export interface PersisterStats {
+  writes: number;
+  retries: number;
+  pending: number;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export class MessagePersister {
+  readonly throttleMs: number;
+  private readonly transport: ConvexTransport;
+  private readonly serviceKey: string;
+  private readonly deliveryTimeoutMs: number;
+  private readonly retryBaseMs: number;
+  private readonly retryMaxMs: number;
+  private readonly log?: PersisterLog;
+  private readonly lanes = new Map<string, Lane>();
+  private readonly counters = { writes: 0, retries: 0 };
+
+  constructor(options: MessagePersisterOptions) {
+    this.transport = options.transport;
+    this.serviceKey = options.serviceKey;
+    this.throttleMs = options.throttleMs ?? 100;
+    this.deliveryTimeoutMs = options.deliveryTimeoutMs ?? 60_000;
+    this.retryBaseMs = options.retryBaseMs ?? 50;
+    this.retryMaxMs = options.retryMaxMs ?? 2_000;
+    this.log = options.log;
+  }
+
+  stats(): PersisterStats {
+    let pending = 0;
+    for (const lane of this.lanes.values()) pending += lane.pending;
+    return { ...this.counters, pending };
+  }
+
+  /** The lane's failure, if its writes could not be delivered in time. */
+  laneFailure(key: string): PersistenceError | undefined {
+    return this.lanes.get(key)?.failed;
+  }
+
+  /** Resolves when every write queued so far on `key` (or on every lane) has settled. */
+  async flush(key?: string): Promise<void> {
+    const lanes = key ? [this.lanes.get(key)].filter((l): l is Lane => !!l) : [...this.lanes.values()];
+    await Promise.all(lanes.map((l) => l.tail));
+  }
+
+  persistMessage(
+    negotiationId: Id<"negotiations">,
+    message: {
+      seq: number;
+      sender: MessageSender;
+      kind: MessageKind;
+      content: string;
+      offerId?: Id<"offers">;
+      metadata?: MessageMetadata;
+    },
+  ): Promise<Id<"messages">> {
+    return this.enqueue(negotiationId, () =>
+      this.transport.mutation(service.appendMessage, { serviceKey: this.serviceKey, negotiationId, ...message }),
+    );
+  }
+
+  /** A message whose text arrives in pieces: created on its first words, finished with metadata. */
+  streamMessage(
+    negotiationId: Id<"negotiations">,
+    header: { seq: number; sender: MessageSender; kind: MessageKind },
+  ): StreamingMessage {
+    return new StreamingMessage(this, negotiationId, header);
+  }
+
+  recordOffer(
+    negotiationId: Id<"negotiations">,
+    offer: {
+      round: number;
+      offeredBy: "brand" | "supplier";
+      terms: Terms;
+      ai?: { generated: boolean; confidence?: number; reasoning?: string };
+    },
+  ): Promise<Id<"offers">> {
+    return this.enqueue(negotiationId, () =>
+      this.transport.mutation(service.recordOffer, { serviceKey: this.serviceKey, negotiationId, ...offer }),
+    );
+  }
+
+  acceptOffer(negotiationId: Id<"negotiations">, offerId: Id<"offers">, by: "brand" | "supplier"): Promise<unknown> {
+    return this.enqueue(negotiationId, () =>
+      this.transport.mutation(service.acceptOffer, { serviceKey: this.serviceKey, negotiationId, offerId, by }),
+    );
+  }
+
+  updateNegotiationStatus(
+    negotiationId: Id<"negotiations">,
+    status: NegotiationStatus,
+    extra: { outcome?: NegotiationOutcome; failureReason?: string } = {},
+  ): Promise<unknown> {
+    return this.enqueue(negotiationId, () =>
+      this.transport.mutation(service.updateNegotiationStatus, {
+        serviceKey: this.serviceKey,
+        negotiationId,
+        status,
+        ...extra,
+      }),
+    );
+  }
+
+  setRecommendation(quoteId: Id<"quotes">, recommendation: ConvexRecommendation): Promise<unknown> {
+    return this.enqueue(quoteId, () =>
+      this.transport.mutation(service.setRecommendation, { serviceKey: this.serviceKey, quoteId, recommendation }),
+    );
+  }
+
+  /** @internal Used by StreamingMessage; runs `op` after every earlier write on the lane. */
+  enqueue<T>(key: string, op: () => Promise<T>): Promise<T> {
+    let lane = this.lanes.get(key);
+    if (!lane) {
+      lane = { tail: Promise.resolve(), pending: 0 };
+      this.lanes.set(key, lane);
+    }
+    const l = lane;
+    l.pending++;
+    const run = l.tail.then(() => {
+      if (l.failed) throw l.failed;
+      return this.deliver(key, l, op);
+    });
+    l.tail = run.then(
+      () => {
+        l.pending--;
+      },
+      () => {
+        l.pending--;
+      },
+    );
+    return run;
+  }
+
+  private async deliver<T>(key: string, lane: Lane, op: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const result = await op();
+        this.counters.writes++;
+        if (lane.unreachableSince !== undefined) {
+          this.log?.info("persister: backend reachable again", { lane: key });
+          lane.unreachableSince = undefined;
+        }
+        return result;
+      } catch (error) {
+        if (!isTransient(error)) throw error;
+        const now = Date.now();
+        lane.unreachableSince ??= now;
+        if (now - lane.unreachableSince >= this.deliveryTimeoutMs) {
+          const reason = error instanceof Error ? error.message : String(error);
+          lane.failed = new PersistenceError(
+            `could not persist to Convex for ${Math.round(this.deliveryTimeoutMs / 1000)} s: ${reason}`,
+            key,
+            error,
+          );
+          this.log?.error("persister: giving up on lane", { lane: key, reason });
+          throw lane.failed;
+        }
+        this.counters.retries++;
+        if (attempt === 0) this.log?.warn("persister: write failed, retrying", { lane: key, error: String(error) });
+        const backoff = Math.min(this.retryMaxMs, this.retryBaseMs * 2 ** Math.min(attempt, 16));
+        const wait = Math.min(backoff * (0.5 + Math.random() / 2), this.deliveryTimeoutMs - (now - lane.unreachableSince));
+        await sleep(Math.max(1, wait));
+      }
+    }
+  }
+
+  /** @internal */
+  get transportForStreaming(): { transport: ConvexTransport; serviceKey: string } {
+    return { transport: this.transport, serviceKey: this.serviceKey };
+  }
+}
+
+/**
+ * One streaming message. `setText` with the text so far; the first non-blank
+ * text creates the message, later texts are written at most once per
+ * `throttleMs` (the latest text wins), `finish` writes the final text and
+ * metadata. A write that waits in the lane reads the newest text when it runs.
+ */
+export class StreamingMessage {
+  private text = "";
+  private started = false;
+  private finished = false;
+  private timer?: ReturnType<typeof setTimeout>;
+  private updateQueued = false;
+  private lastWriteAt = 0;
+  /** Text writes issued (start + updates), for tests and the benchmark. */
+  textWrites = 0;
+  private startPromise?: Promise<unknown>;
+
+  constructor(
+    private readonly persister: MessagePersister,
+    private readonly negotiationId: Id<"negotiations">,
+    private readonly header: { seq: number; sender: MessageSender; kind: MessageKind },
+  ) {}
+
+  append(delta: string): void {
+    this.setText(this.text + delta);
+  }
+
+  setText(text: string): void {
+    if (this.finished) return;
+    this.text = text;
+    if (!this.started) {
+      if (!text.trim()) return;
+      this.started = true;
+      this.startPromise = this.write("start");
+      // A failure surfaces on finish(); keep it from being an unhandled rejection.
+      this.startPromise.catch(() => {});
+      return;
+    }
+    if (this.timer || this.updateQueued) return;
+    const wait = Math.max(0, this.lastWriteAt + this.persister.throttleMs - Date.now());
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.updateQueued = true;
+      this.write("update").catch(() => {});
+    }, wait);
+  }
+
+  async finish(final: { content?: string; offerId?: Id<"offers">; metadata?: MessageMetadata } = {}): Promise<Id<"messages">> {
+    if (final.content !== undefined) this.text = final.content;
+    this.finished = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const { transport, serviceKey } = this.persister.transportForStreaming;
+    const { negotiationId } = this;
+    const content = this.text;
+    if (!this.started) {
+      return this.persister.persistMessage(negotiationId, {
+        ...this.header,
+        content,
+        offerId: final.offerId,
+        metadata: final.metadata,
+      });
+    }
+    const id = await this.persister.enqueue(negotiationId, () =>
+      transport.mutation(service.finishMessage, {
+        serviceKey,
+        negotiationId,
+        seq: this.header.seq,
+        content,
+        offerId: final.offerId,
+        metadata: final.metadata,
+      }),
+    );
+    return id;
+  }
+
+  private write(what: "start" | "update"): Promise<unknown> {
+    const { transport, serviceKey } = this.persister.transportForStreaming;
+    const { negotiationId, header } = this;
+    this.textWrites++;
+    return this.persister.enqueue(negotiationId, () => {
+      this.lastWriteAt = Date.now();
+      if (what === "update") this.updateQueued = false;
+      if (what === "start") {
+        return transport.mutation(service.startMessage, {
+          serviceKey,
+          negotiationId,
+          ...header,
+          content: this.text,
+        });
+      }
+      return transport.mutation(service.updateMessageText, { serviceKey, negotiationId, seq: header.seq, content: this.text });
+    });
+  }
+}

@@ -1,0 +1,46 @@
+import { convexTest } from "convex-test";
+import { makeFunctionReference } from "convex/server";
+import schema from "../../../convex/schema.js";
+import type { Id } from "../../../convex/_generated/dataModel.js";
+import type { ConvexTransport } from "../../../src/mastra/convex-refs.js";
+
+// The real convex/ functions in convex-test, as a transport: for tests that do
+// not need the embedded backend's HTTP API.
+
+export const SERVICE_KEY = "test-service-key";
+
+export function convexTestBackend() {
+  process.env.PARLEY_SERVICE_KEY = SERVICE_KEY;
+  const t = convexTest(schema, import.meta.glob("../../../convex/**/*.*s"));
+  const transport: ConvexTransport = {
+    mutation: (fn, args) => t.mutation(fn, args),
+    query: (fn, args) => t.query(fn, args),
+  };
+  return { t, transport };
+}
+
+/** Seeds the catalog and requests a quote over every product of the first category. */
+export async function requestDemoQuote(
+  transport: ConvexTransport,
+  opts: { seed?: number; maxRounds?: number; lines?: number } = {},
+): Promise<Id<"quotes">> {
+  await transport.mutation(makeFunctionReference<"mutation">("seed:catalog"), {});
+  const products = (await transport.query(makeFunctionReference<"query">("products:list"), {})) as {
+    _id: Id<"products">;
+    listPrice: number;
+  }[];
+  const lineItems = products.slice(0, opts.lines ?? 2).map((p, i) => ({
+    productId: p._id,
+    quantity: 500 + 250 * i,
+    targetUnitPrice: Math.round(p.listPrice * 0.8 * 100) / 100,
+    maxUnitPrice: Math.round(p.listPrice * 1.05 * 100) / 100,
+  }));
+  return (await transport.mutation(makeFunctionReference<"mutation">("quotes:request"), {
+    lineItems,
+    priorities: { price: 0.4, leadTime: 0.2, paymentTerms: 0.2, quality: 0.2 },
+    guardrails: { maxLeadTimeDays: 45, minPaymentTermsDays: 15 },
+    notes: "Spring collection",
+    maxRounds: opts.maxRounds ?? 8,
+    seed: opts.seed ?? 42,
+  })) as Id<"quotes">;
+}

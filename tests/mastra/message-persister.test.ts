@@ -1,0 +1,123 @@
+import { describe, expect, it } from "vitest";
+import { service } from "../../src/mastra/convex-refs.js";
+import { MessagePersister, PersistenceError } from "../../src/mastra/storage/message-persister.js";
+import { SERVICE_KEY, convexTestBackend, requestDemoQuote } from "./helpers/convex-test-backend.js";
+import { faultyTransport } from "./helpers/faulty-transport.js";
+
+async function setup() {
+  const { transport } = convexTestBackend();
+  const quoteId = await requestDemoQuote(transport);
+  const state = await transport.query(service.getQuoteState, { serviceKey: SERVICE_KEY, quoteId });
+  return { transport, quoteId, negotiationIds: state!.negotiations.map((n) => n._id) };
+}
+
+const messagesOf = async (transport: Awaited<ReturnType<typeof setup>>["transport"], quoteId: any, i: number) =>
+  (await transport.query(service.getQuoteState, { serviceKey: SERVICE_KEY, quoteId }))!.negotiations[i]!.messages;
+
+describe("MessagePersister", () => {
+  it("writes every message exactly once, in order, through a transport that fails, delays and duplicates", async () => {
+    const { transport, quoteId, negotiationIds } = await setup();
+    const faulty = faultyTransport(transport, { failBefore: 0.2, failAfter: 0.2, duplicate: 0.2, delay: 0.3, maxDelayMs: 5 }, 7);
+    const persister = new MessagePersister({ transport: faulty.transport, serviceKey: SERVICE_KEY, retryBaseMs: 1, retryMaxMs: 5, throttleMs: 0 });
+    const negotiationId = negotiationIds[0]!;
+    const writes: Promise<unknown>[] = [];
+    for (let seq = 0; seq < 30; seq++) {
+      if (seq % 3 === 0) {
+        const stream = persister.streamMessage(negotiationId, { seq, sender: seq % 2 ? "supplier" : "brand", kind: "text" });
+        for (const word of `message ${seq} grows word by word`.split(" ")) stream.append(word + " ");
+        writes.push(stream.finish({ content: `message ${seq} grows word by word`, metadata: { model: "scripted" } }));
+      } else {
+        writes.push(persister.persistMessage(negotiationId, { seq, sender: seq % 2 ? "supplier" : "brand", kind: "text", content: `message ${seq}` }));
+      }
+    }
+    await Promise.all(writes);
+    const messages = await messagesOf(transport, quoteId, 0);
+    expect(messages.map((m) => m.seq)).toEqual([...Array(30).keys()]);
+    expect(messages.every((m) => m.state === "complete")).toBe(true);
+    expect(messages[3]!.content).toBe("message 3 grows word by word");
+    expect(messages[4]!.content).toBe("message 4");
+    expect(faulty.counts.failedBefore + faulty.counts.failedAfter).toBeGreaterThan(5);
+    expect(faulty.counts.duplicated).toBeGreaterThan(3);
+  });
+
+  it("queues writes in order while the backend is unreachable and flushes them when it returns", async () => {
+    const { transport, quoteId, negotiationIds } = await setup();
+    const faulty = faultyTransport(transport, {});
+    const persister = new MessagePersister({ transport: faulty.transport, serviceKey: SERVICE_KEY, retryBaseMs: 2, retryMaxMs: 10 });
+    faulty.down();
+    const writes = [0, 1, 2, 3].map((seq) =>
+      persister.persistMessage(negotiationIds[1]!, { seq, sender: "brand", kind: "text", content: `queued ${seq}` }),
+    );
+    while (faulty.counts.refused < 5) await new Promise((r) => setTimeout(r, 5));
+    expect(persister.stats().pending).toBe(4);
+    expect(await messagesOf(transport, quoteId, 1)).toHaveLength(0);
+    faulty.up();
+    await Promise.all(writes);
+    expect((await messagesOf(transport, quoteId, 1)).map((m) => m.content)).toEqual(["queued 0", "queued 1", "queued 2", "queued 3"]);
+  });
+
+  it("fails the lane with a reason after the delivery bound and rejects every queued write", async () => {
+    const { transport, negotiationIds } = await setup();
+    const faulty = faultyTransport(transport, {});
+    const persister = new MessagePersister({ transport: faulty.transport, serviceKey: SERVICE_KEY, retryBaseMs: 2, retryMaxMs: 10, deliveryTimeoutMs: 80 });
+    faulty.down();
+    const results = await Promise.allSettled(
+      [0, 1, 2].map((seq) => persister.persistMessage(negotiationIds[2]!, { seq, sender: "brand", kind: "text", content: `lost ${seq}` })),
+    );
+    expect(results.every((r) => r.status === "rejected" && r.reason instanceof PersistenceError)).toBe(true);
+    expect(String((results[0] as PromiseRejectedResult).reason.message)).toMatch(/could not persist to Convex.*ECONNREFUSED/);
+    expect(persister.laneFailure(negotiationIds[2]!)).toBeInstanceOf(PersistenceError);
+  });
+
+  it("coalesces a fast stream into few writes that carry the newest text", async () => {
+    const { transport, quoteId, negotiationIds } = await setup();
+    let textWrites = 0;
+    const counting = {
+      mutation: (fn: any, args: any) => {
+        if (fn === service.startMessage || fn === service.updateMessageText) textWrites++;
+        return transport.mutation(fn, args);
+      },
+      query: transport.query,
+    };
+    const persister = new MessagePersister({ transport: counting, serviceKey: SERVICE_KEY, throttleMs: 30 });
+    const stream = persister.streamMessage(negotiationIds[0]!, { seq: 0, sender: "supplier", kind: "text" });
+    const words = Array.from({ length: 40 }, (_, i) => `w${i} `);
+    for (const w of words) {
+      stream.append(w);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    await stream.finish();
+    // 40 words over >= 80 ms with a 30 ms window: far fewer writes than words.
+    expect(textWrites).toBeLessThan(words.length / 2);
+    expect((await messagesOf(transport, quoteId, 0))[0]!.content).toBe(words.join(""));
+  });
+
+  it("creates a streaming message on its first words and writes its growing text at most once per throttle window", async () => {
+    const { transport, quoteId, negotiationIds } = await setup();
+    const seen: string[] = [];
+    const spying = {
+      mutation: (fn: any, args: any) => {
+        if (args.seq === 0) seen.push(`${fn === service.startMessage ? "start" : fn === service.updateMessageText ? "update" : "finish"}:${args.content}`);
+        return transport.mutation(fn, args);
+      },
+      query: transport.query,
+    };
+    const persister = new MessagePersister({ transport: spying, serviceKey: SERVICE_KEY, throttleMs: 1_000_000 });
+    const stream = persister.streamMessage(negotiationIds[0]!, { seq: 0, sender: "brand", kind: "text" });
+    stream.append("  ");
+    await persister.flush();
+    expect(seen).toEqual([]);
+    stream.append("Hello ");
+    await persister.flush();
+    expect(seen).toEqual(["start:  Hello "]);
+    for (const w of ["there, ", "supplier."]) stream.append(w);
+    await new Promise((r) => setTimeout(r, 20));
+    await persister.flush();
+    expect(seen).toEqual(["start:  Hello "]);
+    expect((await messagesOf(transport, quoteId, 0))[0]!.state).toBe("streaming");
+    await stream.finish({ metadata: { model: "scripted", latencyMs: 5 } });
+    expect(seen).toEqual(["start:  Hello ", "finish:  Hello there, supplier."]);
+    const [message] = await messagesOf(transport, quoteId, 0);
+    expect(message).toMatchObject({ state: "complete", content: "  Hello there, supplier.", metadata: { model: "scripted" } });
+  });
+});

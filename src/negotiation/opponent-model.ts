@@ -1,0 +1,151 @@
+// What the brand learns about a supplier from its offers alone: how fast it
+// concedes on price, where its price floor probably lies, and which issues it
+// holds on to (issues it rarely moves on matter more to it).
+
+import { clamp01, totalPrice } from "./terms.js";
+import { negotiationTime } from "./tactics.js";
+import type { Terms } from "./types.js";
+
+export interface SupplierOfferObservation {
+  round: number;
+  terms: Terms;
+}
+
+export interface OpponentModel {
+  observations: number;
+  openingTotal: number;
+  lowestTotal: number;
+  /** Estimated total below which the supplier will not sell (at its own lead time and terms). */
+  reservationTotal: number;
+  /** Uncertainty of that estimate, in money. */
+  reservationSpread: number;
+  /** Fitted Faratin exponent of its price concession (e < 1 Boulware). */
+  concessionExponent: number;
+  /** Estimated weights of the supplier across issues. */
+  weights: { price: number; leadTime: number; paymentTerms: number };
+  /** Lead times it has quoted, and the shortest we guess it could do. */
+  lead: { opening: number; lowestSeen: number; fastestGuess: number };
+  /** Payment terms it has quoted, and the longest we guess it would give. */
+  pay: { opening: number; highestSeen: number; maxGuess: number };
+  /** Estimated supplier utility of terms, in [0, 1]. */
+  utility(terms: Terms): number;
+}
+
+/** With one offer only, assume the floor lies this far under the opening quote. */
+const PRIOR_FLOOR_DISCOUNT = 0.22;
+const EXPONENT_GRID = [0.2, 0.3, 0.45, 0.7, 1, 1.5, 2.2, 3.5, 5];
+
+/**
+ * Fits total(t) = open - (open - R) * t^(1/e) to the supplier's quotes by least
+ * squares: for each e on a grid, R has a closed form; keep the best e.
+ */
+function fitConcession(points: { t: number; total: number }[], openingTotal: number, maxRoundsTime: (t: number) => number) {
+  let best = { exponent: 1, reservation: openingTotal * (1 - PRIOR_FLOOR_DISCOUNT), residual: Infinity };
+  for (const e of EXPONENT_GRID) {
+    let num = 0;
+    let den = 0;
+    for (const p of points) {
+      const g = Math.pow(maxRoundsTime(p.t), 1 / e);
+      num += (openingTotal - p.total) * g;
+      den += g * g;
+    }
+    if (den < 1e-12) continue;
+    const drop = num / den;
+    let residual = 0;
+    for (const p of points) {
+      const g = Math.pow(maxRoundsTime(p.t), 1 / e);
+      residual += (openingTotal - drop * g - p.total) ** 2;
+    }
+    if (residual < best.residual - 1e-9) best = { exponent: e, reservation: openingTotal - drop, residual };
+  }
+  return best;
+}
+
+export function learnOpponentModel(offers: SupplierOfferObservation[], maxRounds: number): OpponentModel {
+  if (offers.length === 0) throw new Error("learnOpponentModel needs at least the supplier's opening quote");
+  const opening = offers[0]!.terms;
+  const openingTotal = totalPrice(opening);
+  const totals = offers.map((o) => totalPrice(o.terms));
+  const lowestTotal = Math.min(...totals);
+  const leads = offers.map((o) => o.terms.leadTimeDays);
+  const pays = offers.map((o) => o.terms.paymentTermsDays);
+
+  // The supplier's last quote falls at t_last < 1: its floor is reached at t = 1.
+  const t0 = negotiationTime(offers[0]!.round, maxRounds);
+  const points = offers.slice(1).map((o) => ({ t: negotiationTime(o.round, maxRounds), total: totalPrice(o.terms) }));
+  const scale = (t: number) => (1 - t0 > 1e-9 ? (t - t0) / (1 - t0) : 1);
+  const prior = openingTotal * (1 - PRIOR_FLOOR_DISCOUNT);
+  let reservationTotal = prior;
+  let concessionExponent = 1;
+  let reservationSpread = openingTotal * 0.08;
+  const conceded = openingTotal - lowestTotal > openingTotal * 1e-4;
+  if (points.length > 0 && conceded) {
+    const fit = fitConcession(points, openingTotal, scale);
+    concessionExponent = fit.exponent;
+    // Few points say little about the floor: shrink towards the prior, and never
+    // above what it has already offered.
+    const trust = Math.min(0.85, points.length / 4);
+    reservationTotal = Math.min(lowestTotal, trust * fit.reservation + (1 - trust) * prior);
+    reservationSpread = openingTotal * (0.08 - 0.05 * trust) + Math.sqrt(fit.residual / points.length);
+  } else if (points.length > 0) {
+    // It has not moved on price at all: a firm supplier; its floor is near its quote.
+    concessionExponent = 0.2;
+    reservationTotal = Math.max(prior, lowestTotal * 0.93);
+  }
+
+  // Frequency model: the less an issue moved relative to its range, the more the supplier cares.
+  let movePrice = 0;
+  let moveLead = 0;
+  let movePay = 0;
+  for (let i = 1; i < offers.length; i++) {
+    const a = offers[i - 1]!.terms;
+    const b = offers[i]!.terms;
+    movePrice += Math.abs(totalPrice(b) - totalPrice(a)) / Math.max(openingTotal * 0.2, 1e-9);
+    moveLead += Math.abs(b.leadTimeDays - a.leadTimeDays) / Math.max(opening.leadTimeDays * 0.5, 1);
+    movePay += Math.abs(b.paymentTermsDays - a.paymentTermsDays) / 30;
+  }
+  const raw = { price: 1 / (1 + movePrice), leadTime: 1 / (1 + moveLead), paymentTerms: 1 / (1 + movePay) };
+  const sum = raw.price + raw.leadTime + raw.paymentTerms;
+  const weights = { price: raw.price / sum, leadTime: raw.leadTime / sum, paymentTerms: raw.paymentTerms / sum };
+
+  const lowestSeen = Math.min(...leads);
+  const lead = { opening: opening.leadTimeDays, lowestSeen, fastestGuess: Math.floor(lowestSeen * 0.6) };
+  const highestSeen = Math.max(...pays);
+  const pay = { opening: opening.paymentTermsDays, highestSeen, maxGuess: Math.max(highestSeen, opening.paymentTermsDays + 45) };
+
+  const utility = (terms: Terms): number => {
+    if (terms.leadTimeDays < lead.fastestGuess || terms.paymentTermsDays > pay.maxGuess) return 0;
+    const p = clamp01((totalPrice(terms) - reservationTotal) / Math.max(openingTotal - reservationTotal, 1e-9));
+    const l = clamp01((terms.leadTimeDays - lead.fastestGuess) / Math.max(lead.opening - lead.fastestGuess, 1));
+    const y = clamp01((pay.maxGuess - terms.paymentTermsDays) / Math.max(pay.maxGuess - pay.opening, 1));
+    return weights.price * p + weights.leadTime * l + weights.paymentTerms * y;
+  };
+
+  return {
+    observations: offers.length,
+    openingTotal,
+    lowestTotal,
+    reservationTotal,
+    reservationSpread,
+    concessionExponent,
+    weights,
+    lead,
+    pay,
+    utility,
+  };
+}
+
+/**
+ * Probability the supplier accepts terms: logistic in how far the total sits
+ * above the estimated floor, after charging for lead time and payment terms
+ * beyond what it has offered itself (expediting and financing cost it money).
+ */
+export function acceptanceProbability(model: OpponentModel, terms: Terms): number {
+  if (terms.leadTimeDays < model.lead.fastestGuess || terms.paymentTermsDays > model.pay.maxGuess) return 0.02;
+  const fasterDays = Math.max(0, model.lead.lowestSeen - terms.leadTimeDays);
+  const longerDays = Math.max(0, terms.paymentTermsDays - model.pay.highestSeen);
+  // Rough prices: 0.4% of the floor per day expedited, 10%/yr financing per day of extra credit.
+  const required = model.reservationTotal * (1 + 0.004 * fasterDays + (0.1 * longerDays) / 365);
+  const z = (totalPrice(terms) - required) / Math.max(model.reservationSpread, 1e-9);
+  return 1 / (1 + Math.exp(-1.7 * z));
+}

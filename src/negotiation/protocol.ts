@@ -1,0 +1,88 @@
+// The alternating-offers protocol: the supplier quotes first, then the sides
+// alternate; either may accept the other's standing offer; after maxRounds
+// offers the side to move can only accept or end in impasse. A move is a pure
+// function of (setup, history), so any persisted history can be resumed.
+
+import { timeDependentStrategy, splitTheDifference } from "./baseline-strategies.js";
+import { type BrandStrategy, brandValue } from "./brand-plan.js";
+import { computeMetrics } from "./metrics.js";
+import { parleyPlan } from "./parley-strategy.js";
+import type { BrandStrategyName, Move, NegotiationResult, NegotiationSetup, OfferRecord } from "./setup-types.js";
+import { supplierMove } from "./supplier-strategy.js";
+import { NEGMAS_EXPONENTS } from "./tactics.js";
+import type { Party } from "./types.js";
+import { withinGuardrails } from "./utility.js";
+
+export const BRAND_STRATEGIES: Record<BrandStrategyName, BrandStrategy> = {
+  parley: parleyPlan,
+  boulware: timeDependentStrategy(NEGMAS_EXPONENTS.boulware, "Boulware"),
+  linear: timeDependentStrategy(NEGMAS_EXPONENTS.linear, "Linear"),
+  conceder: timeDependentStrategy(NEGMAS_EXPONENTS.conceder, "Conceder"),
+  split_difference: splitTheDifference,
+};
+
+/** The supplier opens; after that, whoever did not make the last offer. */
+export function whoseTurn(_setup: NegotiationSetup, history: OfferRecord[]): Party {
+  const last = history[history.length - 1];
+  return !last || last.offeredBy === "brand" ? "supplier" : "brand";
+}
+
+function brandMove(setup: NegotiationSetup, history: OfferRecord[]): Move {
+  const round = history.length + 1;
+  const standing = history[history.length - 1];
+  if (!standing) return { kind: "impasse", party: "brand", round: 0, reasoning: "The supplier has not quoted yet." };
+  const acceptable = withinGuardrails(standing.terms, setup.lineItems, setup.guardrails);
+  const worth = acceptable ? brandValue(setup, standing.terms) : 0;
+  if (history.length >= setup.maxRounds) {
+    return acceptable
+      ? { kind: "accept", party: "brand", round: history.length, terms: standing.terms, reasoning: `Last round: the supplier's offer is within the guardrails (utility ${worth.toFixed(2)}).` }
+      : { kind: "impasse", party: "brand", round: history.length, reasoning: "Last round: the supplier's offer is outside the guardrails." };
+  }
+  const plan = BRAND_STRATEGIES[setup.brandStrategy ?? "parley"](setup, history, round);
+  if (acceptable && worth >= plan.acceptThreshold - 1e-9) {
+    return {
+      kind: "accept",
+      party: "brand",
+      round: history.length,
+      terms: standing.terms,
+      reasoning: `The supplier's offer (utility ${worth.toFixed(2)}) is worth at least what countering promises (${plan.acceptThreshold.toFixed(2)}).`,
+    };
+  }
+  // Defence in depth: a strategy bug must never put terms outside the guardrails on the wire.
+  if (!withinGuardrails(plan.terms, setup.lineItems, setup.guardrails)) {
+    return { kind: "impasse", party: "brand", round: history.length, reasoning: "No counter-offer inside the guardrails." };
+  }
+  return { kind: "offer", party: "brand", round, terms: plan.terms, reasoning: plan.reasoning, confidence: plan.confidence };
+}
+
+/** The next move, for whichever side's turn it is. Pure: same (setup, history), same move. */
+export function nextMove(setup: NegotiationSetup, history: OfferRecord[]): Move {
+  return whoseTurn(setup, history) === "supplier" ? supplierMove(setup, history) : brandMove(setup, history);
+}
+
+/** Plays a negotiation to its end, from `options.history` when resuming (empty by default). */
+export function runNegotiation(setup: NegotiationSetup, options?: { history?: OfferRecord[] }): NegotiationResult {
+  const offers = [...(options?.history ?? [])];
+  const moves: Move[] = [];
+  // maxRounds offers plus one closing move is the most the protocol allows.
+  for (let guard = 0; guard <= setup.maxRounds + 1; guard++) {
+    const move = nextMove(setup, offers);
+    moves.push(move);
+    if (move.kind !== "offer") break;
+    offers.push({ round: move.round, offeredBy: move.party, terms: move.terms });
+  }
+  const last = moves[moves.length - 1]!;
+  const agreed = last.kind === "accept";
+  const result: Omit<NegotiationResult, "metrics"> = {
+    supplier: setup.supplier,
+    brandStrategy: setup.brandStrategy ?? "parley",
+    moves,
+    offers,
+    outcome: agreed ? "agreement" : "impasse",
+    finalTerms: last.kind === "accept" ? last.terms : undefined,
+    openingTerms: offers.find((o) => o.offeredBy === "supplier")?.terms,
+    acceptedBy: agreed ? last.party : undefined,
+    rounds: offers.length,
+  };
+  return { ...result, metrics: computeMetrics(setup, result) };
+}

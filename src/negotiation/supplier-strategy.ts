@@ -1,0 +1,137 @@
+// How a simulated supplier plays, driven only by its persona's parameters:
+// concede in its own utility along its aspiration curve (or tit-for-tat), and
+// pick, among terms worth that much to it, the ones closest to what the brand
+// last asked for (Faratin's similarity trade-off).
+
+import { integerSteps } from "./outcome-space.js";
+import { drawFor } from "./prng.js";
+import type { Move, NegotiationSetup, OfferRecord } from "./setup-types.js";
+import { faratinAspiration, negotiationTime } from "./tactics.js";
+import { buildTerms, totalPrice } from "./terms.js";
+import type { LineItem, SupplierPersona, Terms } from "./types.js";
+import { supplierAcceptable, supplierOpeningTerms, supplierUtility } from "./utility.js";
+
+/** Random salt for the supplier's jitter stream. */
+const SUPPLIER_STREAM = 0x5;
+/** Aspiration jitter: +/- half of this, so transcripts differ across seeds. */
+const JITTER = 0.04;
+
+function supplierTermsAt(lineItems: LineItem[], persona: SupplierPersona, level: number, lead: number, pay: number): Terms {
+  // level 0 = unit cost, 1 = opening price; rounded up to the cent so the margin never rounds below target.
+  return buildTerms(
+    lineItems,
+    (item) => {
+      const cost = item.listPrice * persona.unitCostRatio;
+      return Math.ceil((cost + level * (item.listPrice * persona.openingMarkup - cost)) * 100 - 1e-6) / 100;
+    },
+    lead,
+    pay,
+  );
+}
+
+/** The cheapest terms at this lead time and payment terms that give the supplier at least `aspiration`. */
+function cheapestAtAspiration(lineItems: LineItem[], persona: SupplierPersona, aspiration: number, lead: number, pay: number): Terms | undefined {
+  const worth = (level: number) => supplierUtility(supplierTermsAt(lineItems, persona, level, lead, pay), lineItems, persona);
+  let hi = 1.5;
+  if (worth(hi) < aspiration) return undefined;
+  let lo = 0;
+  for (let i = 0; i < 28; i++) {
+    const mid = (lo + hi) / 2;
+    if (worth(mid) >= aspiration) hi = mid;
+    else lo = mid;
+  }
+  const terms = supplierTermsAt(lineItems, persona, hi, lead, pay);
+  return supplierAcceptable(terms, lineItems, persona) ? terms : undefined;
+}
+
+/** Distance between terms in issue space, each issue scaled to its usual range. */
+function dissimilarity(a: Terms, b: Terms, scale: { total: number; lead: number; pay: number }): number {
+  return (
+    Math.abs(totalPrice(a) - totalPrice(b)) / scale.total +
+    Math.abs(a.leadTimeDays - b.leadTimeDays) / scale.lead +
+    Math.abs(a.paymentTermsDays - b.paymentTermsDays) / scale.pay
+  );
+}
+
+/** The utility level the supplier wants from the offer it makes in `round`. */
+export function supplierAspiration(setup: NegotiationSetup, history: OfferRecord[], round: number): number {
+  const { persona } = setup.supplier;
+  const t = negotiationTime(round, setup.maxRounds);
+  const jitter = (drawFor(setup.seed, SUPPLIER_STREAM, round) - 0.5) * JITTER;
+  const timeBased = faratinAspiration(t, persona.concessionExponent);
+  if (persona.concession !== "tit_for_tat") return Math.min(1, Math.max(0, timeBased + jitter));
+  // Relative tit-for-tat: give up, in its own utility, what the brand gave up
+  // in its last step; never less than its time schedule demands.
+  const own = history.filter((h) => h.offeredBy === "supplier");
+  const brand = history.filter((h) => h.offeredBy === "brand");
+  const last = own[own.length - 1];
+  if (!last || brand.length < 2) return Math.min(1, Math.max(0, Math.max(timeBased, faratinAspiration(t, 0.5)) + jitter));
+  const u = (terms: Terms) => supplierUtility(terms, setup.lineItems, persona);
+  const brandStep = Math.max(0, u(brand[brand.length - 1]!.terms) - u(brand[brand.length - 2]!.terms));
+  const mirrored = u(last.terms) - brandStep;
+  return Math.min(1, Math.max(0, Math.max(mirrored, timeBased) + jitter));
+}
+
+/** The supplier's offer for `round`, answering the brand's standing offer. */
+export function supplierOffer(setup: NegotiationSetup, history: OfferRecord[], round: number): Terms {
+  const { lineItems } = setup;
+  const { persona } = setup.supplier;
+  const opening = supplierOpeningTerms(lineItems, persona);
+  const standing = [...history].reverse().find((h) => h.offeredBy === "brand")?.terms;
+  if (!standing) return opening;
+  const aspiration = supplierAspiration(setup, history, round);
+  const leads = integerSteps(persona.leadTimeDays.fastest, Math.max(persona.leadTimeDays.standard, persona.leadTimeDays.fastest), 7);
+  const pays = integerSteps(Math.min(persona.paymentTermsDays.preferred, persona.paymentTermsDays.max), persona.paymentTermsDays.max, 7);
+  // Also consider the brand's own lead time and terms, when the supplier can meet them.
+  if (standing.leadTimeDays >= persona.leadTimeDays.fastest) leads.push(standing.leadTimeDays);
+  if (standing.paymentTermsDays <= persona.paymentTermsDays.max) pays.push(standing.paymentTermsDays);
+  const scale = { total: Math.max(totalPrice(opening) * 0.2, 1e-6), lead: Math.max(persona.leadTimeDays.standard, 1), pay: 30 };
+  let best: Terms | undefined;
+  let bestDistance = Infinity;
+  for (const lead of leads) {
+    for (const pay of pays) {
+      const terms = cheapestAtAspiration(lineItems, persona, aspiration, lead, pay);
+      if (!terms) continue;
+      const d = dissimilarity(terms, standing, scale);
+      if (d < bestDistance - 1e-12) {
+        best = terms;
+        bestDistance = d;
+      }
+    }
+  }
+  return best ?? opening;
+}
+
+/** The supplier's move: open, accept the brand's standing offer (AC_next), counter, or declare impasse. */
+export function supplierMove(setup: NegotiationSetup, history: OfferRecord[]): Move {
+  const round = history.length + 1;
+  const { lineItems } = setup;
+  const { persona, name } = setup.supplier;
+  if (history.length === 0) {
+    const short = lineItems.find((i) => i.quantity > persona.capacityPerLine);
+    if (short) {
+      return { kind: "impasse", party: "supplier", round: 1, reasoning: `${name} cannot supply ${short.quantity} × ${short.sku} (capacity ${persona.capacityPerLine}).` };
+    }
+    return { kind: "offer", party: "supplier", round: 1, terms: supplierOpeningTerms(lineItems, persona), reasoning: "Opening quote at list price plus markup, standard lead time, preferred payment terms.", confidence: 1 };
+  }
+  const standing = history[history.length - 1]!.terms;
+  const acceptable = supplierAcceptable(standing, lineItems, persona);
+  const worth = supplierUtility(standing, lineItems, persona);
+  if (history.length >= setup.maxRounds) {
+    return acceptable
+      ? { kind: "accept", party: "supplier", round: history.length, terms: standing, reasoning: "Final offer clears the supplier's reservation; a deal beats no deal." }
+      : { kind: "impasse", party: "supplier", round: history.length, reasoning: "Final offer is below the supplier's reservation; no more rounds." };
+  }
+  const counter = supplierOffer(setup, history, round);
+  if (acceptable && worth >= supplierUtility(counter, lineItems, persona) - 1e-9) {
+    return { kind: "accept", party: "supplier", round: history.length, terms: standing, reasoning: "The brand's offer is worth at least as much as the supplier's own next offer (AC_next)." };
+  }
+  return {
+    kind: "offer",
+    party: "supplier",
+    round,
+    terms: counter,
+    reasoning: `Counter-offer at supplier aspiration ${supplierUtility(counter, lineItems, persona).toFixed(2)}.`,
+    confidence: 0.5 + supplierUtility(counter, lineItems, persona) / 2,
+  };
+}

@@ -1,0 +1,231 @@
+import { useMutation, useQuery } from "convex/react";
+import { useEffect, useState, type FormEvent } from "react";
+import { api } from "../../../convex/_generated/api";
+import { describeError } from "../lib/errors";
+import { formatDays, formatMoney, formatPercent, formatUnitPrice, totalPrice } from "../lib/format";
+import type { Negotiation, Quote, Terms } from "../lib/types";
+import { Field, FieldError } from "./Field";
+
+interface Suggestion {
+  terms: Terms;
+  confidence?: number;
+  reasoning?: string;
+  acceptanceProbability?: number;
+  vsListPrice?: number;
+}
+
+interface Draft {
+  prices: Record<string, string>;
+  leadTimeDays: string;
+  paymentTermsDays: string;
+  message: string;
+}
+
+function draftFrom(terms: Terms, message = ""): Draft {
+  return {
+    prices: Object.fromEntries(terms.lines.map((l) => [l.sku, String(Math.round(l.unitPrice * 100) / 100)])),
+    leadTimeDays: String(terms.leadTimeDays),
+    paymentTermsDays: String(terms.paymentTermsDays),
+    message,
+  };
+}
+
+/** The draft as terms, plus what keeps it from being sent (guardrails included). */
+function readDraft(draft: Draft, quote: Quote, base: Terms): { terms?: Terms; errors: Record<string, string> } {
+  const errors: Record<string, string> = {};
+  const lines = base.lines.map((line, i) => {
+    const unitPrice = Number(draft.prices[line.sku]);
+    const limit = quote.lineItems.find((item) => item.sku === line.sku)?.maxUnitPrice;
+    const field = `terms.lines.${i}.unitPrice`;
+    if (draft.prices[line.sku]?.trim() === "" || !Number.isFinite(unitPrice) || unitPrice <= 0)
+      errors[field] = "Enter a unit price above 0.";
+    else if (limit !== undefined && unitPrice > limit) errors[field] = `Above your maximum of ${formatUnitPrice(limit)}.`;
+    return { sku: line.sku, quantity: line.quantity, unitPrice };
+  });
+  const leadTimeDays = Number(draft.leadTimeDays);
+  if (draft.leadTimeDays.trim() === "" || !Number.isInteger(leadTimeDays) || leadTimeDays < 0)
+    errors["terms.leadTimeDays"] = "Whole days, 0 or more.";
+  else if (leadTimeDays > quote.guardrails.maxLeadTimeDays)
+    errors["terms.leadTimeDays"] = `Longer than your maximum of ${quote.guardrails.maxLeadTimeDays} days.`;
+  const paymentTermsDays = Number(draft.paymentTermsDays);
+  if (draft.paymentTermsDays.trim() === "" || !Number.isInteger(paymentTermsDays) || paymentTermsDays < 0)
+    errors["terms.paymentTermsDays"] = "Whole days, 0 or more.";
+  else if (paymentTermsDays < quote.guardrails.minPaymentTermsDays)
+    errors["terms.paymentTermsDays"] = `Shorter than your minimum of ${quote.guardrails.minPaymentTermsDays} days.`;
+  if (Object.keys(errors).length > 0) return { errors };
+  return { errors, terms: { lines, leadTimeDays, paymentTermsDays } };
+}
+
+function useDebounced<T>(value: T, ms: number): T {
+  const [debounced, setDebounced] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setDebounced(value), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return debounced;
+}
+
+/**
+ * The brand user's counter-offer, drafted next to the engine's suggestion and
+ * the predicted chance that the supplier accepts what is drafted.
+ */
+export function CounterOfferForm({ negotiation, quote }: { negotiation: Negotiation; quote: Quote }) {
+  const base = negotiation.currentTerms!;
+  const suggestion = useQuery(api.negotiations.suggestCounter, { negotiationId: negotiation._id }) as
+    | Suggestion
+    | null
+    | undefined;
+  const counter = useMutation(api.negotiations.counter);
+  const [draft, setDraft] = useState<Draft>(() => draftFrom(base));
+  const [seeded, setSeeded] = useState(false);
+  const [serverErrors, setServerErrors] = useState<Record<string, string>>({});
+  const [formError, setFormError] = useState<string>();
+  const [sending, setSending] = useState(false);
+  const [touched, setTouched] = useState(false);
+
+  // Start from the engine's suggestion once it arrives, unless the user has typed.
+  useEffect(() => {
+    if (suggestion && !seeded && !touched) {
+      setDraft((d) => draftFrom(suggestion.terms, d.message));
+      setSeeded(true);
+    }
+  }, [suggestion, seeded, touched]);
+
+  const { terms, errors } = readDraft(draft, quote, base);
+  // Debounce by value: live updates re-render this often and make new objects.
+  const debouncedKey = useDebounced(terms ? JSON.stringify(terms) : "", 300);
+  const debouncedTerms = debouncedKey ? (JSON.parse(debouncedKey) as Terms) : undefined;
+  const prediction = useQuery(
+    api.negotiations.predictAcceptance,
+    debouncedTerms ? { negotiationId: negotiation._id, terms: debouncedTerms } : "skip",
+  ) as { probability: number; reason: string } | undefined;
+
+  const edit = (patch: Partial<Draft>) => {
+    setTouched(true);
+    setServerErrors({});
+    setDraft((d) => ({ ...d, ...patch }));
+  };
+
+  const onSubmit = async (event: FormEvent) => {
+    event.preventDefault();
+    setFormError(undefined);
+    if (!terms) return;
+    setSending(true);
+    try {
+      const message = draft.message.trim();
+      await counter({ negotiationId: negotiation._id, terms, ...(message ? { message } : {}) });
+      setDraft((d) => ({ ...d, message: "" }));
+      setTouched(false);
+      setSeeded(false);
+    } catch (error) {
+      const problem = describeError(error);
+      if (problem.field) setServerErrors({ [problem.field]: problem.message });
+      setFormError(problem.message);
+    } finally {
+      setSending(false);
+    }
+  };
+
+  const shownErrors = { ...(touched ? errors : {}), ...serverErrors };
+
+  return (
+    <form className="counter-form" onSubmit={onSubmit} noValidate data-testid="counter-form">
+      <h4>Counter-offer</h4>
+      <div className="counter-grid">
+        <div className="counter-draft">
+          {base.lines.map((line, i) => (
+            <Field
+              key={line.sku}
+              id={`counter-${negotiation._id}-${line.sku}`}
+              field={`terms.lines.${i}.unitPrice`}
+              label={`${line.sku} unit price ($) × ${line.quantity.toLocaleString()}`}
+              error={shownErrors[`terms.lines.${i}.unitPrice`]}
+            >
+              {(a11y) => (
+                <input {...a11y} inputMode="decimal" value={draft.prices[line.sku] ?? ""}
+                  onChange={(e) => edit({ prices: { ...draft.prices, [line.sku]: e.target.value } })}
+                  data-testid="counter-unit-price" />
+              )}
+            </Field>
+          ))}
+          <div className="grid-2">
+            <Field id={`counter-${negotiation._id}-lead`} field="terms.leadTimeDays" label="Lead time (days)"
+              error={shownErrors["terms.leadTimeDays"]}>
+              {(a11y) => (
+                <input {...a11y} inputMode="numeric" value={draft.leadTimeDays}
+                  onChange={(e) => edit({ leadTimeDays: e.target.value })} data-testid="counter-lead-time" />
+              )}
+            </Field>
+            <Field id={`counter-${negotiation._id}-pay`} field="terms.paymentTermsDays" label="Payment terms (days)"
+              error={shownErrors["terms.paymentTermsDays"]}>
+              {(a11y) => (
+                <input {...a11y} inputMode="numeric" value={draft.paymentTermsDays}
+                  onChange={(e) => edit({ paymentTermsDays: e.target.value })} data-testid="counter-payment-terms" />
+              )}
+            </Field>
+          </div>
+          <Field id={`counter-${negotiation._id}-msg`} field="message" label="Message (optional)" error={shownErrors.message}>
+            {(a11y) => (
+              <textarea {...a11y} rows={2} value={draft.message} onChange={(e) => edit({ message: e.target.value })}
+                data-testid="counter-message" />
+            )}
+          </Field>
+          {terms && <p className="muted small">Total {formatMoney(totalPrice(terms))}</p>}
+        </div>
+
+        <aside className="counter-aside" aria-label="Engine's view">
+          <div className="prediction" data-testid="acceptance-prediction" aria-live="polite">
+            <span className="prediction-label">Predicted acceptance of your draft</span>
+            {terms === undefined ? (
+              <span className="muted small">Complete the draft to see it.</span>
+            ) : prediction === undefined ? (
+              <span className="muted small">Estimating…</span>
+            ) : (
+              <>
+                <meter min={0} max={1} low={0.35} high={0.65} optimum={1} value={prediction.probability} />
+                <strong data-testid="acceptance-probability">{formatPercent(prediction.probability)}</strong>
+                <span className="small">{prediction.reason}</span>
+              </>
+            )}
+          </div>
+          <div className="suggestion" data-testid="counter-suggestion">
+            <span className="prediction-label">Engine's suggestion</span>
+            {suggestion === undefined ? (
+              <span className="muted small">Thinking…</span>
+            ) : suggestion === null ? (
+              <span className="muted small">No suggestion for this negotiation.</span>
+            ) : (
+              <>
+                <ul className="plain small">
+                  {suggestion.terms.lines.map((l) => (
+                    <li key={l.sku}>
+                      {l.sku}: {formatUnitPrice(l.unitPrice)}
+                    </li>
+                  ))}
+                  <li>Lead time {formatDays(suggestion.terms.leadTimeDays)}</li>
+                  <li>Net {suggestion.terms.paymentTermsDays} days</li>
+                  {typeof suggestion.acceptanceProbability === "number" && (
+                    <li>Acceptance {formatPercent(suggestion.acceptanceProbability)}</li>
+                  )}
+                  {typeof suggestion.confidence === "number" && <li>Confidence {formatPercent(suggestion.confidence)}</li>}
+                  {typeof suggestion.vsListPrice === "number" && (
+                    <li>{formatPercent(Math.abs(suggestion.vsListPrice))} {suggestion.vsListPrice <= 0 ? "below" : "above"} list price</li>
+                  )}
+                </ul>
+                {suggestion.reasoning && <p className="small">{suggestion.reasoning}</p>}
+                <button type="button" className="button-link" data-testid="use-suggestion"
+                  onClick={() => { setDraft((d) => draftFrom(suggestion.terms, d.message)); setTouched(true); setServerErrors({}); }}>
+                  Use the suggestion
+                </button>
+              </>
+            )}
+          </div>
+        </aside>
+      </div>
+      <FieldError field="form" message={formError} />
+      <button type="submit" className="button-primary" disabled={!terms || sending} data-testid="send-counter">
+        {sending ? "Sending…" : "Send counter-offer"}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,82 @@
+import { useMutation, useQuery } from "convex/react";
+import { useEffect } from "react";
+import { api } from "../../../convex/_generated/api";
+import { formatDays, formatMoney, supplierName, totalPrice } from "../lib/format";
+import type { Message, NegotiationView, Offer, Quote } from "../lib/types";
+import { MessageList } from "./MessageList";
+import { StatusBadge } from "./StatusBadge";
+import { TakeOverPanel } from "./TakeOverPanel";
+
+// A negotiation holds a few dozen messages at most (rounds are capped), so one
+// live query over all of them keeps the chat whole and current.
+const MESSAGE_LIMIT = 500;
+
+export function NegotiationPanel({ negotiation, quote, color }: { negotiation: NegotiationView; quote: Quote; color: string }) {
+  const page = useQuery(api.messages.list, {
+    negotiationId: negotiation._id,
+    paginationOpts: { numItems: MESSAGE_LIMIT, cursor: null },
+  }) as { page: Message[] } | undefined;
+  const offers = useQuery(api.offers.list, { negotiationId: negotiation._id }) as Offer[] | undefined;
+  const markRead = useMutation(api.messages.markRead);
+
+  // Reading the chat here counts as reading it.
+  useEffect(() => {
+    if (negotiation.unreadCount > 0 && document.visibilityState === "visible") {
+      markRead({ negotiationId: negotiation._id }).catch(() => {
+        // Unread counts are a convenience; a failure here must not disturb the chat.
+      });
+    }
+  }, [negotiation.unreadCount, negotiation._id, markRead]);
+
+  const name = supplierName(negotiation);
+  const latest = negotiation.currentTerms;
+  const streaming = page?.page.some((m) => m.state === "streaming") ?? false;
+
+  return (
+    <section
+      className={`negotiation negotiation-${negotiation.status}`}
+      style={{ borderTopColor: color }}
+      aria-labelledby={`neg-${negotiation._id}`}
+      data-testid="negotiation"
+      data-negotiation-id={negotiation._id}
+      data-status={negotiation.status}
+      data-supplier={negotiation.supplier?.slug}
+      data-streaming={streaming}
+    >
+      <header className="negotiation-head">
+        <div>
+          <h3 id={`neg-${negotiation._id}`}>
+            <span className="swatch" style={{ background: color }} aria-hidden="true" /> {name}
+          </h3>
+          {negotiation.supplier && (
+            <p className="muted small" title={negotiation.supplier.profile.tagline}>
+              {negotiation.supplier.profile.location} · quality {Math.round(negotiation.supplier.profile.qualityScore * 100)}/100
+            </p>
+          )}
+        </div>
+        <div className="negotiation-meta">
+          <StatusBadge status={negotiation.status} testId="negotiation-status" />
+          <span className="muted small tabular" data-testid="negotiation-round">
+            Round {negotiation.currentRound} of {negotiation.maxRounds}
+          </span>
+        </div>
+      </header>
+      <div className="standing-offer" data-testid="standing-offer">
+        {latest ? (
+          <>
+            <span className="muted small">{negotiation.lastOfferBy === "brand" ? "Brand's offer" : "Supplier's offer"}</span>{" "}
+            <strong className="tabular">{formatMoney(totalPrice(latest))}</strong>
+            <span className="muted small">
+              {" "}
+              · {formatDays(latest.leadTimeDays)} · net {latest.paymentTermsDays}
+            </span>
+          </>
+        ) : (
+          <span className="muted small">No offer yet</span>
+        )}
+      </div>
+      <MessageList messages={page?.page} offers={offers} supplierName={name} />
+      <TakeOverPanel negotiation={negotiation} quote={quote} />
+    </section>
+  );
+}

@@ -1,0 +1,51 @@
+import { capitalise, formatDays, formatMoney, formatUnitPrice, totalPrice } from "../lib/format";
+import type { Offer, Terms } from "../lib/types";
+
+export function TermsTable({ terms }: { terms: Terms }) {
+  return (
+    <table className="terms-table">
+      <tbody>
+        {terms.lines.map((line) => (
+          <tr key={line.sku}>
+            <th scope="row">{line.sku}</th>
+            <td className="tabular">{line.quantity.toLocaleString()} ×</td>
+            <td className="tabular">{formatUnitPrice(line.unitPrice)}</td>
+          </tr>
+        ))}
+        <tr>
+          <th scope="row">Lead time</th>
+          <td colSpan={2}>{formatDays(terms.leadTimeDays)}</td>
+        </tr>
+        <tr>
+          <th scope="row">Payment terms</th>
+          <td colSpan={2}>Net {terms.paymentTermsDays} days</td>
+        </tr>
+      </tbody>
+    </table>
+  );
+}
+
+/** One set of terms in one round, as a card inside the chat. */
+export function OfferCard({ offer, supplierName }: { offer: Offer; supplierName: string }) {
+  const by = offer.offeredBy === "brand" ? "Brand" : supplierName;
+  return (
+    <div
+      className={`offer-card offer-${offer.offeredBy} offer-status-${offer.status}`}
+      data-testid="offer-card"
+      data-round={offer.round}
+      data-offered-by={offer.offeredBy}
+      data-status={offer.status}
+    >
+      <div className="offer-head">
+        <span className="offer-title">
+          {by} offer · round {offer.round}
+        </span>
+        <span className={`offer-status`}>{capitalise(offer.status)}</span>
+      </div>
+      <TermsTable terms={offer.terms} />
+      <div className="offer-total">
+        Total <strong className="tabular">{formatMoney(totalPrice(offer.terms))}</strong>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,116 @@
+import { useMutation } from "convex/react";
+import { useState } from "react";
+import { api } from "../../../convex/_generated/api";
+import { describeError } from "../lib/errors";
+import { capitalise, formatDays, formatMoney, formatPercent, totalPrice } from "../lib/format";
+import type { NegotiationView, Quote } from "../lib/types";
+import { ConfirmDialog } from "./ConfirmDialog";
+import { TermsTable } from "./OfferCard";
+
+type Rec = NonNullable<Quote["recommendation"]>;
+
+/** The final terms of every negotiation side by side, ranked by the brand's own scoring. */
+export function ComparisonTable({ recommendation }: { recommendation: Rec }) {
+  const ranking = [...recommendation.ranking].sort((a, b) => a.rank - b.rank);
+  return (
+    <div className="table-scroll">
+      <table className="table comparison" data-testid="comparison-table">
+        <caption>Final terms, ranked by your priorities</caption>
+        <thead>
+          <tr>
+            <th scope="col">Rank</th>
+            <th scope="col">Supplier</th>
+            <th scope="col">Outcome</th>
+            <th scope="col">Total</th>
+            <th scope="col">Lead time</th>
+            <th scope="col">Payment terms</th>
+            <th scope="col">Score</th>
+          </tr>
+        </thead>
+        <tbody>
+          {ranking.map((entry) => (
+            <tr
+              key={entry.negotiationId}
+              data-testid="comparison-row"
+              className={entry.negotiationId === recommendation.negotiationId ? "recommended" : undefined}
+            >
+              <td className="tabular">{entry.rank}</td>
+              <th scope="row">
+                {entry.supplierName}
+                <div className="muted small">{entry.summary}</div>
+              </th>
+              <td>{capitalise(entry.outcome)}</td>
+              <td className="tabular">{entry.terms ? formatMoney(totalPrice(entry.terms)) : "—"}</td>
+              <td>{entry.terms ? formatDays(entry.terms.leadTimeDays) : "—"}</td>
+              <td>{entry.terms ? `Net ${entry.terms.paymentTermsDays} days` : "—"}</td>
+              <td className="tabular">
+                <span className="score-bar" style={{ ["--score" as string]: entry.score }} />
+                {formatPercent(entry.score)}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** The recommendation, its reasons, and the one click (plus a confirmation) that awards it. */
+export function RecommendationCard({ quote, negotiations }: { quote: Quote; negotiations: NegotiationView[] }) {
+  const recommendation = quote.recommendation!;
+  const award = useMutation(api.negotiations.acceptCurrentOffer);
+  const [open, setOpen] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const chosen = recommendation.ranking.find((r) => r.negotiationId === recommendation.negotiationId);
+  const negotiation = negotiations.find((n) => n._id === recommendation.negotiationId);
+  const canAccept = quote.status === "completed" && chosen !== undefined && negotiation !== undefined;
+
+  const onConfirm = async () => {
+    if (!negotiation) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      await award({ negotiationId: negotiation._id });
+      setOpen(false);
+    } catch (e) {
+      setError(describeError(e).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="card recommendation" data-testid="recommendation" aria-labelledby="recommendation-title">
+      <h2 id="recommendation-title">Recommendation</h2>
+      {chosen ? (
+        <p className="recommendation-choice">
+          Award <strong data-testid="recommended-supplier">{chosen.supplierName}</strong>
+          {chosen.terms && <> for {formatMoney(totalPrice(chosen.terms))}</>}.
+        </p>
+      ) : (
+        <p className="recommendation-choice">No supplier to recommend: no negotiation reached an agreement.</p>
+      )}
+      <p className="explanation" data-testid="recommendation-explanation">
+        {recommendation.explanation}
+      </p>
+      {canAccept && (
+        <button type="button" className="button-primary" onClick={() => setOpen(true)} data-testid="accept-recommendation">
+          Accept recommendation
+        </button>
+      )}
+      <ConfirmDialog
+        open={open}
+        title={`Award the quote to ${chosen?.supplierName ?? "this supplier"}?`}
+        confirmLabel="Award"
+        busy={busy}
+        error={error}
+        onCancel={() => setOpen(false)}
+        onConfirm={onConfirm}
+      >
+        <p>The award is final: Parley tells {chosen?.supplierName} that they won the order on these terms.</p>
+        {chosen?.terms && <TermsTable terms={chosen.terms} />}
+      </ConfirmDialog>
+    </section>
+  );
+}

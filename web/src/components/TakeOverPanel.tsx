@@ -1,0 +1,156 @@
+import { useMutation } from "convex/react";
+import { useState, type FormEvent } from "react";
+import { api } from "../../../convex/_generated/api";
+import { describeError } from "../lib/errors";
+import { formatMoney, supplierName as nameOf, totalPrice } from "../lib/format";
+import type { NegotiationView, Quote } from "../lib/types";
+import { ConfirmDialog } from "./ConfirmDialog";
+import { CounterOfferForm } from "./CounterOfferForm";
+import { ErrorBoundary } from "./ErrorBoundary";
+import { TermsTable } from "./OfferCard";
+
+type Pending = "accept" | "walkAway" | null;
+
+/**
+ * The brand user's controls for one negotiation: take it over from the AI,
+ * talk and counter in person, accept or walk away, and hand it back.
+ */
+export function TakeOverPanel({ negotiation, quote }: { negotiation: NegotiationView; quote: Quote }) {
+  const pause = useMutation(api.negotiations.pause);
+  const resume = useMutation(api.negotiations.resume);
+  const sendMessage = useMutation(api.negotiations.sendMessage);
+  const acceptCurrentOffer = useMutation(api.negotiations.acceptCurrentOffer);
+  const walkAway = useMutation(api.negotiations.walkAway);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const [text, setText] = useState("");
+  const [confirm, setConfirm] = useState<Pending>(null);
+  const [reason, setReason] = useState("");
+
+  const quoteOpen = quote.status === "queued" || quote.status === "negotiating";
+  const supplierOfferStands = negotiation.lastOfferBy === "supplier" && negotiation.currentTerms !== undefined;
+  const supplierName = nameOf(negotiation);
+
+  const run = async (action: () => Promise<unknown>, after?: () => void) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await action();
+      after?.();
+    } catch (e) {
+      setError(describeError(e).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (!quoteOpen) return null;
+
+  if (negotiation.status === "active") {
+    return (
+      <div className="takeover takeover-idle">
+        <button type="button" className="button-secondary" disabled={busy} data-testid="take-over"
+          onClick={() => run(() => pause({ negotiationId: negotiation._id }))}>
+          Take over
+        </button>
+        <span className="muted small">Pause the AI and negotiate yourself.</span>
+        {error && <p className="field-error" role="alert">{error}</p>}
+      </div>
+    );
+  }
+  if (negotiation.status !== "paused") return null;
+
+  const onSend = (event: FormEvent) => {
+    event.preventDefault();
+    const content = text.trim();
+    if (!content) {
+      setError("Write a message first.");
+      return;
+    }
+    void run(() => sendMessage({ negotiationId: negotiation._id, content }), () => setText(""));
+  };
+
+  return (
+    <section className="takeover" aria-label={`You are negotiating with ${supplierName}`} data-testid="takeover-panel">
+      <div className="takeover-head">
+        <strong>You are negotiating.</strong>
+        <span className="muted small">The AI waits until you resume it.</span>
+        <button type="button" className="button-primary" disabled={busy} data-testid="resume"
+          onClick={() => run(() => resume({ negotiationId: negotiation._id }))}>
+          Resume AI
+        </button>
+      </div>
+      {error && <p className="field-error" role="alert" data-testid="takeover-error">{error}</p>}
+
+      <form className="send-message" onSubmit={onSend}>
+        <label htmlFor={`say-${negotiation._id}`}>Message to {supplierName}</label>
+        <div className="send-row">
+          <textarea id={`say-${negotiation._id}`} rows={2} value={text} onChange={(e) => setText(e.target.value)}
+            data-testid="send-message-input"
+            onKeyDown={(e) => {
+              if (e.key === "Enter" && (e.metaKey || e.ctrlKey)) onSend(e);
+            }} />
+          <button type="submit" className="button-secondary" disabled={busy} data-testid="send-message">
+            Send
+          </button>
+        </div>
+      </form>
+
+      {supplierOfferStands ? (
+        <ErrorBoundary>
+          <CounterOfferForm negotiation={negotiation} quote={quote} />
+        </ErrorBoundary>
+      ) : (
+        <p className="muted small" data-testid="counter-waiting">
+          Your offer stands. Resume the AI to hear {supplierName}'s answer before countering again.
+        </p>
+      )}
+
+      <div className="takeover-actions">
+        <button type="button" className="button-primary" disabled={busy || !supplierOfferStands}
+          data-testid="accept-offer" onClick={() => setConfirm("accept")}>
+          Accept {supplierName}'s offer
+        </button>
+        <button type="button" className="button-danger-outline" disabled={busy} data-testid="walk-away"
+          onClick={() => setConfirm("walkAway")}>
+          Walk away
+        </button>
+      </div>
+
+      <ConfirmDialog
+        open={confirm === "accept"}
+        title={`Accept ${supplierName}'s offer?`}
+        confirmLabel="Accept and award"
+        busy={busy}
+        error={confirm === "accept" ? error : undefined}
+        onCancel={() => setConfirm(null)}
+        onConfirm={() => run(() => acceptCurrentOffer({ negotiationId: negotiation._id }), () => setConfirm(null))}
+      >
+        <p>
+          This awards the quote to {supplierName} on these terms, for{" "}
+          {negotiation.currentTerms && formatMoney(totalPrice(negotiation.currentTerms))}. The other negotiations end.
+        </p>
+        {negotiation.currentTerms && <TermsTable terms={negotiation.currentTerms} />}
+      </ConfirmDialog>
+
+      <ConfirmDialog
+        open={confirm === "walkAway"}
+        title={`Walk away from ${supplierName}?`}
+        confirmLabel="Walk away"
+        tone="danger"
+        busy={busy}
+        error={confirm === "walkAway" ? error : undefined}
+        onCancel={() => setConfirm(null)}
+        onConfirm={() => {
+          const why = reason.trim();
+          void run(() => walkAway({ negotiationId: negotiation._id, ...(why ? { reason: why } : {}) }), () => setConfirm(null));
+        }}
+      >
+        <p>This ends the negotiation with {supplierName}. It cannot be reopened.</p>
+        <label htmlFor={`reason-${negotiation._id}`}>Reason (optional, {supplierName} sees it)</label>
+        <textarea id={`reason-${negotiation._id}`} rows={2} value={reason} onChange={(e) => setReason(e.target.value)}
+          data-testid="walk-away-reason" />
+      </ConfirmDialog>
+    </section>
+  );
+}

@@ -1,0 +1,56 @@
+import type { Terms } from "../../../src/negotiation/types";
+
+const money = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
+const moneyExact = new Intl.NumberFormat("en-US", {
+  style: "currency",
+  currency: "USD",
+  minimumFractionDigits: 2,
+  maximumFractionDigits: 4,
+});
+
+export function formatMoney(value: number): string {
+  return money.format(value);
+}
+
+/** Unit prices keep sub-cent precision: they are multiplied by large quantities. */
+export function formatUnitPrice(value: number): string {
+  return moneyExact.format(value);
+}
+
+export function formatPercent(fraction: number, digits = 0): string {
+  return `${(fraction * 100).toFixed(digits)}%`;
+}
+
+export function formatDays(days: number): string {
+  const rounded = Math.round(days * 10) / 10;
+  return `${rounded} ${rounded === 1 ? "day" : "days"}`;
+}
+
+/** "42s", "3m 12s", "2h 05m", "3d 4h": how long something has been going. */
+export function formatDuration(ms: number): string {
+  const seconds = Math.max(0, Math.floor(ms / 1000));
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m ${String(seconds % 60).padStart(2, "0")}s`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${hours}h ${String(minutes % 60).padStart(2, "0")}m`;
+  return `${Math.floor(hours / 24)}d ${hours % 24}h`;
+}
+
+export function totalPrice(terms: Terms): number {
+  return terms.lines.reduce((sum, line) => sum + line.quantity * line.unitPrice, 0);
+}
+
+/** Quantity-weighted mean unit price: one number per offer for the chart. */
+export function meanUnitPrice(terms: Terms): number {
+  const quantity = terms.lines.reduce((sum, line) => sum + line.quantity, 0);
+  return quantity === 0 ? 0 : totalPrice(terms) / quantity;
+}
+
+export function capitalise(word: string): string {
+  return word.length === 0 ? word : word[0].toUpperCase() + word.slice(1).replace(/_/g, " ");
+}
+
+export function supplierName(negotiation: { supplier: { name: string } | null }): string {
+  return negotiation.supplier?.name ?? "Unknown supplier";
+}

@@ -1,0 +1,91 @@
+import type { Priorities } from "../../../src/negotiation/types";
+
+// The New quote form's state and its checks. The server checks again; these
+// only save a round trip and say what is wrong next to the field.
+
+export interface LineDraft {
+  key: number;
+  productId: string;
+  quantity: string;
+  targetUnitPrice: string;
+  maxUnitPrice: string;
+}
+
+export interface QuoteDraft {
+  lines: LineDraft[];
+  maxLeadTimeDays: string;
+  minPaymentTermsDays: string;
+  priorities: Priorities;
+  notes: string;
+}
+
+export interface QuoteRequestArgs {
+  lineItems: { productId: string; quantity: number; targetUnitPrice: number; maxUnitPrice: number }[];
+  priorities: Priorities;
+  guardrails: { maxLeadTimeDays: number; minPaymentTermsDays: number };
+  notes?: string;
+}
+
+/** Field path → message; paths look like "lineItems.0.maxUnitPrice". */
+export type FieldErrors = Record<string, string>;
+
+function parseNumber(text: string): number | undefined {
+  if (text.trim() === "") return undefined;
+  const value = Number(text);
+  return Number.isFinite(value) ? value : undefined;
+}
+
+export function validateQuote(draft: QuoteDraft): { errors: FieldErrors; args?: QuoteRequestArgs } {
+  const errors: FieldErrors = {};
+  if (draft.lines.length === 0) errors.lineItems = "Add at least one product to the quote.";
+  const seen = new Set<string>();
+  const lineItems = draft.lines.map((line, index) => {
+    const at = `lineItems.${index}`;
+    if (!line.productId) errors[`${at}.productId`] = "Choose a product.";
+    else if (seen.has(line.productId)) errors[`${at}.productId`] = "This product is already in the quote.";
+    seen.add(line.productId);
+
+    const quantity = parseNumber(line.quantity);
+    if (quantity === undefined) errors[`${at}.quantity`] = "Enter a quantity.";
+    else if (!Number.isInteger(quantity) || quantity < 1) errors[`${at}.quantity`] = "Quantity must be a whole number of at least 1.";
+
+    const target = parseNumber(line.targetUnitPrice);
+    if (target === undefined) errors[`${at}.targetUnitPrice`] = "Enter the unit price you hope to pay.";
+    else if (target <= 0) errors[`${at}.targetUnitPrice`] = "Target unit price must be more than 0.";
+
+    const max = parseNumber(line.maxUnitPrice);
+    if (max === undefined) errors[`${at}.maxUnitPrice`] = "Enter the most you will pay per unit.";
+    else if (max <= 0) errors[`${at}.maxUnitPrice`] = "Maximum unit price must be more than 0.";
+    else if (target !== undefined && max < target)
+      errors[`${at}.maxUnitPrice`] = "Maximum unit price cannot be below the target unit price.";
+
+    return { productId: line.productId, quantity: quantity ?? 0, targetUnitPrice: target ?? 0, maxUnitPrice: max ?? 0 };
+  });
+
+  const maxLeadTimeDays = parseNumber(draft.maxLeadTimeDays);
+  if (maxLeadTimeDays === undefined) errors["guardrails.maxLeadTimeDays"] = "Enter the longest lead time you accept.";
+  else if (!Number.isInteger(maxLeadTimeDays) || maxLeadTimeDays < 1)
+    errors["guardrails.maxLeadTimeDays"] = "Maximum lead time must be a whole number of days, at least 1.";
+
+  const minPaymentTermsDays = parseNumber(draft.minPaymentTermsDays);
+  if (minPaymentTermsDays === undefined) errors["guardrails.minPaymentTermsDays"] = "Enter the shortest payment terms you accept.";
+  else if (!Number.isInteger(minPaymentTermsDays) || minPaymentTermsDays < 0)
+    errors["guardrails.minPaymentTermsDays"] = "Minimum payment terms must be a whole number of days, 0 or more.";
+
+  const weightSum = Object.values(draft.priorities).reduce((a, b) => a + b, 0);
+  if (Math.abs(weightSum - 1) > 1e-6) errors.priorities = "Priorities must add up to 100%.";
+
+  if (draft.notes.length > 2000) errors.notes = "Notes are limited to 2,000 characters.";
+
+  if (Object.keys(errors).length > 0) return { errors };
+  const notes = draft.notes.trim();
+  return {
+    errors,
+    args: {
+      lineItems,
+      priorities: draft.priorities,
+      guardrails: { maxLeadTimeDays: maxLeadTimeDays!, minPaymentTermsDays: minPaymentTermsDays! },
+      ...(notes ? { notes } : {}),
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import { useSyncExternalStore } from "react";
+
+// A hash router: every screen has a shareable URL and reload keeps it, with no
+// dependency and no server rewrites.
+
+export type Route =
+  | { name: "quotes"; status?: string }
+  | { name: "newQuote" }
+  | { name: "quote"; quoteId: string }
+  | { name: "insights" }
+  | { name: "notFound"; path: string };
+
+export function parseHash(hash: string): Route {
+  const raw = hash.replace(/^#/, "") || "/";
+  const [path, query = ""] = raw.split("?");
+  const params = new URLSearchParams(query);
+  const parts = path.split("/").filter(Boolean);
+  if (parts.length === 0 || (parts.length === 1 && parts[0] === "quotes")) {
+    return { name: "quotes", status: params.get("status") ?? undefined };
+  }
+  if (parts.length === 1 && parts[0] === "new") return { name: "newQuote" };
+  if (parts.length === 1 && parts[0] === "insights") return { name: "insights" };
+  if (parts.length === 2 && parts[0] === "quotes") return { name: "quote", quoteId: decodeURIComponent(parts[1]) };
+  return { name: "notFound", path };
+}
+
+export function hrefFor(route: Route): string {
+  switch (route.name) {
+    case "quotes":
+      return route.status ? `#/quotes?status=${encodeURIComponent(route.status)}` : "#/quotes";
+    case "newQuote":
+      return "#/new";
+    case "quote":
+      return `#/quotes/${encodeURIComponent(route.quoteId)}`;
+    case "insights":
+      return "#/insights";
+    case "notFound":
+      return `#${route.path}`;
+  }
+}
+
+export function navigate(route: Route): void {
+  window.location.hash = hrefFor(route);
+}
+
+function subscribe(onChange: () => void): () => void {
+  window.addEventListener("hashchange", onChange);
+  return () => window.removeEventListener("hashchange", onChange);
+}
+
+export function useRoute(): Route {
+  const hash = useSyncExternalStore(subscribe, () => window.location.hash);
+  return parseHash(hash);
+}

@@ -1,0 +1,39 @@
+import type { Doc, Id } from "../../../convex/_generated/dataModel";
+import type { Terms } from "../../../src/negotiation/types";
+
+// The shapes the dashboard reads, as convex/README.md promises them.
+
+export type Quote = Doc<"quotes">;
+export type Negotiation = Doc<"negotiations">;
+export type Offer = Doc<"offers">;
+export type Message = Doc<"messages">;
+export type Product = Doc<"products">;
+export type Supplier = Doc<"suppliers">;
+export type Award = Doc<"awards">;
+export type QuoteStatus = Quote["status"];
+export type NegotiationStatus = Negotiation["status"];
+
+export type QuoteListItem = Quote & {
+  bestOffer?: { supplierName: string; totalPrice: number; terms: Terms };
+  unreadCount: number;
+  negotiationStatuses: { negotiationId: Id<"negotiations">; supplierId: Id<"suppliers">; supplierName: string; status: NegotiationStatus }[];
+};
+
+export type NegotiationView = Negotiation & {
+  supplier: Supplier | null;
+  unreadCount: number;
+  latestOffer?: Offer | null;
+};
+
+export interface QuoteDetail {
+  quote: Quote;
+  negotiations: NegotiationView[];
+  award?: Award | null;
+}
+
+export const QUOTE_STATUSES: QuoteStatus[] = ["queued", "negotiating", "completed", "awarded", "cancelled", "failed"];
+
+/** A negotiation in one of these will not change again by itself. */
+export const FINAL_NEGOTIATION_STATUSES: NegotiationStatus[] = ["accepted", "rejected", "impasse", "expired", "failed"];
+
+export type { Id, Terms };

@@ -1,0 +1,57 @@
+import { useQuery } from "convex/react";
+import { api } from "../../../convex/_generated/api";
+import { Empty, Loading } from "../components/States";
+import { formatDays, formatDuration, formatPercent } from "../lib/format";
+import { hrefFor } from "../lib/router";
+
+function Metric({ label, value, hint, testId }: { label: string; value: string; hint: string; testId: string }) {
+  return (
+    <div className="metric card" data-testid={testId}>
+      <span className="metric-label">{label}</span>
+      <span className="metric-value tabular" data-testid={`${testId}-value`}>
+        {value}
+      </span>
+      <span className="muted small">{hint}</span>
+    </div>
+  );
+}
+
+const orDash = <T,>(value: T | null | undefined, show: (v: T) => string) => (value === null || value === undefined ? "—" : show(value));
+
+export function InsightsScreen() {
+  const summary = useQuery(api.insights.summary, {});
+  return (
+    <section className="screen" aria-labelledby="insights-title" data-testid="insights">
+      <h1 id="insights-title">Insights</h1>
+      {summary === undefined ? (
+        <Loading label="Loading insights…" />
+      ) : summary.negotiations === 0 ? (
+        <Empty title="No negotiations yet." testId="insights-empty">
+          <p>
+            Insights appear once Parley has negotiated a quote. <a href={hrefFor({ name: "newQuote" })}>Request a quote</a>
+          </p>
+        </Empty>
+      ) : (
+        <>
+          <p className="lead">
+            Over {summary.quotes} {summary.quotes === 1 ? "quote" : "quotes"} and {summary.negotiations} negotiations,{" "}
+            {summary.closedNegotiations} of them finished and {summary.agreements} agreed.
+          </p>
+          <div className="metrics">
+            <Metric testId="insight-deal-rate" label="Deal rate" value={orDash(summary.dealRate, (v) => formatPercent(v))}
+              hint="Negotiations that ended in an agreement." />
+            <Metric testId="insight-savings" label="Mean savings vs opening" value={orDash(summary.meanSavingsVsOpening, (v) => formatPercent(v, 1))}
+              hint="How far the agreed price fell below the supplier's opening offer." />
+            <Metric testId="insight-rounds" label="Mean rounds" value={orDash(summary.meanRounds, (v) => v.toFixed(1))}
+              hint="Rounds until a negotiation ended." />
+            <Metric testId="insight-time" label="Time to agreement" value={orDash(summary.meanTimeToAgreementMs, formatDuration)}
+              hint="From the first message to the agreement, on average." />
+            <Metric testId="insight-payment-terms" label="Payment terms gained"
+              value={orDash(summary.meanPaymentTermsGainDays, (v) => `${v >= 0 ? "+" : "−"}${formatDays(Math.abs(v))}`)}
+              hint="Extra days to pay, against the supplier's opening terms." />
+          </div>
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,223 @@
+import { useMutation, useQueries, useQuery } from "convex/react";
+import { useMemo, useState } from "react";
+import { api } from "../../../convex/_generated/api";
+import { ConfirmDialog } from "../components/ConfirmDialog";
+import { NegotiationPanel } from "../components/NegotiationPanel";
+import { PriceChart, type ChartSeries } from "../components/PriceChart";
+import { ComparisonTable, RecommendationCard } from "../components/Recommendation";
+import { Empty, Loading } from "../components/States";
+import { StatusBadge } from "../components/StatusBadge";
+import { describeError } from "../lib/errors";
+import { formatDuration, formatMoney, formatPercent, formatUnitPrice, supplierName, totalPrice } from "../lib/format";
+import { PRIORITY_KEYS, PRIORITY_LABELS } from "../lib/priorities";
+import { hrefFor } from "../lib/router";
+import type { Id, NegotiationView, Offer, Quote, QuoteDetail } from "../lib/types";
+import { useNow } from "../lib/useNow";
+
+export const SUPPLIER_COLORS = ["#2563eb", "#d97706", "#0f9d76", "#9333ea", "#dc2626"];
+
+export function QuoteDetailScreen({ quoteId }: { quoteId: string }) {
+  const detail = useQuery(api.quotes.get, { quoteId: quoteId as Id<"quotes"> }) as QuoteDetail | null | undefined;
+  if (detail === undefined) return <Loading label="Loading the quote…" lines={5} />;
+  if (detail === null) {
+    return (
+      <Empty title="This quote does not exist." testId="quote-not-found">
+        <p>
+          <a href={hrefFor({ name: "quotes" })}>Back to quotes</a>
+        </p>
+      </Empty>
+    );
+  }
+  return <QuoteDetailView detail={detail} />;
+}
+
+function QuoteDetailView({ detail }: { detail: QuoteDetail }) {
+  const { quote, negotiations, award } = detail;
+  const now = useNow();
+  const started = quote.startedAt ?? quote.requestedAt;
+  const colors = new Map(negotiations.map((n, i) => [n._id as string, SUPPLIER_COLORS[i % SUPPLIER_COLORS.length]]));
+  const awardedNegotiation = award ? negotiations.find((n) => n._id === award.negotiationId) : undefined;
+
+  return (
+    <section className="screen wide" data-testid="quote-detail" data-status={quote.status} aria-labelledby="quote-title">
+      <p className="breadcrumb">
+        <a href={hrefFor({ name: "quotes" })}>Quotes</a> /
+      </p>
+      <div className="screen-header">
+        <div>
+          <h1 id="quote-title">{quote.lineItems.map((l) => l.name).join(", ")}</h1>
+          <p className="muted">
+            Requested {new Date(quote.requestedAt).toLocaleString()} ·{" "}
+            <span className="tabular">{formatDuration((quote.completedAt ?? now) - started)}</span>{" "}
+            {quote.completedAt ? "to complete" : "since start"}
+          </p>
+        </div>
+        <div className="screen-actions">
+          <StatusBadge status={quote.status} testId="quote-status" />
+          <CancelQuote quote={quote} />
+        </div>
+      </div>
+
+      {quote.status === "awarded" && award && (
+        <div className="award-banner" role="status" data-testid="award-banner">
+          <strong>Awarded to {awardedNegotiation ? supplierName(awardedNegotiation) : "the supplier"}</strong> for{" "}
+          {formatMoney(totalPrice(award.terms))} on {new Date(award.awardedAt).toLocaleString()}.
+        </div>
+      )}
+      {quote.status === "failed" && (
+        <div className="error-notice" role="alert" data-testid="quote-failed">
+          This quote failed{quote.failureReason ? `: ${quote.failureReason}` : "."}
+        </div>
+      )}
+      {quote.status === "queued" && (
+        <p className="notice" data-testid="quote-queued">
+          Waiting for a worker to start the negotiations…
+        </p>
+      )}
+
+      <QuoteSummary quote={quote} />
+
+      <div className="negotiations" data-testid="negotiations">
+        {negotiations.map((negotiation) => (
+          <NegotiationPanel
+            key={negotiation._id}
+            negotiation={negotiation}
+            quote={quote}
+            color={colors.get(negotiation._id) ?? SUPPLIER_COLORS[0]}
+          />
+        ))}
+      </div>
+
+      <section className="card" aria-labelledby="chart-heading">
+        <h2 id="chart-heading">Unit price per round</h2>
+        <OffersChart quote={quote} negotiations={negotiations} colors={colors} />
+      </section>
+
+      {quote.recommendation && (
+        <div className="results">
+          <section className="card" aria-labelledby="comparison-heading">
+            <h2 id="comparison-heading">Comparison</h2>
+            <ComparisonTable recommendation={quote.recommendation} />
+          </section>
+          <RecommendationCard quote={quote} negotiations={negotiations} />
+        </div>
+      )}
+    </section>
+  );
+}
+
+function QuoteSummary({ quote }: { quote: Quote }) {
+  return (
+    <details className="card quote-summary">
+      <summary>Line items, guardrails and priorities</summary>
+      <div className="summary-grid">
+        <table className="table compact">
+          <thead>
+            <tr>
+              <th scope="col">Product</th>
+              <th scope="col">Quantity</th>
+              <th scope="col">List</th>
+              <th scope="col">Target</th>
+              <th scope="col">Maximum</th>
+            </tr>
+          </thead>
+          <tbody>
+            {quote.lineItems.map((line) => (
+              <tr key={line.sku}>
+                <th scope="row">
+                  {line.name} <span className="muted small">{line.sku}</span>
+                </th>
+                <td className="tabular">{line.quantity.toLocaleString()}</td>
+                <td className="tabular">{formatUnitPrice(line.listPrice)}</td>
+                <td className="tabular">{formatUnitPrice(line.targetUnitPrice)}</td>
+                <td className="tabular">{formatUnitPrice(line.maxUnitPrice)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <dl className="facts">
+          <dt>Maximum lead time</dt>
+          <dd>{quote.guardrails.maxLeadTimeDays} days</dd>
+          <dt>Minimum payment terms</dt>
+          <dd>Net {quote.guardrails.minPaymentTermsDays} days</dd>
+          <dt>Priorities</dt>
+          <dd>{PRIORITY_KEYS.map((k) => `${PRIORITY_LABELS[k]} ${formatPercent(quote.priorities[k])}`).join(" · ")}</dd>
+          {quote.notes && (
+            <>
+              <dt>Notes</dt>
+              <dd>{quote.notes}</dd>
+            </>
+          )}
+        </dl>
+      </div>
+    </details>
+  );
+}
+
+function OffersChart({ quote, negotiations, colors }: { quote: Quote; negotiations: NegotiationView[]; colors: Map<string, string> }) {
+  const requests = useMemo(
+    () =>
+      Object.fromEntries(
+        negotiations.map((n) => [n._id, { query: api.offers.list, args: { negotiationId: n._id } }]),
+      ),
+    // The set of negotiations of a quote never changes; their ids are the key.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [negotiations.map((n) => n._id).join(",")],
+  );
+  const results = useQueries(requests);
+  const series: ChartSeries[] = negotiations.map((n) => {
+    const offers = results[n._id];
+    return {
+      key: n._id,
+      supplierName: supplierName(n),
+      color: colors.get(n._id) ?? SUPPLIER_COLORS[0],
+      offers: Array.isArray(offers) ? (offers as Offer[]) : [],
+    };
+  });
+  const quantity = quote.lineItems.reduce((sum, l) => sum + l.quantity, 0);
+  const weighted = (pick: (l: Quote["lineItems"][number]) => number) =>
+    quantity === 0 ? 0 : quote.lineItems.reduce((sum, l) => sum + l.quantity * pick(l), 0) / quantity;
+  const maxRounds = Math.max(quote.maxRounds, ...negotiations.map((n) => n.maxRounds));
+  return (
+    <PriceChart series={series} maxRounds={maxRounds} target={weighted((l) => l.targetUnitPrice)} max={weighted((l) => l.maxUnitPrice)} />
+  );
+}
+
+function CancelQuote({ quote }: { quote: Quote }) {
+  const cancel = useMutation(api.quotes.cancel);
+  const [open, setOpen] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  if (!["queued", "negotiating", "completed"].includes(quote.status)) return null;
+  return (
+    <>
+      <button type="button" className="button-danger-outline" onClick={() => setOpen(true)} data-testid="cancel-quote">
+        Cancel quote
+      </button>
+      <ConfirmDialog
+        open={open}
+        title="Cancel this quote?"
+        confirmLabel="Cancel quote"
+        tone="danger"
+        busy={busy}
+        error={error}
+        onCancel={() => setOpen(false)}
+        onConfirm={async () => {
+          setBusy(true);
+          setError(undefined);
+          try {
+            await cancel({ quoteId: quote._id });
+            setOpen(false);
+          } catch (e) {
+            setError(describeError(e).message);
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        <p>Every negotiation of this quote stops and nothing is awarded.</p>
+      </ConfirmDialog>
+    </>
+  );
+}
+

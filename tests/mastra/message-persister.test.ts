@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { service } from "../../src/mastra/convex-refs.js";
+import { service, type ConvexTransport } from "../../src/mastra/convex-refs.js";
 import { MessagePersister, PersistenceError } from "../../src/mastra/storage/message-persister.js";
 import { SERVICE_KEY, convexTestBackend, requestDemoQuote } from "./helpers/convex-test-backend.js";
 import { faultyTransport } from "./helpers/faulty-transport.js";
@@ -72,10 +72,10 @@ describe("MessagePersister", () => {
   it("coalesces a fast stream into few writes that carry the newest text", async () => {
     const { transport, quoteId, negotiationIds } = await setup();
     let textWrites = 0;
-    const counting = {
+    const counting: ConvexTransport = {
       mutation: (fn: any, args: any) => {
         if (fn === service.startMessage || fn === service.updateMessageText) textWrites++;
-        return transport.mutation(fn, args);
+        return transport.mutation(fn, args) as Promise<never>;
       },
       query: transport.query,
     };
@@ -95,10 +95,10 @@ describe("MessagePersister", () => {
   it("creates a streaming message on its first words and writes its growing text at most once per throttle window", async () => {
     const { transport, quoteId, negotiationIds } = await setup();
     const seen: string[] = [];
-    const spying = {
+    const spying: ConvexTransport = {
       mutation: (fn: any, args: any) => {
         if (args.seq === 0) seen.push(`${fn === service.startMessage ? "start" : fn === service.updateMessageText ? "update" : "finish"}:${args.content}`);
-        return transport.mutation(fn, args);
+        return transport.mutation(fn, args) as Promise<never>;
       },
       query: transport.query,
     };

@@ -13,8 +13,9 @@ export function convexTestBackend() {
   process.env.PARLEY_SERVICE_KEY = SERVICE_KEY;
   const t = convexTest(schema, import.meta.glob("../../../convex/**/*.*s"));
   const transport: ConvexTransport = {
-    mutation: (fn, args) => t.mutation(fn, args),
-    query: (fn, args) => t.query(fn, args),
+    // convex-test's variadic signature differs from the transport's only in typing.
+    mutation: (fn, args) => (t.mutation as (f: unknown, a: unknown) => Promise<never>)(fn, args),
+    query: (fn, args) => (t.query as (f: unknown, a: unknown) => Promise<never>)(fn, args),
   };
   return { t, transport };
 }

@@ -1,0 +1,222 @@
+import { describe, expect, test } from "vitest";
+import { api } from "../../convex/_generated/api";
+import type { Id } from "../../convex/_generated/dataModel";
+import {
+  claim,
+  expectRefused,
+  GUARDRAILS,
+  newBackend,
+  offer,
+  PRIORITIES,
+  quoteArgs,
+  requestQuote,
+  seed,
+  snapshot,
+  terms,
+} from "./helpers";
+
+type Args = ReturnType<typeof quoteArgs>;
+
+// Each bad request: the field it names, and what makes it bad.
+const badRequests: [string, string, (args: Args) => Args][] = [
+  ["no line items", "lineItems", (a) => ({ ...a, lineItems: [] })],
+  ["51 line items", "lineItems", (a) => ({ ...a, lineItems: Array.from({ length: 51 }, () => a.lineItems[0]) })],
+  ["a product twice", "lineItems[1].productId", (a) => ({ ...a, lineItems: [a.lineItems[0], a.lineItems[0]] })],
+  ["zero quantity", "lineItems[0].quantity", (a) => withItem(a, { quantity: 0 })],
+  ["fractional quantity", "lineItems[0].quantity", (a) => withItem(a, { quantity: 1.5 })],
+  ["quantity above 10,000,000", "lineItems[0].quantity", (a) => withItem(a, { quantity: 10_000_001 })],
+  ["negative target price", "lineItems[0].targetUnitPrice", (a) => withItem(a, { targetUnitPrice: -1 })],
+  ["NaN target price", "lineItems[0].targetUnitPrice", (a) => withItem(a, { targetUnitPrice: Number.NaN })],
+  ["max price above 1,000,000", "lineItems[0].maxUnitPrice", (a) => withItem(a, { maxUnitPrice: 1_000_001 })],
+  ["max price below target", "lineItems[0].maxUnitPrice", (a) => withItem(a, { maxUnitPrice: 5 })],
+  ["negative priority", "priorities.price", (a) => ({ ...a, priorities: { ...PRIORITIES, price: -0.1 } })],
+  [
+    "all priorities zero",
+    "priorities",
+    (a) => ({ ...a, priorities: { price: 0, leadTime: 0, paymentTerms: 0, quality: 0 } }),
+  ],
+  ["lead time above 365", "guardrails.maxLeadTimeDays", (a) => ({ ...a, guardrails: { ...GUARDRAILS, maxLeadTimeDays: 366 } })],
+  ["negative lead time", "guardrails.maxLeadTimeDays", (a) => ({ ...a, guardrails: { ...GUARDRAILS, maxLeadTimeDays: -1 } })],
+  [
+    "payment terms above 180",
+    "guardrails.minPaymentTermsDays",
+    (a) => ({ ...a, guardrails: { ...GUARDRAILS, minPaymentTermsDays: 181 } }),
+  ],
+  ["4,001-character notes", "notes", (a) => ({ ...a, notes: "x".repeat(4001) })],
+  ["zero max rounds", "maxRounds", (a) => ({ ...a, maxRounds: 0 })],
+  ["21 max rounds", "maxRounds", (a) => ({ ...a, maxRounds: 21 })],
+  ["negative seed", "seed", (a) => ({ ...a, seed: -1 })],
+];
+
+function withItem(args: Args, patch: Partial<Args["lineItems"][number]>): Args {
+  return { ...args, lineItems: [{ ...args.lineItems[0], ...patch }, args.lineItems[1]] };
+}
+
+describe("quotes.request validates every field", () => {
+  test.each(badRequests)("%s → INVALID_ARGUMENT on %s", async (_name, field, mutate) => {
+    const t = newBackend();
+    const { products } = await seed(t);
+    await expectRefused(t, () => t.mutation(api.quotes.request, mutate(quoteArgs({ products }))), "INVALID_ARGUMENT", field);
+  });
+
+  test("4,000-character notes are fine", async () => {
+    const t = newBackend();
+    const { products } = await seed(t);
+    await t.mutation(api.quotes.request, { ...quoteArgs({ products }), notes: "x".repeat(4000) });
+  });
+
+  test("an unknown product is NOT_FOUND", async () => {
+    const t = newBackend();
+    const { products } = await seed(t);
+    const args = quoteArgs({ products });
+    await t.run(async (ctx) => ctx.db.delete(args.lineItems[0].productId));
+    await expectRefused(t, () => t.mutation(api.quotes.request, args), "NOT_FOUND", "lineItems[0].productId");
+  });
+
+  test("without suppliers it is a CONFLICT that says to seed", async () => {
+    const t = newBackend();
+    const { products, suppliers } = await seed(t);
+    await t.run(async (ctx) => {
+      for (const supplier of suppliers) await ctx.db.delete(supplier._id);
+    });
+    const error = await expectRefused(t, () => t.mutation(api.quotes.request, quoteArgs({ products })), "CONFLICT");
+    expect(error.message).toMatch(/seed/);
+  });
+
+  test("wrong types are refused by the validators and change nothing", async () => {
+    const t = newBackend();
+    const { products } = await seed(t);
+    const args = quoteArgs({ products });
+    const before = await snapshot(t);
+    const wrong = [
+      { ...args, lineItems: [{ ...args.lineItems[0], quantity: "2000" }] },
+      { ...args, priorities: { price: 1 } },
+      { ...args, lineItems: [{ ...args.lineItems[0], productId: "not-an-id" }] },
+      { ...args, extra: true },
+    ];
+    for (const bad of wrong) {
+      await expect(t.mutation(api.quotes.request, bad as unknown as Args)).rejects.toThrow();
+    }
+    expect(await snapshot(t)).toEqual(before);
+  });
+
+  test("the quote is stored as asked, priorities normalised, one pending negotiation per supplier", async () => {
+    const t = newBackend();
+    const { products, suppliers } = await seed(t);
+    const args = { ...quoteArgs({ products }), priorities: { price: 2, leadTime: 1, paymentTerms: 1, quality: 0 } };
+    const quoteId = await t.mutation(api.quotes.request, args);
+    const { quote, negotiations } = (await t.query(api.quotes.get, { quoteId }))!;
+    expect(quote).toMatchObject({
+      status: "queued",
+      priorities: { price: 0.5, leadTime: 0.25, paymentTerms: 0.25, quality: 0 },
+      guardrails: GUARDRAILS,
+      notes: "Spring drop",
+      maxRounds: 6,
+      seed: 42,
+    });
+    expect(quote.lineItems[0]).toMatchObject({ sku: "APP-TEE-240-BLK", listPrice: 6.8, quantity: 2000 });
+    expect(negotiations.map((n) => n.supplierId).sort()).toEqual(suppliers.map((s) => s._id).sort());
+    for (const negotiation of negotiations) {
+      expect(negotiation).toMatchObject({ status: "pending", currentRound: 0, nextSeq: 0, maxRounds: 6, unreadCount: 0 });
+    }
+  });
+});
+
+async function pausedWithSupplierOffer() {
+  const t = newBackend();
+  const { quoteId, negotiations } = await requestQuote(t);
+  await claim(t, quoteId);
+  const negotiationId = negotiations[0]._id;
+  await offer(t, negotiationId, 1, "supplier", terms(7, 0.95, 40, 30));
+  await t.mutation(api.negotiations.pause, { negotiationId });
+  return { t, negotiationId };
+}
+
+// Brand counter terms: bounds first, then the quote's own lines, then the guardrails.
+const badTerms: [string, string, ReturnType<typeof terms>][] = [
+  ["negative price", "terms.lines[0].unitPrice", terms(-1, 0.8)],
+  ["zero price", "terms.lines[1].unitPrice", terms(6, 0)],
+  ["price above 1,000,000", "terms.lines[0].unitPrice", terms(1_000_001, 0.8)],
+  ["lead time above 365", "terms.leadTimeDays", terms(6, 0.8, 366)],
+  ["negative payment terms", "terms.paymentTermsDays", terms(6, 0.8, 30, -1)],
+  ["payment terms above 180", "terms.paymentTermsDays", terms(6, 0.8, 30, 181)],
+  ["above the line's max unit price", "terms.lines[0].unitPrice", terms(6.51, 0.8)],
+  ["lead time above the guardrail", "terms.leadTimeDays", terms(6, 0.8, 46)],
+  ["payment terms below the guardrail", "terms.paymentTermsDays", terms(6, 0.8, 30, 29)],
+  [
+    "an unknown sku",
+    "terms.lines[1].sku",
+    { ...terms(6, 0.8), lines: [terms(6, 0.8).lines[0], { sku: "NOPE", quantity: 1, unitPrice: 1 }] },
+  ],
+  ["a missing line", "terms.lines", { ...terms(6, 0.8), lines: [terms(6, 0.8).lines[0]] }],
+  [
+    "quantity above 10,000,000",
+    "terms.lines[0].quantity",
+    { ...terms(6, 0.8), lines: [{ ...terms(6, 0.8).lines[0], quantity: 10_000_001 }, terms(6, 0.8).lines[1]] },
+  ],
+];
+
+describe("negotiations.counter validates terms against bounds and guardrails", () => {
+  test.each(badTerms)("%s → INVALID_ARGUMENT on %s", async (_name, field, bad) => {
+    const { t, negotiationId } = await pausedWithSupplierOffer();
+    await expectRefused(t, () => t.mutation(api.negotiations.counter, { negotiationId, terms: bad }), "INVALID_ARGUMENT", field);
+  });
+
+  test("terms exactly at the guardrails are accepted", async () => {
+    const { t, negotiationId } = await pausedWithSupplierOffer();
+    const offerId = await t.mutation(api.negotiations.counter, { negotiationId, terms: terms(6.5, 0.9, 45, 30) });
+    expect(offerId).not.toBeNull();
+  });
+
+  test("a 4,001-character message is refused", async () => {
+    const { t, negotiationId } = await pausedWithSupplierOffer();
+    await expectRefused(
+      t,
+      () => t.mutation(api.negotiations.counter, { negotiationId, terms: terms(6, 0.8), message: "x".repeat(4001) }),
+      "INVALID_ARGUMENT",
+      "message",
+    );
+    await expectRefused(
+      t,
+      () => t.mutation(api.negotiations.sendMessage, { negotiationId, content: "x".repeat(4001) }),
+      "INVALID_ARGUMENT",
+      "content",
+    );
+    await expectRefused(t, () => t.mutation(api.negotiations.sendMessage, { negotiationId, content: "  " }), "INVALID_ARGUMENT", "content");
+  });
+});
+
+describe("unknown ids", () => {
+  test("a deleted negotiation is NOT_FOUND for every brand action", async () => {
+    const t = newBackend();
+    const { negotiations } = await requestQuote(t);
+    const negotiationId = negotiations[0]._id;
+    await t.run(async (ctx) => ctx.db.delete(negotiationId));
+    const calls: [string, () => Promise<unknown>][] = [
+      ["pause", () => t.mutation(api.negotiations.pause, { negotiationId })],
+      ["resume", () => t.mutation(api.negotiations.resume, { negotiationId })],
+      ["sendMessage", () => t.mutation(api.negotiations.sendMessage, { negotiationId, content: "hi" })],
+      ["counter", () => t.mutation(api.negotiations.counter, { negotiationId, terms: terms(6, 0.8) })],
+      ["acceptCurrentOffer", () => t.mutation(api.negotiations.acceptCurrentOffer, { negotiationId })],
+      ["walkAway", () => t.mutation(api.negotiations.walkAway, { negotiationId })],
+      ["markRead", () => t.mutation(api.messages.markRead, { negotiationId })],
+    ];
+    for (const [, call] of calls) await expectRefused(t, call, "NOT_FOUND", "negotiationId");
+  });
+
+  test("a deleted quote: get is null, cancel is NOT_FOUND", async () => {
+    const t = newBackend();
+    const { quoteId } = await requestQuote(t);
+    await t.run(async (ctx) => ctx.db.delete(quoteId));
+    expect(await t.query(api.quotes.get, { quoteId })).toBeNull();
+    await expectRefused(t, () => t.mutation(api.quotes.cancel, { quoteId }), "NOT_FOUND", "quoteId");
+  });
+
+  test("an id of another table is refused by the validator", async () => {
+    const t = newBackend();
+    const { quoteId } = await requestQuote(t);
+    await expect(
+      t.mutation(api.negotiations.pause, { negotiationId: quoteId as unknown as Id<"negotiations"> }),
+    ).rejects.toThrow();
+  });
+});

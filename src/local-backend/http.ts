@@ -1,0 +1,108 @@
+// HTTP API used by ConvexHttpClient (convex/src/browser/http_client.ts).
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { JSONValue } from "convex/values";
+import type { Identity } from "./context.js";
+import type { CallOptions, Outcome, Runtime } from "./runtime.js";
+import { decodeJwtIdentity, encodeTs } from "./sync.js";
+
+const STATUS_UDF_FAILED = 560;
+const MAX_BODY = 16 * 1024 * 1024;
+
+function cors(res: ServerResponse) {
+  res.setHeader("Access-Control-Allow-Origin", "*");
+  res.setHeader("Access-Control-Allow-Headers", "Content-Type, Authorization, Convex-Client");
+  res.setHeader("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+}
+
+function reply(res: ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { "Content-Type": "application/json" });
+  res.end(JSON.stringify(body));
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) throw new Error("Request body too large");
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function normalizeArgs(args: unknown): JSONValue {
+  if (Array.isArray(args)) return (args[0] ?? {}) as JSONValue;
+  return (args ?? {}) as JSONValue;
+}
+
+export function createHttpHandler(runtime: Runtime, adminKey: string, log: (line: string) => void) {
+  const auth = (req: IncomingMessage): { identity: Identity; admin: boolean } | { error: string } => {
+    const header = req.headers.authorization;
+    if (!header) return { identity: null, admin: false };
+    if (header.startsWith("Convex ")) {
+      return header.slice(7) === adminKey ? { identity: null, admin: true } : { error: "The provided admin key is invalid for this deployment." };
+    }
+    if (header.startsWith("Bearer ")) {
+      try {
+        return { identity: decodeJwtIdentity(header.slice(7)), admin: false };
+      } catch {
+        return { error: "Could not parse the JWT in the Authorization header." };
+      }
+    }
+    return { error: "Unsupported Authorization header." };
+  };
+
+  return async (req: IncomingMessage, res: ServerResponse) => {
+    cors(res);
+    if (req.method === "OPTIONS") {
+      res.writeHead(204);
+      res.end();
+      return;
+    }
+    const url = new URL(req.url ?? "/", "http://localhost");
+    try {
+      if (req.method === "GET" && (url.pathname === "/version" || url.pathname === "/")) {
+        res.writeHead(200, { "Content-Type": "text/plain" });
+        res.end("parley-local-backend");
+        return;
+      }
+      if (req.method === "GET" && url.pathname === "/instance_name") {
+        res.writeHead(200, { "Content-Type": "text/plain" });
+        res.end("local");
+        return;
+      }
+      if (req.method !== "POST") return reply(res, 404, { code: "NotFound", message: `No route for ${req.method} ${url.pathname}` });
+      if (url.pathname === "/api/query_ts") return reply(res, 200, { ts: encodeTs(runtime.ts) });
+      const route = url.pathname.replace(/^\/api\//, "");
+      if (!["query", "query_at_ts", "mutation", "action", "function", "run"].includes(route)) {
+        return reply(res, 404, { code: "NotFound", message: `No route for POST ${url.pathname}` });
+      }
+      const who = auth(req);
+      if ("error" in who) return reply(res, 401, { code: "Unauthenticated", message: who.error });
+      let body: any;
+      try {
+        body = JSON.parse((await readBody(req)) || "{}");
+      } catch {
+        return reply(res, 400, { code: "BadJsonBody", message: "The request body is not valid JSON." });
+      }
+      if (typeof body?.path !== "string") return reply(res, 400, { code: "BadRequest", message: "Missing `path` (the function name)." });
+      const opts: CallOptions = { identity: who.identity, allowInternal: who.admin };
+      const args = normalizeArgs(body.args);
+      let outcome: Outcome;
+      if (route === "query" || route === "query_at_ts") outcome = await runtime.runQuery(body.path, args, opts);
+      else if (route === "mutation") outcome = await runtime.runMutation(body.path, args, opts);
+      else if (route === "action") outcome = await runtime.runAction(body.path, args, opts);
+      else outcome = await runtime.runAny(body.path, args, opts);
+      if (outcome.ok) return reply(res, 200, { status: "success", value: outcome.value, logLines: outcome.logLines });
+      return reply(res, STATUS_UDF_FAILED, {
+        status: "error",
+        errorMessage: outcome.errorMessage,
+        ...(outcome.errorData !== undefined ? { errorData: outcome.errorData } : {}),
+        logLines: outcome.logLines,
+      });
+    } catch (err: any) {
+      log(`[ERROR] http ${url.pathname}: ${err?.stack ?? err}`);
+      if (!res.headersSent) reply(res, 500, { code: "InternalServerError", message: String(err?.message ?? err) });
+    }
+  };
+}

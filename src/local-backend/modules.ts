@@ -1,0 +1,147 @@
+// Bundles a Convex functions folder with esbuild the way the Convex CLI does
+// (one entry per module, imports from outside the folder inlined) and imports
+// the result, so user code and the `convex` package's own server code run
+// unchanged on top of our syscalls.
+import { build, type Metafile } from "esbuild";
+import fs from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+
+export type FunctionKind = "query" | "mutation" | "action" | "httpAction";
+
+export type RegisteredFunction = {
+  isQuery?: boolean;
+  isMutation?: boolean;
+  isAction?: boolean;
+  isHttp?: boolean;
+  isPublic?: boolean;
+  isInternal?: boolean;
+  invokeQuery?: (argsJson: string) => Promise<string>;
+  invokeMutation?: (argsJson: string) => Promise<string>;
+  invokeAction?: (requestId: string, argsJson: string) => Promise<string>;
+  exportArgs?: () => string;
+  exportReturns?: () => string;
+};
+
+export type LoadedFunctions = {
+  modules: Map<string, Record<string, unknown>>;
+  /** The default export of `schema.ts`, if any. */
+  schema: any | null;
+  /** The default export of `crons.ts`, if any. */
+  crons: any | null;
+  /** Every source file that went into the bundle (for watching). */
+  inputs: string[];
+};
+
+const ENTRY_RE = /\.(ts|tsx|js|jsx|mjs|cjs|mts|cts)$/;
+
+export function listEntryPoints(functionsDir: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const ent of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (ent.name.startsWith(".") || ent.name.startsWith("#")) continue;
+      const full = path.join(dir, ent.name);
+      if (ent.isDirectory()) {
+        if (ent.name === "_generated" || ent.name === "node_modules") continue;
+        walk(full);
+      } else if (
+        ENTRY_RE.test(ent.name) &&
+        !ent.name.endsWith(".d.ts") &&
+        !/\.(test|spec)\.[a-z]+$/.test(ent.name) &&
+        !/\.config\.[a-z]+$/.test(ent.name) &&
+        ent.name.split(".").length === 2
+      ) {
+        out.push(full);
+      }
+    }
+  };
+  walk(functionsDir);
+  return out.sort();
+}
+
+let buildCounter = 0;
+
+// Functions see only their own environment variables: every bundle shadows
+// `process` with a proxy whose `env` is the backend's function env.
+const envRegistry: Record<string, string>[] = ((globalThis as any).__localBackendEnvs ??= []);
+
+export async function loadFunctions(functionsDir: string, bundleRoot: string, env: Record<string, string> = {}): Promise<LoadedFunctions> {
+  let envId = envRegistry.indexOf(env);
+  if (envId < 0) envId = envRegistry.push(env) - 1;
+  const absDir = path.resolve(functionsDir);
+  if (!fs.existsSync(absDir)) throw new Error(`Functions folder not found: ${absDir}`);
+  const entries = listEntryPoints(absDir);
+  const outdir = path.join(bundleRoot, `${Date.now()}-${process.pid}-${++buildCounter}`);
+  const result = await build({
+    entryPoints: entries,
+    outbase: absDir,
+    outdir,
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node22",
+    splitting: true,
+    outExtension: { ".js": ".mjs" },
+    metafile: true,
+    logLevel: "silent",
+    sourcemap: "inline",
+    // Node built-ins stay external; everything else (including `convex`) is inlined.
+    banner: {
+      js:
+        "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);\n" +
+        `const process = new Proxy(globalThis.process, { get(t, k) { return k === "env" ? globalThis.__localBackendEnvs[${envId}] : Reflect.get(t, k); } });`,
+    },
+  });
+  const modules = new Map<string, Record<string, unknown>>();
+  for (const entry of entries) {
+    const rel = path.relative(absDir, entry).replace(/\\/g, "/").replace(ENTRY_RE, "");
+    const file = path.join(outdir, rel + ".mjs");
+    modules.set(rel, (await import(pathToFileURL(file).href)) as Record<string, unknown>);
+  }
+  cleanupOldBundles(bundleRoot, path.basename(outdir));
+  const mod = (name: string) => (modules.get(name)?.default as any) ?? null;
+  return { modules, schema: mod("schema"), crons: mod("crons"), inputs: metafileInputs(result.metafile) };
+}
+
+function metafileInputs(meta: Metafile | undefined): string[] {
+  if (!meta) return [];
+  return Object.keys(meta.inputs)
+    .filter((p) => !p.includes("node_modules"))
+    .map((p) => path.resolve(p));
+}
+
+function cleanupOldBundles(root: string, keep: string) {
+  for (const name of fs.readdirSync(root)) {
+    if (name === keep) continue;
+    try {
+      // Keep a few recent builds: modules already imported stay in memory anyway.
+      const full = path.join(root, name);
+      if (Date.now() - fs.statSync(full).mtimeMs > 60_000) fs.rmSync(full, { recursive: true, force: true });
+    } catch {
+      /* another process may be cleaning too */
+    }
+  }
+}
+
+/** "dir/file:name", "dir/file.js:name" or "dir/file" -> module and export. */
+export function parseUdfPath(udfPath: string): { module: string; exportName: string; canonical: string } {
+  const [modPart, exportName = "default"] = udfPath.split(":");
+  const module = modPart.replace(/\.(js|ts|jsx|tsx|mjs)$/, "");
+  return { module, exportName, canonical: `${module}:${exportName}` };
+}
+
+export function lookupFunction(loaded: LoadedFunctions, udfPath: string): RegisteredFunction | null {
+  const { module, exportName } = parseUdfPath(udfPath);
+  const mod = loaded.modules.get(module);
+  const fn = mod?.[exportName] as RegisteredFunction | undefined;
+  if (!fn || (typeof fn !== "function" && typeof fn !== "object")) return null;
+  if (!fn.isQuery && !fn.isMutation && !fn.isAction && !fn.isHttp) return null;
+  return fn;
+}
+
+export function kindOf(fn: RegisteredFunction): FunctionKind {
+  if (fn.isQuery) return "query";
+  if (fn.isMutation) return "mutation";
+  if (fn.isAction) return "action";
+  return "httpAction";
+}

@@ -1,0 +1,231 @@
+// Query execution over index ranges: turns the serialized query of
+// `convex/server` (source + operators) into a key range, streams it in batches,
+// and reports the key range it actually read (for reactivity).
+import { jsonToConvex, type Value } from "convex/values";
+import type { IndexDef, Row, Store } from "./store.js";
+import { encodeValue, evalFilter, keySuccessor, KEY_MAX, KEY_MIN, literal, prefixEnd } from "./values.js";
+
+export type ReadRange = { index: string; lo: Buffer; hi: Buffer };
+
+type RangeExpr = { type: "Eq" | "Gt" | "Gte" | "Lt" | "Lte"; fieldPath: string; value: unknown };
+
+export type Plan = { index: IndexDef; lo: Buffer; hi: Buffer; order: "asc" | "desc"; filters: unknown[]; limit: number | null };
+
+export function planQuery(store: Store, query: any): Plan {
+  const source = query.source;
+  const filters = (query.operators ?? []).filter((op: any) => "filter" in op).map((op: any) => op.filter);
+  const limitOp = (query.operators ?? []).find((op: any) => "limit" in op);
+  const limit = limitOp ? limitOp.limit : null;
+  const order = source.order ?? "asc";
+  if (source.type === "FullTableScan") {
+    const index = store.index(`${source.tableName}.by_creation_time`)!;
+    return { index, lo: KEY_MIN, hi: KEY_MAX, order, filters, limit };
+  }
+  if (source.type === "Search") {
+    throw new Error(`Search indexes are not supported by the embedded backend (${source.indexName}).`);
+  }
+  const index = store.index(source.indexName);
+  if (!index) {
+    const [table, name] = source.indexName.split(".");
+    throw new Error(`Index ${source.indexName} not found. Declare index "${name}" on table "${table}" in schema.ts.`);
+  }
+  const { lo, hi } = rangeBounds(index, source.range as RangeExpr[]);
+  return { index, lo, hi, order, filters, limit };
+}
+
+function rangeBounds(index: IndexDef, range: RangeExpr[]): { lo: Buffer; hi: Buffer } {
+  const byField = new Map<string, RangeExpr[]>();
+  for (const r of range) byField.set(r.fieldPath, [...(byField.get(r.fieldPath) ?? []), r]);
+  const prefix: Buffer[] = [];
+  let lower: Buffer | null = null;
+  let upper: Buffer | null = null;
+  let used = 0;
+  for (const field of index.fields) {
+    const exprs = byField.get(field);
+    if (!exprs) break;
+    used += exprs.length;
+    const eq = exprs.find((e) => e.type === "Eq");
+    if (eq) {
+      if (exprs.length > 1) throw new Error(`Index range on ${index.name} has an equality and another bound on "${field}".`);
+      prefix.push(encodeValue(literal(eq.value) as Value));
+      continue;
+    }
+    const p = Buffer.concat(prefix);
+    for (const e of exprs) {
+      const enc = Buffer.concat([p, encodeValue(literal(e.value) as Value)]);
+      if (e.type === "Gt") lower = prefixEnd(enc);
+      else if (e.type === "Gte") lower = enc;
+      else if (e.type === "Lt") upper = enc;
+      else if (e.type === "Lte") upper = prefixEnd(enc);
+    }
+    break;
+  }
+  if (used !== range.length) {
+    throw new Error(
+      `Invalid index range for ${index.name}: fields must be compared in index order (${index.fields.join(", ")}), ` +
+        `equalities first and at most one lower and one upper bound on the next field.`,
+    );
+  }
+  const p = Buffer.concat(prefix);
+  return { lo: lower ?? p, hi: upper ?? (p.length === 0 ? KEY_MAX : prefixEnd(p)) };
+}
+
+function passes(filters: unknown[], json: string): boolean {
+  if (filters.length === 0) return true;
+  const doc = jsonToConvex(JSON.parse(json)) as Value;
+  return filters.every((f) => evalFilter(doc, f) === true);
+}
+
+/** A cursor over a plan; reads in growing batches, refetching after writes. */
+export class Stream {
+  private buffer: Row[] = [];
+  private last: Buffer | null = null;
+  private exhausted = false;
+  private returned = 0;
+  private fetchedAt = -1;
+  private batch = 16;
+  done = false;
+
+  constructor(
+    private store: Store,
+    readonly plan: Plan,
+    private writeCounter: () => number,
+    private lo = plan.lo,
+    private hi = plan.hi,
+  ) {}
+
+  /** Next raw row in range (ignoring filters), or null at the end. */
+  nextRow(): Row | null {
+    if (this.fetchedAt !== this.writeCounter()) this.buffer = [];
+    if (this.buffer.length === 0) {
+      if (this.exhausted) return null;
+      const { plan } = this;
+      const lo = plan.order === "asc" && this.last ? keySuccessor(this.last) : this.lo;
+      const hi = plan.order === "desc" && this.last ? this.last : this.hi;
+      const rows = this.store.scan(plan.index.name, lo, hi, plan.order, this.batch);
+      this.fetchedAt = this.writeCounter();
+      if (rows.length < this.batch) this.exhausted = true;
+      this.batch = Math.min(this.batch * 2, 512);
+      this.buffer = rows;
+      if (rows.length === 0) return null;
+    }
+    const row = this.buffer.shift()!;
+    this.last = row.key;
+    return row;
+  }
+
+  /** Next document that passes the filters (JSON), honouring the limit. */
+  next(): string | null {
+    if (this.done) return null;
+    if (this.plan.limit !== null && this.returned >= this.plan.limit) {
+      this.done = true;
+      return null;
+    }
+    for (;;) {
+      const row = this.nextRow();
+      if (!row) {
+        this.done = true;
+        this.exhausted = true;
+        this.buffer = [];
+        return null;
+      }
+      if (passes(this.plan.filters, row.json)) {
+        this.returned++;
+        return row.json;
+      }
+    }
+  }
+
+  /** Whether any row remains in range after the current position. */
+  hasMore(): boolean {
+    if (this.buffer.length > 0 && this.fetchedAt === this.writeCounter()) return true;
+    const { plan } = this;
+    const lo = plan.order === "asc" && this.last ? keySuccessor(this.last) : this.lo;
+    const hi = plan.order === "desc" && this.last ? this.last : this.hi;
+    return this.store.scan(plan.index.name, lo, hi, plan.order, 1).length > 0;
+  }
+
+  get lastKey(): Buffer | null {
+    return this.last;
+  }
+
+  /** The key range this stream has depended on so far. */
+  covered(): ReadRange {
+    const name = this.plan.index.name;
+    if (this.exhausted && this.buffer.length === 0) return { index: name, lo: this.lo, hi: this.hi };
+    if (!this.last) return { index: name, lo: this.lo, hi: this.lo };
+    return this.plan.order === "asc"
+      ? { index: name, lo: this.lo, hi: keySuccessor(this.last) }
+      : { index: name, lo: this.last, hi: this.hi };
+  }
+}
+
+export function encodeCursor(key: Buffer): string {
+  return key.toString("base64url");
+}
+export function decodeCursor(cursor: string): Buffer {
+  return Buffer.from(cursor, "base64url");
+}
+
+export const END_CURSOR = "_end_cursor";
+
+/** `1.0/queryPage`: one page of a paginated query. */
+export function queryPage(
+  store: Store,
+  writeCounter: () => number,
+  args: { query: any; cursor: string | null; endCursor?: string | null; pageSize: number; maximumRowsRead?: number | null },
+  reads: ReadRange[] | null,
+) {
+  const plan = planQuery(store, args.query);
+  if (args.cursor === END_CURSOR) {
+    return { page: [], isDone: true, continueCursor: END_CURSOR, splitCursor: null, pageStatus: null };
+  }
+  let lo = plan.lo;
+  let hi = plan.hi;
+  if (args.cursor) {
+    const c = decodeCursor(args.cursor);
+    if (plan.order === "asc") lo = Buffer.compare(keySuccessor(c), lo) > 0 ? keySuccessor(c) : lo;
+    else hi = Buffer.compare(c, hi) < 0 ? c : hi;
+  }
+  const end = args.endCursor && args.endCursor !== END_CURSOR ? decodeCursor(args.endCursor) : null;
+  if (end) {
+    if (plan.order === "asc") hi = Buffer.compare(keySuccessor(end), hi) < 0 ? keySuccessor(end) : hi;
+    else lo = Buffer.compare(end, lo) > 0 ? end : lo;
+  }
+  const stream = new Stream(store, { ...plan, limit: null }, writeCounter, lo, hi);
+  const page: unknown[] = [];
+  let rowsRead = 0;
+  let pageStatus: string | null = null;
+  let isDone = false;
+  for (;;) {
+    if (!end && page.length >= args.pageSize) {
+      isDone = !stream.hasMore();
+      break;
+    }
+    const row = stream.nextRow();
+    if (!row) {
+      isDone = true;
+      break;
+    }
+    rowsRead++;
+    if (passes(plan.filters, row.json)) page.push(JSON.parse(row.json));
+    if (args.maximumRowsRead && rowsRead >= args.maximumRowsRead) {
+      pageStatus = "SplitRequired";
+      break;
+    }
+  }
+  let continueCursor: string;
+  if (end) {
+    continueCursor = args.endCursor!;
+    isDone = false;
+  } else if (isDone && pageStatus === null) {
+    continueCursor = END_CURSOR;
+  } else {
+    continueCursor = encodeCursor(stream.lastKey!);
+  }
+  if (reads) {
+    const covered = isDone || end ? { index: plan.index.name, lo, hi } : stream.covered();
+    reads.push(covered);
+  }
+  return { page, isDone, continueCursor, splitCursor: null, pageStatus };
+}

@@ -1,0 +1,268 @@
+// Durable storage on node:sqlite (WAL). Documents are kept as Convex JSON; every
+// index (by_id, by_creation_time and the schema's) is a table of order-preserving
+// keys (see values.ts) so an index range is one B-tree range scan.
+import { DatabaseSync, type StatementSync } from "node:sqlite";
+import fs from "node:fs";
+import path from "node:path";
+import { randomInt } from "node:crypto";
+import { convexToJson, jsonToConvex, type Value } from "convex/values";
+import { encodeId, encodeTuple, fieldPath, idTableNumber } from "./values.js";
+
+export type Doc = Record<string, Value> & { _id: string; _creationTime: number };
+export type IndexDef = { name: string; table: string; fields: string[] };
+export type Touched = { index: string; key: Buffer };
+export type Row = { key: Buffer; json: string };
+
+export const SYSTEM_INDEXES: Record<string, { name: string; fields: string[] }[]> = {
+  _scheduled_functions: [{ name: "by_state_time", fields: ["state.kind", "scheduledTime"] }],
+};
+
+export class Store {
+  readonly db: DatabaseSync;
+  private tableNums = new Map<string, number>();
+  private tableNames = new Map<number, string>();
+  private indexes = new Map<string, IndexDef[]>();
+  private indexByName = new Map<string, IndexDef>();
+  private seq: bigint;
+  private lastCreationTime: number;
+  private savepoints = 0;
+  /** Index keys written since the last drain; drives reactivity. */
+  touched: Touched[] = [];
+  private st: Record<string, StatementSync>;
+
+  constructor(dir: string) {
+    fs.mkdirSync(dir, { recursive: true });
+    this.db = new DatabaseSync(path.join(dir, "db.sqlite3"));
+    this.db.exec(`
+      PRAGMA journal_mode = WAL;
+      PRAGMA synchronous = NORMAL;
+      CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS tables (name TEXT PRIMARY KEY, num INTEGER NOT NULL UNIQUE);
+      CREATE TABLE IF NOT EXISTS docs (id TEXT PRIMARY KEY, tbl TEXT NOT NULL, json TEXT NOT NULL) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS idx (name TEXT NOT NULL, key BLOB NOT NULL, id TEXT NOT NULL, PRIMARY KEY (name, key)) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS index_defs (name TEXT PRIMARY KEY, fields TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS mutation_log (session TEXT NOT NULL, request INTEGER NOT NULL, ts TEXT NOT NULL, result TEXT NOT NULL, PRIMARY KEY (session, request)) WITHOUT ROWID;
+    `);
+    this.st = {
+      get: this.db.prepare("SELECT json FROM docs WHERE id = ?"),
+      putDoc: this.db.prepare("INSERT OR REPLACE INTO docs (id, tbl, json) VALUES (?, ?, ?)"),
+      delDoc: this.db.prepare("DELETE FROM docs WHERE id = ?"),
+      putIdx: this.db.prepare("INSERT INTO idx (name, key, id) VALUES (?, ?, ?)"),
+      delIdx: this.db.prepare("DELETE FROM idx WHERE name = ? AND key = ?"),
+      scanAsc: this.db.prepare("SELECT i.key AS key, d.json AS json FROM idx i JOIN docs d ON d.id = i.id WHERE i.name = ? AND i.key >= ? AND i.key < ? ORDER BY i.key ASC LIMIT ?"),
+      scanDesc: this.db.prepare("SELECT i.key AS key, d.json AS json FROM idx i JOIN docs d ON d.id = i.id WHERE i.name = ? AND i.key >= ? AND i.key < ? ORDER BY i.key DESC LIMIT ?"),
+      count: this.db.prepare("SELECT count(*) AS n FROM idx WHERE name = ?"),
+      getMeta: this.db.prepare("SELECT v FROM meta WHERE k = ?"),
+      setMeta: this.db.prepare("INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)"),
+      getMutation: this.db.prepare("SELECT ts, result FROM mutation_log WHERE session = ? AND request = ?"),
+      putMutation: this.db.prepare("INSERT OR REPLACE INTO mutation_log (session, request, ts, result) VALUES (?, ?, ?, ?)"),
+    };
+    for (const row of this.db.prepare("SELECT name, num FROM tables").all() as { name: string; num: number }[]) {
+      this.tableNums.set(row.name, row.num);
+      this.tableNames.set(row.num, row.name);
+    }
+    this.seq = BigInt(this.getMeta("seq") ?? "0");
+    this.lastCreationTime = Number(this.getMeta("lastCreationTime") ?? "0");
+  }
+
+  close() {
+    this.db.close();
+  }
+
+  getMeta(k: string): string | null {
+    const row = this.st.getMeta.get(k) as { v: string } | undefined;
+    return row ? row.v : null;
+  }
+  setMeta(k: string, v: string) {
+    this.st.setMeta.run(k, v);
+  }
+
+  // ---- transactions -------------------------------------------------------
+  begin() {
+    this.db.exec("BEGIN IMMEDIATE");
+  }
+  commit() {
+    this.setMeta("seq", this.seq.toString());
+    this.setMeta("lastCreationTime", String(this.lastCreationTime));
+    this.db.exec("COMMIT");
+  }
+  rollback() {
+    if (this.db.isTransaction) this.db.exec("ROLLBACK");
+    this.seq = BigInt(this.getMeta("seq") ?? "0");
+  }
+  savepoint(): string {
+    const name = `sp${++this.savepoints}`;
+    this.db.exec(`SAVEPOINT ${name}`);
+    return name;
+  }
+  release(name: string) {
+    this.db.exec(`RELEASE ${name}`);
+  }
+  rollbackTo(name: string) {
+    this.db.exec(`ROLLBACK TO ${name}; RELEASE ${name}`);
+  }
+
+  // ---- tables, ids, indexes ----------------------------------------------
+  tableNumber(table: string): number {
+    let n = this.tableNums.get(table);
+    if (n === undefined) {
+      n = this.tableNums.size === 0 ? 1 : Math.max(...this.tableNums.values()) + 1;
+      this.db.prepare("INSERT INTO tables (name, num) VALUES (?, ?)").run(table, n);
+      this.tableNums.set(table, n);
+      this.tableNames.set(n, table);
+      const put = this.db.prepare("INSERT OR REPLACE INTO index_defs (name, fields) VALUES (?, ?)");
+      for (const def of this.indexesOf(table)) put.run(def.name, JSON.stringify(def.fields));
+    }
+    return n;
+  }
+
+  /** The table an ID belongs to, or null if it is not an ID of a known table. */
+  tableOfId = (id: string): string | null => {
+    const n = idTableNumber(id);
+    return n === null ? null : (this.tableNames.get(n) ?? null);
+  };
+
+  newId(table: string): string {
+    this.seq += 1n;
+    return encodeId(this.tableNumber(table), this.seq, randomInt(0, 2 ** 32 - 1));
+  }
+
+  creationTime(now: number): number {
+    const t = now <= this.lastCreationTime ? this.lastCreationTime + 0.001 : now;
+    this.lastCreationTime = t;
+    return t;
+  }
+
+  indexesOf(table: string): IndexDef[] {
+    let defs = this.indexes.get(table);
+    if (!defs) {
+      defs = this.builtinIndexes(table);
+      for (const extra of SYSTEM_INDEXES[table] ?? []) {
+        defs.push({ name: `${table}.${extra.name}`, table, fields: [...extra.fields, "_creationTime", "_id"] });
+      }
+      this.indexes.set(table, defs);
+      for (const d of defs) this.indexByName.set(d.name, d);
+    }
+    return defs;
+  }
+
+  private builtinIndexes(table: string): IndexDef[] {
+    return [
+      { name: `${table}.by_id`, table, fields: ["_id"] },
+      { name: `${table}.by_creation_time`, table, fields: ["_creationTime", "_id"] },
+    ];
+  }
+
+  index(name: string): IndexDef | undefined {
+    const table = name.slice(0, name.indexOf("."));
+    this.indexesOf(table);
+    return this.indexByName.get(name);
+  }
+
+  /** Installs the schema's indexes, backfilling any that are new or changed. */
+  setSchemaIndexes(schemaIndexes: Record<string, { indexDescriptor: string; fields: string[] }[]>) {
+    const wanted = new Map<string, IndexDef>();
+    const tables = new Set([...this.tableNums.keys(), ...Object.keys(schemaIndexes)]);
+    this.indexes.clear();
+    this.indexByName.clear();
+    for (const table of tables) {
+      const defs = this.indexesOf(table);
+      for (const ix of schemaIndexes[table] ?? []) {
+        const def = { name: `${table}.${ix.indexDescriptor}`, table, fields: [...ix.fields, "_creationTime", "_id"] };
+        defs.push(def);
+        this.indexByName.set(def.name, def);
+      }
+      for (const d of defs) wanted.set(d.name, d);
+    }
+    const existing = new Map(
+      (this.db.prepare("SELECT name, fields FROM index_defs").all() as { name: string; fields: string }[]).map((r) => [r.name, r.fields]),
+    );
+    this.begin();
+    try {
+      for (const [name, fields] of existing) {
+        const want = wanted.get(name);
+        if (!want || JSON.stringify(want.fields) !== fields) {
+          this.db.prepare("DELETE FROM idx WHERE name = ?").run(name);
+          this.db.prepare("DELETE FROM index_defs WHERE name = ?").run(name);
+          existing.delete(name);
+        }
+      }
+      for (const def of wanted.values()) {
+        if (existing.has(def.name)) continue;
+        this.db.prepare("DELETE FROM idx WHERE name = ?").run(def.name);
+        const docs = this.db.prepare("SELECT json FROM docs WHERE tbl = ?").all(def.table) as { json: string }[];
+        for (const { json } of docs) {
+          const doc = jsonToConvex(JSON.parse(json)) as Doc;
+          this.st.putIdx.run(def.name, this.indexKey(def, doc), doc._id);
+        }
+        this.db.prepare("INSERT INTO index_defs (name, fields) VALUES (?, ?)").run(def.name, JSON.stringify(def.fields));
+      }
+      this.commit();
+    } catch (e) {
+      this.rollback();
+      throw e;
+    }
+  }
+
+  indexKey(def: IndexDef, doc: Doc): Buffer {
+    return encodeTuple(def.fields.map((f) => fieldPath(doc, f)));
+  }
+
+  // ---- documents ----------------------------------------------------------
+  getJson(id: string): string | null {
+    const row = this.st.get.get(id) as { json: string } | undefined;
+    return row ? row.json : null;
+  }
+
+  get(id: string): Doc | null {
+    const json = this.getJson(id);
+    return json === null ? null : (jsonToConvex(JSON.parse(json)) as Doc);
+  }
+
+  /** Writes (or deletes, when `next` is null) a document and its index entries. */
+  write(table: string, id: string, prev: Doc | null, next: Doc | null) {
+    for (const def of this.indexesOf(table)) {
+      const oldKey = prev ? this.indexKey(def, prev) : null;
+      const newKey = next ? this.indexKey(def, next) : null;
+      if (oldKey && newKey && oldKey.equals(newKey)) {
+        this.touched.push({ index: def.name, key: newKey });
+        continue;
+      }
+      if (oldKey) {
+        this.st.delIdx.run(def.name, oldKey);
+        this.touched.push({ index: def.name, key: oldKey });
+      }
+      if (newKey) {
+        this.st.putIdx.run(def.name, newKey, id);
+        this.touched.push({ index: def.name, key: newKey });
+      }
+    }
+    if (next) this.st.putDoc.run(id, table, JSON.stringify(convexToJson(next)));
+    else this.st.delDoc.run(id);
+  }
+
+  /** Rows of an index with lo <= key < hi, in key order. */
+  scan(index: string, lo: Buffer, hi: Buffer, order: "asc" | "desc", limit: number): Row[] {
+    const stmt = order === "asc" ? this.st.scanAsc : this.st.scanDesc;
+    return (stmt.all(index, lo, hi, limit) as { key: Uint8Array; json: string }[]).map((r) => ({
+      key: Buffer.from(r.key),
+      json: r.json,
+    }));
+  }
+
+  count(table: string): number {
+    return Number((this.st.count.get(`${table}.by_creation_time`) as { n: number }).n);
+  }
+
+  // ---- mutation idempotency -----------------------------------------------
+  recordMutation(session: string, request: number, ts: bigint, resultJson: string) {
+    this.st.putMutation.run(session, request, ts.toString(), resultJson);
+  }
+  findMutation(session: string, request: number): { ts: bigint; result: string } | null {
+    const row = this.st.getMutation.get(session, request) as { ts: string; result: string } | undefined;
+    return row ? { ts: BigInt(row.ts), result: row.result } : null;
+  }
+  pruneMutations(olderThanTs: bigint) {
+    this.db.prepare("DELETE FROM mutation_log WHERE CAST(ts AS INTEGER) < ?").run(olderThanTs);
+  }
+}

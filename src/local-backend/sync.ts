@@ -1,0 +1,331 @@
+// Convex's sync protocol over WebSocket (see convex/src/browser/sync/protocol.ts)
+// plus the reactive query cache: after commits, only cached queries whose read
+// ranges contain a written index key are re-run, one execution shared by every
+// subscriber, and each client gets a Transition only when something changed
+// (or it is waiting for its mutation's timestamp).
+import type { WebSocket } from "ws";
+import type { JSONValue } from "convex/values";
+import type { Identity } from "./context.js";
+import type { ReadRange } from "./query.js";
+import type { Outcome, Runtime } from "./runtime.js";
+import type { Touched } from "./store.js";
+
+export function encodeTs(ts: bigint): string {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64LE(ts);
+  return b.toString("base64");
+}
+
+type Entry = {
+  key: string;
+  udfPath: string;
+  args: JSONValue;
+  identity: Identity;
+  admin: boolean;
+  outcome: Outcome;
+  resultKey: string;
+  subscribers: Map<Conn, Set<number>>;
+};
+
+class Conn {
+  sessionId = "";
+  querySet = 0;
+  identityVersion = 0;
+  ts = 0n;
+  identity: Identity = null;
+  admin = false;
+  needsTransition = false;
+  lastSend = Date.now();
+  queries = new Map<number, Entry>();
+  constructor(readonly ws: WebSocket) {}
+}
+
+function resultKeyOf(o: Outcome): string {
+  return o.ok ? JSON.stringify(["ok", o.value]) : JSON.stringify(["err", o.errorMessage, o.errorData ?? null]);
+}
+
+function modification(queryId: number, o: Outcome) {
+  return o.ok
+    ? { type: "QueryUpdated", queryId, value: o.value, logLines: o.logLines, journal: null }
+    : { type: "QueryFailed", queryId, errorMessage: o.errorMessage, logLines: o.logLines, errorData: o.errorData ?? null, journal: null };
+}
+
+export function decodeJwtIdentity(token: string): Identity {
+  const part = token.split(".")[1];
+  if (!part) throw new Error("Malformed JWT");
+  const claims = JSON.parse(Buffer.from(part, "base64url").toString("utf8"));
+  const issuer = claims.iss ?? "local";
+  const subject = claims.sub ?? "anonymous";
+  return { ...claims, issuer, subject, tokenIdentifier: `${issuer}|${subject}` };
+}
+
+export class SyncServer {
+  private conns = new Set<Conn>();
+  private entries = new Map<string, Entry>();
+  private flushQueued = false;
+  private inflight = new Map<string, Promise<Outcome>>();
+  private pinger: NodeJS.Timeout;
+  /** Counts query executions (for tests and the benchmark). */
+  executions = 0;
+
+  constructor(
+    private runtime: Runtime,
+    private adminKey: string,
+    private log: (line: string) => void,
+  ) {
+    this.pinger = setInterval(() => {
+      const now = Date.now();
+      for (const c of this.conns) if (now - c.lastSend > 15_000) this.send(c, { type: "Ping" });
+    }, 5_000);
+    this.pinger.unref();
+  }
+
+  get connectionCount() {
+    return this.conns.size;
+  }
+
+  close() {
+    clearInterval(this.pinger);
+    for (const c of this.conns) c.ws.terminate();
+    this.conns.clear();
+  }
+
+  /** Called after every commit. */
+  onCommit() {
+    this.scheduleFlush();
+  }
+
+  /** Re-run everything (functions were reloaded). */
+  invalidateAll() {
+    for (const e of this.entries.values()) e.resultKey = "\u0000stale";
+    this.runtime.store.touched.push({ index: "\u0000all", key: Buffer.alloc(0) });
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush() {
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    // setImmediate: let pending MutationResponses go out before the Transition.
+    setImmediate(() => {
+      void this.runtime.lock.run(async () => {
+        this.flushQueued = false;
+        await this.flushLocked();
+      });
+    });
+  }
+
+  private send(c: Conn, msg: unknown) {
+    if (c.ws.readyState !== c.ws.OPEN) return;
+    c.lastSend = Date.now();
+    c.ws.send(JSON.stringify(msg));
+  }
+
+  private sendTransition(c: Conn, modifications: unknown[], querySet = c.querySet, identity = c.identityVersion) {
+    const ts = this.runtime.ts > c.ts ? this.runtime.ts : c.ts;
+    this.send(c, {
+      type: "Transition",
+      startVersion: { querySet: c.querySet, ts: encodeTs(c.ts), identity: c.identityVersion },
+      endVersion: { querySet, ts: encodeTs(ts), identity },
+      modifications,
+    });
+    c.querySet = querySet;
+    c.identityVersion = identity;
+    c.ts = ts;
+    c.needsTransition = false;
+  }
+
+  private async execute(e: Pick<Entry, "udfPath" | "args" | "identity" | "admin">): Promise<Outcome> {
+    this.executions++;
+    return this.runtime.queryUnlocked(e.udfPath, e.args, { identity: e.identity, allowInternal: e.admin });
+  }
+
+  private async entryFor(udfPath: string, args: JSONValue, identity: Identity, admin: boolean): Promise<Entry> {
+    const key = JSON.stringify([udfPath, args, identity, admin]);
+    let e = this.entries.get(key);
+    if (!e) {
+      const outcome = await this.execute({ udfPath, args, identity, admin });
+      e = { key, udfPath, args, identity, admin, outcome, resultKey: resultKeyOf(outcome), subscribers: new Map() };
+      this.entries.set(key, e);
+    }
+    return e;
+  }
+
+  private unsubscribe(c: Conn, queryId: number) {
+    const e = c.queries.get(queryId);
+    if (!e) return;
+    c.queries.delete(queryId);
+    const ids = e.subscribers.get(c);
+    ids?.delete(queryId);
+    if (ids && ids.size === 0) e.subscribers.delete(c);
+    if (e.subscribers.size === 0) this.entries.delete(e.key);
+  }
+
+  private subscribe(c: Conn, queryId: number, e: Entry) {
+    c.queries.set(queryId, e);
+    let ids = e.subscribers.get(c);
+    if (!ids) e.subscribers.set(c, (ids = new Set()));
+    ids.add(queryId);
+  }
+
+  /** Re-runs invalidated queries and pushes transitions. Must hold the lock. */
+  private async flushLocked() {
+    const touched = this.runtime.store.touched;
+    this.runtime.store.touched = [];
+    const changed = new Map<Conn, unknown[]>();
+    if (touched.length > 0) {
+      const all = touched.some((t) => t.index === "\u0000all");
+      const byIndex = new Map<string, Buffer[]>();
+      for (const t of touched) byIndex.set(t.index, [...(byIndex.get(t.index) ?? []), t.key]);
+      for (const e of [...this.entries.values()]) {
+        if (!all && !intersects(e.outcome.reads ?? [], byIndex)) continue;
+        const outcome = await this.execute(e);
+        e.outcome = outcome;
+        const key = resultKeyOf(outcome);
+        if (key === e.resultKey) continue;
+        e.resultKey = key;
+        for (const [c, ids] of e.subscribers) {
+          const mods = changed.get(c) ?? [];
+          for (const id of ids) mods.push(modification(id, outcome));
+          changed.set(c, mods);
+        }
+      }
+    }
+    for (const c of this.conns) {
+      const mods = changed.get(c);
+      if (mods || c.needsTransition) this.sendTransition(c, mods ?? []);
+    }
+  }
+
+  // ---- connections ------------------------------------------------------------
+  handleConnection(ws: WebSocket) {
+    const c = new Conn(ws);
+    this.conns.add(c);
+    ws.on("message", (data) => {
+      let msg: any;
+      try {
+        msg = JSON.parse(data.toString());
+      } catch {
+        this.log(`[WARN] sync: ignoring malformed message (not JSON)`);
+        return;
+      }
+      this.handleMessage(c, msg).catch((err) => this.log(`[ERROR] sync: ${msg?.type ?? "?"} failed: ${err?.stack ?? err}`));
+    });
+    ws.on("close", () => {
+      this.conns.delete(c);
+      for (const id of [...c.queries.keys()]) this.unsubscribe(c, id);
+    });
+    ws.on("error", () => undefined);
+  }
+
+  private async handleMessage(c: Conn, msg: any) {
+    switch (msg?.type) {
+      case "Connect":
+        c.sessionId = String(msg.sessionId ?? "");
+        return;
+      case "ModifyQuerySet":
+        return this.runtime.lock.run(() => this.modifyQuerySet(c, msg));
+      case "Authenticate":
+        return this.runtime.lock.run(() => this.authenticate(c, msg));
+      case "Mutation":
+        return this.mutation(c, msg);
+      case "Action":
+        return this.action(c, msg);
+      case "Event":
+        return;
+      default:
+        this.log(`[WARN] sync: ignoring unknown message type ${JSON.stringify(msg?.type)}`);
+    }
+  }
+
+  private async modifyQuerySet(c: Conn, msg: any) {
+    await this.flushLocked();
+    if (msg.baseVersion !== c.querySet || !Array.isArray(msg.modifications)) {
+      this.log(`[WARN] sync: ModifyQuerySet base version ${msg.baseVersion} != ${c.querySet}; ignored`);
+      return;
+    }
+    const mods: unknown[] = [];
+    for (const m of msg.modifications) {
+      if (m?.type === "Add") {
+        this.unsubscribe(c, m.queryId);
+        const args = Array.isArray(m.args) ? (m.args[0] ?? {}) : (m.args ?? {});
+        const e = await this.entryFor(String(m.udfPath), args, c.identity, c.admin);
+        this.subscribe(c, m.queryId, e);
+        mods.push(modification(m.queryId, e.outcome));
+      } else if (m?.type === "Remove") {
+        this.unsubscribe(c, m.queryId);
+        mods.push({ type: "QueryRemoved", queryId: m.queryId });
+      }
+    }
+    this.sendTransition(c, mods, msg.newVersion);
+  }
+
+  private async authenticate(c: Conn, msg: any) {
+    await this.flushLocked();
+    try {
+      if (msg.tokenType === "Admin") {
+        if (msg.value !== this.adminKey) throw new Error("Invalid admin key");
+        c.admin = true;
+        c.identity = msg.impersonating ?? null;
+      } else if (msg.tokenType === "User") {
+        c.admin = false;
+        c.identity = decodeJwtIdentity(String(msg.value));
+      } else {
+        c.admin = false;
+        c.identity = null;
+      }
+    } catch (err: any) {
+      this.send(c, { type: "AuthError", error: String(err?.message ?? err), baseVersion: msg.baseVersion ?? c.identityVersion, authUpdateAttempted: true });
+      return;
+    }
+    const mods: unknown[] = [];
+    for (const [queryId, old] of [...c.queries]) {
+      this.unsubscribe(c, queryId);
+      const e = await this.entryFor(old.udfPath, old.args, c.identity, c.admin);
+      this.subscribe(c, queryId, e);
+      mods.push(modification(queryId, e.outcome));
+    }
+    this.sendTransition(c, mods, c.querySet, (msg.baseVersion ?? c.identityVersion) + 1);
+  }
+
+  private async mutation(c: Conn, msg: any) {
+    const requestId = msg.requestId;
+    const args = Array.isArray(msg.args) ? (msg.args[0] ?? {}) : (msg.args ?? {});
+    const key = `${c.sessionId}:${requestId}`;
+    let p = this.inflight.get(key);
+    if (!p) {
+      p = this.runtime.runMutation(String(msg.udfPath), args, {
+        identity: c.identity,
+        allowInternal: c.admin,
+        dedupe: c.sessionId ? { session: c.sessionId, request: Number(requestId) } : undefined,
+      });
+      this.inflight.set(key, p);
+      void p.finally(() => this.inflight.delete(key));
+    }
+    const o = await p;
+    if (o.ok) {
+      this.send(c, { type: "MutationResponse", requestId, success: true, result: o.value, ts: encodeTs(o.ts), logLines: o.logLines });
+      c.needsTransition = true;
+      this.scheduleFlush();
+    } else {
+      this.send(c, { type: "MutationResponse", requestId, success: false, result: o.errorMessage, logLines: o.logLines, ...(o.errorData !== undefined ? { errorData: o.errorData } : {}) });
+    }
+  }
+
+  private async action(c: Conn, msg: any) {
+    const args = Array.isArray(msg.args) ? (msg.args[0] ?? {}) : (msg.args ?? {});
+    const o = await this.runtime.runAction(String(msg.udfPath), args, { identity: c.identity, allowInternal: c.admin });
+    if (o.ok) this.send(c, { type: "ActionResponse", requestId: msg.requestId, success: true, result: o.value, logLines: o.logLines });
+    else this.send(c, { type: "ActionResponse", requestId: msg.requestId, success: false, result: o.errorMessage, logLines: o.logLines, ...(o.errorData !== undefined ? { errorData: o.errorData } : {}) });
+  }
+}
+
+function intersects(reads: ReadRange[], byIndex: Map<string, Buffer[]>): boolean {
+  for (const r of reads) {
+    const keys = byIndex.get(r.index);
+    if (!keys) continue;
+    for (const k of keys) if (Buffer.compare(r.lo, k) <= 0 && Buffer.compare(k, r.hi) < 0) return true;
+  }
+  return false;
+}
+
+export type { Touched };

@@ -1,4 +1,4 @@
-import { formatUnitPrice, meanUnitPrice } from "../lib/format";
+import { formatMoney, formatUnitPrice, meanUnitPrice } from "../lib/format";
 import type { Offer } from "../lib/types";
 
 export interface ChartSeries {
@@ -68,7 +68,7 @@ export function PriceChart({ series, maxRounds, target, max }: Props) {
           <g key={t}>
             <line className="chart-grid" x1={PAD.left} x2={W - PAD.right} y1={y(t)} y2={y(t)} />
             <text className="chart-tick" x={PAD.left - 8} y={y(t)} textAnchor="end" dominantBaseline="middle">
-              {formatUnitPrice(t)}
+              {formatMoney(t)}
             </text>
           </g>
         ))}

@@ -1,0 +1,270 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import { ConvexHttpClient } from "convex/browser";
+import { api } from "../../convex/_generated/api.js";
+import { startLocalBackend } from "../local-backend/index.js";
+import { startQuoteWorker } from "../mastra/index.js";
+import { assertPortFree, BusyPortError, isAddressInUse } from "./ports.js";
+import { startStudio, type Studio } from "./studio.js";
+import { ensureWebBuild, serveDashboard } from "./web-server.js";
+
+// `npm start`: the embedded Convex backend (or CONVEX_URL), the catalog, the
+// quote worker, Mastra Studio and the dashboard, in that order, stopped in the
+// reverse order. startParley is also how the browser tests boot the stack.
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+export interface StartOptions {
+  /** Where the backend's data and the service key live. Default: .data */
+  dataDir?: string;
+  /** 0 picks a free port. */
+  webPort?: number;
+  backendPort?: number;
+  studioPort?: number;
+  /** Start Mastra Studio (`mastra dev`). Default true. */
+  studio?: boolean;
+  /** Use this Convex deployment instead of the embedded backend. */
+  convexUrl?: string;
+  host?: string;
+  /** Start the quote worker. Default true. */
+  worker?: boolean;
+  /** Wipe the embedded backend's data first. */
+  reset?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface Parley {
+  webUrl: string;
+  convexUrl: string;
+  studioUrl?: string;
+  serviceKey: string;
+  stop(): Promise<void>;
+}
+
+/** The service key the worker presents to Convex; made once per data dir. */
+async function loadServiceKey(dataDir: string, log: (line: string) => void): Promise<string> {
+  if (process.env.PARLEY_SERVICE_KEY) return process.env.PARLEY_SERVICE_KEY;
+  const file = join(dataDir, "service-key");
+  const existing = await readFile(file, "utf8").then((text) => text.trim(), () => "");
+  if (existing) return existing;
+  const key = randomBytes(32).toString("hex");
+  await mkdir(dataDir, { recursive: true });
+  await writeFile(file, `${key}\n`, { mode: 0o600 });
+  log(`Generated a service key in ${file}`);
+  return key;
+}
+
+export async function startParley(options: StartOptions = {}): Promise<Parley> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const host = options.host ?? "127.0.0.1";
+  const dataDir = resolve(options.dataDir ?? join(ROOT, ".data"));
+  const webPort = options.webPort ?? 3000;
+  const backendPort = options.backendPort ?? 3210;
+  const studioPort = options.studioPort ?? 4111;
+  const withStudio = options.studio ?? true;
+  const externalUrl = options.convexUrl;
+
+  // Say which port is busy before starting anything, rather than half-starting.
+  await assertPortFree(webPort, host, "dashboard", "Pick another with --port or PARLEY_PORT.");
+  if (!externalUrl) {
+    await assertPortFree(backendPort, host, "Convex backend", "Pick another with --backend-port or PARLEY_BACKEND_PORT.");
+  }
+  if (withStudio) {
+    await assertPortFree(studioPort, host, "Mastra Studio", "Pick another with --studio-port or PARLEY_STUDIO_PORT, or use --no-studio.");
+  }
+
+  const stops: { name: string; stop: () => Promise<void> }[] = [];
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      for (const { name, stop: stopOne } of stops.reverse()) {
+        try {
+          await stopOne();
+        } catch (error) {
+          log(`  could not stop the ${name} cleanly: ${(error as Error).message}`);
+        }
+      }
+    })());
+
+  try {
+    const serviceKey = await loadServiceKey(dataDir, log);
+
+    let convexUrl: string;
+    if (externalUrl) {
+      convexUrl = externalUrl;
+      log(`Using the Convex deployment at ${convexUrl}`);
+      if (!process.env.PARLEY_SERVICE_KEY) {
+        log("  PARLEY_SERVICE_KEY is not set: the worker's key must match the deployment's PARLEY_SERVICE_KEY.");
+      }
+    } else {
+      log("Starting the embedded Convex backend…");
+      const backend = await startLocalBackend({
+        port: backendPort,
+        host,
+        dataDir: join(dataDir, "convex"),
+        log: (line: string) => log(`  [backend] ${line}`),
+        functionsDir: join(ROOT, "convex"),
+        env: { PARLEY_SERVICE_KEY: serviceKey },
+        reset: options.reset ?? false,
+      }).catch((error: unknown) => {
+        if (isAddressInUse(error)) {
+          throw new BusyPortError(backendPort, "Convex backend", "Pick another with --backend-port or PARLEY_BACKEND_PORT.");
+        }
+        throw error;
+      });
+      stops.push({ name: "Convex backend", stop: () => backend.stop() });
+      convexUrl = backend.url;
+      log(`  backend ready at ${convexUrl}`);
+    }
+
+    log("Loading the catalog…");
+    const client = new ConvexHttpClient(convexUrl);
+    await client.mutation(api.seed.catalog, {});
+
+    if (options.worker ?? true) {
+      log("Starting the quote worker…");
+      const worker = await startQuoteWorker({
+        convexUrl,
+        serviceKey,
+        workerId: `start-${process.pid}`,
+        log: (line: string) => log(`  [worker] ${line}`),
+      });
+      stops.push({ name: "quote worker", stop: async () => void (await worker.stop()) });
+    }
+
+    let studio: Studio | undefined;
+    if (withStudio) {
+      log("Starting Mastra Studio (mastra dev)…");
+      studio = startStudio({
+        root: ROOT,
+        port: studioPort,
+        host,
+        env: { CONVEX_URL: convexUrl, PARLEY_SERVICE_KEY: serviceKey },
+        log,
+      });
+      stops.push({ name: "Mastra Studio", stop: () => studio!.stop() });
+    }
+
+    const webDir = await ensureWebBuild(ROOT, log);
+    const web = await serveDashboard({
+      dir: webDir,
+      port: webPort,
+      host,
+      config: { convexUrl, ...(studio ? { studioUrl: studio.url } : {}) },
+    }).catch((error: unknown) => {
+      if (isAddressInUse(error)) throw new BusyPortError(webPort, "dashboard", "Pick another with --port or PARLEY_PORT.");
+      throw error;
+    });
+    stops.push({ name: "dashboard", stop: () => web.close() });
+
+    let studioUrl: string | undefined;
+    if (studio) {
+      // Studio is a convenience: report its failure and carry on without it.
+      studioUrl = await studio.ready.then(
+        () => studio!.url,
+        (error: Error) => {
+          log(`Mastra Studio did not start; everything else runs. ${error.message}`);
+          return undefined;
+        },
+      );
+    }
+
+    return { webUrl: web.url, convexUrl, studioUrl, serviceKey, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function port(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value === "") return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a port number (0–65535), not "${value}"`);
+  return n;
+}
+
+const USAGE = `Usage: npm start -- [options]
+
+  --port <n>           dashboard port (PARLEY_PORT, default 3000)
+  --backend-port <n>   embedded Convex backend port (PARLEY_BACKEND_PORT, default 3210)
+  --studio-port <n>    Mastra Studio port (PARLEY_STUDIO_PORT, default 4111)
+  --host <host>        interface to listen on (PARLEY_HOST, default 127.0.0.1)
+  --data-dir <dir>     data directory (PARLEY_DATA_DIR, default .data)
+  --no-studio          do not start Mastra Studio
+  --reset              wipe the embedded backend's data first
+  CONVEX_URL=<url>     use that Convex deployment instead of the embedded backend`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: "string" },
+      "backend-port": { type: "string" },
+      "studio-port": { type: "string" },
+      host: { type: "string" },
+      "data-dir": { type: "string" },
+      studio: { type: "boolean", default: true },
+      "no-studio": { type: "boolean" },
+      reset: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const env = process.env;
+  const started = Date.now();
+  const parley = await startParley({
+    webPort: port(values.port ?? env.PARLEY_PORT, "--port"),
+    backendPort: port(values["backend-port"] ?? env.PARLEY_BACKEND_PORT, "--backend-port"),
+    studioPort: port(values["studio-port"] ?? env.PARLEY_STUDIO_PORT, "--studio-port"),
+    host: values.host ?? env.PARLEY_HOST,
+    dataDir: values["data-dir"] ?? env.PARLEY_DATA_DIR,
+    studio: values["no-studio"] ? false : values.studio,
+    convexUrl: env.CONVEX_URL || undefined,
+    reset: values.reset,
+  });
+
+  console.log(`
+Parley is running (${((Date.now() - started) / 1000).toFixed(1)}s).
+
+  Dashboard      ${parley.webUrl}
+  Mastra Studio  ${parley.studioUrl ?? "not running"}
+  Convex         ${parley.convexUrl}
+
+Press Ctrl-C to stop.`);
+
+  let signals = 0;
+  const shutdown = (signal: string) => {
+    signals++;
+    if (signals > 1) {
+      console.log("Stopping now.");
+      process.exit(130);
+    }
+    console.log(`\n${signal}: stopping Parley… (press Ctrl-C again to force)`);
+    parley.stop().then(
+      () => {
+        console.log("Stopped.");
+        process.exit(0);
+      },
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  main().catch((error: unknown) => {
+    if (error instanceof BusyPortError) console.error(`\n${error.message}`);
+    else console.error("\nParley could not start:", error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exit(1);
+  });
+}
+

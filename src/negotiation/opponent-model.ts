@@ -147,5 +147,8 @@ export function acceptanceProbability(model: OpponentModel, terms: Terms): numbe
   // Rough prices: 0.4% of the floor per day expedited, 10%/yr financing per day of extra credit.
   const required = model.reservationTotal * (1 + 0.004 * fasterDays + (0.1 * longerDays) / 365);
   const z = (totalPrice(terms) - required) / Math.max(model.reservationSpread, 1e-9);
-  return 1 / (1 + Math.exp(-1.7 * z));
+  // Lead times and terms it has never offered may simply be impossible for it.
+  const leadRisk = fasterDays / Math.max(1, model.lead.lowestSeen - model.lead.fastestGuess);
+  const payRisk = longerDays / Math.max(1, model.pay.maxGuess - model.pay.highestSeen);
+  return ((1 - 0.7 * Math.min(1, leadRisk)) * (1 - 0.7 * Math.min(1, payRisk))) / (1 + Math.exp(-1.7 * z));
 }

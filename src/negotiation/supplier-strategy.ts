@@ -31,17 +31,20 @@ function supplierTermsAt(lineItems: LineItem[], persona: SupplierPersona, level:
 
 /** The cheapest terms at this lead time and payment terms that give the supplier at least `aspiration`. */
 function cheapestAtAspiration(lineItems: LineItem[], persona: SupplierPersona, aspiration: number, lead: number, pay: number): Terms | undefined {
-  const worth = (level: number) => supplierUtility(supplierTermsAt(lineItems, persona, level, lead, pay), lineItems, persona);
+  // Acceptable and worth the aspiration: monotone in the price level, so bisect.
+  const ok = (level: number) => {
+    const terms = supplierTermsAt(lineItems, persona, level, lead, pay);
+    return supplierAcceptable(terms, lineItems, persona) && supplierUtility(terms, lineItems, persona) >= aspiration;
+  };
   let hi = 1.5;
-  if (worth(hi) < aspiration) return undefined;
+  if (!ok(hi)) return undefined;
   let lo = 0;
   for (let i = 0; i < 28; i++) {
     const mid = (lo + hi) / 2;
-    if (worth(mid) >= aspiration) hi = mid;
+    if (ok(mid)) hi = mid;
     else lo = mid;
   }
-  const terms = supplierTermsAt(lineItems, persona, hi, lead, pay);
-  return supplierAcceptable(terms, lineItems, persona) ? terms : undefined;
+  return supplierTermsAt(lineItems, persona, hi, lead, pay);
 }
 
 /** Distance between terms in issue space, each issue scaled to its usual range. */

@@ -76,7 +76,7 @@ async function closedNegotiation(ctx: QueryCtx, negotiation: Doc<"negotiations">
   if (!accepted) return result;
   const firstOffers = await ctx.db
     .query("offers")
-    .withIndex("by_negotiationId_and_round", (q) => q.eq("negotiationId", negotiation._id).eq("round", 1))
+    .withIndex("by_negotiationId_and_round", (q) => q.eq("negotiationId", negotiation._id))
     .take(2);
   const opening = firstOffers.find((offer) => offer.offeredBy === "supplier");
   if (opening) {

@@ -117,17 +117,12 @@ async function findOffer(
 }
 
 /**
- * Rounds pair one offer from each party. The party that opened round 1 opens
- * every round, so its next offer starts a new round; the other answers in the
- * current one.
+ * Every offer is a round, as in the engine (src/negotiation): the supplier's
+ * opening quote is round 1, the brand's answer round 2, and so on; maxRounds
+ * counts offers.
  */
-export async function expectedRound(ctx: QueryCtx, negotiation: Doc<"negotiations">, offeredBy: Party): Promise<number> {
-  if (negotiation.lastOfferBy === undefined) return 1;
-  const opening = await ctx.db
-    .query("offers")
-    .withIndex("by_negotiationId_and_round", (q) => q.eq("negotiationId", negotiation._id).eq("round", 1))
-    .first();
-  return opening?.offeredBy === offeredBy ? negotiation.currentRound + 1 : negotiation.currentRound;
+export function expectedRound(negotiation: Doc<"negotiations">): number {
+  return negotiation.currentRound + 1;
 }
 
 export type OfferInput = {
@@ -176,14 +171,14 @@ export async function recordOffer(
   if (negotiation.status === "paused" && input.offeredBy === "brand" && actor !== "user") {
     fail("CONFLICT", "The brand user has taken over this negotiation", "negotiationId");
   }
-  const round = await expectedRound(ctx, negotiation, input.offeredBy);
+  const round = expectedRound(negotiation);
   if (input.round !== undefined && input.round !== round) {
     fail("CONFLICT", `This offer belongs to round ${round}, not ${input.round}`, "round");
   }
   if (round > negotiation.maxRounds) {
     await transitionNegotiation(ctx, negotiationId, "impasse", {
       actor,
-      message: `No agreement after ${negotiation.maxRounds} rounds: this negotiation ended in impasse.`,
+      message: `No agreement after ${negotiation.maxRounds} offers: this negotiation ended in impasse.`,
     });
     return null;
   }

@@ -17,7 +17,8 @@ export const LIMITS = {
   maxLineItems: 50,
   maxTextLength: 4_000,
   maxRounds: 20,
-  defaultMaxRounds: 6,
+  /** As the engine's DEFAULT_MAX_ROUNDS: offers in total, the opening quote included. */
+  defaultMaxRounds: 8,
   maxSeed: 2 ** 31 - 1,
 } as const;
 

@@ -64,7 +64,7 @@ const serviceCalls: [string, (s: Setup, serviceKey: string) => Promise<unknown>]
   [
     "ingest.recordOffer",
     (s, serviceKey) =>
-      s.t.mutation(api.ingest.recordOffer, { serviceKey, negotiationId: s.negotiationId, round: 1, offeredBy: "brand", terms: terms(6, 0.8) }),
+      s.t.mutation(api.ingest.recordOffer, { serviceKey, negotiationId: s.negotiationId, round: 2, offeredBy: "brand", terms: terms(6, 0.8) }),
   ],
   [
     "ingest.acceptOffer",

@@ -67,7 +67,7 @@ describe("awarding is one mutation", () => {
   test("no standing supplier offer: CONFLICT", async () => {
     const { t, a, c } = await threeOffers();
     await expectRefused(t, () => t.mutation(api.negotiations.acceptCurrentOffer, { negotiationId: c }), "CONFLICT");
-    await offer(t, a, 1, "brand", terms(6, 0.8));
+    await offer(t, a, 2, "brand", terms(6, 0.8));
     await expectRefused(t, () => t.mutation(api.negotiations.acceptCurrentOffer, { negotiationId: a }), "CONFLICT");
   });
 

@@ -23,21 +23,21 @@ afterEach(() => {
 });
 
 describe("offers alternate", () => {
-  test("supplier opens, brand counters, supplier counters: rounds 1, 1, 2 and the earlier offers are countered", async () => {
+  test("supplier opens, brand counters, supplier counters: one round per offer and the earlier offers are countered", async () => {
     const { t, negotiationId } = await started();
     const first = await offer(t, negotiationId, 1, "supplier", terms(7.2, 1.0, 40, 15));
-    const second = await offer(t, negotiationId, 1, "brand", terms(5.6, 0.76, 30, 45));
-    const third = await offer(t, negotiationId, 2, "supplier", terms(6.9, 0.95, 35, 30));
+    const second = await offer(t, negotiationId, 2, "brand", terms(5.6, 0.76, 30, 45));
+    const third = await offer(t, negotiationId, 3, "supplier", terms(6.9, 0.95, 35, 30));
     const offers = await offersOf(t, negotiationId);
     expect(offers.map((o) => [o._id, o.round, o.offeredBy, o.status])).toEqual([
       [first, 1, "supplier", "countered"],
-      [second, 1, "brand", "countered"],
-      [third, 2, "supplier", "pending"],
+      [second, 2, "brand", "countered"],
+      [third, 3, "supplier", "pending"],
     ]);
     expect(offers[0].respondedAt).toBeTypeOf("number");
     expect(await negotiation(t, negotiationId)).toMatchObject({
       status: "active",
-      currentRound: 2,
+      currentRound: 3,
       currentOfferId: third,
       lastOfferBy: "supplier",
       currentTerms: terms(6.9, 0.95, 35, 30),
@@ -63,19 +63,19 @@ describe("offers alternate", () => {
     const { t, negotiationId } = await started();
     await expectRefused(t, () => offer(t, negotiationId, 2, "supplier", terms(7, 1)), "CONFLICT", "round");
     await offer(t, negotiationId, 1, "supplier", terms(7, 1));
-    await expectRefused(t, () => offer(t, negotiationId, 2, "brand", terms(6, 0.8)), "CONFLICT", "round");
+    await expectRefused(t, () => offer(t, negotiationId, 3, "brand", terms(6, 0.8)), "CONFLICT", "round");
   });
 
   test("a brand offer outside the guardrails is refused; a supplier's is recorded", async () => {
     const { t, negotiationId } = await started();
     await offer(t, negotiationId, 1, "supplier", terms(9, 1.5, 90, 0));
-    await expectRefused(t, () => offer(t, negotiationId, 1, "brand", terms(6.6, 0.8)), "INVALID_ARGUMENT", "terms.lines[0].unitPrice");
+    await expectRefused(t, () => offer(t, negotiationId, 2, "brand", terms(6.6, 0.8)), "INVALID_ARGUMENT", "terms.lines[0].unitPrice");
   });
 
   test("recording the same offer twice stores it once; different terms for the same round conflict", async () => {
     const { t, negotiationId } = await started();
     const id = await offer(t, negotiationId, 1, "supplier", terms(7, 1));
-    await offer(t, negotiationId, 1, "brand", terms(6, 0.8));
+    await offer(t, negotiationId, 2, "brand", terms(6, 0.8));
     expect(await offer(t, negotiationId, 1, "supplier", terms(7, 1))).toBe(id);
     expect(await offersOf(t, negotiationId)).toHaveLength(2);
     await expectRefused(t, () => offer(t, negotiationId, 1, "supplier", terms(7.1, 1)), "CONFLICT", "round");
@@ -121,7 +121,7 @@ describe("only the counterparty accepts the standing offer", () => {
   test("a countered offer can no longer be accepted", async () => {
     const { t, negotiationId } = await started();
     const first = (await offer(t, negotiationId, 1, "supplier", terms(6.4, 0.88)))!;
-    await offer(t, negotiationId, 1, "brand", terms(6, 0.8));
+    await offer(t, negotiationId, 2, "brand", terms(6, 0.8));
     await expectRefused(t, () => accept(t, negotiationId, first, "brand"), "CONFLICT", "offerId");
   });
 
@@ -142,7 +142,7 @@ describe("only the counterparty accepts the standing offer", () => {
   test("the supplier accepts the brand's counter", async () => {
     const { t, negotiationId } = await started();
     await offer(t, negotiationId, 1, "supplier", terms(6.4, 0.88));
-    const counter = (await offer(t, negotiationId, 1, "brand", terms(6.1, 0.84)))!;
+    const counter = (await offer(t, negotiationId, 2, "brand", terms(6.1, 0.84)))!;
     await accept(t, negotiationId, counter, "supplier");
     expect(await negotiation(t, negotiationId)).toMatchObject({ status: "accepted", currentTerms: terms(6.1, 0.84) });
   });
@@ -150,27 +150,27 @@ describe("only the counterparty accepts the standing offer", () => {
 
 describe("max rounds", () => {
   test("an offer past maxRounds records nothing and ends the negotiation in impasse", async () => {
-    const { t, negotiationId } = await started(2);
+    const { t, negotiationId } = await started(4);
     await offer(t, negotiationId, 1, "supplier", terms(7, 1));
-    await offer(t, negotiationId, 1, "brand", terms(5.5, 0.75));
-    await offer(t, negotiationId, 2, "supplier", terms(6.8, 0.98));
-    const lastBrand = await offer(t, negotiationId, 2, "brand", terms(5.7, 0.78));
-    expect(await offer(t, negotiationId, 3, "supplier", terms(6.7, 0.97))).toBeNull();
+    await offer(t, negotiationId, 2, "brand", terms(5.5, 0.75));
+    await offer(t, negotiationId, 3, "supplier", terms(6.8, 0.98));
+    const lastBrand = await offer(t, negotiationId, 4, "brand", terms(5.7, 0.78));
+    expect(await offer(t, negotiationId, 5, "supplier", terms(6.7, 0.97))).toBeNull();
     const offers = await offersOf(t, negotiationId);
     expect(offers).toHaveLength(4);
     expect(offers.at(-1)).toMatchObject({ _id: lastBrand, status: "rejected" });
-    expect(await negotiation(t, negotiationId)).toMatchObject({ status: "impasse", outcome: "impasse", currentRound: 2 });
+    expect(await negotiation(t, negotiationId)).toMatchObject({ status: "impasse", outcome: "impasse", currentRound: 4 });
     const messages = await t.query(api.messages.list, { negotiationId, paginationOpts: { numItems: 10, cursor: null } });
     expect(messages.page.map((m) => [m.sender, m.kind])).toEqual([["system", "system"]]);
     // Replaying the refused offer gives the same answer and writes nothing.
-    expect(await offer(t, negotiationId, 3, "supplier", terms(6.7, 0.97))).toBeNull();
+    expect(await offer(t, negotiationId, 5, "supplier", terms(6.7, 0.97))).toBeNull();
     expect(await offersOf(t, negotiationId)).toHaveLength(4);
   });
 
   test("the final offer can still be accepted", async () => {
-    const { t, negotiationId } = await started(1);
+    const { t, negotiationId } = await started(2);
     await offer(t, negotiationId, 1, "supplier", terms(7, 1));
-    const last = (await offer(t, negotiationId, 1, "brand", terms(6, 0.85)))!;
+    const last = (await offer(t, negotiationId, 2, "brand", terms(6, 0.85)))!;
     await accept(t, negotiationId, last, "supplier");
     expect((await negotiation(t, negotiationId)).status).toBe("accepted");
   });
@@ -181,7 +181,7 @@ describe("nothing after a terminal status or past expiresAt", () => {
     const { t, negotiationId } = await started();
     const offerId = (await offer(t, negotiationId, 1, "supplier", terms(7, 1)))!;
     await t.run(async (ctx) => ctx.db.patch(negotiationId, { status }));
-    await expectRefused(t, () => offer(t, negotiationId, 1, "brand", terms(6, 0.8)), "CLOSED");
+    await expectRefused(t, () => offer(t, negotiationId, 2, "brand", terms(6, 0.8)), "CLOSED");
     if (status !== "accepted") await expectRefused(t, () => accept(t, negotiationId, offerId, "brand"), "CLOSED");
     await expectRefused(t, () => t.mutation(api.negotiations.pause, { negotiationId }), "CLOSED");
     await expectRefused(t, () => t.mutation(api.negotiations.walkAway, { negotiationId }), "CLOSED");
@@ -197,7 +197,7 @@ describe("nothing after a terminal status or past expiresAt", () => {
     const offerId = (await offer(t, negotiationId, 1, "supplier", terms(7, 1)))!;
     vi.useFakeTimers();
     vi.setSystemTime(Date.now() + 48 * 3600 * 1000 + 1);
-    await expectRefused(t, () => offer(t, negotiationId, 1, "brand", terms(6, 0.8)), "EXPIRED");
+    await expectRefused(t, () => offer(t, negotiationId, 2, "brand", terms(6, 0.8)), "EXPIRED");
     await expectRefused(t, () => accept(t, negotiationId, offerId, "brand"), "EXPIRED");
     await expectRefused(t, () => t.mutation(api.negotiations.acceptCurrentOffer, { negotiationId }), "EXPIRED");
     await expectRefused(t, () => t.mutation(api.negotiations.pause, { negotiationId }), "EXPIRED");

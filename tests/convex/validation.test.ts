@@ -111,13 +111,13 @@ describe("quotes.request validates every field", () => {
       priorities: { price: 0.5, leadTime: 0.25, paymentTerms: 0.25, quality: 0 },
       guardrails: GUARDRAILS,
       notes: "Spring drop",
-      maxRounds: 6,
+      maxRounds: 8,
       seed: 42,
     });
     expect(quote.lineItems[0]).toMatchObject({ sku: "APP-TEE-240-BLK", listPrice: 6.8, quantity: 2000 });
     expect(negotiations.map((n) => n.supplierId).sort()).toEqual(suppliers.map((s) => s._id).sort());
     for (const negotiation of negotiations) {
-      expect(negotiation).toMatchObject({ status: "pending", currentRound: 0, nextSeq: 0, maxRounds: 6, unreadCount: 0 });
+      expect(negotiation).toMatchObject({ status: "pending", currentRound: 0, nextSeq: 0, maxRounds: 8, unreadCount: 0 });
     }
   });
 });

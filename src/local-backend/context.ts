@@ -76,7 +76,9 @@ export function installGlobals() {
     if (!exec) throw new Error("Convex syscalls can only be used inside a Convex function run by the local backend.");
     return exec;
   };
-  g.Convex = {
+  // Bundles bind `Convex` to this object (see modules.ts), so another syscall
+  // layer in the same process (convex-test) can own the real global.
+  g.__localBackendConvex = {
     syscall: (op: string, json: string) => {
       const exec = need();
       return JSON.stringify(exec.host.syscall(exec, op, JSON.parse(json)));

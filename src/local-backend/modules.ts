@@ -89,6 +89,7 @@ export async function loadFunctions(functionsDir: string, bundleRoot: string, en
     banner: {
       js:
         "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);\n" +
+        "const Convex = globalThis.__localBackendConvex;\n" +
         `const process = new Proxy(globalThis.process, { get(t, k) { return k === "env" ? globalThis.__localBackendEnvs[${envId}] : Reflect.get(t, k); } });`,
     },
   });

@@ -1,0 +1,26 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { startLocalBackend, type LocalBackend, type LocalBackendOptions } from "../../src/local-backend/index.js";
+
+export const FIXTURE = path.resolve(__dirname, "fixture/convex");
+
+export function tempDir(prefix = "lb-"): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export async function startFixture(opts: LocalBackendOptions = {}): Promise<LocalBackend & { dataDir: string; lines: string[] }> {
+  const dataDir = opts.dataDir ?? tempDir();
+  const lines: string[] = [];
+  const backend = await startLocalBackend({ port: 0, functionsDir: FIXTURE, dataDir, log: (l) => lines.push(l), ...opts });
+  return Object.assign(backend, { dataDir, lines });
+}
+
+/** Resolves once `predicate` holds, polling; fails after `ms`. */
+export async function until(predicate: () => boolean | Promise<boolean>, ms = 10_000, what = "condition"): Promise<void> {
+  const start = Date.now();
+  while (!(await predicate())) {
+    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

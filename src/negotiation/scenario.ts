@@ -47,11 +47,19 @@ const personaSchema = z
 
 const presetNames = Object.keys(PERSONA_PRESETS) as [PersonaPresetName, ...PersonaPresetName[]];
 
+const presetSchema = z.enum(presetNames, { error: `expected a persona object or a preset name: ${presetNames.join(", ")}` });
+
 const supplierSchema = z.object({
   id: z.string().min(1),
   name: z.string().min(1),
   /** A full persona, or the name of a preset ("premium", "budget", "balanced"). */
-  persona: z.union([z.enum(presetNames), personaSchema]),
+  persona: z.unknown().transform((value, ctx): SupplierPersona => {
+    // Not a z.union: its errors would only say "Invalid input", never which persona field is wrong.
+    const parsed = typeof value === "string" ? presetSchema.safeParse(value) : personaSchema.safeParse(value);
+    if (parsed.success) return typeof parsed.data === "string" ? personaPreset(parsed.data) : (parsed.data as SupplierPersona);
+    for (const issue of parsed.error.issues) ctx.addIssue({ code: "custom", message: issue.message, path: issue.path as PropertyKey[] });
+    return z.NEVER;
+  }),
 });
 
 export const scenarioSchema = z
@@ -110,12 +118,7 @@ export function parseScenario(input: unknown): Scenario {
     throw new ScenarioError(`invalid scenario: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`, issues);
   }
   const s = parsed.data;
-  const suppliers = s.suppliers.map((x) => ({
-    id: x.id,
-    name: x.name,
-    persona: typeof x.persona === "string" ? personaPreset(x.persona) : (x.persona as SupplierPersona),
-  }));
-  return { ...s, suppliers };
+  return { ...s, suppliers: s.suppliers.map((x) => ({ id: x.id, name: x.name, persona: x.persona })) };
 }
 
 /** One negotiation setup per supplier of the scenario. */

@@ -1,5 +1,6 @@
 import { v } from "convex/values";
-import { mutation } from "./_generated/server";
+import { mutation, query } from "./_generated/server";
+import { acceptancePrediction, counterSuggestion } from "./model/assist";
 import { awardNegotiation } from "./model/awards";
 import { counter as counterOffer, pause as pauseNegotiation, resume as resumeNegotiation, sendMessage as send, walkAway as walk } from "./model/brandActions";
 import { terms } from "./schema";
@@ -45,4 +46,16 @@ export const walkAway = mutation({
     await walk(ctx, args.negotiationId, args.reason);
     return null;
   },
+});
+
+/** The engine's counter-offer for the brand user (null until the supplier has quoted). */
+export const suggestCounter = query({
+  args: { negotiationId },
+  handler: async (ctx, args) => await counterSuggestion(ctx, args.negotiationId),
+});
+
+/** How likely the supplier accepts these drafted terms (null until the supplier has quoted). */
+export const predictAcceptance = query({
+  args: { negotiationId, terms },
+  handler: async (ctx, args) => await acceptancePrediction(ctx, args.negotiationId, args.terms),
 });

@@ -18,6 +18,7 @@ import type * as expiry from "../expiry.js";
 import type * as ingest from "../ingest.js";
 import type * as insights from "../insights.js";
 import type * as messages from "../messages.js";
+import type * as model_assist from "../model/assist.js";
 import type * as model_auth from "../model/auth.js";
 import type * as model_awards from "../model/awards.js";
 import type * as model_brandActions from "../model/brandActions.js";
@@ -55,6 +56,7 @@ declare const fullApi: ApiFromModules<{
   ingest: typeof ingest;
   insights: typeof insights;
   messages: typeof messages;
+  "model/assist": typeof model_assist;
   "model/auth": typeof model_auth;
   "model/awards": typeof model_awards;
   "model/brandActions": typeof model_brandActions;

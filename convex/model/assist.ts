@@ -1,0 +1,65 @@
+import type { Doc } from "../_generated/dataModel";
+import type { QueryCtx } from "../_generated/server";
+import {
+  type CounterSuggestion,
+  type NegotiationSetup,
+  type OfferRecord,
+  predictAcceptance,
+  suggestCounter,
+} from "../../src/negotiation";
+import { fail } from "./errors";
+import { getNegotiation, getQuote } from "./negotiations";
+import { checkTerms, type Terms } from "./validate";
+
+// AI assist for a brand user who took over: the engine's counter and its estimate
+// of whether the supplier would accept a draft. Both learn from the supplier's
+// offers so far, so both are null until the supplier has quoted.
+
+async function engineInputs(
+  ctx: QueryCtx,
+  negotiation: Doc<"negotiations">,
+): Promise<{ setup: NegotiationSetup; history: OfferRecord[]; quote: Doc<"quotes"> }> {
+  const quote = await getQuote(ctx, negotiation.quoteId);
+  const supplier = await ctx.db.get(negotiation.supplierId);
+  if (!supplier) fail("NOT_FOUND", "Supplier not found", "negotiationId");
+  const offers = await ctx.db
+    .query("offers")
+    .withIndex("by_negotiationId_and_round", (q) => q.eq("negotiationId", negotiation._id))
+    .take(200);
+  const setup: NegotiationSetup = {
+    lineItems: quote.lineItems.map(({ sku, name, quantity, listPrice, targetUnitPrice, maxUnitPrice }) => ({
+      sku,
+      name,
+      quantity,
+      listPrice,
+      targetUnitPrice,
+      maxUnitPrice,
+    })),
+    priorities: quote.priorities,
+    guardrails: quote.guardrails,
+    supplier: { id: supplier._id, name: supplier.name, persona: supplier.persona },
+    maxRounds: negotiation.maxRounds,
+    seed: quote.seed,
+  };
+  const history = offers.map(({ round, offeredBy, terms }) => ({ round, offeredBy, terms }));
+  return { setup, history, quote };
+}
+
+const hasSupplierOffer = (history: OfferRecord[]) => history.some((offer) => offer.offeredBy === "supplier");
+
+export async function counterSuggestion(ctx: QueryCtx, negotiationId: Doc<"negotiations">["_id"]): Promise<CounterSuggestion | null> {
+  const negotiation = await getNegotiation(ctx, negotiationId);
+  const { setup, history } = await engineInputs(ctx, negotiation);
+  return hasSupplierOffer(history) ? suggestCounter(setup, history) : null;
+}
+
+export async function acceptancePrediction(
+  ctx: QueryCtx,
+  negotiationId: Doc<"negotiations">["_id"],
+  terms: Terms,
+): Promise<{ probability: number; reason: string } | null> {
+  const negotiation = await getNegotiation(ctx, negotiationId);
+  const { setup, history, quote } = await engineInputs(ctx, negotiation);
+  checkTerms(terms, quote);
+  return hasSupplierOffer(history) ? predictAcceptance(setup, history, terms) : null;
+}

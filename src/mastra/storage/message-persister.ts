@@ -304,6 +304,8 @@ export class StreamingMessage {
         metadata: final.metadata,
       });
     }
+    // A refused start (e.g. CONFLICT: the brand user took over) is this message's failure.
+    await this.startPromise;
     const id = await this.persister.enqueue(negotiationId, () =>
       transport.mutation(service.finishMessage, {
         serviceKey,

@@ -1,0 +1,97 @@
+import type { Agent } from "@mastra/core/agent";
+import { ConvexHttpClient } from "convex/browser";
+import type { Doc } from "../../convex/_generated/dataModel.js";
+import { createBrandAgent } from "./agents/brand-agent.js";
+import { createSupplierAgent } from "./agents/supplier-agent.js";
+import { httpTransport, type ConvexTransport } from "./convex-refs.js";
+import { resolveModel } from "./models/index.js";
+import { MessagePersister, type PersisterLog } from "./storage/message-persister.js";
+
+// What a workflow run needs from the outside: where Convex is, who may write,
+// which model speaks. The worker and the tests build one explicitly; a run
+// started from Mastra Studio gets the default one from the environment.
+
+export interface NegotiationRuntime {
+  transport: ConvexTransport;
+  serviceKey: string;
+  persister: MessagePersister;
+  /** Recorded on every message as `metadata.model`. */
+  modelId: string;
+  /** The agent that speaks for `party` in the negotiation with `supplier`. */
+  agentFor(party: "brand" | "supplier", supplier: Doc<"suppliers">): Agent;
+  /** How often a paused negotiation's status is re-read (when no subscription is available). */
+  pollMs: number;
+  /** A model turn that takes longer fails its negotiation. */
+  turnTimeoutMs: number;
+  log: PersisterLog;
+}
+
+export const consoleLog: PersisterLog = {
+  info: (m, d) => console.info(`[parley] ${m}`, d ?? ""),
+  warn: (m, d) => console.warn(`[parley] ${m}`, d ?? ""),
+  error: (m, d) => console.error(`[parley] ${m}`, d ?? ""),
+};
+
+export const silentLog: PersisterLog = { info() {}, warn() {}, error() {} };
+
+export interface RuntimeOptions {
+  transport: ConvexTransport;
+  serviceKey: string;
+  env?: NodeJS.ProcessEnv;
+  log?: PersisterLog;
+  throttleMs?: number;
+  deliveryTimeoutMs?: number;
+  pollMs?: number;
+  turnTimeoutMs?: number;
+  /** Overrides the agents (tests: a model that throws for one supplier). */
+  agentFor?: NegotiationRuntime["agentFor"];
+}
+
+const envNumber = (v: string | undefined) => (v && Number.isFinite(Number(v)) ? Number(v) : undefined);
+
+export function createRuntime(options: RuntimeOptions): NegotiationRuntime {
+  const env = options.env ?? process.env;
+  const log = options.log ?? consoleLog;
+  let agentFor = options.agentFor;
+  let modelId = "custom";
+  if (!agentFor) {
+    const { model, id } = resolveModel(env);
+    modelId = id;
+    const brand = createBrandAgent(model);
+    const supplier = createSupplierAgent(model);
+    agentFor = (party) => (party === "brand" ? brand : supplier);
+  }
+  return {
+    transport: options.transport,
+    serviceKey: options.serviceKey,
+    persister: new MessagePersister({
+      transport: options.transport,
+      serviceKey: options.serviceKey,
+      throttleMs: options.throttleMs ?? envNumber(env.PARLEY_STREAM_THROTTLE_MS),
+      deliveryTimeoutMs: options.deliveryTimeoutMs ?? envNumber(env.PARLEY_DELIVERY_TIMEOUT_MS),
+      log,
+    }),
+    modelId,
+    agentFor,
+    pollMs: options.pollMs ?? 200,
+    turnTimeoutMs: options.turnTimeoutMs ?? envNumber(env.PARLEY_TURN_TIMEOUT_MS) ?? 120_000,
+    log,
+  };
+}
+
+let defaultRuntime: NegotiationRuntime | undefined;
+
+/** The runtime for runs started without one (Mastra Studio): CONVEX_URL and PARLEY_SERVICE_KEY. */
+export function runtimeFromEnv(env: NodeJS.ProcessEnv = process.env): NegotiationRuntime {
+  if (defaultRuntime) return defaultRuntime;
+  const url = env.CONVEX_URL;
+  const serviceKey = env.PARLEY_SERVICE_KEY;
+  if (!url || !serviceKey) {
+    throw new Error("CONVEX_URL and PARLEY_SERVICE_KEY must be set to run the negotiation workflow");
+  }
+  defaultRuntime = createRuntime({ transport: httpTransport(new ConvexHttpClient(url)), serviceKey, env });
+  return defaultRuntime;
+}
+
+/** The key under which a run's RequestContext carries its runtime. */
+export const RUNTIME_KEY = "parley.runtime";

@@ -1,0 +1,177 @@
+import { RequestContext } from "@mastra/core/request-context";
+import { ConvexClient, ConvexHttpClient } from "convex/browser";
+import type { Id } from "../../../convex/_generated/dataModel.js";
+import { httpTransport, service } from "../convex-refs.js";
+import { mastra } from "../index.js";
+import { createRuntime, RUNTIME_KEY, type NegotiationRuntime, type RuntimeOptions } from "../runtime.js";
+import type { PersisterLog } from "../storage/message-persister.js";
+import { CALLBACKS_KEY, LEASE_MS, SIGNAL_KEY } from "../workflows/negotiation-workflow.js";
+import { withLease, type QuoteRequestInput } from "../workflows/run-quote.js";
+import { InterruptedError, type NegotiationCallbacks } from "../workflows/run-supplier-negotiation.js";
+
+// The quote worker lives in the Mastra server process: it subscribes to the
+// quotes waiting in Convex, claims one under a lease (renewed while it runs)
+// and runs the negotiation workflow on it. Convex never calls Mastra. A quote
+// whose worker died has a lapsed lease; it shows up as claimable again and the
+// next worker resumes it from what Convex holds.
+
+export interface RunQuoteOptions {
+  runtime: NegotiationRuntime;
+  /** An existing quote, or `request` to create one first. */
+  quoteId?: Id<"quotes">;
+  request?: QuoteRequestInput;
+  /** Set when the caller already holds the quote's lease. */
+  workerId?: string;
+  callbacks?: NegotiationCallbacks;
+  signal?: AbortSignal;
+}
+
+export type QuoteWorkflowResult = {
+  quoteId: string;
+  negotiations: import("../workflows/run-supplier-negotiation.js").SupplierNegotiationResult[];
+  recommendation?: unknown;
+};
+
+/** Runs the negotiation workflow through Mastra (its run is stored and visible in Studio). */
+export async function runQuoteWorkflow(options: RunQuoteOptions): Promise<QuoteWorkflowResult> {
+  const requestContext = new RequestContext();
+  requestContext.set(RUNTIME_KEY, options.runtime);
+  if (options.callbacks) requestContext.set(CALLBACKS_KEY, options.callbacks);
+  if (options.signal) requestContext.set(SIGNAL_KEY, options.signal);
+  const run = await mastra.getWorkflow("negotiationWorkflow").createRun();
+  const result = await run.start({
+    inputData: { quoteId: options.quoteId, workerId: options.workerId, ...(options.request ?? {}) },
+    requestContext,
+  });
+  if (result.status !== "success") {
+    const error = result.status === "failed" ? result.error : new Error(`workflow ended ${result.status}`);
+    if (options.signal?.aborted) throw new InterruptedError(options.signal.reason);
+    throw error instanceof Error ? error : new Error(String(error));
+  }
+  return result.result as QuoteWorkflowResult;
+}
+
+export interface QuoteWorkerOptions {
+  convexUrl: string;
+  serviceKey: string;
+  workerId?: string;
+  /** One line per event; default silent. */
+  log?: (line: string) => void;
+  leaseMs?: number;
+  /** Quotes negotiated at once by this worker (default 100). */
+  maxConcurrent?: number;
+  /** Runtime overrides (model env, throttle, tests' agents). */
+  runtime?: Partial<Omit<RuntimeOptions, "transport" | "serviceKey">>;
+}
+
+export interface QuoteWorker {
+  workerId: string;
+  /** Quotes this worker is negotiating now. */
+  running(): string[];
+  /** Stops claiming, interrupts running quotes (their leases lapse; another worker resumes them). */
+  stop(): Promise<void>;
+}
+
+function lineLog(log: ((line: string) => void) | undefined): PersisterLog {
+  const write = (level: string) => (message: string, data?: Record<string, unknown>) =>
+    log?.(`${level} ${message}${data ? ` ${JSON.stringify(data)}` : ""}`);
+  return { info: write("info"), warn: write("warn"), error: write("error") };
+}
+
+export async function startQuoteWorker(options: QuoteWorkerOptions): Promise<QuoteWorker> {
+  const workerId = options.workerId ?? `worker-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const leaseMs = options.leaseMs ?? LEASE_MS;
+  const maxConcurrent = options.maxConcurrent ?? 100;
+  const log = lineLog(options.log);
+  const runtime = createRuntime({
+    transport: httpTransport(new ConvexHttpClient(options.convexUrl)),
+    serviceKey: options.serviceKey,
+    log,
+    ...options.runtime,
+  });
+  const { serviceKey } = options;
+  const subscriber = new ConvexClient(options.convexUrl);
+  const running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  let stopped = false;
+
+  const work = async (quoteId: Id<"quotes">, controller: AbortController) => {
+    try {
+      log.info("negotiating quote", { quoteId, workerId });
+      await withLease(
+        runtime,
+        { quoteId, workerId, leaseMs },
+        (signal) => runQuoteWorkflow({ runtime, quoteId, workerId, signal }),
+        controller.signal,
+      );
+      log.info("quote done", { quoteId });
+    } catch (error) {
+      if (error instanceof InterruptedError || controller.signal.aborted) {
+        log.warn("quote interrupted; its lease will lapse and a worker will resume it", { quoteId, reason: String(error) });
+        return;
+      }
+      const reason = error instanceof Error ? error.message : String(error);
+      log.error("quote failed", { quoteId, reason });
+      await runtime.transport.mutation(service.failQuote, { serviceKey, quoteId, reason: reason.slice(0, 500) }).catch((e) => {
+        log.error("could not mark the quote failed", { quoteId, error: String(e) });
+      });
+    }
+  };
+
+  const consider = async (ids: Id<"quotes">[]) => {
+    for (const quoteId of ids) {
+      if (stopped || running.size >= maxConcurrent) return;
+      if (running.has(quoteId)) continue;
+      const controller = new AbortController();
+      let release!: () => void;
+      running.set(quoteId, { controller, done: new Promise<void>((r) => (release = r)) });
+      let claimed = false;
+      try {
+        claimed = await runtime.transport.mutation(service.claimQuote, { serviceKey, quoteId, workerId, leaseMs });
+      } catch (error) {
+        log.warn("claim failed", { quoteId, error: String(error) });
+      }
+      if (!claimed) {
+        running.delete(quoteId);
+        release();
+        continue;
+      }
+      void work(quoteId, controller).finally(() => {
+        running.delete(quoteId);
+        release();
+        if (!stopped) void poll();
+      });
+    }
+  };
+
+  // Lapsed leases do not change any document, so the subscription alone would not see them: poll too.
+  const poll = async () => {
+    try {
+      await consider(await runtime.transport.query(service.claimable, { serviceKey }));
+    } catch (error) {
+      log.warn("could not list claimable quotes", { error: String(error) });
+    }
+  };
+  const unsubscribe = subscriber.onUpdate(
+    service.claimable,
+    { serviceKey },
+    (ids) => void consider(ids),
+    (error) => log.warn("claimable subscription error", { error: String(error) }),
+  );
+  const timer = setInterval(() => void poll(), Math.max(250, Math.floor(leaseMs / 2)));
+  log.info("quote worker started", { workerId });
+
+  return {
+    workerId,
+    running: () => [...running.keys()],
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      unsubscribe();
+      for (const { controller } of running.values()) controller.abort(new Error(`worker ${workerId} stopping`));
+      await Promise.all([...running.values()].map((r) => r.done));
+      await runtime.persister.flush().catch(() => {});
+      await subscriber.close();
+      log.info("quote worker stopped", { workerId });
+    },
+  };
+}

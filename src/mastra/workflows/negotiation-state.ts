@@ -1,0 +1,69 @@
+import type { Doc, Id } from "../../../convex/_generated/dataModel.js";
+import type { Move, NegotiationSetup, OfferRecord } from "../../negotiation/index.js";
+import type { NegotiationState, QuoteState } from "../convex-refs.js";
+
+// Reading a negotiation as Convex holds it: the engine's setup and history, and
+// where an interrupted run left off. Everything a resumed run needs is here, so
+// that it writes the same seq for the same message as an uninterrupted run.
+
+export const TERMINAL = new Set<Doc<"negotiations">["status"]>(["accepted", "rejected", "impasse", "expired", "failed"]);
+
+export function setupFor(quote: Doc<"quotes">, negotiation: NegotiationState): NegotiationSetup {
+  return {
+    lineItems: quote.lineItems,
+    priorities: quote.priorities,
+    guardrails: quote.guardrails,
+    supplier: { id: negotiation.supplierId, name: negotiation.supplier.name, persona: negotiation.supplier.persona },
+    maxRounds: negotiation.maxRounds,
+    seed: quote.seed,
+  };
+}
+
+export const historyOf = (offers: Doc<"offers">[]): OfferRecord[] =>
+  offers.map((o) => ({ round: o.round, offeredBy: o.offeredBy, terms: o.terms }));
+
+const AI_SENDERS = new Set(["brand", "supplier"]);
+
+/**
+ * The next AI turn: which seq it writes and which offers it answers. Three
+ * interrupted states are recognised:
+ * - an AI message left `streaming`: the turn is redone at that seq (its text is
+ *   regenerated identically; an offer it already recorded is reused);
+ * - an AI closing message (acceptance, rejection) that is complete while the
+ *   status did not follow: only the status is applied;
+ * - otherwise a fresh turn at `nextSeq`.
+ */
+export interface PlannedTurn {
+  seq: number;
+  history: OfferRecord[];
+  /** Set when the message is already complete and only the closing status is missing. */
+  closeOnly?: { kind: "acceptance" | "rejection"; offerId?: Id<"offers"> };
+}
+
+export function planTurn(negotiation: NegotiationState): PlannedTurn {
+  const { messages, offers } = negotiation;
+  const last = messages[messages.length - 1];
+  const history = historyOf(offers);
+  const nextSeq = Math.max(negotiation.nextSeq, last ? last.seq + 1 : 0);
+  if (last && AI_SENDERS.has(last.sender) && last.state === "streaming") {
+    const lastOffer = offers[offers.length - 1];
+    const referenced = lastOffer && messages.some((m) => m.offerId === lastOffer._id);
+    if (lastOffer && !referenced && lastOffer.offeredBy === last.sender) {
+      return { seq: last.seq, history: history.slice(0, -1) };
+    }
+    return { seq: last.seq, history };
+  }
+  if (last && AI_SENDERS.has(last.sender) && last.state === "complete" && (last.kind === "acceptance" || last.kind === "rejection")) {
+    return { seq: nextSeq, history, closeOnly: { kind: last.kind, offerId: last.offerId } };
+  }
+  return { seq: nextSeq, history };
+}
+
+export function findNegotiation(state: QuoteState, negotiationId: Id<"negotiations">): NegotiationState {
+  const found = state.negotiations.find((n) => n._id === negotiationId);
+  if (!found) throw new Error(`negotiation ${negotiationId} is not part of quote ${state.quote._id}`);
+  return found;
+}
+
+export const messageKindOf = (move: Move): "offer" | "acceptance" | "rejection" =>
+  move.kind === "offer" ? "offer" : move.kind === "accept" ? "acceptance" : "rejection";

@@ -1,0 +1,160 @@
+import { createStep, createWorkflow } from "@mastra/core/workflows";
+import { z } from "zod";
+import type { Id } from "../../../convex/_generated/dataModel.js";
+import { service } from "../convex-refs.js";
+import { RUNTIME_KEY, runtimeFromEnv, type NegotiationRuntime } from "../runtime.js";
+import type { NegotiationCallbacks } from "./run-supplier-negotiation.js";
+import { createQuote, evaluateQuote, runNegotiations, withLease } from "./run-quote.js";
+
+// prepare → run-negotiations → evaluate. A run is about one quote. The worker
+// starts it with the quote it claimed; Mastra Studio can start it with only line
+// items and priorities, and then the quote is created through the dashboard's
+// own mutation (so it appears there) and claimed by this run.
+
+export const CALLBACKS_KEY = "parley.callbacks";
+export const SIGNAL_KEY = "parley.signal";
+export const LEASE_MS = 15_000;
+
+const prioritiesSchema = z.object({
+  price: z.number().min(0),
+  leadTime: z.number().min(0),
+  paymentTerms: z.number().min(0),
+  quality: z.number().min(0),
+});
+
+export const workflowInputSchema = z
+  .object({
+    quoteId: z.string().optional().describe("A quote already in Convex; omit to create one from the fields below"),
+    negotiationIds: z.array(z.string()).optional().describe("The quote's negotiations, one per supplier (checked against Convex)"),
+    /** Set by the worker that already holds the quote's lease. */
+    workerId: z.string().optional(),
+    lineItems: z
+      .array(
+        z.object({
+          productId: z.string().optional(),
+          sku: z.string().optional(),
+          quantity: z.number().int().positive(),
+          targetUnitPrice: z.number().positive().optional(),
+          maxUnitPrice: z.number().positive().optional(),
+        }),
+      )
+      .optional(),
+    priorities: prioritiesSchema.optional(),
+    guardrails: z.object({ maxLeadTimeDays: z.number().int().positive(), minPaymentTermsDays: z.number().int().min(0) }).optional(),
+    notes: z.string().optional(),
+    seed: z.number().int().min(0).optional(),
+    maxRounds: z.number().int().min(2).max(20).optional(),
+  })
+  .refine((i) => i.quoteId || (i.lineItems && i.lineItems.length > 0), {
+    message: "give a quoteId, or lineItems to create a quote",
+  });
+
+const preparedSchema = z.object({
+  quoteId: z.string(),
+  negotiationIds: z.array(z.string()),
+  workerId: z.string(),
+  ownLease: z.boolean(),
+});
+
+const negotiationResultSchema = z.object({
+  negotiationId: z.string(),
+  supplierId: z.string(),
+  supplierName: z.string(),
+  status: z.string(),
+  outcome: z.string().optional(),
+  failureReason: z.string().optional(),
+  rounds: z.number(),
+  openingTerms: z.any().optional(),
+  finalTerms: z.any().optional(),
+  turns: z.array(z.any()),
+});
+
+const negotiatedSchema = z.object({ quoteId: z.string(), negotiations: z.array(negotiationResultSchema) });
+
+export const workflowOutputSchema = negotiatedSchema.extend({
+  recommendation: z.any().optional(),
+});
+
+function runtimeOf(requestContext: { get(key: string): unknown }): NegotiationRuntime {
+  return (requestContext.get(RUNTIME_KEY) as NegotiationRuntime | undefined) ?? runtimeFromEnv();
+}
+
+const prepare = createStep({
+  id: "prepare",
+  description: "Loads the quote and its suppliers from Convex (creating and claiming the quote for a run started with line items)",
+  inputSchema: workflowInputSchema,
+  outputSchema: preparedSchema,
+  execute: async ({ inputData, requestContext, runId }) => {
+    const runtime = runtimeOf(requestContext);
+    const quoteId = (inputData.quoteId ?? (await createQuote(runtime, { ...inputData, lineItems: inputData.lineItems! }))) as Id<"quotes">;
+    let workerId = inputData.workerId;
+    let ownLease = false;
+    if (!workerId) {
+      workerId = `workflow-${runId}`;
+      const claimed = await runtime.transport.mutation(service.claimQuote, { serviceKey: runtime.serviceKey, quoteId, workerId, leaseMs: LEASE_MS });
+      if (!claimed) throw new Error(`quote ${quoteId} is being negotiated by another worker`);
+      ownLease = true;
+    }
+    const state = await runtime.transport.query(service.getQuoteState, { serviceKey: runtime.serviceKey, quoteId });
+    if (!state) throw new Error(`quote ${quoteId} not found`);
+    const negotiationIds = state.negotiations.map((n) => n._id as string);
+    const unknown = inputData.negotiationIds?.filter((id) => !negotiationIds.includes(id));
+    if (unknown?.length) throw new Error(`negotiations ${unknown.join(", ")} do not belong to quote ${quoteId}`);
+    return { quoteId, negotiationIds, workerId, ownLease };
+  },
+});
+
+const negotiate = createStep({
+  id: "run-negotiations",
+  description: "Negotiates with every supplier at once (Promise.all); each message is streamed into Convex as it is written",
+  inputSchema: preparedSchema,
+  outputSchema: negotiatedSchema,
+  execute: async ({ inputData, requestContext, abortSignal, writer }) => {
+    const runtime = runtimeOf(requestContext);
+    const quoteId = inputData.quoteId as Id<"quotes">;
+    const outer = (requestContext.get(SIGNAL_KEY) as AbortSignal | undefined) ?? abortSignal;
+    const given = (requestContext.get(CALLBACKS_KEY) as NegotiationCallbacks | undefined) ?? {};
+    // Studio sees status and offer events in the run's stream; the dashboard sees everything through Convex.
+    const callbacks: NegotiationCallbacks = {
+      onMessage: given.onMessage,
+      onStatusChange: async (id, status) => {
+        await given.onStatusChange?.(id, status);
+        await writer?.write({ type: "negotiation-status", negotiationId: id, status });
+      },
+      onOfferReceived: async (id, offer) => {
+        await given.onOfferReceived?.(id, offer);
+        await writer?.write({ type: "offer", negotiationId: id, ...offer });
+      },
+    };
+    const run = (signal?: AbortSignal) => runNegotiations(runtime, quoteId, callbacks, signal);
+    const negotiations = inputData.ownLease
+      ? await withLease(runtime, { quoteId, workerId: inputData.workerId, leaseMs: LEASE_MS }, run, outer)
+      : await run(outer);
+    await runtime.persister.flush();
+    return { quoteId, negotiations };
+  },
+});
+
+const evaluate = createStep({
+  id: "evaluate",
+  description: "Ranks the final offers under the brand's priorities and writes the recommendation on the quote",
+  inputSchema: negotiatedSchema,
+  outputSchema: workflowOutputSchema,
+  execute: async ({ inputData, requestContext }) => {
+    const runtime = runtimeOf(requestContext);
+    const recommendation = await evaluateQuote(runtime, inputData.quoteId as Id<"quotes">);
+    await runtime.persister.flush();
+    return { ...inputData, recommendation };
+  },
+});
+
+export const negotiationWorkflow = createWorkflow({
+  id: "negotiation-workflow",
+  description: "Negotiates a quote with three suppliers in parallel and recommends one",
+  inputSchema: workflowInputSchema,
+  outputSchema: workflowOutputSchema,
+})
+  .then(prepare)
+  .then(negotiate)
+  .then(evaluate)
+  .commit();

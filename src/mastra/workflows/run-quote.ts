@@ -1,0 +1,137 @@
+import { makeFunctionReference } from "convex/server";
+import type { Id } from "../../../convex/_generated/dataModel.js";
+import { evaluateNegotiations, type NegotiationOutcome } from "../../negotiation/index.js";
+import { service, type ConvexRecommendation, type NegotiationStatus } from "../convex-refs.js";
+import type { NegotiationRuntime } from "../runtime.js";
+import { setupFor } from "./negotiation-state.js";
+import {
+  readQuoteState,
+  runSupplierNegotiation,
+  type NegotiationCallbacks,
+  type SupplierNegotiationResult,
+} from "./run-supplier-negotiation.js";
+
+// The three steps of a quote as plain functions; the Mastra workflow wraps them.
+
+export interface QuoteRequestInput {
+  lineItems: { productId?: string; sku?: string; quantity: number; targetUnitPrice?: number; maxUnitPrice?: number }[];
+  priorities?: { price: number; leadTime: number; paymentTerms: number; quality: number };
+  guardrails?: { maxLeadTimeDays: number; minPaymentTermsDays: number };
+  notes?: string;
+  seed?: number;
+  maxRounds?: number;
+}
+
+const DEFAULT_PRIORITIES = { price: 0.4, leadTime: 0.2, paymentTerms: 0.2, quality: 0.2 };
+const DEFAULT_GUARDRAILS = { maxLeadTimeDays: 45, minPaymentTermsDays: 15 };
+const cents = (x: number) => Math.round(x * 100) / 100;
+
+/** Creates a quote (and its negotiations) through the dashboard's own mutation, so it shows up there. */
+export async function createQuote(runtime: NegotiationRuntime, input: QuoteRequestInput): Promise<Id<"quotes">> {
+  const products = (await runtime.transport.query(makeFunctionReference<"query">("products:list"), {})) as {
+    _id: Id<"products">;
+    sku: string;
+    listPrice: number;
+  }[];
+  const lineItems = input.lineItems.map((line, i) => {
+    const product = products.find((p) => p._id === line.productId || p.sku === line.sku);
+    if (!product) throw new Error(`lineItems[${i}]: no product with ${line.productId ? `id ${line.productId}` : `sku ${line.sku}`}`);
+    return {
+      productId: product._id,
+      quantity: line.quantity,
+      targetUnitPrice: line.targetUnitPrice ?? cents(product.listPrice * 0.85),
+      maxUnitPrice: line.maxUnitPrice ?? cents(product.listPrice * 1.05),
+    };
+  });
+  return (await runtime.transport.mutation(makeFunctionReference<"mutation">("quotes:request"), {
+    lineItems,
+    priorities: input.priorities ?? DEFAULT_PRIORITIES,
+    guardrails: input.guardrails ?? DEFAULT_GUARDRAILS,
+    ...(input.notes !== undefined ? { notes: input.notes } : {}),
+    ...(input.seed !== undefined ? { seed: input.seed } : {}),
+    ...(input.maxRounds !== undefined ? { maxRounds: input.maxRounds } : {}),
+  })) as Id<"quotes">;
+}
+
+/** Every negotiation of the quote at once; one's failure never stops the others. */
+export async function runNegotiations(
+  runtime: NegotiationRuntime,
+  quoteId: Id<"quotes">,
+  callbacks: NegotiationCallbacks = {},
+  signal?: AbortSignal,
+): Promise<SupplierNegotiationResult[]> {
+  const state = await readQuoteState(runtime, quoteId);
+  const context = { quoteId, runtime, signal };
+  return Promise.all(state.negotiations.map((n) => runSupplierNegotiation(n._id, context, callbacks)));
+}
+
+const OUTCOME_OF: Partial<Record<NegotiationStatus, NegotiationOutcome>> = {
+  accepted: "agreement",
+  impasse: "impasse",
+  rejected: "walked_away",
+  expired: "expired",
+  failed: "failed",
+};
+
+/** The engine's recommendation over the negotiations as Convex holds them, written on the quote. */
+export async function evaluateQuote(runtime: NegotiationRuntime, quoteId: Id<"quotes">): Promise<ConvexRecommendation | undefined> {
+  const { quote, negotiations } = await readQuoteState(runtime, quoteId);
+  if (quote.status !== "negotiating") {
+    runtime.log.info("quote is no longer negotiating; no recommendation written", { quoteId, status: quote.status });
+    return quote.recommendation;
+  }
+  const bySupplier = new Map(negotiations.map((n) => [n.supplierId as string, n]));
+  const recommendation = evaluateNegotiations({
+    lineItems: quote.lineItems,
+    priorities: quote.priorities,
+    guardrails: quote.guardrails,
+    results: negotiations.map((n) => {
+      const accepted = n.offers.find((o) => o.status === "accepted");
+      return {
+        supplier: setupFor(quote, n).supplier,
+        outcome: n.outcome ?? OUTCOME_OF[n.status] ?? "impasse",
+        finalTerms: n.status === "accepted" ? (accepted?.terms ?? n.currentTerms) : undefined,
+        openingTerms: n.offers.find((o) => o.offeredBy === "supplier")?.terms,
+        rounds: n.offers.length,
+      };
+    }),
+  });
+  const winner = recommendation.supplierId ? bySupplier.get(recommendation.supplierId) : undefined;
+  const converted: ConvexRecommendation = {
+    ...(winner ? { negotiationId: winner._id, supplierId: winner.supplierId } : {}),
+    explanation: recommendation.explanation,
+    ranking: recommendation.ranking.map((r) => {
+      const n = bySupplier.get(r.supplierId)!;
+      return { ...r, negotiationId: n._id, supplierId: n.supplierId };
+    }),
+    createdAt: Date.now(),
+  };
+  await runtime.persister.setRecommendation(quoteId, converted);
+  return converted;
+}
+
+/** Holds a quote's lease while `work` runs; aborts the work if the lease is lost. */
+export async function withLease<T>(
+  runtime: NegotiationRuntime,
+  lease: { quoteId: Id<"quotes">; workerId: string; leaseMs: number },
+  work: (signal: AbortSignal) => Promise<T>,
+  outer?: AbortSignal,
+): Promise<T> {
+  const controller = new AbortController();
+  const onOuter = () => controller.abort(outer?.reason ?? new Error("stopped"));
+  outer?.addEventListener("abort", onOuter, { once: true });
+  const timer = setInterval(async () => {
+    try {
+      const held = await runtime.transport.mutation(service.renewLease, { serviceKey: runtime.serviceKey, ...lease });
+      if (!held) controller.abort(new Error(`lease on ${lease.quoteId} lost`));
+    } catch (error) {
+      runtime.log.warn("could not renew lease; will retry", { quoteId: lease.quoteId, error: String(error) });
+    }
+  }, Math.max(50, Math.floor(lease.leaseMs / 3)));
+  try {
+    return await work(controller.signal);
+  } finally {
+    clearInterval(timer);
+    outer?.removeEventListener("abort", onOuter);
+  }
+}

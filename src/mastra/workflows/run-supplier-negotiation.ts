@@ -1,0 +1,268 @@
+import { ConvexError } from "convex/values";
+import type { Id } from "../../../convex/_generated/dataModel.js";
+import { nextMove, type Move, type NegotiationSetup, type Terms } from "../../negotiation/index.js";
+import { service, type MessageKind, type MessageMetadata, type NegotiationState, type NegotiationStatus, type QuoteState } from "../convex-refs.js";
+import type { NegotiationRuntime } from "../runtime.js";
+import { findNegotiation, messageKindOf, planTurn, setupFor, TERMINAL, type PlannedTurn } from "./negotiation-state.js";
+import { briefFor, instructionsFor, promptFor, reconcileModelTerms } from "./turn-prompt.js";
+
+// One brand–supplier negotiation, turn by turn, with Convex as the only memory:
+// before each turn the negotiation is read back, so a human's pause, counter,
+// acceptance or walk-away is seen, and a run can start from any history. The
+// engine decides every move; the agent of the side to move writes the words,
+// streamed into Convex as they come.
+
+export interface MessageEvent {
+  phase: "started" | "finished";
+  seq: number;
+  sender: "brand" | "supplier";
+  kind: MessageKind;
+  content: string;
+  offerId?: Id<"offers">;
+  metadata?: MessageMetadata;
+}
+
+export interface OfferEvent {
+  offerId: Id<"offers">;
+  round: number;
+  offeredBy: "brand" | "supplier";
+  terms: Terms;
+}
+
+/** Observers of a negotiation; a throwing callback is logged, never fatal. */
+export interface NegotiationCallbacks {
+  onMessage?(negotiationId: Id<"negotiations">, message: MessageEvent): void | Promise<void>;
+  onStatusChange?(negotiationId: Id<"negotiations">, status: NegotiationStatus): void | Promise<void>;
+  onOfferReceived?(negotiationId: Id<"negotiations">, offer: OfferEvent): void | Promise<void>;
+}
+
+export interface NegotiationContext {
+  quoteId: Id<"quotes">;
+  runtime: NegotiationRuntime;
+  /** Aborted when the run must stop without failing anything (worker stopping, lease lost). */
+  signal?: AbortSignal;
+}
+
+/** When a turn ran: for the parallelism test and the benchmark. */
+export interface TurnRecord {
+  party: "brand" | "supplier";
+  seq: number;
+  round: number;
+  kind: Move["kind"];
+  startedAt: number;
+  endedAt: number;
+}
+
+export interface SupplierNegotiationResult {
+  negotiationId: Id<"negotiations">;
+  supplierId: Id<"suppliers">;
+  supplierName: string;
+  status: NegotiationStatus;
+  outcome?: string;
+  failureReason?: string;
+  rounds: number;
+  openingTerms?: Terms;
+  finalTerms?: Terms;
+  turns: TurnRecord[];
+}
+
+const now = () => performance.timeOrigin + performance.now();
+const MAX_CONFLICTS = 20;
+
+export class InterruptedError extends Error {
+  constructor(reason: unknown) {
+    super(`negotiation interrupted: ${reason instanceof Error ? reason.message : String(reason)}`);
+    this.name = "InterruptedError";
+  }
+}
+
+export async function readQuoteState(runtime: NegotiationRuntime, quoteId: Id<"quotes">): Promise<QuoteState> {
+  const state = await runtime.transport.query(service.getQuoteState, { serviceKey: runtime.serviceKey, quoteId });
+  if (!state) throw new Error(`quote ${quoteId} not found`);
+  return state;
+}
+
+const isConflict = (e: unknown) => e instanceof ConvexError && (e.data as { code?: string } | undefined)?.code === "CONFLICT";
+
+export async function runSupplierNegotiation(
+  negotiationId: Id<"negotiations">,
+  context: NegotiationContext,
+  callbacks: NegotiationCallbacks = {},
+): Promise<SupplierNegotiationResult> {
+  const { runtime, signal, quoteId } = context;
+  const { persister, log } = runtime;
+  const turns: TurnRecord[] = [];
+  let lastStatus: NegotiationStatus | undefined;
+  const notify = async (what: string, fn: (() => void | Promise<void>) | undefined) => {
+    try {
+      await fn?.();
+    } catch (error) {
+      log.warn(`callback ${what} threw`, { negotiationId, error: String(error) });
+    }
+  };
+  const emitStatus = async (status: NegotiationStatus) => {
+    if (status === lastStatus) return;
+    lastStatus = status;
+    await notify("onStatusChange", () => callbacks.onStatusChange?.(negotiationId, status));
+  };
+
+  const takeTurn = async (state: QuoteState, negotiation: NegotiationState, setup: NegotiationSetup, plan: PlannedTurn, move: Move) => {
+    const { quote } = state;
+    const brief = briefFor(move, setup, negotiation, quote, plan.history, plan.seq);
+    const sender = move.party;
+    const kind = messageKindOf(move);
+    const header = { seq: plan.seq, sender, kind } as const;
+    const stream = persister.streamMessage(negotiationId, header);
+    const startedAt = now();
+    const turnSignal = AbortSignal.any([AbortSignal.timeout(runtime.turnTimeoutMs), ...(signal ? [signal] : [])]);
+    const output = await runtime.agentFor(sender, negotiation.supplier).stream(promptFor(brief, negotiation), {
+      instructions: instructionsFor(sender, negotiation),
+      abortSignal: turnSignal,
+    });
+    let text = "";
+    for await (const delta of output.textStream) {
+      const first = !text.trim();
+      text += delta;
+      stream.append(delta);
+      if (first && text.trim()) {
+        await notify("onMessage", () => callbacks.onMessage?.(negotiationId, { phase: "started", ...header, content: text }));
+      }
+    }
+    if (signal?.aborted) throw new InterruptedError(signal.reason);
+    if (turnSignal.aborted) throw new Error(`the ${sender}'s model did not answer within ${runtime.turnTimeoutMs} ms`);
+    if (output.error) throw new Error(`the ${sender}'s model failed: ${output.error.message}`);
+    const usage = await output.usage;
+    const reconciled = reconcileModelTerms(text, move, setup);
+    if (!reconciled.text.trim()) throw new Error(`the ${sender}'s model returned an empty message`);
+    if (reconciled.replacedByEngine) log.warn("model terms replaced by the engine's", { negotiationId, reason: reconciled.replacedByEngine });
+    const metadata: MessageMetadata = {
+      model: runtime.modelId,
+      tokenUsage: {
+        inputTokens: usage.inputTokens ?? 0,
+        outputTokens: usage.outputTokens ?? 0,
+        totalTokens: usage.totalTokens ?? (usage.inputTokens ?? 0) + (usage.outputTokens ?? 0),
+      },
+      latencyMs: Math.round(now() - startedAt),
+      ...(reconciled.replacedByEngine ? { replacedByEngine: reconciled.replacedByEngine } : {}),
+    };
+    const content = reconciled.text;
+    const finished = (offerId?: Id<"offers">) =>
+      notify("onMessage", () => callbacks.onMessage?.(negotiationId, { phase: "finished", ...header, content, offerId, metadata }));
+
+    if (move.kind === "offer") {
+      const offerId = await persister.recordOffer(negotiationId, {
+        round: move.round,
+        offeredBy: move.party,
+        terms: move.terms,
+        ai: { generated: true, confidence: move.confidence, reasoning: move.reasoning },
+      });
+      await stream.finish({ content, offerId: offerId ?? undefined, metadata });
+      await finished(offerId ?? undefined);
+      if (offerId) {
+        await notify("onOfferReceived", () =>
+          callbacks.onOfferReceived?.(negotiationId, { offerId, round: move.round, offeredBy: move.party, terms: move.terms }),
+        );
+      }
+    } else if (move.kind === "accept") {
+      const offerId = negotiation.currentOfferId;
+      await stream.finish({ content, offerId, metadata });
+      await finished(offerId);
+      if (!offerId) throw new Error("no standing offer to accept");
+      await persister.acceptOffer(negotiationId, offerId, move.party);
+      await emitStatus("accepted");
+    } else {
+      await stream.finish({ content, metadata });
+      await finished();
+      await persister.updateNegotiationStatus(negotiationId, "impasse", { outcome: "impasse" });
+      await emitStatus("impasse");
+    }
+    turns.push({ party: sender, seq: plan.seq, round: move.round, kind: move.kind, startedAt, endedAt: now() });
+  };
+
+  let final: NegotiationState | undefined;
+  try {
+    let conflicts = 0;
+    for (;;) {
+      if (signal?.aborted) throw new InterruptedError(signal.reason);
+      const state = await readQuoteState(runtime, quoteId);
+      const negotiation = findNegotiation(state, negotiationId);
+      final = negotiation;
+      await emitStatus(negotiation.status);
+      if (TERMINAL.has(negotiation.status) || ["cancelled", "awarded", "failed"].includes(state.quote.status)) break;
+      const setup = setupFor(state.quote, negotiation);
+      const plan = planTurn(negotiation);
+      if (plan.closeOnly) {
+        // Resumed after the closing message landed but before its status did.
+        if (plan.closeOnly.kind === "acceptance") {
+          const offerId = plan.closeOnly.offerId ?? negotiation.currentOfferId;
+          const by = negotiation.lastOfferBy === "brand" ? "supplier" : "brand";
+          if (offerId) await persister.acceptOffer(negotiationId, offerId, by);
+        } else {
+          await persister.updateNegotiationStatus(negotiationId, "impasse", { outcome: "impasse" });
+        }
+        continue;
+      }
+      const move = nextMove(setup, plan.history);
+      if (move.party === "brand" && negotiation.status === "paused") {
+        // The brand user has taken over: the brand's AI waits; the supplier still answers.
+        await waitWhilePaused(runtime, quoteId, negotiationId, signal);
+        continue;
+      }
+      if (negotiation.status === "pending") {
+        await persister.updateNegotiationStatus(negotiationId, "active");
+        await emitStatus("active");
+      }
+      try {
+        await takeTurn(state, negotiation, setup, plan, move);
+      } catch (error) {
+        if (!isConflict(error) || ++conflicts > MAX_CONFLICTS) throw error;
+        log.info("turn conflicted with another writer; re-reading", { negotiationId, error: String(error) });
+      }
+    }
+  } catch (error) {
+    if (error instanceof InterruptedError || signal?.aborted) throw error instanceof InterruptedError ? error : new InterruptedError(signal?.reason);
+    const reason = error instanceof Error ? error.message : String(error);
+    log.error("negotiation failed", { negotiationId, reason });
+    try {
+      await persister.updateNegotiationStatus(negotiationId, "failed", { outcome: "failed", failureReason: reason.slice(0, 500) });
+    } catch (writeError) {
+      log.error("could not record the failure", { negotiationId, error: String(writeError) });
+    }
+    await emitStatus("failed");
+    return summarize(negotiationId, final, turns, { status: "failed", failureReason: reason });
+  }
+  return summarize(negotiationId, final, turns);
+}
+
+function summarize(
+  negotiationId: Id<"negotiations">,
+  negotiation: NegotiationState | undefined,
+  turns: TurnRecord[],
+  override: { status?: NegotiationStatus; failureReason?: string } = {},
+): SupplierNegotiationResult {
+  const offers = negotiation?.offers ?? [];
+  const accepted = offers.find((o) => o.status === "accepted");
+  const status = override.status ?? negotiation?.status ?? "failed";
+  return {
+    negotiationId,
+    supplierId: negotiation?.supplierId as Id<"suppliers">,
+    supplierName: negotiation?.supplier.name ?? "unknown supplier",
+    status,
+    outcome: override.status === "failed" ? "failed" : negotiation?.outcome,
+    failureReason: override.failureReason ?? negotiation?.failureReason,
+    rounds: offers.length,
+    openingTerms: offers.find((o) => o.offeredBy === "supplier")?.terms,
+    finalTerms: status === "accepted" ? (accepted?.terms ?? negotiation?.currentTerms) : undefined,
+    turns,
+  };
+}
+
+/** Resolves once the negotiation is no longer paused (or rejects when the run is interrupted). */
+async function waitWhilePaused(runtime: NegotiationRuntime, quoteId: Id<"quotes">, negotiationId: Id<"negotiations">, signal?: AbortSignal): Promise<void> {
+  for (;;) {
+    if (signal?.aborted) throw new InterruptedError(signal.reason);
+    await new Promise((r) => setTimeout(r, runtime.pollMs));
+    const state = await readQuoteState(runtime, quoteId);
+    if (findNegotiation(state, negotiationId).status !== "paused") return;
+  }
+}

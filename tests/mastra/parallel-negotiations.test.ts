@@ -1,0 +1,81 @@
+import { describe, expect, it } from "vitest";
+import { service } from "../../src/mastra/convex-refs.js";
+import { evaluateQuote, runNegotiations } from "../../src/mastra/workflows/run-quote.js";
+import type { NegotiationCallbacks, TurnRecord } from "../../src/mastra/workflows/run-supplier-negotiation.js";
+import { SERVICE_KEY, convexTestBackend, requestDemoQuote } from "./helpers/convex-test-backend.js";
+import { testRuntime } from "./helpers/runtime.js";
+
+async function claimed(seed = 42) {
+  const { transport } = convexTestBackend();
+  const quoteId = await requestDemoQuote(transport, { seed });
+  await transport.mutation(service.claimQuote, { serviceKey: SERVICE_KEY, quoteId, workerId: "test", leaseMs: 60_000 });
+  return { transport, quoteId };
+}
+
+const overlaps = (a: TurnRecord[], b: TurnRecord[]) =>
+  a.some((x) => b.some((y) => x.startedAt < y.endedAt && y.startedAt < x.endedAt));
+
+describe("runNegotiations", () => {
+  it("runs the three negotiations at once: their turns overlap in time", async () => {
+    const { transport, quoteId } = await claimed();
+    const runtime = testRuntime(transport, { latencyMs: 30 });
+    const results = await runNegotiations(runtime, quoteId);
+    expect(results).toHaveLength(3);
+    for (const r of results) expect(r.turns.length).toBeGreaterThanOrEqual(2);
+    expect(overlaps(results[0]!.turns, results[1]!.turns)).toBe(true);
+    expect(overlaps(results[1]!.turns, results[2]!.turns)).toBe(true);
+    expect(overlaps(results[0]!.turns, results[2]!.turns)).toBe(true);
+    // Every negotiation ends in a closing state, with its messages in seq order and complete.
+    const state = (await transport.query(service.getQuoteState, { serviceKey: SERVICE_KEY, quoteId }))!;
+    for (const n of state.negotiations) {
+      expect(["accepted", "impasse"]).toContain(n.status);
+      expect(n.messages.map((m) => m.seq)).toEqual([...n.messages.keys()]);
+      expect(n.messages.every((m) => m.state === "complete" && m.metadata?.model && m.metadata.tokenUsage)).toBe(true);
+      // Numbers by code: every offer message carries the offer it states.
+      expect(n.messages.filter((m) => m.kind === "offer").map((m) => m.offerId)).toEqual(n.offers.map((o) => o._id));
+    }
+  });
+
+  it("calls onMessage at least twice per round, onStatusChange once per transition, onOfferReceived once per offer", async () => {
+    const { transport, quoteId } = await claimed(7);
+    const runtime = testRuntime(transport);
+    const messages = new Map<string, number>();
+    const statuses = new Map<string, string[]>();
+    const offers = new Map<string, number[]>();
+    const callbacks: NegotiationCallbacks = {
+      onMessage: (id) => void messages.set(id, (messages.get(id) ?? 0) + 1),
+      onStatusChange: (id, s) => void statuses.set(id, [...(statuses.get(id) ?? []), s]),
+      onOfferReceived: (id, o) => void offers.set(id, [...(offers.get(id) ?? []), o.round]),
+    };
+    const results = await runNegotiations(runtime, quoteId, callbacks);
+    const state = (await transport.query(service.getQuoteState, { serviceKey: SERVICE_KEY, quoteId }))!;
+    for (const r of results) {
+      const n = state.negotiations.find((x) => x._id === r.negotiationId)!;
+      const rounds = n.offers.length;
+      expect(messages.get(r.negotiationId)).toBeGreaterThanOrEqual(2 * rounds);
+      expect(messages.get(r.negotiationId)).toBe(2 * n.messages.length); // started + finished per message
+      expect(offers.get(r.negotiationId)).toEqual(n.offers.map((o) => o.round));
+      const seen = statuses.get(r.negotiationId)!;
+      expect(seen).toEqual(["pending", "active", n.status]);
+      expect(new Set(seen).size).toBe(seen.length);
+    }
+  });
+
+  it("isolates failures: supplier 2's model throws, suppliers 1 and 3 finish, 2 is failed with the reason", async () => {
+    const { transport, quoteId } = await claimed(3);
+    const state0 = (await transport.query(service.getQuoteState, { serviceKey: SERVICE_KEY, quoteId }))!;
+    const second = state0.negotiations[1]!.supplier.name;
+    const runtime = testRuntime(transport, { brokenSupplier: second });
+    const results = await runNegotiations(runtime, quoteId);
+    expect(results.map((r) => r.status)).toEqual([expect.stringMatching(/accepted|impasse/), "failed", expect.stringMatching(/accepted|impasse/)]);
+    expect(results[1]!.failureReason).toMatch(/supplier's model failed: model provider unavailable/);
+    const state = (await transport.query(service.getQuoteState, { serviceKey: SERVICE_KEY, quoteId }))!;
+    expect(state.negotiations[1]!).toMatchObject({ status: "failed", outcome: "failed" });
+    expect(state.negotiations[1]!.failureReason).toMatch(/model provider unavailable/);
+    const recommendation = await evaluateQuote(runtime, quoteId);
+    expect(recommendation!.ranking).toHaveLength(3);
+    expect(recommendation!.ranking.find((r) => r.supplierName === second)!.outcome).toBe("failed");
+    const quote = (await transport.query(service.getQuoteState, { serviceKey: SERVICE_KEY, quoteId }))!.quote;
+    expect(quote.status).toBe("completed");
+  });
+});

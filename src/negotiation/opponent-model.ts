@@ -33,7 +33,10 @@ export interface OpponentModel {
 
 /** With one offer only, assume the floor lies this far under the opening quote. */
 const PRIOR_FLOOR_DISCOUNT = 0.22;
-const EXPONENT_GRID = [0.2, 0.3, 0.45, 0.7, 1, 1.5, 2.2, 3.5, 5];
+/** Ordered from linear outwards, so that with too few points to tell, the fit says linear. */
+const EXPONENT_GRID = [1, 0.7, 1.5, 0.45, 2.2, 0.3, 3.5, 0.2, 5];
+/** No supplier is assumed to go below half its opening quote, however steep its early steps. */
+const LOWEST_PLAUSIBLE_FLOOR = 0.5;
 
 /**
  * Fits total(t) = open - (open - R) * t^(1/e) to the supplier's quotes by least
@@ -85,7 +88,8 @@ export function learnOpponentModel(offers: SupplierOfferObservation[], maxRounds
     // Few points say little about the floor: shrink towards the prior, and never
     // above what it has already offered.
     const trust = Math.min(0.85, points.length / 4);
-    reservationTotal = Math.min(lowestTotal, trust * fit.reservation + (1 - trust) * prior);
+    const fitted = Math.max(fit.reservation, openingTotal * LOWEST_PLAUSIBLE_FLOOR);
+    reservationTotal = Math.min(lowestTotal, trust * fitted + (1 - trust) * prior);
     reservationSpread = openingTotal * (0.08 - 0.05 * trust) + Math.sqrt(fit.residual / points.length);
   } else if (points.length > 0) {
     // It has not moved on price at all: a firm supplier; its floor is near its quote.

@@ -235,6 +235,9 @@ export async function acceptOffer(
     fail("CONFLICT", "Only the standing offer can be accepted", "offerId");
   }
   if (by === offer.offeredBy) fail("CONFLICT", `The ${by} cannot accept its own offer`, "by");
+  if (negotiation.status === "paused" && by === "brand" && actor !== "user") {
+    fail("CONFLICT", "The brand user has taken over this negotiation", "negotiationId");
+  }
   if (by === "brand") {
     const quote = await getQuote(ctx, negotiation.quoteId);
     const violation = guardrailViolation(offer.terms, quote);

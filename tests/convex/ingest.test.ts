@@ -172,11 +172,31 @@ describe("streaming messages", () => {
 });
 
 describe("while the brand user has taken over", () => {
-  test("the workflow may write supplier messages, not brand ones", async () => {
+  test("the workflow may write supplier messages and offers, not brand ones, and may not accept for the brand", async () => {
     const { t, negotiationId } = await started();
     await say(t, negotiationId, 0, "supplier", "Opening");
     await t.mutation(api.negotiations.pause, { negotiationId });
     await expectRefused(t, () => say(t, negotiationId, 2, "brand", "AI speaking"), "CONFLICT", "negotiationId");
     await say(t, negotiationId, 2, "supplier", "Still here");
+    const offerId = (await t.mutation(api.ingest.recordOffer, {
+      serviceKey: SERVICE_KEY,
+      negotiationId,
+      round: 1,
+      offeredBy: "supplier",
+      terms: {
+        lines: [
+          { sku: "APP-TEE-240-BLK", quantity: 2000, unitPrice: 6.4 },
+          { sku: "PKG-MAILER-1084", quantity: 5000, unitPrice: 0.88 },
+        ],
+        leadTimeDays: 30,
+        paymentTermsDays: 30,
+      },
+    }))!;
+    await expectRefused(
+      t,
+      () => t.mutation(api.ingest.acceptOffer, { serviceKey: SERVICE_KEY, negotiationId, offerId, by: "brand" }),
+      "CONFLICT",
+      "negotiationId",
+    );
   });
 });

@@ -1,5 +1,5 @@
 import { Mastra } from "@mastra/core/mastra";
-import { createLogger } from "@mastra/core/logger";
+import { ConsoleLogger } from "@mastra/core/logger";
 import { createBrandAgent } from "./agents/brand-agent.js";
 import { createSupplierAgent } from "./agents/supplier-agent.js";
 import { resolveModel } from "./models/index.js";
@@ -16,7 +16,7 @@ export const mastra = new Mastra({
   agents: { brandAgent: createBrandAgent(model), supplierAgent: createSupplierAgent(model) },
   workflows: { negotiationWorkflow },
   storage: createWorkflowStore(),
-  logger: createLogger({ name: "parley", level: (process.env.PARLEY_LOG_LEVEL as "info" | undefined) ?? "warn" }),
+  logger: new ConsoleLogger({ name: "parley", level: (process.env.PARLEY_LOG_LEVEL as "info" | undefined) ?? "warn" }),
 });
 
 export { startQuoteWorker, runQuoteWorkflow } from "./worker/quote-worker.js";

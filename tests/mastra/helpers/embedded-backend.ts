@@ -1,0 +1,30 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { ConvexHttpClient } from "convex/browser";
+import { startLocalBackend } from "../../../src/local-backend/index.js";
+import { httpTransport } from "../../../src/mastra/convex-refs.js";
+import { SERVICE_KEY } from "./convex-test-backend.js";
+
+/** The embedded backend on a free port with a fresh data dir, and the official HTTP client as transport. */
+export async function embeddedBackend() {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "parley-mastra-"));
+  const backend = await startLocalBackend({
+    port: 0,
+    dataDir: path.join(dataDir, "convex"),
+    functionsDir: "convex",
+    env: { PARLEY_SERVICE_KEY: SERVICE_KEY },
+    reset: true,
+    log: () => {},
+  });
+  const transport = httpTransport(new ConvexHttpClient(backend.url));
+  return {
+    url: backend.url,
+    dataDir,
+    transport,
+    async stop() {
+      await backend.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,97 @@
+// The project's own convex/ functions, run through the same scenario on
+// convex-test and on the embedded backend via the official ConvexClient; the
+// transcripts must match (IDs compared by first appearance, times dropped).
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ConvexClient } from "convex/browser";
+import { api } from "../../convex/_generated/api";
+import type { Id } from "../../convex/_generated/dataModel";
+import { claim, newBackend, offer, requestQuote, say, SERVICE_KEY, terms, type Backend } from "../convex/helpers";
+import { startFixture, until } from "./helpers.js";
+
+const PROJECT_FUNCTIONS = path.resolve(__dirname, "../../convex");
+const TIME_KEY = /(Time|At|Ms)$/;
+
+function normalizer(isId: (s: string) => boolean) {
+  const seen = new Map<string, string>();
+  const walk = (v: any): any => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === "object") {
+      const out: any = {};
+      for (const [k, x] of Object.entries(v)) {
+        if (TIME_KEY.test(k) && typeof x === "number") continue;
+        if (k === "continueCursor") {
+          out[k] = typeof x === "string" ? "cursor" : x;
+          continue;
+        }
+        out[k] = walk(x);
+      }
+      return out;
+    }
+    if (typeof v === "string" && isId(v)) {
+      if (!seen.has(v)) seen.set(v, `id${seen.size}`);
+      return seen.get(v);
+    }
+    return v;
+  };
+  return walk;
+}
+
+const refused = (e: any) => ({ refused: e?.data ?? "error" });
+
+async function scenario(t: Backend): Promise<unknown[]> {
+  const out: unknown[] = [];
+  const rec = (label: string, value: unknown) => out.push([label, value]);
+  const { quoteId, negotiations, products } = await requestQuote(t, { maxRounds: 4 });
+  rec("products", products);
+  rec("quote", await t.query(api.quotes.get, { quoteId }));
+  rec("claim", await claim(t, quoteId));
+  rec("claim by another worker", await claim(t, quoteId, "worker-2"));
+  const n0 = negotiations[0]._id as Id<"negotiations">;
+  const n1 = negotiations[1]._id as Id<"negotiations">;
+  rec("supplier opens", await offer(t, n0, 1, "supplier", terms(7.2, 1.0, 40, 15)));
+  rec("brand counters", await offer(t, n0, 2, "brand", terms(5.6, 0.76, 30, 45)));
+  rec("same party twice", await offer(t, n0, 3, "brand", terms(5.7, 0.77)).catch(refused));
+  rec("replayed offer", await offer(t, n0, 2, "brand", terms(5.6, 0.76, 30, 45)).catch(refused));
+  rec("offers", await t.query(api.offers.list, { negotiationId: n0 }));
+  for (let seq = 0; seq < 5; seq++) rec(`say ${seq}`, await say(t, n0, seq, seq % 2 ? "brand" : "supplier", `message ${seq}`));
+  rec("say replay", await say(t, n0, 2, "supplier", "message 2").catch(refused));
+  rec("wrong key", await t.mutation(api.ingest.appendMessage, { serviceKey: "nope", negotiationId: n0, seq: 9, sender: "brand", kind: "text", content: "x" }).catch(refused));
+  const page1 = await t.query(api.messages.list, { negotiationId: n0, paginationOpts: { numItems: 3, cursor: null } });
+  rec("messages page 1", page1);
+  rec("messages page 2", await t.query(api.messages.list, { negotiationId: n0, paginationOpts: { numItems: 3, cursor: page1.continueCursor } }));
+  rec("mark read", await t.mutation(api.messages.markRead, { negotiationId: n0 }));
+  rec("supplier opens n1", await offer(t, n1, 1, "supplier", terms(6.9, 0.95, 35, 30)));
+  rec("pause", await t.mutation(api.negotiations.pause, { negotiationId: n1 }).catch(refused));
+  rec("quote after", await t.query(api.quotes.get, { quoteId }));
+  rec("list", await t.query(api.quotes.list, { paginationOpts: { numItems: 5, cursor: null } }));
+  rec("insights", await t.query(api.insights.summary, {}));
+  rec("claimable", await t.query(api.worker.claimable, { serviceKey: SERVICE_KEY }));
+  rec("state", await t.query(api.worker.getQuoteState, { serviceKey: SERVICE_KEY, quoteId }));
+  return out;
+}
+
+let backend: Awaited<ReturnType<typeof startFixture>>;
+let client: ConvexClient;
+beforeAll(async () => {
+  backend = await startFixture({ functionsDir: PROJECT_FUNCTIONS, env: { PARLEY_SERVICE_KEY: SERVICE_KEY } });
+  client = new ConvexClient(backend.url, { logger: false });
+});
+afterAll(async () => {
+  await client.close();
+  await backend.stop();
+});
+
+describe("conformance with the project's convex/ functions", () => {
+  it("the same scenario gives the same transcript on convex-test and on the embedded backend", async () => {
+    const expected = normalizer((s) => /^[0-9]{5,}[a-z_]+$/.test(s))(await scenario(newBackend()));
+    const remote = { query: client.query.bind(client), mutation: client.mutation.bind(client), action: client.action.bind(client) } as unknown as Backend;
+    let live: unknown;
+    const unsubscribe = client.onUpdate(api.insights.summary, {}, (v) => (live = v));
+    const actual = normalizer((s) => /^[0-9a-hjkmnp-tv-z]{26}$/.test(s))(await scenario(remote));
+    expect(actual).toEqual(expected);
+    const final = await client.query(api.insights.summary, {});
+    await until(() => JSON.stringify(live) === JSON.stringify(final), 10_000, "live insights");
+    unsubscribe();
+  });
+});

@@ -3,6 +3,7 @@ import type { Id } from "../../../convex/_generated/dataModel.js";
 import { nextMove, type Move, type NegotiationSetup, type Terms } from "../../negotiation/index.js";
 import { service, type MessageKind, type MessageMetadata, type NegotiationState, type NegotiationStatus, type QuoteState } from "../convex-refs.js";
 import type { NegotiationRuntime } from "../runtime.js";
+import type { StreamingMessage } from "../storage/message-persister.js";
 import { findNegotiation, messageKindOf, planTurn, setupFor, TERMINAL, type PlannedTurn } from "./negotiation-state.js";
 import { briefFor, instructionsFor, promptFor, reconcileModelTerms } from "./turn-prompt.js";
 
@@ -66,6 +67,7 @@ export interface SupplierNegotiationResult {
   turns: TurnRecord[];
 }
 
+const WITHDRAWN = "(Withdrawn: the brand user took over before this message was sent.)";
 const now = () => performance.timeOrigin + performance.now();
 const MAX_CONFLICTS = 20;
 
@@ -149,6 +151,25 @@ export async function runSupplierNegotiation(
     const finished = (offerId?: Id<"offers">) =>
       notify("onMessage", () => callbacks.onMessage?.(negotiationId, { phase: "finished", ...header, content, offerId, metadata }));
 
+    try {
+      await persistMove(stream, move, negotiation, content, metadata, finished);
+    } catch (error) {
+      // The brand user took over while this message was being written: close it
+      // as withdrawn rather than leave it streaming; the turn is then re-planned.
+      if (isConflict(error)) await stream.finish({ content: WITHDRAWN, metadata }).catch(() => {});
+      throw error;
+    }
+    turns.push({ party: sender, seq: plan.seq, round: move.round, kind: move.kind, startedAt, endedAt: now() });
+  };
+
+  const persistMove = async (
+    stream: StreamingMessage,
+    move: Move,
+    negotiation: NegotiationState,
+    content: string,
+    metadata: MessageMetadata,
+    finished: (offerId?: Id<"offers">) => Promise<void>,
+  ) => {
     if (move.kind === "offer") {
       const offerId = await persister.recordOffer(negotiationId, {
         round: move.round,
@@ -176,7 +197,6 @@ export async function runSupplierNegotiation(
       await persister.updateNegotiationStatus(negotiationId, "impasse", { outcome: "impasse" });
       await emitStatus("impasse");
     }
-    turns.push({ party: sender, seq: plan.seq, round: move.round, kind: move.kind, startedAt, endedAt: now() });
   };
 
   let final: NegotiationState | undefined;
@@ -205,7 +225,7 @@ export async function runSupplierNegotiation(
       const move = nextMove(setup, plan.history);
       if (move.party === "brand" && negotiation.status === "paused") {
         // The brand user has taken over: the brand's AI waits; the supplier still answers.
-        await waitWhilePaused(runtime, quoteId, negotiationId, signal);
+        await waitWhilePaused(runtime, quoteId, negotiationId, negotiation.offers.length, signal);
         continue;
       }
       if (negotiation.status === "pending") {
@@ -257,12 +277,21 @@ function summarize(
   };
 }
 
-/** Resolves once the negotiation is no longer paused (or rejects when the run is interrupted). */
-async function waitWhilePaused(runtime: NegotiationRuntime, quoteId: Id<"quotes">, negotiationId: Id<"negotiations">, signal?: AbortSignal): Promise<void> {
+/**
+ * Resolves once the negotiation is no longer paused, or the brand user made an
+ * offer (the supplier then answers it); rejects when the run is interrupted.
+ */
+async function waitWhilePaused(
+  runtime: NegotiationRuntime,
+  quoteId: Id<"quotes">,
+  negotiationId: Id<"negotiations">,
+  offersSeen: number,
+  signal?: AbortSignal,
+): Promise<void> {
   for (;;) {
     if (signal?.aborted) throw new InterruptedError(signal.reason);
     await new Promise((r) => setTimeout(r, runtime.pollMs));
-    const state = await readQuoteState(runtime, quoteId);
-    if (findNegotiation(state, negotiationId).status !== "paused") return;
+    const negotiation = findNegotiation(await readQuoteState(runtime, quoteId), negotiationId);
+    if (negotiation.status !== "paused" || negotiation.offers.length !== offersSeen) return;
   }
 }

@@ -1,0 +1,83 @@
+import { makeFunctionReference } from "convex/server";
+import { describe, expect, it } from "vitest";
+import type { Id } from "../../convex/_generated/dataModel.js";
+import { service } from "../../src/mastra/convex-refs.js";
+import { runNegotiations } from "../../src/mastra/workflows/run-quote.js";
+import { SERVICE_KEY, convexTestBackend, requestDemoQuote } from "./helpers/convex-test-backend.js";
+import { testRuntime } from "./helpers/runtime.js";
+
+/** Senders in order, without the system notes the dashboard's mutations add (paused, resumed, …). */
+const senders = (messages: { sender: string }[]) => messages.map((m) => m.sender).filter((s) => s !== "system");
+
+const fn = {
+  pause: makeFunctionReference<"mutation">("negotiations:pause"),
+  resume: makeFunctionReference<"mutation">("negotiations:resume"),
+  counter: makeFunctionReference<"mutation">("negotiations:counter"),
+  walkAway: makeFunctionReference<"mutation">("negotiations:walkAway"),
+};
+
+describe("human takeover", () => {
+  it("waits while paused, answers the user's counter as the supplier, continues from it after resume; stops on walk-away", async () => {
+    const { transport } = convexTestBackend();
+    const quoteId = await requestDemoQuote(transport, { seed: 99 });
+    await transport.mutation(service.claimQuote, { serviceKey: SERVICE_KEY, quoteId, workerId: "test", leaseMs: 60_000 });
+    const read = async () => (await transport.query(service.getQuoteState, { serviceKey: SERVICE_KEY, quoteId }))!;
+    const [takenOver, walkedAway] = (await read()).negotiations.map((n) => n._id) as Id<"negotiations">[];
+    const runtime = testRuntime(transport);
+    let paused!: () => void;
+    const pausedNow = new Promise<void>((r) => (paused = r));
+
+    const run = runNegotiations(runtime, quoteId, {
+      // The brand user takes over right after each supplier's opening quote, before the brand's AI answers.
+      onOfferReceived: async (id, offer) => {
+        if (offer.round !== 1) return;
+        if (id === takenOver) {
+          await transport.mutation(fn.pause, { negotiationId: id });
+          paused();
+        }
+        if (id === walkedAway) await transport.mutation(fn.walkAway, { negotiationId: id, reason: "Not a fit" });
+      },
+    });
+
+    await pausedNow;
+    // The brand's AI waits: a few polls later nothing new was written.
+    await new Promise((r) => setTimeout(r, 100));
+    let n = (await read()).negotiations.find((x) => x._id === takenOver)!;
+    expect(n.status).toBe("paused");
+    expect(senders(n.messages)).toEqual(["supplier"]);
+
+    // The user counters; the supplier's AI answers while the brand user is in control.
+    const quote = (await read()).quote;
+    const terms = {
+      lines: quote.lineItems.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPrice: l.targetUnitPrice })),
+      leadTimeDays: 30,
+      paymentTermsDays: 45,
+    };
+    await transport.mutation(fn.counter, { negotiationId: takenOver, terms, message: "Here is what we can do." });
+    for (;;) {
+      n = (await read()).negotiations.find((x) => x._id === takenOver)!;
+      if (n.offers.length >= 3 || n.status !== "paused") break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(n.offers[1]).toMatchObject({ round: 2, offeredBy: "brand", terms });
+    expect(n.offers[1]!.ai).toBeUndefined();
+    expect(senders(n.messages)).toEqual(["supplier", "user", "supplier"]);
+
+    // Handed back: the brand's AI continues from the history as it now stands.
+    if (n.status === "paused") await transport.mutation(fn.resume, { negotiationId: takenOver });
+    const results = await run;
+    const final = (await read()).negotiations;
+    const t = final.find((x) => x._id === takenOver)!;
+    expect(["accepted", "impasse"]).toContain(t.status);
+    expect(t.offers.slice(0, 2).map((o) => o.offeredBy)).toEqual(["supplier", "brand"]);
+    expect(senders(t.messages).slice(0, 3)).toEqual(["supplier", "user", "supplier"]);
+    if (t.offers.length > 3) expect(t.offers[3]!.ai?.generated).toBe(true);
+    expect(t.messages.map((m) => m.seq)).toEqual([...t.messages.keys()]);
+
+    const w = final.find((x) => x._id === walkedAway)!;
+    expect(w.status).toBe("rejected");
+    expect(w.offers).toHaveLength(1);
+    expect(senders(w.messages)).toEqual(["supplier", "user"]);
+    expect(results.find((r) => r.negotiationId === walkedAway)!.status).toBe("rejected");
+  });
+});

@@ -9,7 +9,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { ConvexClient, ConvexHttpClient } from "convex/browser";
 import { anyApi } from "convex/server";
 import { convexTest } from "convex-test";
-import { startLocalBackend } from "../src/local-backend/index.js";
+import { spawn } from "node:child_process";
 
 const api = anyApi;
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -110,9 +110,32 @@ async function convexTestModules() {
   return modules;
 }
 
+/** The backend runs in its own process, as it would beside a browser or a worker. */
+function startBackend(dataDir: string): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "src/local-backend/cli.ts", "--port", "0", "--data-dir", dataDir, "--functions", FIXTURE, "--no-watch"],
+    { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] },
+  );
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      child.once("exit", () => resolve());
+      child.kill("SIGTERM");
+    });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (d) => {
+      out += d;
+      const m = /CONVEX_URL=(\S+)/.exec(out);
+      if (m) resolve({ url: m[1], stop });
+    });
+    child.once("exit", (code) => reject(new Error(`backend exited with ${code}`)));
+  });
+}
+
 async function main() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-backend-"));
-  const backend = await startLocalBackend({ port: 0, dataDir, functionsDir: FIXTURE, log: () => undefined });
+  const backend = await startBackend(dataDir);
   const http = new ConvexHttpClient(backend.url, { logger: false });
   const rows: [string, string][] = [];
   try {

@@ -64,6 +64,7 @@ export class SyncServer {
   private entries = new Map<string, Entry>();
   private flushQueued = false;
   private inflight = new Map<string, Promise<Outcome>>();
+  private shared = new Map<string, string>();
   private pinger: NodeJS.Timeout;
   /** Counts query executions (for tests and the benchmark). */
   executions = 0;
@@ -120,14 +121,28 @@ export class SyncServer {
     c.ws.send(JSON.stringify(msg));
   }
 
-  private sendTransition(c: Conn, modifications: unknown[], querySet = c.querySet, identity = c.identityVersion) {
+  private sendTransition(c: Conn, modifications: unknown[], querySet = c.querySet, identity = c.identityVersion, shareKey?: string) {
     const ts = this.runtime.ts > c.ts ? this.runtime.ts : c.ts;
-    this.send(c, {
-      type: "Transition",
-      startVersion: { querySet: c.querySet, ts: encodeTs(c.ts), identity: c.identityVersion },
-      endVersion: { querySet, ts: encodeTs(ts), identity },
-      modifications,
-    });
+    const build = () =>
+      JSON.stringify({
+        type: "Transition",
+        startVersion: { querySet: c.querySet, ts: encodeTs(c.ts), identity: c.identityVersion },
+        endVersion: { querySet, ts: encodeTs(ts), identity },
+        modifications,
+      });
+    let text: string;
+    if (shareKey !== undefined) {
+      // Many clients in the same state get byte-identical transitions: serialize once.
+      const key = `${c.querySet}|${c.ts}|${c.identityVersion}|${querySet}|${ts}|${identity}|${shareKey}`;
+      text = this.shared.get(key) ?? build();
+      this.shared.set(key, text);
+    } else {
+      text = build();
+    }
+    if (c.ws.readyState === c.ws.OPEN) {
+      c.lastSend = Date.now();
+      c.ws.send(text);
+    }
     c.querySet = querySet;
     c.identityVersion = identity;
     c.ts = ts;
@@ -172,6 +187,8 @@ export class SyncServer {
     const touched = this.runtime.store.touched;
     this.runtime.store.touched = [];
     const changed = new Map<Conn, unknown[]>();
+    const shareKeys = new Map<Conn, string>();
+    this.shared.clear();
     if (touched.length > 0) {
       const all = touched.some((t) => t.index === "\u0000all");
       const byIndex = new Map<string, Buffer[]>();
@@ -183,16 +200,22 @@ export class SyncServer {
         const key = resultKeyOf(outcome);
         if (key === e.resultKey) continue;
         e.resultKey = key;
+        const modFor = new Map<number, unknown>();
         for (const [c, ids] of e.subscribers) {
           const mods = changed.get(c) ?? [];
-          for (const id of ids) mods.push(modification(id, outcome));
+          for (const id of ids) {
+            let m = modFor.get(id);
+            if (!m) modFor.set(id, (m = modification(id, outcome)));
+            mods.push(m);
+            shareKeys.set(c, `${shareKeys.get(c) ?? ""}${e.key.length}:${e.key}#${id};`);
+          }
           changed.set(c, mods);
         }
       }
     }
     for (const c of this.conns) {
       const mods = changed.get(c);
-      if (mods || c.needsTransition) this.sendTransition(c, mods ?? []);
+      if (mods || c.needsTransition) this.sendTransition(c, mods ?? [], c.querySet, c.identityVersion, shareKeys.get(c) ?? "");
     }
   }
 

@@ -40,7 +40,7 @@ export function App() {
     <div className="app">
       <header className="topbar">
         <a className="brand-mark" href={hrefFor({ name: "quotes" })}>
-          <span className="logo" aria-hidden="true">P</span> Parley
+          <span className="logo" aria-hidden="true">P</span> <span className="brand-name">Parley</span>
         </a>
         <nav aria-label="Main">
           {link("quotes", "Quotes", "nav-quotes")}

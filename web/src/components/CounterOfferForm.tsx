@@ -3,16 +3,12 @@ import { useEffect, useState, type FormEvent } from "react";
 import { api } from "../../../convex/_generated/api";
 import { describeError } from "../lib/errors";
 import { formatDays, formatMoney, formatPercent, formatUnitPrice, totalPrice } from "../lib/format";
-import type { Negotiation, Quote, Terms } from "../lib/types";
+import type { CounterSuggestion } from "../../../src/negotiation/assist";
+import type { Id, Negotiation, Quote, Terms } from "../lib/types";
+import { ErrorBoundary } from "./ErrorBoundary";
 import { Field, FieldError } from "./Field";
 
-interface Suggestion {
-  terms: Terms;
-  confidence?: number;
-  reasoning?: string;
-  acceptanceProbability?: number;
-  vsListPrice?: number;
-}
+type Suggestion = CounterSuggestion;
 
 interface Draft {
   prices: Record<string, string>;
@@ -71,10 +67,7 @@ function useDebounced<T>(value: T, ms: number): T {
  */
 export function CounterOfferForm({ negotiation, quote }: { negotiation: Negotiation; quote: Quote }) {
   const base = negotiation.currentTerms!;
-  const suggestion = useQuery(api.negotiations.suggestCounter, { negotiationId: negotiation._id }) as
-    | Suggestion
-    | null
-    | undefined;
+  const [suggestion, setSuggestion] = useState<Suggestion | null>();
   const counter = useMutation(api.negotiations.counter);
   const [draft, setDraft] = useState<Draft>(() => draftFrom(base));
   const [seeded, setSeeded] = useState(false);
@@ -95,10 +88,6 @@ export function CounterOfferForm({ negotiation, quote }: { negotiation: Negotiat
   // Debounce by value: live updates re-render this often and make new objects.
   const debouncedKey = useDebounced(terms ? JSON.stringify(terms) : "", 300);
   const debouncedTerms = debouncedKey ? (JSON.parse(debouncedKey) as Terms) : undefined;
-  const prediction = useQuery(
-    api.negotiations.predictAcceptance,
-    debouncedTerms ? { negotiationId: negotiation._id, terms: debouncedTerms } : "skip",
-  ) as { probability: number; reason: string } | undefined;
 
   const edit = (patch: Partial<Draft>) => {
     setTouched(true);
@@ -176,49 +165,27 @@ export function CounterOfferForm({ negotiation, quote }: { negotiation: Negotiat
         <aside className="counter-aside" aria-label="Engine's view">
           <div className="prediction" data-testid="acceptance-prediction" aria-live="polite">
             <span className="prediction-label">Predicted acceptance of your draft</span>
-            {terms === undefined ? (
+            {debouncedTerms === undefined || terms === undefined ? (
               <span className="muted small">Complete the draft to see it.</span>
-            ) : prediction === undefined ? (
-              <span className="muted small">Estimating…</span>
             ) : (
-              <>
-                <meter min={0} max={1} low={0.35} high={0.65} optimum={1} value={prediction.probability} />
-                <strong data-testid="acceptance-probability">{formatPercent(prediction.probability)}</strong>
-                <span className="small">{prediction.reason}</span>
-              </>
+              <ErrorBoundary resetKey={debouncedKey} fallback={(message) => <span className="muted small">Not available: {message}</span>}>
+                <Prediction negotiationId={negotiation._id} terms={debouncedTerms} />
+              </ErrorBoundary>
             )}
           </div>
           <div className="suggestion" data-testid="counter-suggestion">
             <span className="prediction-label">Engine's suggestion</span>
-            {suggestion === undefined ? (
-              <span className="muted small">Thinking…</span>
-            ) : suggestion === null ? (
-              <span className="muted small">No suggestion for this negotiation.</span>
-            ) : (
-              <>
-                <ul className="plain small">
-                  {suggestion.terms.lines.map((l) => (
-                    <li key={l.sku}>
-                      {l.sku}: {formatUnitPrice(l.unitPrice)}
-                    </li>
-                  ))}
-                  <li>Lead time {formatDays(suggestion.terms.leadTimeDays)}</li>
-                  <li>Net {suggestion.terms.paymentTermsDays} days</li>
-                  {typeof suggestion.acceptanceProbability === "number" && (
-                    <li>Acceptance {formatPercent(suggestion.acceptanceProbability)}</li>
-                  )}
-                  {typeof suggestion.confidence === "number" && <li>Confidence {formatPercent(suggestion.confidence)}</li>}
-                  {typeof suggestion.vsListPrice === "number" && (
-                    <li>{formatPercent(Math.abs(suggestion.vsListPrice))} {suggestion.vsListPrice <= 0 ? "below" : "above"} list price</li>
-                  )}
-                </ul>
-                {suggestion.reasoning && <p className="small">{suggestion.reasoning}</p>}
-                <button type="button" className="button-link" data-testid="use-suggestion"
-                  onClick={() => { setDraft((d) => draftFrom(suggestion.terms, d.message)); setTouched(true); setServerErrors({}); }}>
-                  Use the suggestion
-                </button>
-              </>
-            )}
+            <ErrorBoundary fallback={(message) => <span className="muted small">Not available: {message}</span>}>
+              <SuggestionView
+                negotiationId={negotiation._id}
+                onSuggestion={setSuggestion}
+                onUse={(terms) => {
+                  setDraft((d) => draftFrom(terms, d.message));
+                  setTouched(true);
+                  setServerErrors({});
+                }}
+              />
+            </ErrorBoundary>
           </div>
         </aside>
       </div>
@@ -227,5 +194,58 @@ export function CounterOfferForm({ negotiation, quote }: { negotiation: Negotiat
         {sending ? "Sending…" : "Send counter-offer"}
       </button>
     </form>
+  );
+}
+
+function Prediction({ negotiationId, terms }: { negotiationId: Id<"negotiations">; terms: Terms }) {
+  const prediction = useQuery(api.negotiations.predictAcceptance, { negotiationId, terms });
+  if (prediction === undefined) return <span className="muted small">Estimating…</span>;
+  if (prediction === null) return <span className="muted small">Available once the supplier has quoted.</span>;
+  return (
+    <>
+      <meter min={0} max={1} low={0.35} high={0.65} optimum={1} value={prediction.probability} />
+      <strong data-testid="acceptance-probability">{formatPercent(prediction.probability)}</strong>
+      <span className="small">{prediction.reason}</span>
+    </>
+  );
+}
+
+function SuggestionView({
+  negotiationId,
+  onSuggestion,
+  onUse,
+}: {
+  negotiationId: Id<"negotiations">;
+  onSuggestion: (suggestion: Suggestion | null) => void;
+  onUse: (terms: Terms) => void;
+}) {
+  const suggestion = useQuery(api.negotiations.suggestCounter, { negotiationId });
+  useEffect(() => {
+    if (suggestion !== undefined) onSuggestion(suggestion);
+  }, [suggestion, onSuggestion]);
+  if (suggestion === undefined) return <span className="muted small">Thinking…</span>;
+  if (suggestion === null) return <span className="muted small">No suggestion for this negotiation.</span>;
+  return (
+    <>
+      <ul className="plain small">
+        {suggestion.terms.lines.map((l) => (
+          <li key={l.sku}>
+            {l.sku}: {formatUnitPrice(l.unitPrice)}
+          </li>
+        ))}
+        <li>Lead time {formatDays(suggestion.terms.leadTimeDays)}</li>
+        <li>Net {suggestion.terms.paymentTermsDays} days</li>
+        <li data-testid="suggestion-probability">Predicted acceptance {formatPercent(suggestion.acceptanceProbability)}</li>
+        <li>Confidence {formatPercent(suggestion.confidence)}</li>
+        <li>
+          {Math.abs(suggestion.vsListPrice.differencePct).toFixed(1)}%{" "}
+          {suggestion.vsListPrice.differencePct <= 0 ? "below" : "above"} list price
+        </li>
+      </ul>
+      {suggestion.reasoning && <p className="small">{suggestion.reasoning}</p>}
+      <button type="button" className="button-link" data-testid="use-suggestion" onClick={() => onUse(suggestion.terms)}>
+        Use the suggestion
+      </button>
+    </>
   );
 }

@@ -5,6 +5,8 @@ interface Props {
   children: ReactNode;
   /** Changing it clears a caught error, e.g. when the route changes. */
   resetKey?: string;
+  /** Replaces the default notice, for parts of a screen that can do without. */
+  fallback?: (message: string) => ReactNode;
 }
 
 /** Live queries throw their errors during render; this shows them in words. */
@@ -23,6 +25,7 @@ export class ErrorBoundary extends Component<Props, { error: unknown; resetKey?:
   override render() {
     if (this.state.error) {
       const problem = describeError(this.state.error);
+      if (this.props.fallback) return this.props.fallback(problem.message);
       return (
         <div className="error-notice" role="alert" data-testid="error-boundary">
           <strong>This part of the page could not load.</strong> {problem.message}

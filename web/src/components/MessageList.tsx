@@ -23,7 +23,7 @@ const SENDER_LABEL: Record<Message["sender"], (supplier: string) => string> = {
 export function MessageList({ messages, offers, supplierName }: Props) {
   const box = useRef<HTMLDivElement>(null);
   const pinned = useRef(true);
-  const offerById = new Map((offers ?? []).map((o) => [o._id as string, o]));
+  const timeline = messages ? buildTimeline(messages, offers ?? []) : undefined;
   const lastLength = messages?.reduce((n, m) => n + m.content.length, 0) ?? 0;
 
   useLayoutEffect(() => {
@@ -46,15 +46,22 @@ export function MessageList({ messages, offers, supplierName }: Props) {
         pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
       }}
     >
-      {messages === undefined ? (
+      {timeline === undefined ? (
         <p className="muted chat-placeholder">Loading messages…</p>
-      ) : messages.length === 0 ? (
+      ) : timeline.length === 0 ? (
         <p className="muted chat-placeholder" data-testid="chat-empty">
           Waiting for the first message…
         </p>
       ) : (
-        messages.map((message) => {
-          const offer = message.offerId ? offerById.get(message.offerId) : undefined;
+        timeline.map((item) => {
+          if (item.type === "offer") {
+            return (
+              <div key={item.offer._id} className={`message message-${item.offer.offeredBy} message-bare-offer`} data-testid="bare-offer">
+                <OfferCard offer={item.offer} supplierName={supplierName} />
+              </div>
+            );
+          }
+          const { message, offer } = item;
           const streaming = message.state === "streaming";
           return (
             <article
@@ -80,7 +87,16 @@ export function MessageList({ messages, offers, supplierName }: Props) {
                   </span>
                 )}
               </div>
-              {offer && <OfferCard offer={offer} supplierName={supplierName} />}
+              {offer &&
+                (message.kind === "offer" ? (
+                  <OfferCard offer={offer} supplierName={supplierName} />
+                ) : (
+                  // Accepting or rejecting refers to an offer already shown above.
+                  <p className="offer-ref" data-testid="offer-ref">
+                    {message.kind === "acceptance" ? "Accepted" : "Re:"} {offer.offeredBy === "brand" ? "brand" : supplierName}{" "}
+                    offer of round {offer.round}
+                  </p>
+                ))}
               {message.metadata?.replacedByEngine && (
                 <p className="message-note">The engine set these terms: {message.metadata.replacedByEngine}</p>
               )}
@@ -90,4 +106,42 @@ export function MessageList({ messages, offers, supplierName }: Props) {
       )}
     </div>
   );
+}
+
+type TimelineItem =
+  | { type: "message"; message: Message; offer?: Offer }
+  | { type: "offer"; offer: Offer };
+
+const partyOf = (sender: Message["sender"]) => (sender === "supplier" ? "supplier" : "brand");
+
+/**
+ * Messages in seq order, each with its offer. An offer message still being
+ * written has no offerId yet: it takes the unclaimed offer its party made just
+ * before, so the card does not jump when the message finishes. An offer no
+ * message refers to still shows, where it was made.
+ */
+function buildTimeline(messages: Message[], offers: Offer[]): TimelineItem[] {
+  const byId = new Map(offers.map((o) => [o._id as string, o]));
+  const mentioned = new Set(messages.map((m) => m.offerId).filter(Boolean));
+  const loose = offers.filter((o) => !mentioned.has(o._id)).sort((a, b) => a._creationTime - b._creationTime);
+  const claimed = new Set<string>();
+  const items: TimelineItem[] = [];
+  messages.forEach((message, i) => {
+    let offer = message.offerId ? byId.get(message.offerId) : undefined;
+    if (!offer && message.kind === "offer" && (message.sender === "supplier" || message.sender === "brand")) {
+      const before = messages[i + 1]?._creationTime ?? Infinity;
+      offer = loose.find(
+        (o) => !claimed.has(o._id) && o.offeredBy === partyOf(message.sender) && o._creationTime <= before,
+      );
+      if (offer) claimed.add(offer._id);
+    }
+    items.push({ type: "message", message, offer });
+  });
+  const unclaimed = loose.filter((o) => !claimed.has(o._id));
+  // Place each unclaimed offer before the first message written after it.
+  for (const offer of unclaimed) {
+    const at = items.findIndex((item) => item.type === "message" && item.message._creationTime > offer._creationTime);
+    items.splice(at === -1 ? items.length : at, 0, { type: "offer", offer });
+  }
+  return items;
 }

@@ -64,7 +64,13 @@ export function NegotiationPanel({ negotiation, quote, color }: { negotiation: N
       <div className="standing-offer" data-testid="standing-offer">
         {latest ? (
           <>
-            <span className="muted small">{negotiation.lastOfferBy === "brand" ? "Brand's offer" : "Supplier's offer"}</span>{" "}
+            <span className="muted small">
+              {negotiation.status === "accepted"
+                ? "Agreed"
+                : negotiation.lastOfferBy === "brand"
+                  ? "Brand's offer"
+                  : "Supplier's offer"}
+            </span>{" "}
             <strong className="tabular">{formatMoney(totalPrice(latest))}</strong>
             <span className="muted small">
               {" "}

@@ -17,6 +17,9 @@ export interface QuoteDraft {
   minPaymentTermsDays: string;
   priorities: Priorities;
   notes: string;
+  /** Advanced: most rounds per negotiation, and a seed to replay a run exactly. */
+  maxRounds: string;
+  seed: string;
 }
 
 export interface QuoteRequestArgs {
@@ -24,6 +27,8 @@ export interface QuoteRequestArgs {
   priorities: Priorities;
   guardrails: { maxLeadTimeDays: number; minPaymentTermsDays: number };
   notes?: string;
+  maxRounds?: number;
+  seed?: number;
 }
 
 /** Field path → message; paths look like "lineItems.0.maxUnitPrice". */
@@ -75,6 +80,13 @@ export function validateQuote(draft: QuoteDraft): { errors: FieldErrors; args?: 
   const weightSum = Object.values(draft.priorities).reduce((a, b) => a + b, 0);
   if (Math.abs(weightSum - 1) > 1e-6) errors.priorities = "Priorities must add up to 100%.";
 
+  const maxRounds = parseNumber(draft.maxRounds);
+  if (draft.maxRounds.trim() !== "" && (maxRounds === undefined || !Number.isInteger(maxRounds) || maxRounds < 1 || maxRounds > 20))
+    errors.maxRounds = "Rounds must be a whole number from 1 to 20.";
+  const seed = parseNumber(draft.seed);
+  if (draft.seed.trim() !== "" && (seed === undefined || !Number.isInteger(seed) || seed < 0 || seed > 2 ** 31 - 1))
+    errors.seed = "The seed must be a whole number from 0 to 2147483647.";
+
   if (draft.notes.length > 2000) errors.notes = "Notes are limited to 2,000 characters.";
 
   if (Object.keys(errors).length > 0) return { errors };
@@ -86,6 +98,8 @@ export function validateQuote(draft: QuoteDraft): { errors: FieldErrors; args?: 
       priorities: draft.priorities,
       guardrails: { maxLeadTimeDays: maxLeadTimeDays!, minPaymentTermsDays: minPaymentTermsDays! },
       ...(notes ? { notes } : {}),
+      ...(maxRounds !== undefined ? { maxRounds } : {}),
+      ...(seed !== undefined ? { seed } : {}),
     },
   };
 }

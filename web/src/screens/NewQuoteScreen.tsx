@@ -22,6 +22,8 @@ export function NewQuoteScreen() {
     minPaymentTermsDays: "30",
     priorities: DEFAULT_PRIORITIES,
     notes: "",
+    maxRounds: "",
+    seed: "",
   });
   const [picked, setPicked] = useState("");
   const [errors, setErrors] = useState<FieldErrors>({});
@@ -234,6 +236,24 @@ export function NewQuoteScreen() {
             )}
           </Field>
         </div>
+
+        <details className="card advanced" open={Boolean(errors.maxRounds || errors.seed) || undefined}>
+          <summary>Advanced</summary>
+          <div className="grid-2">
+            <Field id="max-rounds" field="maxRounds" label="Most rounds per negotiation" hint="Default 6." error={errors.maxRounds}>
+              {(a11y) => (
+                <input {...a11y} inputMode="numeric" value={draft.maxRounds} placeholder="6"
+                  onChange={(e) => update({ maxRounds: e.target.value })} data-testid="max-rounds" />
+              )}
+            </Field>
+            <Field id="seed" field="seed" label="Seed" hint="The same seed replays the same negotiation." error={errors.seed}>
+              {(a11y) => (
+                <input {...a11y} inputMode="numeric" value={draft.seed} placeholder="random"
+                  onChange={(e) => update({ seed: e.target.value })} data-testid="seed" />
+              )}
+            </Field>
+          </div>
+        </details>
 
         <div className="form-actions">
           <button type="submit" className="button-primary" disabled={submitting} data-testid="submit-quote">

@@ -1,0 +1,65 @@
+import { join } from "node:path";
+import { afterEach, beforeEach, expect, test } from "vitest";
+import { api } from "../../convex/_generated/api";
+import { bootStack, RESULTS_DIR, type Stack } from "./stack";
+
+let stack: Stack;
+
+beforeEach(async () => {
+  stack = await bootStack();
+});
+
+afterEach(async (context) => {
+  if (context.task.result?.state === "fail") {
+    await stack?.browser.page.screenshot({ path: join(RESULTS_DIR, "bad-form-failure.png"), fullPage: true }).catch(() => undefined);
+    console.log(["browser errors:", ...stack.browser.errors].join("\n"));
+  }
+  await stack?.stop();
+});
+
+async function quoteCount(stack: Stack): Promise<number> {
+  const page = await stack.client.query(api.quotes.list, { paginationOpts: { numItems: 10, cursor: null } });
+  return page.page.length;
+}
+
+test("a bad New quote form explains each problem at its field and creates nothing", async () => {
+  const { page } = stack.browser;
+  await page.goto(`${stack.parley.webUrl}/#/new`);
+  await page.getByTestId("product-picker").waitFor();
+
+  // No line items at all.
+  await page.getByTestId("submit-quote").click();
+  const noLines = page.locator('[data-testid=field-error][data-field="lineItems"]');
+  await noLines.waitFor();
+  expect(await noLines.textContent()).toMatch(/at least one product/i);
+  await page.getByTestId("form-error").waitFor();
+
+  // A line whose maximum unit price is below its target, and a lead time of 0.
+  await page.getByTestId("product-picker").selectOption({ index: 1 });
+  await page.getByTestId("add-line-item").click();
+  expect(await noLines.count(), "adding a product clears the line items error").toBe(0);
+  await page.getByTestId("line-quantity").fill("500");
+  await page.getByTestId("line-target").fill("5");
+  await page.getByTestId("line-max").fill("4");
+  await page.getByTestId("max-lead-time").fill("0");
+  await page.getByTestId("submit-quote").click();
+  const maxError = page.locator('[data-testid=field-error][data-field="lineItems.0.maxUnitPrice"]');
+  await maxError.waitFor();
+  expect(await maxError.textContent()).toMatch(/below the target/i);
+  expect(await page.getByTestId("line-max").getAttribute("aria-invalid")).toBe("true");
+  await page.locator('[data-testid=field-error][data-field="guardrails.maxLeadTimeDays"]').waitFor();
+  await page.screenshot({ path: join(RESULTS_DIR, "bad-form.png"), fullPage: true });
+
+  // What only the server knows is also said at the field, in words: a quantity above its limit.
+  await page.getByTestId("line-max").fill("6");
+  await page.getByTestId("max-lead-time").fill("30");
+  await page.getByTestId("line-quantity").fill("20000000");
+  await page.getByTestId("submit-quote").click();
+  const quantityError = page.locator('[data-testid=field-error][data-field="lineItems.0.quantity"]');
+  await quantityError.waitFor();
+  expect(await quantityError.textContent()).toMatch(/at most/i);
+  expect(await page.getByTestId("form-error").textContent()).not.toMatch(/Server Error|\[CONVEX/);
+
+  expect(page.url()).toContain("#/new");
+  expect(await quoteCount(stack)).toBe(0);
+});

@@ -1,0 +1,105 @@
+import { copyFileSync, mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { afterEach, beforeEach, expect, test } from "vitest";
+import { api } from "../../convex/_generated/api";
+import { requestQuote, waitForFinalStatuses, FINAL_STATUSES } from "./flows";
+import { bootStack, RESULTS_DIR, type Stack } from "./stack";
+
+let stack: Stack;
+
+beforeEach(async () => {
+  stack = await bootStack({ tokensPerSec: 40 });
+});
+
+afterEach(async (context) => {
+  if (context.task.result?.state === "fail") {
+    await stack?.browser.page.screenshot({ path: join(RESULTS_DIR, "quote-flow-failure.png"), fullPage: true }).catch(() => undefined);
+    console.log(["browser errors:", ...stack.browser.errors, "stack log:", ...stack.log.slice(-40)].join("\n"));
+  }
+  await stack?.stop();
+});
+
+interface Sample {
+  count: number;
+  streaming: { key: string; length: number }[];
+  statuses: string[];
+  typing: number;
+}
+
+test("request a quote, watch three negotiations stream live, accept the recommendation", async () => {
+  const { page } = stack.browser;
+  const quoteId = await requestQuote(page, stack.parley.webUrl, { quantity: "1200", maxRounds: "6", seed: "7" });
+  expect(await page.getByTestId("negotiation").count()).toBe(3);
+
+  // Sample what the page shows while the worker writes. Growth must come from
+  // live queries alone: the page is never reloaded.
+  const counts: number[] = [];
+  const lengths = new Map<string, number[]>();
+  const grew = (values: number[]) => values.filter((v, i) => i > 0 && v > values[i - 1]).length;
+  let streamedEnough = false;
+  let sawTyping = false;
+  for (;;) {
+    const sample: Sample = await page.evaluate(() => {
+      const messages = [...document.querySelectorAll<HTMLElement>("[data-testid=message]")];
+      return {
+        count: messages.length,
+        streaming: messages
+          .filter((m) => m.dataset.state === "streaming")
+          .map((m) => ({
+            key: `${m.closest<HTMLElement>("[data-testid=negotiation]")?.dataset.negotiationId}:${m.dataset.seq}`,
+            length: m.querySelector("[data-testid=message-content]")?.textContent?.length ?? 0,
+          })),
+        statuses: [...document.querySelectorAll<HTMLElement>("[data-testid=negotiation]")].map((n) => n.dataset.status ?? ""),
+        typing: document.querySelectorAll("[data-testid=typing-indicator]").length,
+      };
+    });
+    if (counts.at(-1) !== sample.count) counts.push(sample.count);
+    if (sample.typing > 0) sawTyping = true;
+    for (const { key, length } of sample.streaming) {
+      const seen = lengths.get(key) ?? [];
+      if (seen.at(-1) !== length) seen.push(length);
+      lengths.set(key, seen);
+      if (grew(seen) >= 2) streamedEnough = true; // three or more lengths, each longer
+    }
+    const allFinal = sample.statuses.length === 3 && sample.statuses.every((s) => FINAL_STATUSES.includes(s));
+    if ((grew(counts) >= 2 && streamedEnough) || allFinal) break;
+    await page.waitForTimeout(40);
+  }
+  expect(grew(counts), `message counts seen: ${counts.join(", ")}`).toBeGreaterThanOrEqual(2);
+  expect(counts.length).toBeGreaterThanOrEqual(3);
+  const longest = Math.max(...[...lengths.values()].map(grew));
+  expect(longest, `streaming lengths seen: ${JSON.stringify([...lengths])}`).toBeGreaterThanOrEqual(2);
+  expect(sawTyping, "a typing indicator shows while a message streams").toBe(true);
+
+  const statuses = await waitForFinalStatuses(page);
+  expect(statuses.every((s) => FINAL_STATUSES.includes(s))).toBe(true);
+
+  const recommendation = page.getByTestId("recommendation");
+  await recommendation.waitFor({ timeout: 60_000 });
+  await expect.poll(() => page.getByTestId("comparison-row").count()).toBe(3);
+  expect((await page.getByTestId("recommendation-explanation").textContent())?.trim().length).toBeGreaterThan(10);
+  expect(await page.getByTestId("offer-card").count()).toBeGreaterThan(0);
+  expect(Number(await page.getByTestId("price-chart").getAttribute("data-points"))).toBeGreaterThan(0);
+
+  await page.screenshot({ path: join(RESULTS_DIR, "quote-detail.png"), fullPage: true });
+  mkdirSync(resolve("docs", "screenshots"), { recursive: true });
+  copyFileSync(join(RESULTS_DIR, "quote-detail.png"), resolve("docs", "screenshots", "quote-detail.png"));
+
+  const accept = page.getByTestId("accept-recommendation");
+  expect(await accept.count(), "the recommendation names a supplier to award").toBe(1);
+  const supplier = (await page.getByTestId("recommended-supplier").textContent())?.trim();
+  await accept.click();
+  await page.locator("dialog[open]").getByTestId("confirm-yes").click();
+  await page.locator("[data-testid=quote-detail][data-status=awarded]").waitFor();
+  await expect.poll(async () => (await page.getByTestId("award-banner").textContent()) ?? "").toContain(supplier!);
+  await page.screenshot({ path: join(RESULTS_DIR, "quote-awarded.png"), fullPage: true });
+
+  // The backend agrees, and the quotes list shows it without a reload.
+  const detail = await stack.client.query(api.quotes.get, { quoteId: quoteId as never });
+  expect(detail?.quote.status).toBe("awarded");
+  await page.getByTestId("nav-quotes").click();
+  await page.locator(`[data-testid=quote-row][data-quote-id="${quoteId}"][data-status=awarded]`).waitFor();
+  await page.getByTestId("nav-insights").click();
+  await page.getByTestId("insight-deal-rate").waitFor();
+  await page.screenshot({ path: join(RESULTS_DIR, "insights.png"), fullPage: true });
+});

@@ -5,7 +5,21 @@
 import { build, type Metafile } from "esbuild";
 import fs from "node:fs";
 import path from "node:path";
+import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
+
+// A functions folder outside this project (or without its own node_modules)
+// still resolves `convex` and friends from here.
+function fallbackNodePaths(): string[] {
+  const paths = [path.resolve("node_modules")];
+  try {
+    const convexPkg = createRequire(import.meta.url).resolve("convex/package.json");
+    paths.push(path.resolve(path.dirname(convexPkg), ".."));
+  } catch {
+    /* convex resolves from the functions folder itself */
+  }
+  return [...new Set(paths)];
+}
 
 export type FunctionKind = "query" | "mutation" | "action" | "httpAction";
 
@@ -83,6 +97,7 @@ export async function loadFunctions(functionsDir: string, bundleRoot: string, en
     splitting: true,
     outExtension: { ".js": ".mjs" },
     metafile: true,
+    nodePaths: fallbackNodePaths(),
     logLevel: "silent",
     sourcemap: "inline",
     // Node built-ins stay external; everything else (including `convex`) is inlined.

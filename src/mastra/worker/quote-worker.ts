@@ -2,10 +2,9 @@ import { RequestContext } from "@mastra/core/request-context";
 import { ConvexClient, ConvexHttpClient } from "convex/browser";
 import type { Id } from "../../../convex/_generated/dataModel.js";
 import { httpTransport, service } from "../convex-refs.js";
-import { mastra } from "../index.js";
 import { createRuntime, RUNTIME_KEY, type NegotiationRuntime, type RuntimeOptions } from "../runtime.js";
 import type { PersisterLog } from "../storage/message-persister.js";
-import { CALLBACKS_KEY, LEASE_MS, SIGNAL_KEY } from "../workflows/negotiation-workflow.js";
+import { CALLBACKS_KEY, LEASE_MS, negotiationWorkflow, SIGNAL_KEY } from "../workflows/negotiation-workflow.js";
 import { withLease, type QuoteRequestInput } from "../workflows/run-quote.js";
 import { InterruptedError, type NegotiationCallbacks } from "../workflows/run-supplier-negotiation.js";
 
@@ -32,13 +31,17 @@ export type QuoteWorkflowResult = {
   recommendation?: unknown;
 };
 
-/** Runs the negotiation workflow through Mastra (its run is stored and visible in Studio). */
+/**
+ * Runs the negotiation workflow through Mastra. Once `src/mastra/index.ts` is
+ * loaded the workflow is registered there, so the run is kept in its store and
+ * listed by Studio.
+ */
 export async function runQuoteWorkflow(options: RunQuoteOptions): Promise<QuoteWorkflowResult> {
   const requestContext = new RequestContext();
   requestContext.set(RUNTIME_KEY, options.runtime);
   if (options.callbacks) requestContext.set(CALLBACKS_KEY, options.callbacks);
   if (options.signal) requestContext.set(SIGNAL_KEY, options.signal);
-  const run = await mastra.getWorkflow("negotiationWorkflow").createRun();
+  const run = await negotiationWorkflow.createRun();
   const result = await run.start({
     inputData: { quoteId: options.quoteId, workerId: options.workerId, ...(options.request ?? {}) },
     requestContext,

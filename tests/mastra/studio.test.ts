@@ -1,0 +1,109 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { makeFunctionReference } from "convex/server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Id } from "../../convex/_generated/dataModel.js";
+import { service } from "../../src/mastra/convex-refs.js";
+import { SERVICE_KEY } from "./helpers/convex-test-backend.js";
+import { embeddedBackend } from "./helpers/embedded-backend.js";
+
+// `mastra dev` (what `npm run dev:mastra` runs) boots offline, lists the
+// negotiation workflow over its HTTP API, and runs it from line items alone:
+// the quote it creates is negotiated in the embedded backend like any other.
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+let backend: Awaited<ReturnType<typeof embeddedBackend>>;
+let studio: ChildProcess | undefined;
+let base = "";
+let output = "";
+
+beforeAll(async () => {
+  backend = await embeddedBackend();
+  await backend.transport.mutation(makeFunctionReference<"mutation">("seed:catalog"), {});
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  // Its own root (for .mastra/ and its dev lock), so it can run beside a
+  // developer's `npm run dev:mastra` in the same checkout; the code is src/mastra.
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "parley-studio-root-"));
+  for (const f of ["node_modules", "package.json", "tsconfig.json"]) fs.symlinkSync(path.resolve(f), path.join(root, f));
+  studio = spawn(path.resolve("node_modules/.bin/mastra"), ["dev", "--root", root, "--dir", path.resolve("src/mastra")], {
+    env: {
+      ...process.env,
+      MASTRA_TELEMETRY_DISABLED: "1",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      CONVEX_URL: backend.url,
+      PARLEY_SERVICE_KEY: SERVICE_KEY,
+      PARLEY_MODEL: "scripted",
+      PARLEY_MASTRA_DB: path.join(os.tmpdir(), `parley-studio-${process.pid}.sqlite`),
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  studio.stdout!.on("data", (d) => (output += d));
+  studio.stderr!.on("data", (d) => (output += d));
+  const deadline = Date.now() + 170_000;
+  for (;;) {
+    try {
+      if ((await fetch(`${base}/api/workflows`)).ok) break;
+    } catch {
+      /* not up yet */
+    }
+    if (studio.exitCode !== null || Date.now() > deadline) throw new Error(`mastra dev did not start:\n${output.slice(-2000)}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}, 180_000);
+
+afterAll(async () => {
+  if (studio?.pid) {
+    try {
+      process.kill(-studio.pid, "SIGTERM");
+    } catch {
+      /* already gone */
+    }
+  }
+  await backend?.stop();
+});
+
+describe("Mastra Studio (mastra dev)", () => {
+  it("serves the Studio UI, and lists the workflow and the agents", async () => {
+    expect(await (await fetch(`${base}/`)).text()).toMatch(/<html/i);
+    const workflows = await (await fetch(`${base}/api/workflows`)).json();
+    expect(Object.keys(workflows)).toContain("negotiationWorkflow");
+    expect(Object.keys(workflows.negotiationWorkflow.steps)).toEqual(["prepare", "run-negotiations", "evaluate"]);
+    const agents = await (await fetch(`${base}/api/agents`)).json();
+    expect(Object.keys(agents).sort()).toEqual(["brand-agent", "supplier-agent"]);
+  });
+
+  it("runs the workflow from line items: the quote is created in Convex, negotiated and recommended", { timeout: 120_000 }, async () => {
+    const products = (await backend.transport.query(makeFunctionReference<"query">("products:list"), {})) as { sku: string }[];
+    const created = await (await fetch(`${base}/api/workflows/negotiationWorkflow/create-run`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).json();
+    const runId = created.runId as string;
+    const response = await fetch(`${base}/api/workflows/negotiationWorkflow/start-async?runId=${runId}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ inputData: { lineItems: [{ sku: products[0]!.sku, quantity: 400 }], seed: 11, notes: "from Studio" } }),
+    });
+    const result = await response.json();
+    expect(result.status, JSON.stringify(result).slice(0, 500)).toBe("success");
+    const quoteId = result.result.quoteId as Id<"quotes">;
+    expect(result.result.negotiations).toHaveLength(3);
+    const state = (await backend.transport.query(service.getQuoteState, { serviceKey: SERVICE_KEY, quoteId }))!;
+    expect(state.quote.status).toBe("completed");
+    expect(state.quote.notes).toBe("from Studio");
+    expect(state.quote.recommendation?.ranking).toHaveLength(3);
+    expect(state.negotiations.every((n) => n.messages.length >= 2)).toBe(true);
+    const runs = await (await fetch(`${base}/api/workflows/negotiationWorkflow/runs`)).json();
+    expect(runs.runs.map((r: { runId: string }) => r.runId)).toContain(runId);
+  });
+});

@@ -71,6 +71,7 @@ export class Runtime implements SyscallHost {
   private tableValidators = new Map<string, ValidatorJson>();
   private validatorCache = new WeakMap<object, { args: ValidatorJson | null; returns: ValidatorJson | null }>();
   private scheduledInTx = false;
+  private dedupeWrites = 0;
 
   constructor(
     readonly store: Store,
@@ -198,7 +199,11 @@ export class Runtime implements SyscallHost {
         const wrote = this.writeCount !== writesBefore;
         const ts = wrote ? this.nextTs() : this.ts;
         if (wrote) this.store.setMeta("ts", ts.toString());
-        if (opts.dedupe) this.store.recordMutation(opts.dedupe.session, opts.dedupe.request, ts, JSON.stringify(value));
+        if (opts.dedupe) {
+          this.store.recordMutation(opts.dedupe.session, opts.dedupe.request, ts, JSON.stringify(value));
+          // Clients re-send only in-flight mutations after a reconnect: a day of history is plenty.
+          if (++this.dedupeWrites % 1000 === 0) this.store.pruneMutations(ts - 86_400n * 1_000_000_000n);
+        }
         opts.beforeCommit?.();
         this.store.commit();
         this.ts = ts;
@@ -395,9 +400,6 @@ export class Runtime implements SyscallHost {
     if (typeof id !== "string") throw new Error(`Invalid argument \`id\` for \`db.get\`: expected a string.`);
     const table = this.store.tableOfId(id);
     if (table === null) {
-      if (args.table !== undefined && this.store.tableOfId(id) === null) {
-        // A well-formed ID of a table that never existed, or not an ID at all.
-      }
       throw new Error(`Invalid argument \`id\` for \`db.get\`: Unable to decode ID: "${id}"`);
     }
     if (args.table !== undefined && args.table !== table) {
@@ -442,7 +444,7 @@ export class Runtime implements SyscallHost {
     return id;
   }
 
-  private patch(exec: Exec, tableArg: string | undefined, id: string, valueJson: Record<string, unknown>, merge: boolean) {
+  private patch(_exec: Exec, tableArg: string | undefined, id: string, valueJson: Record<string, unknown>, merge: boolean) {
     const verb = merge ? "patch" : "replace";
     const { table, prev } = this.existing(tableArg, id, verb);
     if (typeof valueJson !== "object" || valueJson === null || Array.isArray(valueJson)) {
@@ -462,7 +464,6 @@ export class Runtime implements SyscallHost {
     this.checkDoc(table, next);
     this.store.write(table, id, prev, { ...next, _id, _creationTime } as Doc);
     this.writeCount++;
-    void exec;
   }
 
   // ---- nested calls -----------------------------------------------------------

@@ -6,7 +6,6 @@ import { parseArgs } from "node:util";
 import { ConvexHttpClient } from "convex/browser";
 import { api } from "../../convex/_generated/api.js";
 import { startLocalBackend } from "../local-backend/index.js";
-import { startQuoteWorker } from "../mastra/index.js";
 import { assertPortFree, BusyPortError, isAddressInUse } from "./ports.js";
 import { startStudio, type Studio } from "./studio.js";
 import { ensureWebBuild, serveDashboard } from "./web-server.js";
@@ -124,8 +123,13 @@ export async function startParley(options: StartOptions = {}): Promise<Parley> {
     const client = new ConvexHttpClient(convexUrl);
     await client.mutation(api.seed.catalog, {});
 
+    // Workflow runs are kept with the rest of this data dir (Studio reads them too).
+    process.env.PARLEY_MASTRA_DB ??= join(dataDir, "mastra", "workflows.sqlite");
+
     if (options.worker ?? true) {
       log("Starting the quote worker…");
+      // Loaded here, not at the top: Mastra reads its settings from the environment on import.
+      const { startQuoteWorker } = await import("../mastra/index.js");
       const worker = await startQuoteWorker({
         convexUrl,
         serviceKey,
@@ -142,7 +146,7 @@ export async function startParley(options: StartOptions = {}): Promise<Parley> {
         root: ROOT,
         port: studioPort,
         host,
-        env: { CONVEX_URL: convexUrl, PARLEY_SERVICE_KEY: serviceKey },
+        env: { CONVEX_URL: convexUrl, PARLEY_SERVICE_KEY: serviceKey, PARLEY_MASTRA_DB: process.env.PARLEY_MASTRA_DB },
         log,
       });
       stops.push({ name: "Mastra Studio", stop: () => studio!.stop() });

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
+import { screenshot } from "./flows";
 import { bootStack, RESULTS_DIR, type Stack } from "./stack";
 
 let stack: Stack;
@@ -48,7 +49,7 @@ test("a bad New quote form explains each problem at its field and creates nothin
   expect(await maxError.textContent()).toMatch(/below the target/i);
   expect(await page.getByTestId("line-max").getAttribute("aria-invalid")).toBe("true");
   await page.locator('[data-testid=field-error][data-field="guardrails.maxLeadTimeDays"]').waitFor();
-  await page.screenshot({ path: join(RESULTS_DIR, "bad-form.png"), fullPage: true });
+  await screenshot(page, join(RESULTS_DIR, "bad-form.png"));
 
   // What only the server knows is also said at the field, in words: a quantity above its limit.
   await page.getByTestId("line-max").fill("6");

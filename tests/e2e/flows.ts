@@ -54,3 +54,9 @@ export async function waitForFinalStatuses(page: Page, timeout = 200_000): Promi
   );
   return await page.locator("[data-testid=negotiation]").evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.status ?? ""));
 }
+
+/** A full-page screenshot from the top, so the sticky header sits where it belongs. */
+export async function screenshot(page: Page, path: string): Promise<void> {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path, fullPage: true });
+}

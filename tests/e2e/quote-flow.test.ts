@@ -1,8 +1,8 @@
-import { copyFileSync, mkdirSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { copyFileSync, existsSync, mkdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
-import { requestQuote, waitForFinalStatuses, FINAL_STATUSES } from "./flows";
+import { requestQuote, waitForFinalStatuses, FINAL_STATUSES, screenshot } from "./flows";
 import { bootStack, RESULTS_DIR, type Stack } from "./stack";
 
 let stack: Stack;
@@ -81,9 +81,14 @@ test("request a quote, watch three negotiations stream live, accept the recommen
   expect(await page.getByTestId("offer-card").count()).toBeGreaterThan(0);
   expect(Number(await page.getByTestId("price-chart").getAttribute("data-points"))).toBeGreaterThan(0);
 
-  await page.screenshot({ path: join(RESULTS_DIR, "quote-detail.png"), fullPage: true });
-  mkdirSync(resolve("docs", "screenshots"), { recursive: true });
-  copyFileSync(join(RESULTS_DIR, "quote-detail.png"), resolve("docs", "screenshots", "quote-detail.png"));
+  await screenshot(page, join(RESULTS_DIR, "quote-detail.png"));
+  // The README's screenshot: written when missing, refreshed on request, so a
+  // test run does not leave a changed file in the checkout.
+  const readmeShot = resolve("docs", "screenshots", "quote-detail.png");
+  if (!existsSync(readmeShot) || process.env.PARLEY_UPDATE_SCREENSHOTS === "1") {
+    mkdirSync(dirname(readmeShot), { recursive: true });
+    copyFileSync(join(RESULTS_DIR, "quote-detail.png"), readmeShot);
+  }
 
   const accept = page.getByTestId("accept-recommendation");
   expect(await accept.count(), "the recommendation names a supplier to award").toBe(1);
@@ -92,7 +97,7 @@ test("request a quote, watch three negotiations stream live, accept the recommen
   await page.locator("dialog[open]").getByTestId("confirm-yes").click();
   await page.locator("[data-testid=quote-detail][data-status=awarded]").waitFor();
   await expect.poll(async () => (await page.getByTestId("award-banner").textContent()) ?? "").toContain(supplier!);
-  await page.screenshot({ path: join(RESULTS_DIR, "quote-awarded.png"), fullPage: true });
+  await screenshot(page, join(RESULTS_DIR, "quote-awarded.png"));
 
   // The backend agrees, and the quotes list shows it without a reload.
   const detail = await stack.client.query(api.quotes.get, { quoteId: quoteId as never });
@@ -101,5 +106,5 @@ test("request a quote, watch three negotiations stream live, accept the recommen
   await page.locator(`[data-testid=quote-row][data-quote-id="${quoteId}"][data-status=awarded]`).waitFor();
   await page.getByTestId("nav-insights").click();
   await page.getByTestId("insight-deal-rate").waitFor();
-  await page.screenshot({ path: join(RESULTS_DIR, "insights.png"), fullPage: true });
+  await screenshot(page, join(RESULTS_DIR, "insights.png"));
 });

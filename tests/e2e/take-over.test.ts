@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
-import { requestQuote, FINAL_STATUSES } from "./flows";
+import { requestQuote, FINAL_STATUSES, screenshot } from "./flows";
 import { bootStack, RESULTS_DIR, type Stack } from "./stack";
 
 let stack: Stack;
@@ -51,7 +51,7 @@ test("take over a negotiation, counter in person, and hear the AI's answer after
   await form.getByTestId("counter-payment-terms").fill("30");
   await form.getByTestId("counter-message").fill("Here is our counter-offer.");
   await expect.poll(async () => (await form.getByTestId("acceptance-probability").textContent()) ?? "").toMatch(/\d+%/);
-  await page.screenshot({ path: join(RESULTS_DIR, "take-over.png"), fullPage: true });
+  await screenshot(page, join(RESULTS_DIR, "take-over.png"));
   await form.getByTestId("send-counter").click();
 
   // The counter is in the chat as the user's offer, and it stands.
@@ -75,5 +75,5 @@ test("take over a negotiation, counter in person, and hear the AI's answer after
     { timeout: 120_000, polling: 100 },
   );
   expect(["active", ...FINAL_STATUSES]).toContain(await mine.getAttribute("data-status"));
-  await page.screenshot({ path: join(RESULTS_DIR, "take-over-answered.png"), fullPage: true });
+  await screenshot(page, join(RESULTS_DIR, "take-over-answered.png"));
 });

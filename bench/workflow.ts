@@ -1,0 +1,192 @@
+// npm run bench:workflow — the negotiation workflow against the embedded backend,
+// with the scripted model at a fixed pace per turn.
+//
+// 1. The three negotiations of one quote run one after another, then (for an
+//    identical quote) all at once: wall times and their ratio, in one run.
+// 2. 100 quotes at once (300 negotiations): messages persisted per second,
+//    persist-to-visible latency seen by a client subscribed to every
+//    negotiation's messages, peak memory, lost and duplicated messages.
+//
+// Prints a table and writes bench/results/workflow.md.
+
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { ConvexClient, ConvexHttpClient } from "convex/browser";
+import { getFunctionName, makeFunctionReference } from "convex/server";
+import type { Id } from "../convex/_generated/dataModel.js";
+import { startLocalBackend } from "../src/local-backend/index.js";
+import { httpTransport, service, type ConvexTransport } from "../src/mastra/convex-refs.js";
+import { createRuntime, silentLog } from "../src/mastra/runtime.js";
+import { evaluateQuote, runNegotiations } from "../src/mastra/workflows/run-quote.js";
+import { runSupplierNegotiation } from "../src/mastra/workflows/run-supplier-negotiation.js";
+
+const TURN_MS = Number(process.env.BENCH_TURN_MS ?? 50);
+const QUOTES = Number(process.env.BENCH_QUOTES ?? 100);
+const SERVICE_KEY = "bench-service-key";
+const fnRef = {
+  catalog: makeFunctionReference<"mutation">("seed:catalog"),
+  products: makeFunctionReference<"query">("products:list"),
+  request: makeFunctionReference<"mutation">("quotes:request"),
+  messages: makeFunctionReference<"query">("messages:list"),
+};
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "parley-bench-workflow-"));
+const backend = await startLocalBackend({
+  port: 0,
+  dataDir: path.join(dataDir, "convex"),
+  functionsDir: "convex",
+  env: { PARLEY_SERVICE_KEY: SERVICE_KEY },
+  reset: true,
+  log: () => {},
+});
+const transport = httpTransport(new ConvexHttpClient(backend.url));
+const env = { PARLEY_MODEL: "scripted", PARLEY_MODEL_LATENCY_MS: String(TURN_MS), PARLEY_MODEL_TOKENS_PER_SEC: "0" };
+
+await transport.mutation(fnRef.catalog, {});
+const products = (await transport.query(fnRef.products, {})) as { _id: Id<"products">; listPrice: number }[];
+
+async function requestQuote(seed: number): Promise<Id<"quotes">> {
+  const quoteId = (await transport.mutation(fnRef.request, {
+    lineItems: products.slice(0, 2).map((p, i) => ({
+      productId: p._id,
+      quantity: 500 + 250 * i,
+      targetUnitPrice: Math.round(p.listPrice * 80) / 100,
+      maxUnitPrice: Math.round(p.listPrice * 105) / 100,
+    })),
+    priorities: { price: 0.4, leadTime: 0.2, paymentTerms: 0.2, quality: 0.2 },
+    guardrails: { maxLeadTimeDays: 45, minPaymentTermsDays: 15 },
+    maxRounds: 8,
+    seed,
+  })) as Id<"quotes">;
+  await transport.mutation(service.claimQuote, { serviceKey: SERVICE_KEY, quoteId, workerId: "bench", leaseMs: 600_000 });
+  return quoteId;
+}
+
+// ── 1. sequential vs parallel ────────────────────────────────────────────────
+const runtime = createRuntime({ transport, serviceKey: SERVICE_KEY, env, log: silentLog });
+const sequentialQuote = await requestQuote(7);
+const parallelQuote = await requestQuote(7);
+const seqNegotiations = (await transport.query(service.getQuoteState, { serviceKey: SERVICE_KEY, quoteId: sequentialQuote }))!.negotiations;
+let t0 = performance.now();
+const seqTurns: number[] = [];
+for (const n of seqNegotiations) {
+  const r = await runSupplierNegotiation(n._id, { quoteId: sequentialQuote, runtime });
+  seqTurns.push(r.turns.length);
+}
+const sequentialMs = performance.now() - t0;
+t0 = performance.now();
+const par = await runNegotiations(runtime, parallelQuote);
+const parallelMs = performance.now() - t0;
+const parTurns = par.map((r) => r.turns.length);
+const ideal = seqTurns.reduce((a, b) => a + b, 0) / Math.max(...seqTurns);
+
+// ── 2. 100 quotes at once ────────────────────────────────────────────────────
+const issuedAt = new Map<string, number>();
+const recording: ConvexTransport = {
+  mutation: (fn, args) => {
+    const a = args as { negotiationId?: string; seq?: number };
+    const name = getFunctionName(fn);
+    if ((name === "ingest:startMessage" || name === "ingest:appendMessage") && a.negotiationId && a.seq !== undefined) {
+      const key = `${a.negotiationId}:${a.seq}`;
+      if (!issuedAt.has(key)) issuedAt.set(key, performance.now());
+    }
+    return transport.mutation(fn, args);
+  },
+  query: transport.query,
+};
+const bulkRuntime = createRuntime({ transport: recording, serviceKey: SERVICE_KEY, env, log: silentLog });
+const quoteIds: Id<"quotes">[] = [];
+for (let i = 0; i < QUOTES; i++) quoteIds.push(await requestQuote(1000 + i));
+const negotiationIds: Id<"negotiations">[] = [];
+for (const quoteId of quoteIds) {
+  for (const n of (await transport.query(service.getQuoteState, { serviceKey: SERVICE_KEY, quoteId }))!.negotiations) negotiationIds.push(n._id);
+}
+
+const visibleAt = new Map<string, number>();
+const subscriber = new ConvexClient(backend.url);
+const unsubscribes = negotiationIds.map((negotiationId) =>
+  subscriber.onUpdate(fnRef.messages, { negotiationId, paginationOpts: { numItems: 200, cursor: null } }, (page: { page: { seq: number }[] }) => {
+    const now = performance.now();
+    for (const m of page.page) {
+      const key = `${negotiationId}:${m.seq}`;
+      if (!visibleAt.has(key)) visibleAt.set(key, now);
+    }
+  }),
+);
+
+let peakRss = process.memoryUsage().rss;
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+let written = 0;
+t0 = performance.now();
+const bulk = await Promise.all(
+  quoteIds.map(async (quoteId) => {
+    const results = await runNegotiations(bulkRuntime, quoteId, {
+      onMessage: (_, m) => {
+        if (m.phase === "finished") written++;
+      },
+    });
+    await evaluateQuote(bulkRuntime, quoteId);
+    return results;
+  }),
+);
+const bulkMs = performance.now() - t0;
+await new Promise((r) => setTimeout(r, 500)); // let the last subscription updates arrive
+clearInterval(sampler);
+
+let stored = 0;
+let duplicated = 0;
+let gaps = 0;
+for (const quoteId of quoteIds) {
+  const state = (await transport.query(service.getQuoteState, { serviceKey: SERVICE_KEY, quoteId }))!;
+  for (const n of state.negotiations) {
+    const ai = n.messages.filter((m) => m.sender === "brand" || m.sender === "supplier");
+    stored += ai.length;
+    const seqs = n.messages.map((m) => m.seq);
+    duplicated += seqs.length - new Set(seqs).size;
+    if (seqs.some((s, i) => s !== i)) gaps++;
+  }
+}
+const latencies = [...issuedAt.entries()].filter(([k]) => visibleAt.has(k)).map(([k, t]) => visibleAt.get(k)! - t).sort((a, b) => a - b);
+const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
+const failed = bulk.flat().filter((r) => r.status === "failed").length;
+
+for (const u of unsubscribes) u();
+await subscriber.close();
+await backend.stop();
+fs.rmSync(dataDir, { recursive: true, force: true });
+
+// ── report ───────────────────────────────────────────────────────────────────
+const f1 = (x: number) => x.toFixed(1);
+const rows: [string, string][] = [
+  [`3 negotiations, sequential (turns ${seqTurns.join("+")})`, `${Math.round(sequentialMs)} ms`],
+  [`3 negotiations, parallel (turns ${parTurns.join("/")})`, `${Math.round(parallelMs)} ms`],
+  ["speed-up, sequential ÷ parallel (same run)", `${(sequentialMs / parallelMs).toFixed(2)}×`],
+  ["upper bound for these lengths (sum ÷ longest)", `${ideal.toFixed(2)}×`],
+  [`${QUOTES} quotes at once: negotiations`, `${negotiationIds.length} (${failed} failed)`],
+  [`${QUOTES} quotes at once: wall time`, `${f1(bulkMs / 1000)} s`],
+  ["messages persisted per second", `${Math.round((stored / bulkMs) * 1000)}`],
+  ["persist-to-visible latency p50 / p99 (subscribed client)", `${f1(pct(50))} / ${f1(pct(99))} ms`],
+  ["peak RSS (bench process, embedded backend included)", `${Math.round(peakRss / 2 ** 20)} MiB`],
+  ["messages written by the workflow / stored", `${written} / ${stored}`],
+  ["lost / duplicated messages, negotiations with seq gaps", `${Math.max(0, written - stored)} / ${duplicated}, ${gaps}`],
+];
+const width = Math.max(...rows.map(([k]) => k.length));
+const table = ["| measure | value |", "| --- | --- |", ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join("\n");
+console.log(rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n"));
+const md = `# Workflow benchmark
+
+\`npm run bench:workflow\` — scripted model at ${TURN_MS} ms per turn (time to first token; words then
+stream without delay), embedded backend on loopback, official Convex clients, one Node process on
+${os.cpus().length} cores (${os.cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version}. Run ${new Date().toISOString().slice(0, 10)}.
+
+${table}
+
+The parallel speed-up is bounded by the negotiations' lengths: the three run at once, so the
+parallel wall time is that of the longest one, while the sequential time is the sum. The second
+row of the upper bound shows what the lengths of this scenario allow.
+`;
+fs.mkdirSync("bench/results", { recursive: true });
+fs.writeFileSync("bench/results/workflow.md", md);
+console.log("\nwritten to bench/results/workflow.md");
+process.exit(0);

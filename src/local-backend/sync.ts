@@ -64,7 +64,7 @@ export class SyncServer {
   private entries = new Map<string, Entry>();
   private flushQueued = false;
   private inflight = new Map<string, Promise<Outcome>>();
-  private shared = new Map<string, string>();
+  private shared = new Map<string, Buffer>();
   private pinger: NodeJS.Timeout;
   /** Counts query executions (for tests and the benchmark). */
   executions = 0;
@@ -124,13 +124,13 @@ export class SyncServer {
   private sendTransition(c: Conn, modifications: unknown[], querySet = c.querySet, identity = c.identityVersion, shareKey?: string) {
     const ts = this.runtime.ts > c.ts ? this.runtime.ts : c.ts;
     const build = () =>
-      JSON.stringify({
+      Buffer.from(JSON.stringify({
         type: "Transition",
         startVersion: { querySet: c.querySet, ts: encodeTs(c.ts), identity: c.identityVersion },
         endVersion: { querySet, ts: encodeTs(ts), identity },
         modifications,
-      });
-    let text: string;
+      }));
+    let text: Buffer;
     if (shareKey !== undefined) {
       // Many clients in the same state get byte-identical transitions: serialize once.
       const key = `${c.querySet}|${c.ts}|${c.identityVersion}|${querySet}|${ts}|${identity}|${shareKey}`;
@@ -141,7 +141,7 @@ export class SyncServer {
     }
     if (c.ws.readyState === c.ws.OPEN) {
       c.lastSend = Date.now();
-      c.ws.send(text);
+      c.ws.send(text, { binary: false });
     }
     c.querySet = querySet;
     c.identityVersion = identity;

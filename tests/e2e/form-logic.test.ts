@@ -1,0 +1,80 @@
+import { describe, expect, test } from "vitest";
+import { DEFAULT_PRIORITIES, PRIORITY_KEYS, setPriority } from "../../web/src/lib/priorities";
+import { validateQuote, type QuoteDraft } from "../../web/src/lib/quoteForm";
+import { normaliseField } from "../../web/src/lib/errors";
+
+// The dashboard's pure form logic, checked without a browser.
+
+const sum = (p: Record<string, number>) => Object.values(p).reduce((a, b) => a + b, 0);
+
+describe("priority sliders", () => {
+  test("moving one weight rescales the others and keeps the total at 1", () => {
+    const next = setPriority(DEFAULT_PRIORITIES, "price", 0.7);
+    expect(next.price).toBeCloseTo(0.7);
+    expect(sum(next)).toBeCloseTo(1);
+    // The others keep their proportions.
+    expect(next.leadTime / next.paymentTerms).toBeCloseTo(DEFAULT_PRIORITIES.leadTime / DEFAULT_PRIORITIES.paymentTerms);
+  });
+
+  test("from all weight on one issue, the rest share what is released equally", () => {
+    const allPrice = { price: 1, leadTime: 0, paymentTerms: 0, quality: 0 };
+    const next = setPriority(allPrice, "price", 0.4);
+    for (const key of PRIORITY_KEYS.filter((k) => k !== "price")) expect(next[key]).toBeCloseTo(0.2);
+    expect(sum(next)).toBeCloseTo(1);
+  });
+});
+
+describe("New quote validation", () => {
+  const draft = (patch: Partial<QuoteDraft> = {}): QuoteDraft => ({
+    lines: [{ key: 1, productId: "p1", quantity: "100", targetUnitPrice: "2", maxUnitPrice: "3" }],
+    maxLeadTimeDays: "30",
+    minPaymentTermsDays: "30",
+    priorities: DEFAULT_PRIORITIES,
+    notes: "",
+    maxRounds: "",
+    seed: "",
+    ...patch,
+  });
+
+  test("a good draft becomes the request", () => {
+    const { errors, args } = validateQuote(draft({ notes: "  rush  ", seed: "7" }));
+    expect(errors).toEqual({});
+    expect(args).toMatchObject({
+      lineItems: [{ productId: "p1", quantity: 100, targetUnitPrice: 2, maxUnitPrice: 3 }],
+      guardrails: { maxLeadTimeDays: 30, minPaymentTermsDays: 30 },
+      notes: "rush",
+      seed: 7,
+    });
+    expect(args).not.toHaveProperty("maxRounds");
+  });
+
+  test("each problem is named at its field", () => {
+    const { errors, args } = validateQuote(
+      draft({
+        lines: [{ key: 1, productId: "p1", quantity: "1.5", targetUnitPrice: "5", maxUnitPrice: "4" }],
+        maxLeadTimeDays: "",
+        minPaymentTermsDays: "-1",
+        maxRounds: "99",
+      }),
+    );
+    expect(args).toBeUndefined();
+    expect(Object.keys(errors).sort()).toEqual(
+      [
+        "guardrails.maxLeadTimeDays",
+        "guardrails.minPaymentTermsDays",
+        "lineItems.0.maxUnitPrice",
+        "lineItems.0.quantity",
+        "maxRounds",
+      ].sort(),
+    );
+  });
+
+  test("no line items is an error of the list itself", () => {
+    expect(validateQuote(draft({ lines: [] })).errors).toHaveProperty("lineItems");
+  });
+
+  test("server field paths in either notation land on the same field", () => {
+    expect(normaliseField("lineItems[0].maxUnitPrice")).toBe("lineItems.0.maxUnitPrice");
+    expect(normaliseField("lineItems.0.maxUnitPrice")).toBe("lineItems.0.maxUnitPrice");
+  });
+});

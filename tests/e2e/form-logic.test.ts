@@ -5,7 +5,7 @@ import { normaliseField } from "../../web/src/lib/errors";
 
 // The dashboard's pure form logic, checked without a browser.
 
-const sum = (p: Record<string, number>) => Object.values(p).reduce((a, b) => a + b, 0);
+const sum = (p: object) => Object.values(p as Record<string, number>).reduce((a, b) => a + b, 0);
 
 describe("priority sliders", () => {
   test("moving one weight rescales the others and keeps the total at 1", () => {

@@ -9,13 +9,14 @@
 //
 // Prints a table and writes bench/results/workflow.md.
 
+import { spawn } from "node:child_process";
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { ConvexClient, ConvexHttpClient } from "convex/browser";
 import { getFunctionName, makeFunctionReference } from "convex/server";
 import type { Id } from "../convex/_generated/dataModel.js";
-import { startLocalBackend } from "../src/local-backend/index.js";
 import { httpTransport, service, type ConvexTransport } from "../src/mastra/convex-refs.js";
 import { createRuntime, silentLog } from "../src/mastra/runtime.js";
 import { evaluateQuote, runNegotiations } from "../src/mastra/workflows/run-quote.js";
@@ -31,15 +32,30 @@ const fnRef = {
   messages: makeFunctionReference<"query">("messages:list"),
 };
 
+// The backend runs in its own process, as in \`npm run backend\`: the workflow and
+// the backend then share the machine's cores the way they do in production.
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "parley-bench-workflow-"));
-const backend = await startLocalBackend({
-  port: 0,
-  dataDir: path.join(dataDir, "convex"),
-  functionsDir: "convex",
-  env: { PARLEY_SERVICE_KEY: SERVICE_KEY },
-  reset: true,
-  log: () => {},
+const port = await new Promise<number>((resolve) => {
+  const probe = net.createServer().listen(0, "127.0.0.1", () => {
+    const { port } = probe.address() as net.AddressInfo;
+    probe.close(() => resolve(port));
+  });
 });
+const backendProcess = spawn(
+  process.execPath,
+  ["--import", "tsx", "src/local-backend/cli.ts", "--port", String(port), "--data-dir", path.join(dataDir, "convex"), "--reset", "--no-watch", "--env", `PARLEY_SERVICE_KEY=${SERVICE_KEY}`],
+  { stdio: ["ignore", "ignore", "inherit"] },
+);
+const backend = { url: `http://127.0.0.1:${port}` };
+for (let tries = 0; ; tries++) {
+  try {
+    await fetch(`${backend.url}/version`);
+    break;
+  } catch {
+    if (tries > 600) throw new Error("the embedded backend did not start");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 const transport = httpTransport(new ConvexHttpClient(backend.url));
 const env = { PARLEY_MODEL: "scripted", PARLEY_MODEL_LATENCY_MS: String(TURN_MS), PARLEY_MODEL_TOKENS_PER_SEC: "0" };
 
@@ -83,6 +99,17 @@ const ideal = seqTurns.reduce((a, b) => a + b, 0) / Math.max(...seqTurns);
 
 // ── 2. 100 quotes at once ────────────────────────────────────────────────────
 const issuedAt = new Map<string, number>();
+const callTimes = new Map<string, number[]>();
+const timed = async <R>(name: string, call: () => Promise<R>): Promise<R> => {
+  const start = performance.now();
+  try {
+    return await call();
+  } finally {
+    const list = callTimes.get(name) ?? [];
+    list.push(performance.now() - start);
+    callTimes.set(name, list);
+  }
+};
 const recording: ConvexTransport = {
   mutation: (fn, args) => {
     const a = args as { negotiationId?: string; seq?: number };
@@ -91,9 +118,9 @@ const recording: ConvexTransport = {
       const key = `${a.negotiationId}:${a.seq}`;
       if (!issuedAt.has(key)) issuedAt.set(key, performance.now());
     }
-    return transport.mutation(fn, args);
+    return timed(name, () => transport.mutation(fn, args));
   },
-  query: transport.query,
+  query: (fn, args) => timed(getFunctionName(fn), () => transport.query(fn, args)),
 };
 const bulkRuntime = createRuntime({ transport: recording, serviceKey: SERVICE_KEY, env, log: silentLog });
 const quoteIds: Id<"quotes">[] = [];
@@ -153,7 +180,8 @@ const failed = bulk.flat().filter((r) => r.status === "failed").length;
 
 for (const u of unsubscribes) u();
 await subscriber.close();
-await backend.stop();
+backendProcess.kill("SIGTERM");
+await new Promise((r) => backendProcess.once("exit", r));
 fs.rmSync(dataDir, { recursive: true, force: true });
 
 // ── report ───────────────────────────────────────────────────────────────────
@@ -167,17 +195,22 @@ const rows: [string, string][] = [
   [`${QUOTES} quotes at once: wall time`, `${f1(bulkMs / 1000)} s`],
   ["messages persisted per second", `${Math.round((stored / bulkMs) * 1000)}`],
   ["persist-to-visible latency p50 / p99 (subscribed client)", `${f1(pct(50))} / ${f1(pct(99))} ms`],
-  ["peak RSS (bench process, embedded backend included)", `${Math.round(peakRss / 2 ** 20)} MiB`],
+  ["peak RSS of the workflow process (backend not included)", `${Math.round(peakRss / 2 ** 20)} MiB`],
   ["messages written by the workflow / stored", `${written} / ${stored}`],
   ["lost / duplicated messages, negotiations with seq gaps", `${Math.max(0, written - stored)} / ${duplicated}, ${gaps}`],
 ];
+for (const [name, times] of [...callTimes.entries()].sort()) {
+  const sorted = [...times].sort((a, b) => a - b);
+  rows.push([`  ${name}: calls, p50 / p99`, `${times.length}, ${f1(sorted[Math.floor(sorted.length / 2)]!)} / ${f1(sorted[Math.floor(sorted.length * 0.99)]!)} ms`]);
+}
 const width = Math.max(...rows.map(([k]) => k.length));
 const table = ["| measure | value |", "| --- | --- |", ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join("\n");
 console.log(rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n"));
 const md = `# Workflow benchmark
 
 \`npm run bench:workflow\` — scripted model at ${TURN_MS} ms per turn (time to first token; words then
-stream without delay), embedded backend on loopback, official Convex clients, one Node process on
+stream without delay), embedded backend in its own process on loopback, official Convex clients, a subscriber on every
+negotiation's messages, on
 ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version}. Run ${new Date().toISOString().slice(0, 10)}.
 
 ${table}

@@ -254,6 +254,7 @@ export class StreamingMessage {
   private timer?: ReturnType<typeof setTimeout>;
   private updateQueued = false;
   private lastWriteAt = 0;
+  private lastWrittenText?: string;
   /** Text writes issued (start + updates), for tests and the benchmark. */
   textWrites = 0;
   private startPromise?: Promise<unknown>;
@@ -327,14 +328,17 @@ export class StreamingMessage {
       this.lastWriteAt = Date.now();
       if (what === "update") this.updateQueued = false;
       if (what === "start") {
-        return transport.mutation(service.startMessage, {
-          serviceKey,
-          negotiationId,
-          ...header,
-          content: this.text,
-        });
+        const content = this.text;
+        return transport
+          .mutation(service.startMessage, { serviceKey, negotiationId, ...header, content })
+          .then((r) => ((this.lastWrittenText = content), r));
       }
-      return transport.mutation(service.updateMessageText, { serviceKey, negotiationId, seq: header.seq, content: this.text });
+      // The start (or an earlier update) may already have carried the newest text.
+      if (this.text === this.lastWrittenText) return Promise.resolve(null);
+      const content = this.text;
+      return transport
+        .mutation(service.updateMessageText, { serviceKey, negotiationId, seq: header.seq, content })
+        .then((r) => ((this.lastWrittenText = content), r));
     });
   }
 }

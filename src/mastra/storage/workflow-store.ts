@@ -72,8 +72,20 @@ class SqliteBackedWorkflows extends WorkflowsInMemory {
   }
 }
 
-/** A Mastra store whose workflow runs persist in `file` (default `.data/mastra/workflows.sqlite`). */
-export function createWorkflowStore(file = path.resolve(process.env.PARLEY_MASTRA_DB ?? ".data/mastra/workflows.sqlite")): MastraCompositeStore {
+/**
+ * The project root: `mastra dev` runs its server from `<root>/.mastra/output`,
+ * and the runs belong in the project's .data/ either way.
+ */
+function projectRoot(cwd = process.cwd()): string {
+  const marker = `${path.sep}.mastra${path.sep}`;
+  const at = (cwd + path.sep).indexOf(marker);
+  return at >= 0 ? cwd.slice(0, at) : cwd;
+}
+
+/** A Mastra store whose workflow runs persist in `file` (default `<root>/.data/mastra/workflows.sqlite`). */
+export function createWorkflowStore(
+  file = path.resolve(projectRoot(), process.env.PARLEY_MASTRA_DB ?? ".data/mastra/workflows.sqlite"),
+): MastraCompositeStore {
   return new MastraCompositeStore({
     id: "parley-store",
     default: new InMemoryStore({ id: "parley-memory" }),

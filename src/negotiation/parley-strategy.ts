@@ -2,8 +2,8 @@
 // the brand's utility, bounded below by what the opponent model says the
 // supplier will accept; each offer is the trade-off (lead time and payment
 // terms against price) that the supplier likely values most among those
-// worth the aspiration to the brand; the last offer maximises expected
-// utility against the model's acceptance probability (AC_next time guard).
+// worth the aspiration to the brand; the brand's last offer is the best one
+// the supplier surely (or, under a cautious model, all but surely) accepts.
 
 import { type BrandPlan, bestAcceptableQuote, brandValue, supplierOffers } from "./brand-plan.js";
 import { type OpponentModel, acceptanceProbability, learnOpponentModel } from "./opponent-model.js";
@@ -77,29 +77,75 @@ function allCandidates(setup: NegotiationSetup, model: OpponentModel): Candidate
 }
 
 /**
- * The last offer: the supplier can only take it or leave it, and an impasse
- * costs the brand everything. The opponent model is least reliable exactly
- * here (a Boulware supplier may already sit on its floor), so the time guard
- * takes a standing quote inside the guardrails; otherwise it offers the best
- * terms the model all but guarantees, or the guardrail limits at the
- * supplier's own lead time, which any supplier with a zone of agreement takes.
+ * The model's floor is fitted to a concession curve, but a supplier that
+ * concedes in its own utility can reach its price floor well before the last
+ * round (a Boulware supplier often does). For the end-game the brand assumes
+ * it concedes only this share of the way from its lowest quote to the fitted
+ * floor: an offer missed there is an impasse, which costs the brand everything.
+ */
+const END_GAME_CAUTION = 0.8;
+
+function cautiousModel(model: OpponentModel): OpponentModel {
+  return { ...model, reservationTotal: model.lowestTotal - (model.lowestTotal - model.reservationTotal) * (1 - END_GAME_CAUTION) };
+}
+
+/** At least its own quote's price, lead time and payment terms: surely acceptable to a supplier that quoted it. */
+function noWorseForSupplier(terms: Terms, quote: Terms): boolean {
+  return totalPrice(terms) >= totalPrice(quote) - 1e-6 && terms.leadTimeDays >= quote.leadTimeDays && terms.paymentTermsDays <= quote.paymentTermsDays;
+}
+
+/**
+ * The brand's last offer: the supplier can take it, or leave it and (when
+ * maxRounds is odd) make one closing quote the brand can only take or leave.
+ * It offers the terms best for the brand among those the supplier surely
+ * accepts (no worse for it than one of its own quotes) or the cautious model
+ * all but guarantees, or else the guardrail limits at the supplier's own lead
+ * time, which any supplier with a zone of agreement takes; it takes a standing
+ * quote instead when that is worth more than the offer's expected value.
  */
 function finalOffer(setup: NegotiationSetup, history: OfferRecord[], model: OpponentModel, grid: Candidate[], opening: Terms): BrandPlan {
   const standing = history[history.length - 1]!;
   const standingOk = standing.offeredBy === "supplier" && withinGuardrails(standing.terms, setup.lineItems, setup.guardrails);
-  const safe = grid.filter((c) => c.acceptance >= FINAL_OFFER_MIN_ACCEPTANCE);
+  const cautious = cautiousModel(model);
+  const quotes = supplierOffers(history);
   let pick: Candidate | undefined;
-  for (const c of safe) if (!pick || c.brand > pick.brand) pick = c;
-  pick ??= candidate(setup, model, brandPricedTerms(setup.lineItems, 1, Math.min(opening.leadTimeDays, setup.guardrails.maxLeadTimeDays), setup.guardrails.minPaymentTermsDays));
+  for (const c of grid) {
+    if (pick && c.brand <= pick.brand) continue;
+    const acceptance = quotes.some((q) => noWorseForSupplier(c.terms, q.terms)) ? 1 : acceptanceProbability(cautious, c.terms);
+    if (acceptance >= FINAL_OFFER_MIN_ACCEPTANCE) pick = { ...c, acceptance };
+  }
+  pick ??= candidate(setup, cautious, brandPricedTerms(setup.lineItems, 1, Math.min(opening.leadTimeDays, setup.guardrails.maxLeadTimeDays), setup.guardrails.minPaymentTermsDays));
+  const expected = pick.brand * pick.acceptance;
   return {
     terms: pick.terms,
-    reasoning: standingOk
-      ? "Last round: the supplier's quote is inside the guardrails; taking it rather than risking an impasse."
-      : `Final offer: predicted acceptance ${(pick.acceptance * 100).toFixed(0)}% at utility ${pick.brand.toFixed(2)}; estimated supplier floor ${model.reservationTotal.toFixed(2)}.`,
+    reasoning:
+      standingOk && brandValue(setup, standing.terms) >= expected
+        ? `Last offer: the supplier's quote inside the guardrails is worth more than a final offer's expected ${expected.toFixed(2)}; taking it.`
+        : `Final offer: predicted acceptance ${(pick.acceptance * 100).toFixed(0)}% at utility ${pick.brand.toFixed(2)}; cautious supplier floor ${cautious.reservationTotal.toFixed(2)}.`,
     confidence: pick.acceptance,
-    acceptThreshold: standingOk ? 0 : pick.brand,
+    acceptThreshold: expected,
     acceptanceProbability: pick.acceptance,
   };
+}
+
+/**
+ * What a supplier that concedes over time quotes when it closes an odd-length
+ * negotiation: its last quote brought down to the cautious floor estimate.
+ */
+function closingQuote(quotes: OfferRecord[], model: OpponentModel): Terms {
+  const last = quotes[quotes.length - 1]!.terms;
+  const ratio = Math.min(1, cautiousModel(model).reservationTotal / Math.max(totalPrice(last), 1e-9));
+  return { ...last, lines: last.lines.map((l) => ({ ...l, unitPrice: l.unitPrice * ratio })) };
+}
+
+/**
+ * The brand's own clock: 0 at its opening counter (round 2), so it anchors at
+ * its full aspiration, and 1 at the last round. Against a reciprocating
+ * supplier a generous opening is mirrored by nothing, and it only raises the
+ * bar its later concessions must clear.
+ */
+function brandTime(round: number, maxRounds: number): number {
+  return negotiationTime(round - 1, maxRounds - 1);
 }
 
 export function parleyPlan(setup: NegotiationSetup, history: OfferRecord[], round: number): BrandPlan {
@@ -108,7 +154,16 @@ export function parleyPlan(setup: NegotiationSetup, history: OfferRecord[], roun
   const best = bestAcceptableQuote(setup, history);
   const grid = allCandidates(setup, model);
 
-  if (round >= setup.maxRounds) return finalOffer(setup, history, model, grid, quotes[0]!.terms);
+  // The brand's last offer is in round maxRounds, or maxRounds - 1 when the
+  // supplier closes. There it holds out only if the supplier's expected closing
+  // quote lands inside the guardrails and beats the final offer.
+  if (round >= setup.maxRounds - 1) {
+    const final = finalOffer(setup, history, model, grid, quotes[0]!.terms);
+    if (round >= setup.maxRounds) return final;
+    const closing = closingQuote(quotes, model);
+    const holdOut = withinGuardrails(closing, setup.lineItems, setup.guardrails) && brandValue(setup, closing) >= brandValue(setup, final.terms);
+    if (!holdOut) return final;
+  }
 
 
   // Aspiration runs from the best plausible deal down to a floor that moves from
@@ -121,7 +176,7 @@ export function parleyPlan(setup: NegotiationSetup, history: OfferRecord[], roun
   const modelled = likely.length ? Math.max(...likely.map((c) => c.brand)) : atLimits;
   const trust = Math.min(0.8, (quotes.length - 1) / 4);
   const floor = Math.max(best?.utility ?? 0, Math.min(ceiling, trust * modelled + (1 - trust) * atLimits));
-  const t = negotiationTime(round, setup.maxRounds);
+  const t = brandTime(round, setup.maxRounds);
   const aspiration = floor + (ceiling - floor) * faratinAspiration(t, BRAND_EXPONENT);
 
   // Trade-off (Faratin's similarity criterion): of the offers worth the

@@ -1,0 +1,67 @@
+// Parley's end-game: its last offer (round maxRounds, or maxRounds - 1 when the
+// supplier closes an odd-length negotiation) is the best offer a cautious
+// opponent model all but guarantees, unless the supplier's expected closing
+// quote inside the guardrails is worth more.
+
+import { describe, expect, it } from "vitest";
+import { brandUtility, type NegotiationSetup, nextMove, runNegotiation, suggestCounter, withinGuardrails } from "../../src/negotiation/index.js";
+import { scenarioSetups } from "../../src/negotiation/scenario.js";
+import { generateScenario } from "../../src/negotiation/scenario-generator.js";
+import { singleLineSetup } from "./fixtures.js";
+
+const generated = (seed: number, supplierId: string): NegotiationSetup => scenarioSetups(generateScenario(seed)).find((s) => s.supplier.id === supplierId)!;
+
+describe("Parley end-game", () => {
+  // Both failed before the end-game rework: a Boulware supplier sits at its
+  // floor before the last round, well above what the fitted concession curve says.
+  it.each([
+    ["odd rounds, the supplier closes", 1070],
+    ["even rounds, the brand's offer is the last", 1156],
+  ])("closes a deal with a premium supplier already at its floor (%s)", (_label, seed) => {
+    const setup = generated(seed, "premium");
+    const r = runNegotiation(setup);
+    expect(r.metrics.zoneOfAgreement).toBe(true);
+    expect(r.outcome).toBe("agreement");
+    expect(withinGuardrails(r.finalTerms!, setup.lineItems, setup.guardrails)).toBe(true);
+  });
+
+  it("with an odd number of rounds, makes its final offer one round early when the closing quote cannot land inside the guardrails", () => {
+    // The supplier only ever quotes its standard 28 days; the brand allows 20 at most.
+    const setup = singleLineSetup({ maxRounds: 5, guardrails: { maxLeadTimeDays: 20, minPaymentTermsDays: 30 } });
+    const r = runNegotiation(setup);
+    const lastBrand = r.moves.find((m) => m.party === "brand" && m.round === 4);
+    expect(lastBrand?.kind).toBe("offer");
+    expect(lastBrand!.reasoning).toMatch(/^Final offer: predicted acceptance \d+%/);
+    expect(r.outcome).toBe("agreement");
+  });
+
+  it("on its last offer, takes a standing quote only when it beats the final offer's expected value", () => {
+    const setup = singleLineSetup({ maxRounds: 6 });
+    const opening = nextMove(setup, []);
+    if (opening.kind !== "offer") throw new Error("expected an opening quote");
+    const quote = (unitPrice: number) => ({ lines: [{ sku: "TS", quantity: 1000, unitPrice }], leadTimeDays: 28, paymentTermsDays: 30 });
+    const history = (standing: number) => [
+      { round: 1, offeredBy: "supplier" as const, terms: opening.terms },
+      { round: 2, offeredBy: "brand" as const, terms: quote(7) },
+      { round: 3, offeredBy: "supplier" as const, terms: quote(9) },
+      { round: 4, offeredBy: "brand" as const, terms: quote(7.5) },
+      { round: 5, offeredBy: "supplier" as const, terms: quote(standing) },
+    ];
+    // A supplier that quoted $9 surely takes $9 again: a standing $9.80 is worth less, so counter with it.
+    const dear = nextMove(setup, history(9.8));
+    expect(dear.kind).toBe("offer");
+    if (dear.kind === "offer") {
+      expect(dear.terms.lines[0]!.unitPrice).toBeLessThanOrEqual(9);
+      expect(dear.reasoning).toMatch(/^Final offer: predicted acceptance 100%/);
+    }
+    // A standing $8.50 beats anything it could still win for sure: take it.
+    expect(nextMove(setup, history(8.5)).kind).toBe("accept");
+    for (const standing of [8.5, 9.8]) {
+      const h = history(standing);
+      const final = suggestCounter(setup, h);
+      const expected = brandUtility(final.terms, setup, setup.supplier.persona.qualityScore) * final.acceptanceProbability;
+      const worth = brandUtility(h[4]!.terms, setup, setup.supplier.persona.qualityScore);
+      expect(nextMove(setup, h).kind).toBe(worth >= expected - 1e-9 ? "accept" : "offer");
+    }
+  });
+});

@@ -215,9 +215,13 @@ ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "unknown CPU"}), Node ${proc
 
 ${table}
 
-The parallel speed-up is bounded by the negotiations' lengths: the three run at once, so the
-parallel wall time is that of the longest one, while the sequential time is the sum. The second
-row of the upper bound shows what the lengths of this scenario allow.
+The parallel speed-up is bounded by the negotiations' lengths: run at once, the three take as
+long as the longest; run one after another, the sum (the "upper bound" row). Each turn is the
+model's ${TURN_MS} ms plus four round trips to the backend (read the negotiation, start the message,
+record the offer, finish the message), which the benchmark measures per function: when the
+backend is the busy part (the 100-quote run, or a machine shared with other work), those round
+trips grow and the speed-up falls below the bound. Lost and duplicated messages are counted
+against what the workflow reported writing; seq gaps against 0..n-1 per negotiation.
 `;
 fs.mkdirSync("bench/results", { recursive: true });
 fs.writeFileSync("bench/results/workflow.md", md);

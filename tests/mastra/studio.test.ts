@@ -48,6 +48,7 @@ beforeAll(async () => {
       PARLEY_MASTRA_DB: path.join(os.tmpdir(), `parley-studio-${process.pid}.sqlite`),
     },
     stdio: ["ignore", "pipe", "pipe"],
+    cwd: root,
     detached: true,
   });
   studio.stdout!.on("data", (d) => (output += d));

@@ -159,7 +159,8 @@ async function convexTestModules() {
 function startBackend(dataDir: string): Promise<{ url: string; stop: () => Promise<void> }> {
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", "src/local-backend/cli.ts", "--port", "0", "--data-dir", dataDir, "--functions", FIXTURE, "--no-watch"],
+    // BENCH_BACKEND_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the backend under this load.
+    [...(process.env.BENCH_BACKEND_NODE_ARGS?.split(" ").filter(Boolean) ?? []), "--import", "tsx", "src/local-backend/cli.ts", "--port", "0", "--data-dir", dataDir, "--functions", FIXTURE, "--no-watch"],
     { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] },
   );
   const stop = () =>

@@ -7,6 +7,11 @@ import type { ReadRange, Stream } from "./query.js";
 
 export type Identity = Record<string, unknown> | null;
 
+/** A syscall result that is already JSON text (a stored document, a page of them). */
+export class RawJson {
+  constructor(readonly text: string) {}
+}
+
 export interface SyscallHost {
   syscall(exec: Exec, op: string, args: any): unknown;
   asyncSyscall(exec: Exec, op: string, args: any): Promise<unknown>;
@@ -81,11 +86,13 @@ export function installGlobals() {
   g.__localBackendConvex = {
     syscall: (op: string, json: string) => {
       const exec = need();
-      return JSON.stringify(exec.host.syscall(exec, op, JSON.parse(json)));
+      const result = exec.host.syscall(exec, op, JSON.parse(json));
+      return result instanceof RawJson ? result.text : JSON.stringify(result);
     },
     asyncSyscall: async (op: string, json: string) => {
       const exec = need();
-      return JSON.stringify(await exec.host.asyncSyscall(exec, op, JSON.parse(json)));
+      const result = await exec.host.asyncSyscall(exec, op, JSON.parse(json));
+      return result instanceof RawJson ? result.text : JSON.stringify(result);
     },
     jsSyscall: (op: string) => {
       throw new Error(`The embedded backend does not support "${op}" (file storage).`);

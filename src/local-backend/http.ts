@@ -15,8 +15,12 @@ function cors(res: ServerResponse) {
 }
 
 function reply(res: ServerResponse, status: number, body: unknown) {
+  replyText(res, status, JSON.stringify(body));
+}
+
+function replyText(res: ServerResponse, status: number, text: string) {
   res.writeHead(status, { "Content-Type": "application/json" });
-  res.end(JSON.stringify(body));
+  res.end(text);
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
@@ -93,7 +97,7 @@ export function createHttpHandler(runtime: Runtime, adminKey: string, log: (line
       else if (route === "mutation") outcome = await runtime.runMutation(body.path, args, opts);
       else if (route === "action") outcome = await runtime.runAction(body.path, args, opts);
       else outcome = await runtime.runAny(body.path, args, opts);
-      if (outcome.ok) return reply(res, 200, { status: "success", value: outcome.value, logLines: outcome.logLines });
+      if (outcome.ok) return replyText(res, 200, `{"status":"success","value":${outcome.json},"logLines":${JSON.stringify(outcome.logLines)}}`);
       return reply(res, STATUS_UDF_FAILED, {
         status: "error",
         errorMessage: outcome.errorMessage,

@@ -193,7 +193,7 @@ export function queryPage(
     else lo = Buffer.compare(end, lo) > 0 ? end : lo;
   }
   const stream = new Stream(store, { ...plan, limit: null }, writeCounter, lo, hi);
-  const page: unknown[] = [];
+  const page: string[] = []; // documents as stored JSON text
   let rowsRead = 0;
   let pageStatus: string | null = null;
   let isDone = false;
@@ -208,7 +208,7 @@ export function queryPage(
       break;
     }
     rowsRead++;
-    if (passes(plan.filters, row.json)) page.push(JSON.parse(row.json));
+    if (passes(plan.filters, row.json)) page.push(row.json);
     if (args.maximumRowsRead && rowsRead >= args.maximumRowsRead) {
       pageStatus = "SplitRequired";
       break;

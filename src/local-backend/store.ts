@@ -222,8 +222,8 @@ export class Store {
     return json === null ? null : (jsonToConvex(JSON.parse(json)) as Doc);
   }
 
-  /** Writes (or deletes, when `next` is null) a document and its index entries. */
-  write(table: string, id: string, prev: Doc | null, next: Doc | null) {
+  /** Writes (or deletes, when `next` is null) a document and its index entries; `nextJson` saves re-serialising it. */
+  write(table: string, id: string, prev: Doc | null, next: Doc | null, nextJson?: string) {
     for (const def of this.indexesOf(table)) {
       const oldKey = prev ? this.indexKey(def, prev) : null;
       const newKey = next ? this.indexKey(def, next) : null;
@@ -240,7 +240,7 @@ export class Store {
         this.touched.push({ index: def.name, key: newKey });
       }
     }
-    if (next) this.st.putDoc.run(id, table, JSON.stringify(convexToJson(next)));
+    if (next) this.st.putDoc.run(id, table, nextJson ?? JSON.stringify(convexToJson(next)));
     else this.st.delDoc.run(id);
   }
 

@@ -18,6 +18,8 @@ export function encodeTs(ts: bigint): string {
 
 type Entry = {
   key: string;
+  /** Short unique id of this entry (for the shared-transition cache key). */
+  uid: number;
   udfPath: string;
   args: JSONValue;
   identity: Identity;
@@ -41,13 +43,14 @@ class Conn {
 }
 
 function resultKeyOf(o: Outcome): string {
-  return o.ok ? JSON.stringify(["ok", o.value]) : JSON.stringify(["err", o.errorMessage, o.errorData ?? null]);
+  return o.ok ? `ok:${o.json}` : JSON.stringify(["err", o.errorMessage, o.errorData ?? null]);
 }
 
-function modification(queryId: number, o: Outcome) {
+/** A query's modification as JSON text: the result's JSON is spliced in, never re-serialised. */
+function modification(queryId: number, o: Outcome): string {
   return o.ok
-    ? { type: "QueryUpdated", queryId, value: o.value, logLines: o.logLines, journal: null }
-    : { type: "QueryFailed", queryId, errorMessage: o.errorMessage, logLines: o.logLines, errorData: o.errorData ?? null, journal: null };
+    ? `{"type":"QueryUpdated","queryId":${queryId},"value":${o.json},"logLines":${JSON.stringify(o.logLines)},"journal":null}`
+    : JSON.stringify({ type: "QueryFailed", queryId, errorMessage: o.errorMessage, logLines: o.logLines, errorData: o.errorData ?? null, journal: null });
 }
 
 export function decodeJwtIdentity(token: string): Identity {
@@ -65,6 +68,7 @@ export class SyncServer {
   private flushQueued = false;
   private inflight = new Map<string, Promise<Outcome>>();
   private shared = new Map<string, Buffer>();
+  private nextEntryUid = 1;
   private pinger: NodeJS.Timeout;
   /** Counts query executions (for tests and the benchmark). */
   executions = 0;
@@ -116,20 +120,22 @@ export class SyncServer {
   }
 
   private send(c: Conn, msg: unknown) {
-    if (c.ws.readyState !== c.ws.OPEN) return;
-    c.lastSend = Date.now();
-    c.ws.send(JSON.stringify(msg));
+    this.sendText(c, JSON.stringify(msg));
   }
 
-  private sendTransition(c: Conn, modifications: unknown[], querySet = c.querySet, identity = c.identityVersion, shareKey?: string) {
+  private sendText(c: Conn, text: string) {
+    if (c.ws.readyState !== c.ws.OPEN) return;
+    c.lastSend = Date.now();
+    c.ws.send(text);
+  }
+
+  private sendTransition(c: Conn, modifications: string[], querySet = c.querySet, identity = c.identityVersion, shareKey?: string) {
     const ts = this.runtime.ts > c.ts ? this.runtime.ts : c.ts;
     const build = () =>
-      Buffer.from(JSON.stringify({
-        type: "Transition",
-        startVersion: { querySet: c.querySet, ts: encodeTs(c.ts), identity: c.identityVersion },
-        endVersion: { querySet, ts: encodeTs(ts), identity },
-        modifications,
-      }));
+      Buffer.from(
+        `{"type":"Transition","startVersion":${JSON.stringify({ querySet: c.querySet, ts: encodeTs(c.ts), identity: c.identityVersion })},` +
+          `"endVersion":${JSON.stringify({ querySet, ts: encodeTs(ts), identity })},"modifications":[${modifications.join(",")}]}`,
+      );
     let text: Buffer;
     if (shareKey !== undefined) {
       // Many clients in the same state get byte-identical transitions: serialize once.
@@ -159,7 +165,7 @@ export class SyncServer {
     let e = this.entries.get(key);
     if (!e) {
       const outcome = await this.execute({ udfPath, args, identity, admin });
-      e = { key, udfPath, args, identity, admin, outcome, resultKey: resultKeyOf(outcome), subscribers: new Map() };
+      e = { key, uid: this.nextEntryUid++, udfPath, args, identity, admin, outcome, resultKey: resultKeyOf(outcome), subscribers: new Map() };
       this.entries.set(key, e);
     }
     return e;
@@ -186,7 +192,7 @@ export class SyncServer {
   private async flushLocked() {
     const touched = this.runtime.store.touched;
     this.runtime.store.touched = [];
-    const changed = new Map<Conn, unknown[]>();
+    const changed = new Map<Conn, string[]>();
     const shareKeys = new Map<Conn, string>();
     this.shared.clear();
     if (touched.length > 0) {
@@ -200,14 +206,14 @@ export class SyncServer {
         const key = resultKeyOf(outcome);
         if (key === e.resultKey) continue;
         e.resultKey = key;
-        const modFor = new Map<number, unknown>();
+        const modFor = new Map<number, string>();
         for (const [c, ids] of e.subscribers) {
           const mods = changed.get(c) ?? [];
           for (const id of ids) {
             let m = modFor.get(id);
             if (!m) modFor.set(id, (m = modification(id, outcome)));
             mods.push(m);
-            shareKeys.set(c, `${shareKeys.get(c) ?? ""}${e.key.length}:${e.key}#${id};`);
+            shareKeys.set(c, `${shareKeys.get(c) ?? ""}${e.uid}#${id};`);
           }
           changed.set(c, mods);
         }
@@ -266,7 +272,7 @@ export class SyncServer {
       this.log(`[WARN] sync: ModifyQuerySet base version ${msg.baseVersion} != ${c.querySet}; ignored`);
       return;
     }
-    const mods: unknown[] = [];
+    const mods: string[] = [];
     for (const m of msg.modifications) {
       if (m?.type === "Add") {
         this.unsubscribe(c, m.queryId);
@@ -276,7 +282,7 @@ export class SyncServer {
         mods.push(modification(m.queryId, e.outcome));
       } else if (m?.type === "Remove") {
         this.unsubscribe(c, m.queryId);
-        mods.push({ type: "QueryRemoved", queryId: m.queryId });
+        mods.push(JSON.stringify({ type: "QueryRemoved", queryId: m.queryId }));
       }
     }
     this.sendTransition(c, mods, msg.newVersion);
@@ -300,7 +306,7 @@ export class SyncServer {
       this.send(c, { type: "AuthError", error: String(err?.message ?? err), baseVersion: msg.baseVersion ?? c.identityVersion, authUpdateAttempted: true });
       return;
     }
-    const mods: unknown[] = [];
+    const mods: string[] = [];
     for (const [queryId, old] of [...c.queries]) {
       this.unsubscribe(c, queryId);
       const e = await this.entryFor(old.udfPath, old.args, c.identity, c.admin);
@@ -326,7 +332,10 @@ export class SyncServer {
     }
     const o = await p;
     if (o.ok) {
-      this.send(c, { type: "MutationResponse", requestId, success: true, result: o.value, ts: encodeTs(o.ts), logLines: o.logLines });
+      this.sendText(
+        c,
+        `{"type":"MutationResponse","requestId":${JSON.stringify(requestId ?? null)},"success":true,"result":${o.json},"ts":"${encodeTs(o.ts)}","logLines":${JSON.stringify(o.logLines)}}`,
+      );
       c.needsTransition = true;
       this.scheduleFlush();
     } else {
@@ -337,7 +346,7 @@ export class SyncServer {
   private async action(c: Conn, msg: any) {
     const args = Array.isArray(msg.args) ? (msg.args[0] ?? {}) : (msg.args ?? {});
     const o = await this.runtime.runAction(String(msg.udfPath), args, { identity: c.identity, allowInternal: c.admin });
-    if (o.ok) this.send(c, { type: "ActionResponse", requestId: msg.requestId, success: true, result: o.value, logLines: o.logLines });
+    if (o.ok) this.sendText(c, `{"type":"ActionResponse","requestId":${JSON.stringify(msg.requestId ?? null)},"success":true,"result":${o.json},"logLines":${JSON.stringify(o.logLines)}}`);
     else this.send(c, { type: "ActionResponse", requestId: msg.requestId, success: false, result: o.errorMessage, logLines: o.logLines, ...(o.errorData !== undefined ? { errorData: o.errorData } : {}) });
   }
 }

@@ -1,7 +1,7 @@
 // Value helpers for the embedded backend: an order-preserving byte encoding of
 // Convex values (so SQLite's memcmp order on BLOBs equals `compareValues`),
 // document IDs, and Convex's limits on documents and field names.
-import { compareValues, convexToJson, jsonToConvex, type Value } from "convex/values";
+import { compareValues, jsonToConvex, type Value } from "convex/values";
 
 // Type tags follow compareValues' type order; 0x00 terminates strings, bytes,
 // arrays and objects so a shorter sequence sorts first. 0xFF never starts a value,
@@ -146,8 +146,8 @@ export function validateFieldName(name: string, topLevel: boolean): string | nul
   return null;
 }
 
-/** Throws if a document (without system fields) breaks Convex's limits. */
-export function checkDocumentLimits(table: string, doc: Record<string, Value>): void {
+/** Throws if a document (without system fields) breaks Convex's limits; `jsonLength` is its JSON size. */
+export function checkDocumentLimits(table: string, doc: Record<string, Value>, jsonLength: number): void {
   const walk = (v: Value, depth: number, topLevel: boolean) => {
     if (depth > MAX_NESTING) throw new Error(`Document for table "${table}" is nested too deeply (max ${MAX_NESTING} levels).`);
     if (Array.isArray(v)) {
@@ -169,9 +169,8 @@ export function checkDocumentLimits(table: string, doc: Record<string, Value>): 
     }
   };
   walk(doc, 0, true);
-  const size = JSON.stringify(convexToJson(doc)).length;
-  if (size > MAX_DOCUMENT_BYTES) {
-    throw new Error(`Document for table "${table}" is too large (${size} bytes, max ${MAX_DOCUMENT_BYTES} bytes).`);
+  if (jsonLength > MAX_DOCUMENT_BYTES) {
+    throw new Error(`Document for table "${table}" is too large (${jsonLength} bytes, max ${MAX_DOCUMENT_BYTES} bytes).`);
   }
 }
 

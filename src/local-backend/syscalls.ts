@@ -1,0 +1,296 @@
+// The system-call layer under the `convex` package's server code: database
+// reads and writes, nested function calls, the scheduler and metadata. Reads
+// hand stored documents back as their JSON text (RawJson) so a document is
+// never parsed and re-serialised on its way to user code.
+import { convexToJson, jsonToConvex, type JSONValue, type Value } from "convex/values";
+import { randomUUID } from "node:crypto";
+import { Exec, RawJson, type SyscallHost } from "./context.js";
+import { errorDataJson, isConvexError, SystemError } from "./errors.js";
+import { parseUdfPath } from "./modules.js";
+import { planQuery, queryPage, Stream } from "./query.js";
+import type { CallOptions, Outcome, Runtime } from "./runtime.js";
+import type { Doc } from "./store.js";
+import { encodeTuple, keySuccessor, literal } from "./values.js";
+
+const ALL_KEYS = Buffer.from([0xff]);
+const METRIC_NAMES = ["bytesRead", "bytesWritten", "databaseQueries", "documentsRead", "documentsWritten", "functionsScheduled", "scheduledFunctionArgsBytes", "filesWritten", "fileWriteBytes", "filesRead", "fileReadBytes"];
+
+/** `{...fields, _id, _creationTime}` as JSON, reusing the fields' JSON text. */
+function withSystemFields(fieldsJson: string, id: string, creationTime: number): string {
+  const system = `"_id":${JSON.stringify(id)},"_creationTime":${JSON.stringify(creationTime)}}`;
+  return fieldsJson === "{}" ? `{${system}` : `${fieldsJson.slice(0, -1)},${system}`;
+}
+
+export class Syscalls implements SyscallHost {
+  constructor(private rt: Runtime) {}
+
+  private get store() {
+    return this.rt.store;
+  }
+
+  syscall(exec: Exec, op: string, args: any): unknown {
+    switch (op) {
+      case "1.0/queryStream": {
+        if (exec.kind === "action") throw new Error("The database is not available in actions; use ctx.runQuery.");
+        const plan = planQuery(this.store, args.query);
+        const id = exec.nextStreamId++;
+        exec.streams.set(id, new Stream(this.store, plan, () => this.rt.writeCount));
+        return { queryId: id };
+      }
+      case "1.0/queryCleanup": {
+        const s = exec.streams.get(args.queryId);
+        if (s && exec.reads) exec.reads.push(s.covered());
+        exec.streams.delete(args.queryId);
+        return {};
+      }
+      case "1.0/db/normalizeId":
+        return { id: this.store.tableOfId(args.idString) === args.table ? args.idString : null };
+      case "1.0/getSnapshotTs":
+        return convexToJson(this.rt.ts);
+      default:
+        throw new Error(`Unknown operation ${op}`);
+    }
+  }
+
+  async asyncSyscall(exec: Exec, op: string, args: any): Promise<unknown> {
+    switch (op) {
+      case "1.0/get":
+        return this.dbGet(exec, args);
+      case "1.0/queryStreamNext": {
+        const s = exec.streams.get(args.queryId);
+        if (!s) throw new Error("Query stream was already closed.");
+        const json = s.next();
+        if (json === null) {
+          if (exec.reads) exec.reads.push(s.covered());
+          exec.streams.delete(args.queryId);
+          return { value: null, done: true };
+        }
+        return new RawJson(`{"value":${json},"done":false}`);
+      }
+      case "1.0/queryPage": {
+        this.requireDb(exec);
+        const { page, ...rest } = queryPage(this.store, () => this.rt.writeCount, args, exec.reads);
+        return new RawJson(`{"page":[${page.join(",")}],${JSON.stringify(rest).slice(1)}`);
+      }
+      case "1.0/count": {
+        this.requireDb(exec);
+        exec.reads?.push({ index: `${args.table}.by_creation_time`, lo: Buffer.alloc(0), hi: ALL_KEYS });
+        return this.store.count(args.table);
+      }
+      case "1.0/insert":
+        return { _id: this.insert(this.requireWriter(exec), args.table, jsonToConvex(args.value) as Record<string, Value>) };
+      case "1.0/shallowMerge":
+        this.patch(this.requireWriter(exec), args.table, args.id, args.value, true);
+        return {};
+      case "1.0/replace":
+        this.patch(this.requireWriter(exec), args.table, args.id, args.value, false);
+        return {};
+      case "1.0/remove": {
+        this.requireWriter(exec);
+        const { table, prev } = this.existing(args.table, args.id, "delete");
+        this.store.write(table, args.id, prev, null);
+        this.rt.writeCount++;
+        return {};
+      }
+      case "1.0/getUserIdentity":
+        return exec.identity;
+      case "1.0/runUdf":
+        return this.runNested(exec, args);
+      case "1.0/actions/query":
+      case "1.0/actions/mutation":
+      case "1.0/actions/action":
+        return this.runFromAction(exec, op.slice("1.0/actions/".length) as "query" | "mutation" | "action", args);
+      case "1.0/schedule":
+        return this.schedule(this.requireWriter(exec), args);
+      case "1.0/actions/schedule":
+        return this.rt.inOwnTransaction(() => this.schedule(exec, args));
+      case "1.0/cancel_job":
+        this.cancel(this.requireWriter(exec), args.id);
+        return {};
+      case "1.0/actions/cancel_job":
+        await this.rt.inOwnTransaction(() => this.cancel(exec, args.id));
+        return {};
+      case "1.0/createFunctionHandle":
+        return `function://${addressToPath(args)}`;
+      case "1.0/getFunctionMetadata":
+        return { name: exec.udfPath, componentPath: "" };
+      case "1.0/getRequestMetadata":
+        return { ip: null, userAgent: null, requestId: randomUUID(), scheduledFunctionId: exec.scheduledJobId, authToken: null };
+      case "1.0/getDeploymentMetadata":
+        return { name: "local", region: null, class: "local" };
+      case "1.0/getTransactionMetrics": {
+        const zero = { used: 0, remaining: Number.MAX_SAFE_INTEGER };
+        return Object.fromEntries(METRIC_NAMES.map((k) => [k, zero]));
+      }
+      case "1.0/auditLog":
+        return {};
+      default:
+        if (op.startsWith("1.0/storage")) throw new Error("File storage is not supported by the embedded backend.");
+        throw new Error(`Unknown async operation ${op}`);
+    }
+  }
+
+  private requireDb(exec: Exec) {
+    if (exec.kind === "action") throw new Error("The database is not available in actions; use ctx.runQuery or ctx.runMutation.");
+  }
+
+  private requireWriter(exec: Exec): Exec {
+    if (exec.kind !== "mutation") throw new Error(`Writes are only allowed in mutations (called from a ${exec.kind}).`);
+    return exec;
+  }
+
+  private dbGet(exec: Exec, args: { id: string; table?: string; isSystem?: boolean }) {
+    this.requireDb(exec);
+    const id = args.id;
+    if (typeof id !== "string") throw new Error(`Invalid argument \`id\` for \`db.get\`: expected a string.`);
+    const table = this.store.tableOfId(id);
+    if (table === null) {
+      throw new Error(`Invalid argument \`id\` for \`db.get\`: Unable to decode ID: "${id}"`);
+    }
+    if (args.table !== undefined && args.table !== table) {
+      throw new Error(`Invalid argument \`id\` for \`db.get\`: expected ID in table "${args.table}" but got ID in table "${table}".`);
+    }
+    if (table.startsWith("_") !== (args.isSystem ?? false)) {
+      throw new Error(table.startsWith("_") ? "System tables can only be accessed from db.system.get()." : "User tables can only be accessed from db.get().");
+    }
+    if (exec.reads) {
+      const key = encodeTuple([id]);
+      exec.reads.push({ index: `${table}.by_id`, lo: key, hi: keySuccessor(key) });
+    }
+    return new RawJson(this.store.getJson(id) ?? "null");
+  }
+
+  private existing(tableArg: string | undefined, id: unknown, verb: string): { table: string; prev: Doc } {
+    if (typeof id !== "string") throw new Error(`Invalid argument \`id\` for \`db.${verb}\`: expected a string.`);
+    const table = this.store.tableOfId(id);
+    if (table === null) throw new Error(`Invalid argument \`id\` for \`db.${verb}\`: Unable to decode ID: "${id}"`);
+    if (tableArg !== undefined && tableArg !== table) {
+      throw new Error(`Invalid argument \`id\` for \`db.${verb}\`: expected ID in table "${tableArg}" but got ID in table "${table}".`);
+    }
+    if (table.startsWith("_")) throw new Error("System tables (prefixed with `_`) are read-only.");
+    const prev = this.store.get(id);
+    if (!prev) throw new Error(`${verb === "delete" ? "Delete" : verb === "patch" ? "Patch" : "Replace"} on nonexistent document ID ${id}`);
+    return { table, prev };
+  }
+
+  insert(exec: Exec, table: string, value: Record<string, Value>, system = false): string {
+    if (!system && table.startsWith("_")) throw new Error("System tables (prefixed with `_`) are read-only.");
+    if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Error("db.insert expects an object.");
+    for (const k of ["_id", "_creationTime"]) {
+      if (k in value) throw new Error(`Provided document for table "${table}" contains the system field \`${k}\`.`);
+    }
+    const fields: Record<string, Value> = {};
+    for (const k in value) if (value[k] !== undefined) fields[k] = value[k];
+    // Serialised once: the same text is measured against the size limit and stored.
+    const fieldsJson = JSON.stringify(convexToJson(fields));
+    if (!system) this.rt.checkDoc(table, fields, fieldsJson.length);
+    const id = this.store.newId(table);
+    const creationTime = this.store.creationTime(exec.now);
+    const doc = { ...fields, _id: id, _creationTime: creationTime } as Doc;
+    this.store.write(table, id, null, doc, withSystemFields(fieldsJson, id, creationTime));
+    this.rt.writeCount++;
+    return id;
+  }
+
+  private patch(_exec: Exec, tableArg: string | undefined, id: string, valueJson: Record<string, unknown>, merge: boolean) {
+    const verb = merge ? "patch" : "replace";
+    const { table, prev } = this.existing(tableArg, id, verb);
+    if (typeof valueJson !== "object" || valueJson === null || Array.isArray(valueJson)) {
+      throw new Error(`Invalid argument \`value\` for \`db.${verb}\`: expected an object.`);
+    }
+    const { _id, _creationTime, ...base } = prev;
+    const next: Record<string, Value> = merge ? { ...base } : {};
+    for (const [k, json] of Object.entries(valueJson)) {
+      const v = literal(json);
+      if (k === "_id" || k === "_creationTime") {
+        if (v !== undefined && v !== prev[k]) throw new Error(`Provided \`${k}\` field value does not match the document's.`);
+        continue;
+      }
+      if (v === undefined) delete next[k];
+      else next[k] = v;
+    }
+    const fieldsJson = JSON.stringify(convexToJson(next));
+    this.rt.checkDoc(table, next, fieldsJson.length);
+    this.store.write(table, id, prev, { ...next, _id, _creationTime } as Doc, withSystemFields(fieldsJson, _id, _creationTime));
+    this.rt.writeCount++;
+  }
+
+  // ---- nested calls -----------------------------------------------------------
+  private async runNested(parent: Exec, args: any): Promise<JSONValue> {
+    const udfPath = addressToPath(args);
+    const kind = args.udfType === "mutation" ? "mutation" : "query";
+    if (kind === "mutation" && parent.kind !== "mutation") throw new Error("ctx.runMutation is only available in mutations and actions.");
+    const fn = this.rt.resolveKind(udfPath, kind, true);
+    const child = this.rt.newExec(kind, udfPath, args.args, parent.identity, parent.reads, parent);
+    child.logLines = parent.logLines;
+    try {
+      if (kind === "query") return new RawJson(await this.rt.execQuery(fn, child, args.args)) as never;
+      const sp = this.store.savepoint();
+      try {
+        const value = await this.rt.execMutation(fn, child, args.args);
+        this.store.release(sp);
+        return new RawJson(value) as never;
+      } catch (e) {
+        this.store.rollbackTo(sp);
+        throw e;
+      }
+    } catch (e) {
+      if (e instanceof SystemError) throw e;
+      if (isConvexError(e)) throw Object.assign(new Error((e as Error).message), { data: errorDataJson(e) });
+      throw e;
+    }
+  }
+
+  private async runFromAction(exec: Exec, kind: "query" | "mutation" | "action", args: any): Promise<unknown> {
+    const udfPath = addressToPath(args);
+    const opts: CallOptions = { identity: exec.identity, allowInternal: true };
+    const outcome =
+      kind === "query"
+        ? await this.rt.runQuery(udfPath, args.args, opts)
+        : kind === "mutation"
+          ? await this.rt.runMutation(udfPath, args.args, opts)
+          : await this.rt.runAction(udfPath, args.args, opts);
+    for (const line of outcome.logLines) if (!exec.logLines.includes(line)) exec.logLines.push(line);
+    if (!outcome.ok) rethrow(outcome);
+    return new RawJson(outcome.json);
+  }
+
+  // ---- scheduler ------------------------------------------------------------------
+  private schedule(exec: Exec, args: any): JSONValue {
+    const name = parseUdfPath(addressToPath(args)).canonical;
+    const fnArgs = jsonToConvex(args.args);
+    const id = this.insert(
+      exec,
+      "_scheduled_functions",
+      { name, args: [fnArgs], scheduledTime: args.ts * 1000, state: { kind: "pending" } } as Record<string, Value>,
+      true,
+    );
+    this.rt.scheduledInTx = true;
+    return id;
+  }
+
+  private cancel(exec: Exec, id: string) {
+    const prev = this.store.get(id);
+    if (!prev || this.store.tableOfId(id) !== "_scheduled_functions") throw new Error(`Scheduled function ${id} not found.`);
+    const kind = (prev.state as { kind: string }).kind;
+    if (kind !== "pending" && kind !== "inProgress") return;
+    this.store.write("_scheduled_functions", id, prev, { ...prev, state: { kind: "canceled" }, completedTime: exec.now } as Doc);
+    this.rt.writeCount++;
+  }
+}
+
+function addressToPath(args: { name?: string; reference?: string; functionHandle?: string }): string {
+  if (args.functionHandle) return args.functionHandle.replace(/^function:\/\//, "");
+  if (args.name) return args.name;
+  if (args.reference) {
+    const parts = args.reference.split("/").slice(3);
+    return `${parts.slice(0, -1).join("/")}:${parts[parts.length - 1]}`;
+  }
+  throw new Error("Function address not supported");
+}
+
+function rethrow(outcome: Outcome): never {
+  if (outcome.ok) throw new Error("unreachable");
+  const message = outcome.errorMessage.replace(/^Uncaught (ConvexError|Error): /, "");
+  throw Object.assign(new Error(message), outcome.errorData !== undefined ? { data: outcome.errorData } : {});
+}

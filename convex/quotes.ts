@@ -39,9 +39,12 @@ export const list = query({
 });
 
 export const get = query({
-  args: { quoteId: v.id("quotes") },
-  handler: async (ctx, { quoteId }) => {
-    const quote = await ctx.db.get(quoteId);
+  // A string, not v.id: the id comes from the page's URL, and a mistyped one is
+  // "no such quote" (null), not an error.
+  args: { quoteId: v.string() },
+  handler: async (ctx, args) => {
+    const quoteId = ctx.db.normalizeId("quotes", args.quoteId);
+    const quote = quoteId ? await ctx.db.get(quoteId) : null;
     return quote ? await quoteDetail(ctx, quote) : null;
   },
 });

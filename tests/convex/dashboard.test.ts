@@ -97,6 +97,12 @@ describe("taking over a negotiation", () => {
 });
 
 describe("reading", () => {
+  test("quotes.get: a mistyped or foreign id from the URL is no quote (null), not an error", async () => {
+    const { t, negotiationId } = await started();
+    expect(await t.query(api.quotes.get, { quoteId: "nonsense" })).toBeNull();
+    expect(await t.query(api.quotes.get, { quoteId: negotiationId })).toBeNull();
+  });
+
   test("unread counts, markRead, and the quote row", async () => {
     const { t, quoteId, negotiationId, negotiations } = await started();
     await say(t, negotiationId, 0, "supplier", "one");

@@ -15,8 +15,9 @@ interface ErrorData {
 
 export function describeError(error: unknown): ServerProblem {
   if (error instanceof ConvexError) {
-    const data = error.data as ErrorData | string;
+    const data = error.data as ErrorData | string | null;
     if (typeof data === "string") return { message: data };
+    if (data === null || typeof data !== "object") return { message: error.message || "The server refused the request." };
     return {
       code: typeof data.code === "string" ? data.code : undefined,
       message: typeof data.message === "string" ? data.message : "The server refused the request.",

@@ -83,7 +83,7 @@ export class Stream {
   private exhausted = false;
   private returned = 0;
   private fetchedAt = -1;
-  private batch = 16;
+  private batch: number;
   done = false;
 
   constructor(
@@ -92,7 +92,10 @@ export class Stream {
     private writeCounter: () => number,
     private lo = plan.lo,
     private hi = plan.hi,
-  ) {}
+  ) {
+    // `first()`/`unique()`/`take(n)` without filters need at most n rows: do not read (and copy) 16.
+    this.batch = plan.limit !== null && plan.filters.length === 0 ? Math.max(1, Math.min(plan.limit, 16)) : 16;
+  }
 
   /** Next raw row in range (ignoring filters), or null at the end. */
   nextRow(): Row | null {

@@ -6,6 +6,7 @@
 import type { WebSocket } from "ws";
 import type { JSONValue } from "convex/values";
 import type { Identity } from "./context.js";
+import { sendFrame, textFrame, type Frame } from "./frames.js";
 import type { ReadRange } from "./query.js";
 import type { Outcome, Runtime } from "./runtime.js";
 import type { Touched } from "./store.js";
@@ -67,7 +68,7 @@ export class SyncServer {
   private entries = new Map<string, Entry>();
   private flushQueued = false;
   private inflight = new Map<string, Promise<Outcome>>();
-  private shared = new Map<string, Buffer>();
+  private shared = new Map<string, Frame>();
   private nextEntryUid = 1;
   private pinger: NodeJS.Timeout;
   /** Counts query executions (for tests and the benchmark). */
@@ -136,18 +137,17 @@ export class SyncServer {
         `{"type":"Transition","startVersion":${JSON.stringify({ querySet: c.querySet, ts: encodeTs(c.ts), identity: c.identityVersion })},` +
           `"endVersion":${JSON.stringify({ querySet, ts: encodeTs(ts), identity })},"modifications":[${modifications.join(",")}]}`,
       );
-    let text: Buffer;
-    if (shareKey !== undefined) {
-      // Many clients in the same state get byte-identical transitions: serialize once.
-      const key = `${c.querySet}|${c.ts}|${c.identityVersion}|${querySet}|${ts}|${identity}|${shareKey}`;
-      text = this.shared.get(key) ?? build();
-      this.shared.set(key, text);
-    } else {
-      text = build();
-    }
     if (c.ws.readyState === c.ws.OPEN) {
       c.lastSend = Date.now();
-      c.ws.send(text, { binary: false });
+      if (shareKey !== undefined) {
+        // Many clients in the same state get byte-identical transitions: serialize and frame once.
+        const key = `${c.querySet}|${c.ts}|${c.identityVersion}|${querySet}|${ts}|${identity}|${shareKey}`;
+        let f = this.shared.get(key);
+        if (!f) this.shared.set(key, (f = textFrame(build())));
+        sendFrame(c.ws, f);
+      } else {
+        c.ws.send(build(), { binary: false });
+      }
     }
     c.querySet = querySet;
     c.identityVersion = identity;

@@ -48,6 +48,23 @@ describe("ConvexClient", () => {
     }
   });
 
+  it("many clients on one query all get every update, in order, from shared pre-framed transitions", async () => {
+    const subs = Array.from({ length: 25 }, () => client());
+    const seen = subs.map(() => [] as (string | null)[]);
+    subs.forEach((c, i) => c.onUpdate(api.messages.latest, { channel: "fan" }, (v) => seen[i].push(v)));
+    await until(() => seen.every((s) => s.length === 1), 10_000, "initial results");
+    const writer = new ConvexHttpClient(backend.url, { logger: false });
+    for (let n = 0; n < 5; n++) {
+      await writer.mutation(api.messages.send, { channel: "fan", body: `f${n}` });
+      await until(() => seen.every((s) => s.at(-1) === `f${n}`), 10_000, `update f${n} on every client`);
+    }
+    for (const s of seen) expect(s.filter((v) => v !== null)).toEqual(["f0", "f1", "f2", "f3", "f4"]);
+    // A client that writes still gets its own transition (not the shared one) and stays in sync.
+    await subs[0].mutation(api.messages.send, { channel: "fan", body: "own" });
+    expect(seen[0].at(-1)).toBe("own");
+    await until(() => seen.every((s) => s.at(-1) === "own"), 10_000, "own write everywhere");
+  });
+
   it("two clients see each other's writes", async () => {
     const a = client();
     const b = client();

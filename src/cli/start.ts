@@ -199,7 +199,9 @@ const USAGE = `Usage: npm start -- [options]
   --data-dir <dir>     data directory (PARLEY_DATA_DIR, default .data)
   --no-studio          do not start Mastra Studio
   --reset              wipe the embedded backend's data first
-  CONVEX_URL=<url>     use that Convex deployment instead of the embedded backend`;
+  CONVEX_URL=<url>     use that Convex deployment instead of the embedded backend
+  PARLEY_MODEL_TOKENS_PER_SEC, PARLEY_MODEL_LATENCY_MS
+                       pace of the scripted model (default 25 words/s after 300 ms; 0 = full speed)`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -220,6 +222,13 @@ async function main(): Promise<void> {
     return;
   }
   const env = process.env;
+  // At full speed the scripted model finishes a quote in a few seconds, too fast
+  // to watch; by default `npm start` paces it like a real model. Set either
+  // variable (0 = full speed) to change it.
+  if (env.PARLEY_MODEL_TOKENS_PER_SEC === undefined && env.PARLEY_MODEL_LATENCY_MS === undefined) {
+    env.PARLEY_MODEL_TOKENS_PER_SEC = "25";
+    env.PARLEY_MODEL_LATENCY_MS = "300";
+  }
   const started = Date.now();
   const parley = await startParley({
     webPort: port(values.port ?? env.PARLEY_PORT, "--port"),

@@ -15,9 +15,10 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { ConvexClient, ConvexHttpClient } from "convex/browser";
-import { getFunctionName, makeFunctionReference } from "convex/server";
+import { getFunctionName } from "convex/server";
+import { api } from "../convex/_generated/api.js";
 import type { Id } from "../convex/_generated/dataModel.js";
-import { httpTransport, service, type ConvexTransport } from "../src/mastra/convex-refs.js";
+import { httpTransport, type ConvexTransport } from "../src/mastra/convex-transport.js";
 import { createRuntime, silentLog } from "../src/mastra/runtime.js";
 import { evaluateQuote, runNegotiations } from "../src/mastra/workflows/run-quote.js";
 import { runSupplierNegotiation } from "../src/mastra/workflows/run-supplier-negotiation.js";
@@ -26,10 +27,10 @@ const TURN_MS = Number(process.env.BENCH_TURN_MS ?? 50);
 const QUOTES = Number(process.env.BENCH_QUOTES ?? 100);
 const SERVICE_KEY = "bench-service-key";
 const fnRef = {
-  catalog: makeFunctionReference<"mutation">("seed:catalog"),
-  products: makeFunctionReference<"query">("products:list"),
-  request: makeFunctionReference<"mutation">("quotes:request"),
-  messages: makeFunctionReference<"query">("messages:list"),
+  catalog: api.seed.catalog,
+  products: api.products.list,
+  request: api.quotes.request,
+  messages: api.messages.list,
 };
 
 // The backend runs in its own process, as in \`npm run backend\`: the workflow and
@@ -75,7 +76,7 @@ async function requestQuote(seed: number): Promise<Id<"quotes">> {
     maxRounds: 8,
     seed,
   })) as Id<"quotes">;
-  await transport.mutation(service.claimQuote, { serviceKey: SERVICE_KEY, quoteId, workerId: "bench", leaseMs: 600_000 });
+  await transport.mutation(api.worker.claimQuote, { serviceKey: SERVICE_KEY, quoteId, workerId: "bench", leaseMs: 600_000 });
   return quoteId;
 }
 
@@ -83,7 +84,7 @@ async function requestQuote(seed: number): Promise<Id<"quotes">> {
 const runtime = createRuntime({ transport, serviceKey: SERVICE_KEY, env, log: silentLog });
 const sequentialQuote = await requestQuote(7);
 const parallelQuote = await requestQuote(7);
-const seqNegotiations = (await transport.query(service.getQuoteState, { serviceKey: SERVICE_KEY, quoteId: sequentialQuote }))!.negotiations;
+const seqNegotiations = (await transport.query(api.worker.getQuoteState, { serviceKey: SERVICE_KEY, quoteId: sequentialQuote }))!.negotiations;
 let t0 = performance.now();
 const seqTurns: number[] = [];
 for (const n of seqNegotiations) {
@@ -127,7 +128,7 @@ const quoteIds: Id<"quotes">[] = [];
 for (let i = 0; i < QUOTES; i++) quoteIds.push(await requestQuote(1000 + i));
 const negotiationIds: Id<"negotiations">[] = [];
 for (const quoteId of quoteIds) {
-  for (const n of (await transport.query(service.getQuoteState, { serviceKey: SERVICE_KEY, quoteId }))!.negotiations) negotiationIds.push(n._id);
+  for (const n of (await transport.query(api.worker.getQuoteState, { serviceKey: SERVICE_KEY, quoteId }))!.negotiations) negotiationIds.push(n._id);
 }
 
 const visibleAt = new Map<string, number>();
@@ -165,7 +166,7 @@ let stored = 0;
 let duplicated = 0;
 let gaps = 0;
 for (const quoteId of quoteIds) {
-  const state = (await transport.query(service.getQuoteState, { serviceKey: SERVICE_KEY, quoteId }))!;
+  const state = (await transport.query(api.worker.getQuoteState, { serviceKey: SERVICE_KEY, quoteId }))!;
   for (const n of state.negotiations) {
     const ai = n.messages.filter((m) => m.sender === "brand" || m.sender === "supplier");
     stored += ai.length;

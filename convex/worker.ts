@@ -1,8 +1,8 @@
 import { v } from "convex/values";
 import { mutation, query } from "./_generated/server";
 import { requireServiceKey } from "./model/auth";
-import { getQuote, negotiationsOfQuote } from "./model/negotiations";
 import { claimQuote as claim, failQuote as fail, renewLease as renew } from "./model/quotes";
+import { quoteState } from "./model/workerState";
 
 // The quote worker: find work, hold it under a lease, read everything needed to
 // resume, or give up on a quote.
@@ -48,22 +48,7 @@ export const getQuoteState = query({
   args: { serviceKey, quoteId: v.id("quotes") },
   handler: async (ctx, { serviceKey, quoteId }) => {
     requireServiceKey(serviceKey);
-    const quote = await getQuote(ctx, quoteId);
-    const negotiations = [];
-    for (const negotiation of await negotiationsOfQuote(ctx, quoteId)) {
-      const supplier = await ctx.db.get(negotiation.supplierId);
-      const offers = await ctx.db
-        .query("offers")
-        .withIndex("by_negotiationId_and_round", (q) => q.eq("negotiationId", negotiation._id))
-        .take(200);
-      const messages = await ctx.db
-        .query("messages")
-        .withIndex("by_negotiationId_and_seq", (q) => q.eq("negotiationId", negotiation._id))
-        .take(1000);
-      offers.sort((a, b) => a.round - b.round || a._creationTime - b._creationTime);
-      negotiations.push({ ...negotiation, supplier, offers, messages });
-    }
-    return { quote, negotiations };
+    return await quoteState(ctx, quoteId);
   },
 });
 

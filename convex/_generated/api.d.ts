@@ -34,6 +34,7 @@ import type * as model_quotes from "../model/quotes.js";
 import type * as model_status from "../model/status.js";
 import type * as model_validate from "../model/validate.js";
 import type * as model_views from "../model/views.js";
+import type * as model_workerState from "../model/workerState.js";
 import type * as negotiations from "../negotiations.js";
 import type * as offers from "../offers.js";
 import type * as products from "../products.js";
@@ -72,6 +73,7 @@ declare const fullApi: ApiFromModules<{
   "model/status": typeof model_status;
   "model/validate": typeof model_validate;
   "model/views": typeof model_views;
+  "model/workerState": typeof model_workerState;
   negotiations: typeof negotiations;
   offers: typeof offers;
   products: typeof products;

@@ -3,7 +3,7 @@ import { ConvexHttpClient } from "convex/browser";
 import type { Doc } from "../../convex/_generated/dataModel.js";
 import { createBrandAgent } from "./agents/brand-agent.js";
 import { createSupplierAgent } from "./agents/supplier-agent.js";
-import { httpTransport, type ConvexTransport } from "./convex-refs.js";
+import { httpTransport, type ConvexTransport } from "./convex-transport.js";
 import { resolveModel } from "./models/index.js";
 import { MessagePersister, type PersisterLog } from "./storage/message-persister.js";
 

@@ -1,7 +1,7 @@
-import { makeFunctionReference } from "convex/server";
 import { describe, expect, it } from "vitest";
+import { api } from "../../convex/_generated/api.js";
 import type { Id } from "../../convex/_generated/dataModel.js";
-import { service } from "../../src/mastra/convex-refs.js";
+
 import { runNegotiations } from "../../src/mastra/workflows/run-quote.js";
 import { SERVICE_KEY, convexTestBackend, requestDemoQuote } from "./helpers/convex-test-backend.js";
 import { testRuntime } from "./helpers/runtime.js";
@@ -9,19 +9,14 @@ import { testRuntime } from "./helpers/runtime.js";
 /** Senders in order, without the system notes the dashboard's mutations add (paused, resumed, …). */
 const senders = (messages: { sender: string }[]) => messages.map((m) => m.sender).filter((s) => s !== "system");
 
-const fn = {
-  pause: makeFunctionReference<"mutation">("negotiations:pause"),
-  resume: makeFunctionReference<"mutation">("negotiations:resume"),
-  counter: makeFunctionReference<"mutation">("negotiations:counter"),
-  walkAway: makeFunctionReference<"mutation">("negotiations:walkAway"),
-};
+const fn = api.negotiations;
 
 describe("human takeover", () => {
   it("waits while paused, answers the user's counter as the supplier, continues from it after resume; stops on walk-away", async () => {
     const { transport } = convexTestBackend();
     const quoteId = await requestDemoQuote(transport, { seed: 99 });
-    await transport.mutation(service.claimQuote, { serviceKey: SERVICE_KEY, quoteId, workerId: "test", leaseMs: 60_000 });
-    const read = async () => (await transport.query(service.getQuoteState, { serviceKey: SERVICE_KEY, quoteId }))!;
+    await transport.mutation(api.worker.claimQuote, { serviceKey: SERVICE_KEY, quoteId, workerId: "test", leaseMs: 60_000 });
+    const read = async () => (await transport.query(api.worker.getQuoteState, { serviceKey: SERVICE_KEY, quoteId }))!;
     const [takenOver, walkedAway] = (await read()).negotiations.map((n) => n._id) as Id<"negotiations">[];
     const runtime = testRuntime(transport);
     let paused!: () => void;

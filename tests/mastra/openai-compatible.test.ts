@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { api } from "../../convex/_generated/api.js";
 import { createBrandAgent } from "../../src/mastra/agents/brand-agent.js";
-import { service } from "../../src/mastra/convex-refs.js";
+
 import { resolveModel } from "../../src/mastra/models/index.js";
 import { createRuntime, silentLog } from "../../src/mastra/runtime.js";
 import { runNegotiations } from "../../src/mastra/workflows/run-quote.js";
@@ -43,7 +44,7 @@ describe("PARLEY_MODEL=openai:<model> with OPENAI_BASE_URL", () => {
     standIn.rogueTerms = true;
     const { transport } = convexTestBackend();
     const quoteId = await requestDemoQuote(transport, { seed: 5 });
-    await transport.mutation(service.claimQuote, { serviceKey: SERVICE_KEY, quoteId, workerId: "t", leaseMs: 60_000 });
+    await transport.mutation(api.worker.claimQuote, { serviceKey: SERVICE_KEY, quoteId, workerId: "t", leaseMs: 60_000 });
     const runtime = createRuntime({
       transport,
       serviceKey: SERVICE_KEY,
@@ -52,7 +53,7 @@ describe("PARLEY_MODEL=openai:<model> with OPENAI_BASE_URL", () => {
     });
     const results = await runNegotiations(runtime, quoteId);
     expect(results.map((r) => r.status).every((s) => s === "accepted" || s === "impasse")).toBe(true);
-    const state = (await transport.query(service.getQuoteState, { serviceKey: SERVICE_KEY, quoteId }))!;
+    const state = (await transport.query(api.worker.getQuoteState, { serviceKey: SERVICE_KEY, quoteId }))!;
     const messages = state.negotiations.flatMap((n) => n.messages);
     expect(messages[0]!.content).toMatch(/^Stand-in supplier for round 1: offer\.$/);
     expect(messages.every((m) => m.metadata?.model === "openai:stand-in-7b")).toBe(true);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { service } from "../../src/mastra/convex-refs.js";
+import { api } from "../../convex/_generated/api.js";
+
 import { evaluateQuote, runNegotiations } from "../../src/mastra/workflows/run-quote.js";
 import type { NegotiationCallbacks, TurnRecord } from "../../src/mastra/workflows/run-supplier-negotiation.js";
 import { SERVICE_KEY, convexTestBackend, requestDemoQuote } from "./helpers/convex-test-backend.js";
@@ -8,7 +9,7 @@ import { testRuntime } from "./helpers/runtime.js";
 async function claimed(seed = 42) {
   const { transport } = convexTestBackend();
   const quoteId = await requestDemoQuote(transport, { seed });
-  await transport.mutation(service.claimQuote, { serviceKey: SERVICE_KEY, quoteId, workerId: "test", leaseMs: 60_000 });
+  await transport.mutation(api.worker.claimQuote, { serviceKey: SERVICE_KEY, quoteId, workerId: "test", leaseMs: 60_000 });
   return { transport, quoteId };
 }
 
@@ -26,7 +27,7 @@ describe("runNegotiations", () => {
     expect(overlaps(results[1]!.turns, results[2]!.turns)).toBe(true);
     expect(overlaps(results[0]!.turns, results[2]!.turns)).toBe(true);
     // Every negotiation ends in a closing state, with its messages in seq order and complete.
-    const state = (await transport.query(service.getQuoteState, { serviceKey: SERVICE_KEY, quoteId }))!;
+    const state = (await transport.query(api.worker.getQuoteState, { serviceKey: SERVICE_KEY, quoteId }))!;
     for (const n of state.negotiations) {
       expect(["accepted", "impasse"]).toContain(n.status);
       expect(n.messages.map((m) => m.seq)).toEqual([...n.messages.keys()]);
@@ -48,7 +49,7 @@ describe("runNegotiations", () => {
       onOfferReceived: (id, o) => void offers.set(id, [...(offers.get(id) ?? []), o.round]),
     };
     const results = await runNegotiations(runtime, quoteId, callbacks);
-    const state = (await transport.query(service.getQuoteState, { serviceKey: SERVICE_KEY, quoteId }))!;
+    const state = (await transport.query(api.worker.getQuoteState, { serviceKey: SERVICE_KEY, quoteId }))!;
     for (const r of results) {
       const n = state.negotiations.find((x) => x._id === r.negotiationId)!;
       const rounds = n.offers.length;
@@ -63,19 +64,19 @@ describe("runNegotiations", () => {
 
   it("isolates failures: supplier 2's model throws, suppliers 1 and 3 finish, 2 is failed with the reason", async () => {
     const { transport, quoteId } = await claimed(3);
-    const state0 = (await transport.query(service.getQuoteState, { serviceKey: SERVICE_KEY, quoteId }))!;
+    const state0 = (await transport.query(api.worker.getQuoteState, { serviceKey: SERVICE_KEY, quoteId }))!;
     const second = state0.negotiations[1]!.supplier.name;
     const runtime = testRuntime(transport, { brokenSupplier: second });
     const results = await runNegotiations(runtime, quoteId);
     expect(results.map((r) => r.status)).toEqual([expect.stringMatching(/accepted|impasse/), "failed", expect.stringMatching(/accepted|impasse/)]);
     expect(results[1]!.failureReason).toMatch(/supplier's model failed: model provider unavailable/);
-    const state = (await transport.query(service.getQuoteState, { serviceKey: SERVICE_KEY, quoteId }))!;
+    const state = (await transport.query(api.worker.getQuoteState, { serviceKey: SERVICE_KEY, quoteId }))!;
     expect(state.negotiations[1]!).toMatchObject({ status: "failed", outcome: "failed" });
     expect(state.negotiations[1]!.failureReason).toMatch(/model provider unavailable/);
     const recommendation = await evaluateQuote(runtime, quoteId);
     expect(recommendation!.ranking).toHaveLength(3);
     expect(recommendation!.ranking.find((r) => r.supplierName === second)!.outcome).toBe("failed");
-    const quote = (await transport.query(service.getQuoteState, { serviceKey: SERVICE_KEY, quoteId }))!.quote;
+    const quote = (await transport.query(api.worker.getQuoteState, { serviceKey: SERVICE_KEY, quoteId }))!.quote;
     expect(quote.status).toBe("completed");
   });
 });

@@ -2,8 +2,9 @@ import { spawn } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { api } from "../../convex/_generated/api.js";
 import type { Id } from "../../convex/_generated/dataModel.js";
-import { service, type QuoteState } from "../../src/mastra/convex-refs.js";
+import { type QuoteState } from "../../src/mastra/convex-transport.js";
 import { SERVICE_KEY, requestDemoQuote } from "./helpers/convex-test-backend.js";
 import { embeddedBackend } from "./helpers/embedded-backend.js";
 import { testRuntime } from "./helpers/runtime.js";
@@ -20,7 +21,7 @@ beforeAll(async () => {
 });
 afterAll(async () => backend?.stop());
 
-const state = (quoteId: Id<"quotes">) => backend.transport.query(service.getQuoteState, { serviceKey: SERVICE_KEY, quoteId }) as Promise<QuoteState>;
+const state = (quoteId: Id<"quotes">) => backend.transport.query(api.worker.getQuoteState, { serviceKey: SERVICE_KEY, quoteId }) as Promise<QuoteState>;
 
 function transcript(s: QuoteState) {
   return s.negotiations

@@ -3,10 +3,10 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { makeFunctionReference } from "convex/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { api } from "../../convex/_generated/api.js";
 import type { Id } from "../../convex/_generated/dataModel.js";
-import { service } from "../../src/mastra/convex-refs.js";
+
 import { SERVICE_KEY } from "./helpers/convex-test-backend.js";
 import { embeddedBackend } from "./helpers/embedded-backend.js";
 
@@ -29,7 +29,7 @@ let output = "";
 
 beforeAll(async () => {
   backend = await embeddedBackend();
-  await backend.transport.mutation(makeFunctionReference<"mutation">("seed:catalog"), {});
+  await backend.transport.mutation(api.seed.catalog, {});
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   // Its own root (for .mastra/ and its dev lock), so it can run beside a
@@ -87,7 +87,7 @@ describe("Mastra Studio (mastra dev)", () => {
   });
 
   it("runs the workflow from line items: the quote is created in Convex, negotiated and recommended", { timeout: 120_000 }, async () => {
-    const products = (await backend.transport.query(makeFunctionReference<"query">("products:list"), {})) as { sku: string }[];
+    const products = await backend.transport.query(api.products.list, {});
     const created = await (await fetch(`${base}/api/workflows/negotiationWorkflow/create-run`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).json();
     const runId = created.runId as string;
     const response = await fetch(`${base}/api/workflows/negotiationWorkflow/start-async?runId=${runId}`, {
@@ -99,7 +99,7 @@ describe("Mastra Studio (mastra dev)", () => {
     expect(result.status, JSON.stringify(result).slice(0, 500)).toBe("success");
     const quoteId = result.result.quoteId as Id<"quotes">;
     expect(result.result.negotiations).toHaveLength(3);
-    const state = (await backend.transport.query(service.getQuoteState, { serviceKey: SERVICE_KEY, quoteId }))!;
+    const state = (await backend.transport.query(api.worker.getQuoteState, { serviceKey: SERVICE_KEY, quoteId }))!;
     expect(state.quote.status).toBe("completed");
     expect(state.quote.notes).toBe("from Studio");
     expect(state.quote.recommendation?.ranking).toHaveLength(3);

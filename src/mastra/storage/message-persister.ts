@@ -1,16 +1,8 @@
 import { ConvexError } from "convex/values";
+import { api } from "../../../convex/_generated/api.js";
 import type { Id } from "../../../convex/_generated/dataModel.js";
 import type { Terms } from "../../negotiation/types.js";
-import {
-  service,
-  type ConvexRecommendation,
-  type ConvexTransport,
-  type MessageKind,
-  type MessageMetadata,
-  type MessageSender,
-  type NegotiationOutcome,
-  type NegotiationStatus,
-} from "../convex-refs.js";
+import { type ConvexRecommendation, type ConvexTransport, type MessageKind, type MessageMetadata, type MessageSender, type NegotiationOutcome, type NegotiationStatus } from "../convex-transport.js";
 
 // Writes a negotiation's messages, offers and status changes to Convex as they
 // happen. Exactly once, in order: each negotiation has one ordered lane of
@@ -125,7 +117,7 @@ export class MessagePersister {
     },
   ): Promise<Id<"messages">> {
     return this.enqueue(negotiationId, () =>
-      this.transport.mutation(service.appendMessage, { serviceKey: this.serviceKey, negotiationId, ...message }),
+      this.transport.mutation(api.ingest.appendMessage, { serviceKey: this.serviceKey, negotiationId, ...message }),
     );
   }
 
@@ -145,15 +137,15 @@ export class MessagePersister {
       terms: Terms;
       ai?: { generated: boolean; confidence?: number; reasoning?: string };
     },
-  ): Promise<Id<"offers">> {
+  ): Promise<Id<"offers"> | null> {
     return this.enqueue(negotiationId, () =>
-      this.transport.mutation(service.recordOffer, { serviceKey: this.serviceKey, negotiationId, ...offer }),
+      this.transport.mutation(api.ingest.recordOffer, { serviceKey: this.serviceKey, negotiationId, ...offer }),
     );
   }
 
   acceptOffer(negotiationId: Id<"negotiations">, offerId: Id<"offers">, by: "brand" | "supplier"): Promise<unknown> {
     return this.enqueue(negotiationId, () =>
-      this.transport.mutation(service.acceptOffer, { serviceKey: this.serviceKey, negotiationId, offerId, by }),
+      this.transport.mutation(api.ingest.acceptOffer, { serviceKey: this.serviceKey, negotiationId, offerId, by }),
     );
   }
 
@@ -163,7 +155,7 @@ export class MessagePersister {
     extra: { outcome?: NegotiationOutcome; failureReason?: string } = {},
   ): Promise<unknown> {
     return this.enqueue(negotiationId, () =>
-      this.transport.mutation(service.updateNegotiationStatus, {
+      this.transport.mutation(api.ingest.updateNegotiationStatus, {
         serviceKey: this.serviceKey,
         negotiationId,
         status,
@@ -174,7 +166,7 @@ export class MessagePersister {
 
   setRecommendation(quoteId: Id<"quotes">, recommendation: ConvexRecommendation): Promise<unknown> {
     return this.enqueue(quoteId, () =>
-      this.transport.mutation(service.setRecommendation, { serviceKey: this.serviceKey, quoteId, recommendation }),
+      this.transport.mutation(api.ingest.setRecommendation, { serviceKey: this.serviceKey, quoteId, recommendation }),
     );
   }
 
@@ -308,7 +300,7 @@ export class StreamingMessage {
     // A refused start (e.g. CONFLICT: the brand user took over) is this message's failure.
     await this.startPromise;
     const id = await this.persister.enqueue(negotiationId, () =>
-      transport.mutation(service.finishMessage, {
+      transport.mutation(api.ingest.finishMessage, {
         serviceKey,
         negotiationId,
         seq: this.header.seq,
@@ -330,14 +322,14 @@ export class StreamingMessage {
       if (what === "start") {
         const content = this.text;
         return transport
-          .mutation(service.startMessage, { serviceKey, negotiationId, ...header, content })
+          .mutation(api.ingest.startMessage, { serviceKey, negotiationId, ...header, content })
           .then((r) => ((this.lastWrittenText = content), r));
       }
       // The start (or an earlier update) may already have carried the newest text.
       if (this.text === this.lastWrittenText) return Promise.resolve(null);
       const content = this.text;
       return transport
-        .mutation(service.updateMessageText, { serviceKey, negotiationId, seq: header.seq, content })
+        .mutation(api.ingest.updateMessageText, { serviceKey, negotiationId, seq: header.seq, content })
         .then((r) => ((this.lastWrittenText = content), r));
     });
   }

@@ -1,7 +1,8 @@
 import { RequestContext } from "@mastra/core/request-context";
 import { ConvexClient, ConvexHttpClient } from "convex/browser";
+import { api } from "../../../convex/_generated/api.js";
 import type { Id } from "../../../convex/_generated/dataModel.js";
-import { httpTransport, service } from "../convex-refs.js";
+import { httpTransport } from "../convex-transport.js";
 import { createRuntime, RUNTIME_KEY, type NegotiationRuntime, type RuntimeOptions } from "../runtime.js";
 import type { PersisterLog } from "../storage/message-persister.js";
 import { CALLBACKS_KEY, LEASE_MS, negotiationWorkflow, SIGNAL_KEY } from "../workflows/negotiation-workflow.js";
@@ -114,7 +115,7 @@ export async function startQuoteWorker(options: QuoteWorkerOptions): Promise<Quo
       }
       const reason = error instanceof Error ? error.message : String(error);
       log.error("quote failed", { quoteId, reason });
-      await runtime.transport.mutation(service.failQuote, { serviceKey, quoteId, reason: reason.slice(0, 500) }).catch((e) => {
+      await runtime.transport.mutation(api.worker.failQuote, { serviceKey, quoteId, reason: reason.slice(0, 500) }).catch((e) => {
         log.error("could not mark the quote failed", { quoteId, error: String(e) });
       });
     }
@@ -129,7 +130,7 @@ export async function startQuoteWorker(options: QuoteWorkerOptions): Promise<Quo
       running.set(quoteId, { controller, done: new Promise<void>((r) => (release = r)) });
       let claimed = false;
       try {
-        claimed = await runtime.transport.mutation(service.claimQuote, { serviceKey, quoteId, workerId, leaseMs });
+        claimed = await runtime.transport.mutation(api.worker.claimQuote, { serviceKey, quoteId, workerId, leaseMs });
       } catch (error) {
         log.warn("claim failed", { quoteId, error: String(error) });
       }
@@ -149,13 +150,13 @@ export async function startQuoteWorker(options: QuoteWorkerOptions): Promise<Quo
   // Lapsed leases do not change any document, so the subscription alone would not see them: poll too.
   const poll = async () => {
     try {
-      await consider(await runtime.transport.query(service.claimable, { serviceKey }));
+      await consider(await runtime.transport.query(api.worker.claimable, { serviceKey }));
     } catch (error) {
       log.warn("could not list claimable quotes", { error: String(error) });
     }
   };
   const unsubscribe = subscriber.onUpdate(
-    service.claimable,
+    api.worker.claimable,
     { serviceKey },
     (ids) => void consider(ids),
     (error) => log.warn("claimable subscription error", { error: String(error) }),

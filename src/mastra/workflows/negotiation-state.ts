@@ -1,6 +1,6 @@
 import type { Doc, Id } from "../../../convex/_generated/dataModel.js";
 import type { Move, NegotiationSetup, OfferRecord } from "../../negotiation/index.js";
-import type { NegotiationState, QuoteState } from "../convex-refs.js";
+import type { NegotiationState, QuoteState } from "../convex-transport.js";
 
 // Reading a negotiation as Convex holds it: the engine's setup and history, and
 // where an interrupted run left off. Everything a resumed run needs is here, so

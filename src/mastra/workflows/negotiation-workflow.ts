@@ -1,7 +1,8 @@
 import { createStep, createWorkflow } from "@mastra/core/workflows";
 import { z } from "zod";
+import { api } from "../../../convex/_generated/api.js";
 import type { Id } from "../../../convex/_generated/dataModel.js";
-import { service } from "../convex-refs.js";
+
 import { RUNTIME_KEY, runtimeFromEnv, type NegotiationRuntime } from "../runtime.js";
 import type { NegotiationCallbacks } from "./run-supplier-negotiation.js";
 import { createQuote, evaluateQuote, runNegotiations, withLease } from "./run-quote.js";
@@ -91,11 +92,11 @@ const prepare = createStep({
     let ownLease = false;
     if (!workerId) {
       workerId = `workflow-${runId}`;
-      const claimed = await runtime.transport.mutation(service.claimQuote, { serviceKey: runtime.serviceKey, quoteId, workerId, leaseMs: LEASE_MS });
+      const claimed = await runtime.transport.mutation(api.worker.claimQuote, { serviceKey: runtime.serviceKey, quoteId, workerId, leaseMs: LEASE_MS });
       if (!claimed) throw new Error(`quote ${quoteId} is being negotiated by another worker`);
       ownLease = true;
     }
-    const state = await runtime.transport.query(service.getQuoteState, { serviceKey: runtime.serviceKey, quoteId });
+    const state = await runtime.transport.query(api.worker.getQuoteState, { serviceKey: runtime.serviceKey, quoteId });
     if (!state) throw new Error(`quote ${quoteId} not found`);
     const negotiationIds = state.negotiations.map((n) => n._id as string);
     const unknown = inputData.negotiationIds?.filter((id) => !negotiationIds.includes(id));

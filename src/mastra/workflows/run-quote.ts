@@ -1,7 +1,7 @@
-import { makeFunctionReference } from "convex/server";
+import { api } from "../../../convex/_generated/api.js";
 import type { Id } from "../../../convex/_generated/dataModel.js";
 import { evaluateNegotiations, type NegotiationOutcome } from "../../negotiation/index.js";
-import { service, type ConvexRecommendation, type NegotiationStatus } from "../convex-refs.js";
+import { type ConvexRecommendation, type NegotiationStatus } from "../convex-transport.js";
 import type { NegotiationRuntime } from "../runtime.js";
 import { setupFor } from "./negotiation-state.js";
 import {
@@ -28,11 +28,7 @@ const cents = (x: number) => Math.round(x * 100) / 100;
 
 /** Creates a quote (and its negotiations) through the dashboard's own mutation, so it shows up there. */
 export async function createQuote(runtime: NegotiationRuntime, input: QuoteRequestInput): Promise<Id<"quotes">> {
-  const products = (await runtime.transport.query(makeFunctionReference<"query">("products:list"), {})) as {
-    _id: Id<"products">;
-    sku: string;
-    listPrice: number;
-  }[];
+  const products = await runtime.transport.query(api.products.list, {});
   const lineItems = input.lineItems.map((line, i) => {
     const product = products.find((p) => p._id === line.productId || p.sku === line.sku);
     if (!product) throw new Error(`lineItems[${i}]: no product with ${line.productId ? `id ${line.productId}` : `sku ${line.sku}`}`);
@@ -43,14 +39,14 @@ export async function createQuote(runtime: NegotiationRuntime, input: QuoteReque
       maxUnitPrice: line.maxUnitPrice ?? cents(product.listPrice * 1.05),
     };
   });
-  return (await runtime.transport.mutation(makeFunctionReference<"mutation">("quotes:request"), {
+  return await runtime.transport.mutation(api.quotes.request, {
     lineItems,
     priorities: input.priorities ?? DEFAULT_PRIORITIES,
     guardrails: input.guardrails ?? DEFAULT_GUARDRAILS,
     ...(input.notes !== undefined ? { notes: input.notes } : {}),
     ...(input.seed !== undefined ? { seed: input.seed } : {}),
     ...(input.maxRounds !== undefined ? { maxRounds: input.maxRounds } : {}),
-  })) as Id<"quotes">;
+  });
 }
 
 /** Every negotiation of the quote at once; one's failure never stops the others. */
@@ -122,7 +118,7 @@ export async function withLease<T>(
   outer?.addEventListener("abort", onOuter, { once: true });
   const timer = setInterval(async () => {
     try {
-      const held = await runtime.transport.mutation(service.renewLease, { serviceKey: runtime.serviceKey, ...lease });
+      const held = await runtime.transport.mutation(api.worker.renewLease, { serviceKey: runtime.serviceKey, ...lease });
       if (!held) controller.abort(new Error(`lease on ${lease.quoteId} lost`));
     } catch (error) {
       runtime.log.warn("could not renew lease; will retry", { quoteId: lease.quoteId, error: String(error) });

@@ -1,7 +1,8 @@
 import { ConvexError } from "convex/values";
+import { api } from "../../../convex/_generated/api.js";
 import type { Id } from "../../../convex/_generated/dataModel.js";
 import { nextMove, type Move, type NegotiationSetup, type Terms } from "../../negotiation/index.js";
-import { service, type MessageKind, type MessageMetadata, type NegotiationState, type NegotiationStatus, type QuoteState } from "../convex-refs.js";
+import { type MessageKind, type MessageMetadata, type NegotiationState, type NegotiationStatus, type QuoteState } from "../convex-transport.js";
 import type { NegotiationRuntime } from "../runtime.js";
 import type { StreamingMessage } from "../storage/message-persister.js";
 import { findNegotiation, messageKindOf, planTurn, setupFor, TERMINAL, type PlannedTurn } from "./negotiation-state.js";
@@ -79,7 +80,7 @@ export class InterruptedError extends Error {
 }
 
 export async function readQuoteState(runtime: NegotiationRuntime, quoteId: Id<"quotes">): Promise<QuoteState> {
-  const state = await runtime.transport.query(service.getQuoteState, { serviceKey: runtime.serviceKey, quoteId });
+  const state = await runtime.transport.query(api.worker.getQuoteState, { serviceKey: runtime.serviceKey, quoteId });
   if (!state) throw new Error(`quote ${quoteId} not found`);
   return state;
 }

@@ -4,7 +4,7 @@ import { describeTerms, withinGuardrails } from "../../negotiation/index.js";
 import type { NegotiationSetup } from "../../negotiation/index.js";
 import { encodeBrief, termsSchema, type TurnBrief } from "../models/turn-brief.js";
 import { supplierInstructions } from "../agents/supplier-agent.js";
-import type { NegotiationState } from "../convex-refs.js";
+import type { NegotiationState } from "../convex-transport.js";
 
 // The prompt of one turn: the engine's decision in words for an LLM, and the
 // same decision as a brief the scripted model reads. Then the check of what

@@ -1,8 +1,8 @@
 import { convexTest } from "convex-test";
-import { makeFunctionReference } from "convex/server";
 import schema from "../../../convex/schema.js";
+import { api } from "../../../convex/_generated/api.js";
 import type { Id } from "../../../convex/_generated/dataModel.js";
-import type { ConvexTransport } from "../../../src/mastra/convex-refs.js";
+import type { ConvexTransport } from "../../../src/mastra/convex-transport.js";
 
 // The real convex/ functions in convex-test, as a transport: for tests that do
 // not need the embedded backend's HTTP API.
@@ -25,23 +25,20 @@ export async function requestDemoQuote(
   transport: ConvexTransport,
   opts: { seed?: number; maxRounds?: number; lines?: number } = {},
 ): Promise<Id<"quotes">> {
-  await transport.mutation(makeFunctionReference<"mutation">("seed:catalog"), {});
-  const products = (await transport.query(makeFunctionReference<"query">("products:list"), {})) as {
-    _id: Id<"products">;
-    listPrice: number;
-  }[];
+  await transport.mutation(api.seed.catalog, {});
+  const products = await transport.query(api.products.list, {});
   const lineItems = products.slice(0, opts.lines ?? 2).map((p, i) => ({
     productId: p._id,
     quantity: 500 + 250 * i,
     targetUnitPrice: Math.round(p.listPrice * 0.8 * 100) / 100,
     maxUnitPrice: Math.round(p.listPrice * 1.05 * 100) / 100,
   }));
-  return (await transport.mutation(makeFunctionReference<"mutation">("quotes:request"), {
+  return await transport.mutation(api.quotes.request, {
     lineItems,
     priorities: { price: 0.4, leadTime: 0.2, paymentTerms: 0.2, quality: 0.2 },
     guardrails: { maxLeadTimeDays: 45, minPaymentTermsDays: 15 },
     notes: "Spring collection",
     maxRounds: opts.maxRounds ?? 8,
     seed: opts.seed ?? 42,
-  })) as Id<"quotes">;
+  });
 }

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { ConvexHttpClient } from "convex/browser";
 import { startLocalBackend } from "../../../src/local-backend/index.js";
-import { httpTransport } from "../../../src/mastra/convex-refs.js";
+import { httpTransport } from "../../../src/mastra/convex-transport.js";
 import { SERVICE_KEY } from "./convex-test-backend.js";
 
 /** The embedded backend on a free port with a fresh data dir, and the official HTTP client as transport. */

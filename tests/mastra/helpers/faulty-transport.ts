@@ -1,4 +1,4 @@
-import type { ConvexTransport } from "../../../src/mastra/convex-refs.js";
+import type { ConvexTransport } from "../../../src/mastra/convex-transport.js";
 
 // Wraps a transport with seeded faults: a call may fail before it reaches the
 // backend, fail after it landed (a lost acknowledgement), be delayed, or be

@@ -1,7 +1,7 @@
 import type { Agent } from "@mastra/core/agent";
 import { createBrandAgent } from "../../../src/mastra/agents/brand-agent.js";
 import { createSupplierAgent } from "../../../src/mastra/agents/supplier-agent.js";
-import type { ConvexTransport } from "../../../src/mastra/convex-refs.js";
+import type { ConvexTransport } from "../../../src/mastra/convex-transport.js";
 import { ScriptedLanguageModel } from "../../../src/mastra/models/index.js";
 import { createRuntime, silentLog, type RuntimeOptions } from "../../../src/mastra/runtime.js";
 import { SERVICE_KEY } from "./convex-test-backend.js";

@@ -1,0 +1,38 @@
+import type { DefaultFunctionArgs, FunctionReference, FunctionReturnType } from "convex/server";
+import type { api } from "../../convex/_generated/api.js";
+import type { Doc } from "../../convex/_generated/dataModel.js";
+
+// How the workflow and the worker reach Convex. The functions themselves are
+// `api.worker.*` and `api.ingest.*` from convex/_generated/api (the service
+// contract of convex/README.md); the aliases below name the shapes this code
+// passes around.
+
+export type MessageSender = Doc<"messages">["sender"];
+export type MessageKind = Doc<"messages">["kind"];
+export type MessageMetadata = NonNullable<Doc<"messages">["metadata"]>;
+export type NegotiationStatus = Doc<"negotiations">["status"];
+export type NegotiationOutcome = NonNullable<Doc<"negotiations">["outcome"]>;
+export type ConvexRecommendation = NonNullable<Doc<"quotes">["recommendation"]>;
+export type QuoteState = NonNullable<FunctionReturnType<typeof api.worker.getQuoteState>>;
+export type NegotiationState = QuoteState["negotiations"][number];
+
+/**
+ * What the persister and the worker need from a Convex client: the official
+ * `ConvexHttpClient`/`ConvexClient` in production, a convex-test instance or a
+ * fault-injecting wrapper in tests.
+ */
+export interface ConvexTransport {
+  mutation<A extends DefaultFunctionArgs, R>(fn: FunctionReference<"mutation", "public", A, R>, args: A): Promise<R>;
+  query<A extends DefaultFunctionArgs, R>(fn: FunctionReference<"query", "public", A, R>, args: A): Promise<R>;
+}
+
+/** The official HTTP client as a transport (its variadic signature differs only in typing). */
+export function httpTransport(client: {
+  mutation(fn: FunctionReference<"mutation">, args: DefaultFunctionArgs): Promise<unknown>;
+  query(fn: FunctionReference<"query">, args: DefaultFunctionArgs): Promise<unknown>;
+}): ConvexTransport {
+  return {
+    mutation: (fn, args) => client.mutation(fn as FunctionReference<"mutation">, args) as Promise<never>,
+    query: (fn, args) => client.query(fn as FunctionReference<"query">, args) as Promise<never>,
+  };
+}

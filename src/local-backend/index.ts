@@ -61,8 +61,23 @@ function loadAdminKey(dataDir: string): string {
   return key;
 }
 
+/** Function logs to stdout, one write per event-loop turn rather than one per line. */
+function bufferedStdoutLog(): (line: string) => void {
+  let pending: string[] = [];
+  return (line) => {
+    if (pending.length === 0) {
+      setImmediate(() => {
+        const text = pending.join("\n") + "\n";
+        pending = [];
+        process.stdout.write(text);
+      });
+    }
+    pending.push(line);
+  };
+}
+
 export async function startLocalBackend(opts: LocalBackendOptions = {}): Promise<LocalBackend> {
-  const log = opts.log ?? ((line: string) => console.log(line));
+  const log = opts.log ?? bufferedStdoutLog();
   const host = opts.host ?? "127.0.0.1";
   const dataDir = path.resolve(opts.dataDir ?? ".data/convex");
   const functionsDir = path.resolve(opts.functionsDir ?? defaultFunctionsDir());

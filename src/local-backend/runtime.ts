@@ -9,6 +9,7 @@ import { errorDataJson, isConvexError, SystemError } from "./errors.js";
 import { kindOf, lookupFunction, parseUdfPath, type LoadedFunctions, type RegisteredFunction } from "./modules.js";
 import type { ReadRange } from "./query.js";
 import type { Doc, Store } from "./store.js";
+import { Serial } from "./serial.js";
 import { Syscalls } from "./syscalls.js";
 import { check, type ValidatorJson } from "./validate.js";
 import { checkDocumentLimits } from "./values.js";
@@ -35,16 +36,15 @@ export type RuntimeHooks = {
   log: (line: string) => void;
 };
 
-class Serial {
-  private tail: Promise<unknown> = Promise.resolve();
-  pending = 0;
-  run<T>(fn: () => Promise<T>): Promise<T> {
-    this.pending++;
-    const result = this.tail.then(fn).finally(() => this.pending--);
-    this.tail = result.catch(() => undefined);
-    return result;
-  }
-}
+/** Mutations committed together in one SQLite transaction (see runMutation). */
+type Group = {
+  ts: bigint;
+  wrote: boolean;
+  scheduled: boolean;
+  commitQueued: boolean;
+  done: { outcome: Outcome; resolve: (o: Outcome) => void }[];
+};
+const MAX_GROUP = 64;
 
 export class Runtime {
   ts: bigint;
@@ -58,12 +58,17 @@ export class Runtime {
   scheduledInTx = false;
   readonly syscalls = new Syscalls(this);
   private dedupeWrites = 0;
+  private group: Group | null = null;
 
   constructor(
     readonly store: Store,
     private hooks: RuntimeHooks,
   ) {
     installGlobals();
+    // Anything but a mutation sees only committed state: close the open group first.
+    this.lock.beforeTask = (kind) => {
+      if (kind !== "mutation" && this.group) this.commitGroup();
+    };
     const saved = store.getMeta("ts");
     const now = BigInt(Date.now()) * 1_000_000n;
     this.ts = saved !== null && BigInt(saved) > now ? BigInt(saved) : now;
@@ -88,9 +93,9 @@ export class Runtime {
     return this.functions;
   }
 
-  private nextTs(): bigint {
+  private nextTs(after = this.ts): bigint {
     const now = BigInt(Date.now()) * 1_000_000n;
-    return now > this.ts ? now : this.ts + 1n;
+    return now > after ? now : after + 1n;
   }
 
   // ---- resolution and validation -----------------------------------------
@@ -170,38 +175,92 @@ export class Runtime {
     return this.lock.run(() => this.queryUnlocked(udfPath, args, opts));
   }
 
+  /**
+   * Runs a mutation, serializably, in its own savepoint. Mutations that arrive in
+   * the same event-loop turn (concurrent clients) share one SQLite transaction,
+   * committed at the end of the turn or before any other task takes the lock
+   * (group commit). Outcomes are returned only after the commit, so nothing is
+   * acknowledged before it is durable, and a failing mutation undoes only itself.
+   */
   runMutation(udfPath: string, args: JSONValue, opts: CallOptions = {}): Promise<Outcome> {
-    return this.lock.run(async () => {
-      if (opts.dedupe) {
-        const prior = this.store.findMutation(opts.dedupe.session, opts.dedupe.request);
-        if (prior) return { ok: true, json: prior.result, logLines: [], ts: prior.ts };
-      }
-      const exec = this.newExec("mutation", udfPath, args, opts.identity ?? null, null, null, opts.scheduledJobId ?? null);
-      const writesBefore = this.writeCount;
-      this.scheduledInTx = false;
-      this.store.begin();
-      try {
-        const fn = this.resolveKind(udfPath, "mutation", opts.allowInternal ?? false);
-        const json = await this.execMutation(fn, exec, args);
-        const wrote = this.writeCount !== writesBefore;
-        const ts = wrote ? this.nextTs() : this.ts;
-        if (wrote) this.store.setMeta("ts", ts.toString());
-        if (opts.dedupe) {
-          this.store.recordMutation(opts.dedupe.session, opts.dedupe.request, ts, json);
-          // Clients re-send only in-flight mutations after a reconnect: a day of history is plenty.
-          if (++this.dedupeWrites % 1000 === 0) this.store.pruneMutations(ts - 86_400n * 1_000_000_000n);
+    return new Promise<Outcome>((resolve) => {
+      void this.lock.run(async () => {
+        let group: Group;
+        try {
+          group = this.group ??= this.beginGroup();
+        } catch (e) {
+          return resolve(this.failure(e, []));
         }
-        opts.beforeCommit?.();
-        this.store.commit();
-        this.ts = ts;
-        if (wrote) this.hooks.onCommit(ts);
-        if (this.scheduledInTx) this.hooks.onScheduled();
-        return { ok: true, json, logLines: exec.logLines, ts };
-      } catch (e) {
-        this.store.rollback();
-        return this.failure(e, exec.logLines);
-      }
+        let outcome: Outcome;
+        try {
+          outcome = await this.mutateInGroup(group, udfPath, args, opts);
+        } catch (e) {
+          outcome = this.failure(e, []);
+        }
+        group.done.push({ outcome, resolve });
+        if (group.done.length >= MAX_GROUP) this.commitGroup();
+        else if (!group.commitQueued) {
+          group.commitQueued = true;
+          // After this turn's I/O callbacks: every mutation that arrived with this one has joined.
+          setImmediate(() => void this.lock.run(async () => undefined)); // beforeTask commits
+        }
+      }, "mutation");
     });
+  }
+
+  private beginGroup(): Group {
+    this.store.begin();
+    return { ts: this.ts, wrote: false, scheduled: false, commitQueued: false, done: [] };
+  }
+
+  private async mutateInGroup(group: Group, udfPath: string, args: JSONValue, opts: CallOptions): Promise<Outcome> {
+    if (opts.dedupe) {
+      const prior = this.store.findMutation(opts.dedupe.session, opts.dedupe.request);
+      if (prior) return { ok: true, json: prior.result, logLines: [], ts: prior.ts };
+    }
+    const exec = this.newExec("mutation", udfPath, args, opts.identity ?? null, null, null, opts.scheduledJobId ?? null);
+    const writesBefore = this.writeCount;
+    this.scheduledInTx = false;
+    const sp = this.store.savepoint();
+    try {
+      const fn = this.resolveKind(udfPath, "mutation", opts.allowInternal ?? false);
+      const json = await this.execMutation(fn, exec, args);
+      const wrote = this.writeCount !== writesBefore;
+      const ts = wrote ? this.nextTs(group.ts) : group.ts;
+      if (opts.dedupe) {
+        this.store.recordMutation(opts.dedupe.session, opts.dedupe.request, ts, json);
+        // Clients re-send only in-flight mutations after a reconnect: a day of history is plenty.
+        if (++this.dedupeWrites % 1000 === 0) this.store.pruneMutations(ts - 86_400n * 1_000_000_000n);
+      }
+      opts.beforeCommit?.();
+      this.store.release(sp);
+      if (wrote) {
+        group.ts = ts;
+        group.wrote = true;
+      }
+      if (this.scheduledInTx) group.scheduled = true;
+      return { ok: true, json, logLines: exec.logLines, ts };
+    } catch (e) {
+      this.store.rollbackTo(sp);
+      return this.failure(e, exec.logLines);
+    }
+  }
+
+  private commitGroup() {
+    const group = this.group!;
+    this.group = null;
+    try {
+      if (group.wrote) this.store.setMeta("ts", group.ts.toString());
+      this.store.commit();
+    } catch (e) {
+      this.store.rollback();
+      for (const { outcome, resolve } of group.done) resolve(outcome.ok ? this.failure(e, outcome.logLines) : outcome);
+      return;
+    }
+    this.ts = group.ts;
+    if (group.wrote) this.hooks.onCommit(group.ts);
+    if (group.scheduled) this.hooks.onScheduled();
+    for (const { outcome, resolve } of group.done) resolve(outcome);
   }
 
   async runAction(udfPath: string, args: JSONValue, opts: CallOptions = {}): Promise<Outcome> {

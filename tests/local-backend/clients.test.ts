@@ -165,6 +165,25 @@ describe("ConvexHttpClient", () => {
     expect(await http.query(api.messages.list, { channel: "atomic" })).toEqual([]);
   });
 
+  it("concurrent mutations (committed in groups) are serializable, and a failing one undoes only itself", async () => {
+    const calls = Array.from({ length: 40 }, (_, i) => {
+      const http = new ConvexHttpClient(backend.url, { logger: false });
+      if (i % 5 === 4) return http.mutation(api.messages.sendTwiceThenFail, { channel: "group" }).then(() => "ok", () => "failed");
+      if (i % 2 === 0) return http.mutation(api.counters.increment, { name: "group" }).then(String);
+      return http.mutation(api.messages.sendPair, { channel: "group", n: i }).then(String);
+    });
+    const results = await Promise.all(calls);
+    expect(results.filter((r) => r === "failed")).toHaveLength(8);
+    // Every increment saw the previous ones: 16 distinct values 1..16.
+    const counts = results.filter((_, i) => i % 5 !== 4 && i % 2 === 0).map(Number).sort((a, b) => a - b);
+    expect(counts).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
+    const http = new ConvexHttpClient(backend.url, { logger: false });
+    const bodies: string[] = await http.query(api.messages.list, { channel: "group" });
+    expect(bodies.filter((b) => b.startsWith("partial"))).toEqual([]);
+    expect(bodies).toHaveLength(2 * 16);
+    expect(await http.query(api.counters.get, { name: "group" })).toBe(16);
+  });
+
   it("nested runMutation/runQuery inside a mutation see their own writes", async () => {
     const http = new ConvexHttpClient(backend.url, { logger: false });
     expect(await http.mutation(api.messages.sendViaNested, { channel: "nest" })).toBe(1);

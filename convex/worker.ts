@@ -2,7 +2,7 @@ import { v } from "convex/values";
 import { mutation, query } from "./_generated/server";
 import { requireServiceKey } from "./model/auth";
 import { claimQuote as claim, failQuote as fail, renewLease as renew } from "./model/quotes";
-import { quoteState } from "./model/workerState";
+import { negotiationControl as control, nextLeaseExpiry, quoteState } from "./model/workerState";
 
 // The quote worker: find work, hold it under a lease, read everything needed to
 // resume, or give up on a quote.
@@ -28,6 +28,15 @@ export const claimable = query({
   },
 });
 
+/** When the next lease can lapse, so a worker sets a timer instead of polling (a lapsed lease changes no document). */
+export const nextLeaseExpiresAt = query({
+  args: { serviceKey },
+  handler: async (ctx, { serviceKey }) => {
+    requireServiceKey(serviceKey);
+    return await nextLeaseExpiry(ctx);
+  },
+});
+
 export const claimQuote = mutation({
   args: lease,
   handler: async (ctx, { serviceKey, quoteId, workerId, leaseMs }) => {
@@ -49,6 +58,15 @@ export const getQuoteState = query({
   handler: async (ctx, { serviceKey, quoteId }) => {
     requireServiceKey(serviceKey);
     return await quoteState(ctx, quoteId);
+  },
+});
+
+/** What a running negotiation subscribes to, to see the brand user act (pause, resume, counter, accept, walk away). */
+export const negotiationControl = query({
+  args: { serviceKey, negotiationId: v.id("negotiations") },
+  handler: async (ctx, { serviceKey, negotiationId }) => {
+    requireServiceKey(serviceKey);
+    return await control(ctx, negotiationId);
   },
 });
 

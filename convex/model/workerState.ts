@@ -38,3 +38,31 @@ export async function quoteState(
   }
   return { quote, negotiations };
 }
+
+/**
+ * The few fields that tell a running workflow that someone else acted on a
+ * negotiation: the brand user pausing, resuming, countering, accepting or
+ * walking away, or the quote closing. Small on purpose: the workflow
+ * subscribes to it, and it is re-run on every write to the negotiation.
+ */
+export async function negotiationControl(ctx: QueryCtx, negotiationId: Id<"negotiations">) {
+  const negotiation = await ctx.db.get(negotiationId);
+  if (!negotiation) fail("NOT_FOUND", "Negotiation not found", "negotiationId");
+  const quote = await getQuote(ctx, negotiation.quoteId);
+  return {
+    status: negotiation.status,
+    nextSeq: negotiation.nextSeq,
+    currentRound: negotiation.currentRound,
+    currentOfferId: negotiation.currentOfferId ?? null,
+    quoteStatus: quote.status,
+  };
+}
+
+/** The earliest lease among the quotes being negotiated, or null: when the next one can lapse. */
+export async function nextLeaseExpiry(ctx: QueryCtx): Promise<number | null> {
+  const first = await ctx.db
+    .query("quotes")
+    .withIndex("by_status_and_leaseExpiresAt", (q) => q.eq("status", "negotiating").gt("leaseExpiresAt", undefined))
+    .first();
+  return first?.leaseExpiresAt ?? null;
+}

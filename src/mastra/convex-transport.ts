@@ -1,3 +1,4 @@
+import { ConvexClient, ConvexHttpClient } from "convex/browser";
 import type { DefaultFunctionArgs, FunctionReference, FunctionReturnType } from "convex/server";
 import type { api } from "../../convex/_generated/api.js";
 import type { Doc } from "../../convex/_generated/dataModel.js";
@@ -24,6 +25,16 @@ export type NegotiationState = QuoteState["negotiations"][number];
 export interface ConvexTransport {
   mutation<A extends DefaultFunctionArgs, R>(fn: FunctionReference<"mutation", "public", A, R>, args: A): Promise<R>;
   query<A extends DefaultFunctionArgs, R>(fn: FunctionReference<"query", "public", A, R>, args: A): Promise<R>;
+  /**
+   * A live query (`ConvexClient.onUpdate`): `onValue` gets every new result.
+   * Absent on transports without subscriptions (convex-test); see watch.ts.
+   */
+  onUpdate?<A extends DefaultFunctionArgs, R>(
+    fn: FunctionReference<"query", "public", A, R>,
+    args: A,
+    onValue: (value: R) => void,
+    onError?: (error: Error) => void,
+  ): () => void;
 }
 
 /** The official HTTP client as a transport (its variadic signature differs only in typing). */
@@ -34,5 +45,30 @@ export function httpTransport(client: {
   return {
     mutation: (fn, args) => client.mutation(fn as FunctionReference<"mutation">, args) as Promise<never>,
     query: (fn, args) => client.query(fn as FunctionReference<"query">, args) as Promise<never>,
+  };
+}
+
+export type LiveTransport = ConvexTransport & {
+  onUpdate: NonNullable<ConvexTransport["onUpdate"]>;
+  close(): Promise<void>;
+};
+
+/**
+ * The official clients against one deployment: mutations and one-off queries
+ * over HTTP (independent requests, so 300 negotiations' writes do not queue
+ * behind each other), live queries over the WebSocket of a `ConvexClient`.
+ */
+export function clientTransport(url: string): LiveTransport {
+  let live: ConvexClient | undefined;
+  return {
+    ...httpTransport(new ConvexHttpClient(url)),
+    onUpdate(fn, args, onValue, onError) {
+      live ??= new ConvexClient(url);
+      return live.onUpdate(fn, args, onValue, onError);
+    },
+    close: async () => {
+      await live?.close();
+      live = undefined;
+    },
   };
 }

@@ -1,9 +1,8 @@
 import type { Agent } from "@mastra/core/agent";
-import { ConvexHttpClient } from "convex/browser";
 import type { Doc } from "../../convex/_generated/dataModel.js";
 import { createBrandAgent } from "./agents/brand-agent.js";
 import { createSupplierAgent } from "./agents/supplier-agent.js";
-import { httpTransport, type ConvexTransport } from "./convex-transport.js";
+import { clientTransport, type ConvexTransport } from "./convex-transport.js";
 import { resolveModel } from "./models/index.js";
 import { MessagePersister, type PersisterLog } from "./storage/message-persister.js";
 
@@ -19,7 +18,7 @@ export interface NegotiationRuntime {
   modelId: string;
   /** The agent that speaks for `party` in the negotiation with `supplier`. */
   agentFor(party: "brand" | "supplier", supplier: Doc<"suppliers">): Agent;
-  /** How often a paused negotiation's status is re-read (when no subscription is available). */
+  /** How often a paused negotiation's status is re-read, only on transports without subscriptions (convex-test). */
   pollMs: number;
   /** A model turn that takes longer fails its negotiation. */
   turnTimeoutMs: number;
@@ -89,7 +88,7 @@ export function runtimeFromEnv(env: NodeJS.ProcessEnv = process.env): Negotiatio
   if (!url || !serviceKey) {
     throw new Error("CONVEX_URL and PARLEY_SERVICE_KEY must be set to run the negotiation workflow");
   }
-  defaultRuntime = createRuntime({ transport: httpTransport(new ConvexHttpClient(url)), serviceKey, env });
+  defaultRuntime = createRuntime({ transport: clientTransport(url), serviceKey, env });
   return defaultRuntime;
 }
 

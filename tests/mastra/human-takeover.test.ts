@@ -1,9 +1,12 @@
-import { describe, expect, it } from "vitest";
+import { getFunctionName } from "convex/server";
+import { afterAll, describe, expect, it } from "vitest";
 import { api } from "../../convex/_generated/api.js";
 import type { Id } from "../../convex/_generated/dataModel.js";
 
+import type { ConvexTransport } from "../../src/mastra/convex-transport.js";
 import { runNegotiations } from "../../src/mastra/workflows/run-quote.js";
 import { SERVICE_KEY, convexTestBackend, requestDemoQuote } from "./helpers/convex-test-backend.js";
+import { embeddedBackend } from "./helpers/embedded-backend.js";
 import { testRuntime } from "./helpers/runtime.js";
 
 /** Senders in order, without the system notes the dashboard's mutations add (paused, resumed, …). */
@@ -11,14 +14,34 @@ const senders = (messages: { sender: string }[]) => messages.map((m) => m.sender
 
 const fn = api.negotiations;
 
-describe("human takeover", () => {
-  it("waits while paused, answers the user's counter as the supplier, continues from it after resume; stops on walk-away", async () => {
-    const { transport } = convexTestBackend();
+// Against convex-test (no subscriptions: the wait polls) and against the
+// embedded backend through the official clients, where the wait is a
+// subscription and the paused negotiation's control is never queried.
+let embedded: Awaited<ReturnType<typeof embeddedBackend>> | undefined;
+afterAll(async () => embedded?.stop());
+
+const backends = {
+  "convex-test": async () => convexTestBackend().transport,
+  "the embedded backend (subscription)": async () => (embedded ??= await embeddedBackend()).transport,
+};
+
+describe.each(Object.keys(backends) as (keyof typeof backends)[])("human takeover against %s", (backendName) => {
+  it("waits while paused, answers the user's counter as the supplier, continues from it after resume; stops on walk-away", { timeout: 60_000 }, async () => {
+    const transport = await backends[backendName]();
+    const live = !!transport.onUpdate;
+    let controlQueries = 0;
+    const counting: ConvexTransport = {
+      ...transport,
+      query: (fn, args) => {
+        if (getFunctionName(fn) === "worker:negotiationControl") controlQueries++;
+        return transport.query(fn, args);
+      },
+    };
     const quoteId = await requestDemoQuote(transport, { seed: 99 });
     await transport.mutation(api.worker.claimQuote, { serviceKey: SERVICE_KEY, quoteId, workerId: "test", leaseMs: 60_000 });
     const read = async () => (await transport.query(api.worker.getQuoteState, { serviceKey: SERVICE_KEY, quoteId }))!;
     const [takenOver, walkedAway] = (await read()).negotiations.map((n) => n._id) as Id<"negotiations">[];
-    const runtime = testRuntime(transport);
+    const runtime = testRuntime(counting);
     let paused!: () => void;
     const pausedNow = new Promise<void>((r) => (paused = r));
 
@@ -74,5 +97,7 @@ describe("human takeover", () => {
     expect(w.offers).toHaveLength(1);
     expect(senders(w.messages)).toEqual(["supplier", "user"]);
     expect(results.find((r) => r.negotiationId === walkedAway)!.status).toBe("rejected");
+    if (live) expect(controlQueries).toBe(0);
+    else expect(controlQueries).toBeGreaterThan(0);
   });
 });

@@ -1,8 +1,7 @@
 import { RequestContext } from "@mastra/core/request-context";
-import { ConvexClient, ConvexHttpClient } from "convex/browser";
 import { api } from "../../../convex/_generated/api.js";
 import type { Id } from "../../../convex/_generated/dataModel.js";
-import { httpTransport } from "../convex-transport.js";
+import { clientTransport } from "../convex-transport.js";
 import { createRuntime, RUNTIME_KEY, type NegotiationRuntime, type RuntimeOptions } from "../runtime.js";
 import type { PersisterLog } from "../storage/message-persister.js";
 import { CALLBACKS_KEY, LEASE_MS, negotiationWorkflow, SIGNAL_KEY } from "../workflows/negotiation-workflow.js";
@@ -76,6 +75,9 @@ export interface QuoteWorker {
   stop(): Promise<void>;
 }
 
+/** Past a lease's expiry, so that the backend's clock agrees it lapsed. */
+const LAPSE_MARGIN_MS = 50;
+
 function lineLog(log: ((line: string) => void) | undefined): PersisterLog {
   const write = (level: string) => (message: string, data?: Record<string, unknown>) =>
     log?.(`${level} ${message}${data ? ` ${JSON.stringify(data)}` : ""}`);
@@ -87,14 +89,14 @@ export async function startQuoteWorker(options: QuoteWorkerOptions): Promise<Quo
   const leaseMs = options.leaseMs ?? LEASE_MS;
   const maxConcurrent = options.maxConcurrent ?? 100;
   const log = lineLog(options.log);
+  const transport = clientTransport(options.convexUrl);
   const runtime = createRuntime({
-    transport: httpTransport(new ConvexHttpClient(options.convexUrl)),
+    transport,
     serviceKey: options.serviceKey,
     log,
     ...options.runtime,
   });
   const { serviceKey } = options;
-  const subscriber = new ConvexClient(options.convexUrl);
   const running = new Map<string, { controller: AbortController; done: Promise<void> }>();
   let stopped = false;
 
@@ -147,7 +149,6 @@ export async function startQuoteWorker(options: QuoteWorkerOptions): Promise<Quo
     }
   };
 
-  // Lapsed leases do not change any document, so the subscription alone would not see them: poll too.
   const poll = async () => {
     try {
       await consider(await runtime.transport.query(api.worker.claimable, { serviceKey }));
@@ -155,13 +156,44 @@ export async function startQuoteWorker(options: QuoteWorkerOptions): Promise<Quo
       log.warn("could not list claimable quotes", { error: String(error) });
     }
   };
-  const unsubscribe = subscriber.onUpdate(
+  const unsubscribe = transport.onUpdate(
     api.worker.claimable,
     { serviceKey },
     (ids) => void consider(ids),
     (error) => log.warn("claimable subscription error", { error: String(error) }),
   );
-  const timer = setInterval(() => void poll(), Math.max(250, Math.floor(leaseMs / 2)));
+
+  // A lease that lapses changes no document, so no subscription sees it: a
+  // timer is set for the earliest lease (kept current by a subscription), and
+  // when it fires the claimable quotes are listed once. Renewals move the
+  // earliest lease on, so the timer fires only when a lease really lapses. If
+  // the same lapsed lease is still the earliest after that (not claimable yet,
+  // or the claim failed), it is looked at again after half a lease.
+  let leaseTimer: ReturnType<typeof setTimeout> | undefined;
+  let firedFor: number | undefined;
+  const armLeaseTimer = (expiresAt: number | null) => {
+    clearTimeout(leaseTimer);
+    leaseTimer = undefined;
+    if (expiresAt === null || stopped) return;
+    const again = expiresAt === firedFor;
+    const wait = again ? Math.max(250, Math.floor(leaseMs / 2)) : Math.max(0, expiresAt - Date.now() + LAPSE_MARGIN_MS);
+    leaseTimer = setTimeout(() => {
+      firedFor = expiresAt;
+      void poll().finally(() => {
+        if (!stopped && latestExpiry === expiresAt) armLeaseTimer(expiresAt);
+      });
+    }, wait);
+  };
+  let latestExpiry: number | null = null;
+  const unsubscribeLeases = transport.onUpdate(
+    api.worker.nextLeaseExpiresAt,
+    { serviceKey },
+    (expiresAt) => {
+      latestExpiry = expiresAt;
+      armLeaseTimer(expiresAt);
+    },
+    (error) => log.warn("lease subscription error", { error: String(error) }),
+  );
   log.info("quote worker started", { workerId });
 
   return {
@@ -169,12 +201,13 @@ export async function startQuoteWorker(options: QuoteWorkerOptions): Promise<Quo
     running: () => [...running.keys()],
     async stop() {
       stopped = true;
-      clearInterval(timer);
+      clearTimeout(leaseTimer);
       unsubscribe();
+      unsubscribeLeases();
       for (const { controller } of running.values()) controller.abort(new Error(`worker ${workerId} stopping`));
       await Promise.all([...running.values()].map((r) => r.done));
       await runtime.persister.flush().catch(() => {});
-      await subscriber.close();
+      await transport.close();
       log.info("quote worker stopped", { workerId });
     },
   };

@@ -1,3 +1,4 @@
+import type { FunctionReturnType } from "convex/server";
 import { ConvexError } from "convex/values";
 import { api } from "../../../convex/_generated/api.js";
 import type { Id } from "../../../convex/_generated/dataModel.js";
@@ -5,6 +6,7 @@ import { nextMove, type Move, type NegotiationSetup, type Terms } from "../../ne
 import { type MessageKind, type MessageMetadata, type NegotiationState, type NegotiationStatus, type QuoteState } from "../convex-transport.js";
 import type { NegotiationRuntime } from "../runtime.js";
 import type { StreamingMessage } from "../storage/message-persister.js";
+import { watchQuery, type Watch } from "../watch.js";
 import { findNegotiation, messageKindOf, planTurn, setupFor, TERMINAL, type PlannedTurn } from "./negotiation-state.js";
 import { briefFor, instructionsFor, promptFor, reconcileModelTerms } from "./turn-prompt.js";
 
@@ -70,6 +72,7 @@ export interface SupplierNegotiationResult {
 
 const WITHDRAWN = "(Withdrawn: the brand user took over before this message was sent.)";
 const now = () => performance.timeOrigin + performance.now();
+type Control = FunctionReturnType<typeof api.worker.negotiationControl>;
 const MAX_CONFLICTS = 20;
 
 export class InterruptedError extends Error {
@@ -201,6 +204,7 @@ export async function runSupplierNegotiation(
   };
 
   let final: NegotiationState | undefined;
+  const control = watchQuery(runtime.transport, api.worker.negotiationControl, { serviceKey: runtime.serviceKey, negotiationId }, runtime);
   try {
     let conflicts = 0;
     for (;;) {
@@ -226,7 +230,7 @@ export async function runSupplierNegotiation(
       const move = nextMove(setup, plan.history);
       if (move.party === "brand" && negotiation.status === "paused") {
         // The brand user has taken over: the brand's AI waits; the supplier still answers.
-        await waitWhilePaused(runtime, quoteId, negotiationId, negotiation.offers.length, signal);
+        await waitWhilePaused(control, negotiation.currentOfferId, signal);
         continue;
       }
       if (negotiation.status === "pending") {
@@ -251,6 +255,8 @@ export async function runSupplierNegotiation(
     }
     await emitStatus("failed");
     return summarize(negotiationId, final, turns, { status: "failed", failureReason: reason });
+  } finally {
+    control.close();
   }
   return summarize(negotiationId, final, turns);
 }
@@ -279,20 +285,15 @@ function summarize(
 }
 
 /**
- * Resolves once the negotiation is no longer paused, or the brand user made an
- * offer (the supplier then answers it); rejects when the run is interrupted.
+ * Resolves once the negotiation is no longer paused, the brand user made an
+ * offer (the supplier then answers it) or the quote closed: pushed by the
+ * subscription, no polling. Rejects when the run is interrupted.
  */
-async function waitWhilePaused(
-  runtime: NegotiationRuntime,
-  quoteId: Id<"quotes">,
-  negotiationId: Id<"negotiations">,
-  offersSeen: number,
-  signal?: AbortSignal,
-): Promise<void> {
-  for (;;) {
+async function waitWhilePaused(control: Watch<Control>, offerSeen: Id<"offers"> | undefined, signal?: AbortSignal): Promise<void> {
+  try {
+    await control.next((c) => c.status !== "paused" || c.currentOfferId !== (offerSeen ?? null) || c.quoteStatus !== "negotiating", signal);
+  } catch (error) {
     if (signal?.aborted) throw new InterruptedError(signal.reason);
-    await new Promise((r) => setTimeout(r, runtime.pollMs));
-    const negotiation = findNegotiation(await readQuoteState(runtime, quoteId), negotiationId);
-    if (negotiation.status !== "paused" || negotiation.offers.length !== offersSeen) return;
+    throw error;
   }
 }

@@ -1,12 +1,11 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { ConvexHttpClient } from "convex/browser";
 import { startLocalBackend } from "../../../src/local-backend/index.js";
-import { httpTransport } from "../../../src/mastra/convex-transport.js";
+import { clientTransport } from "../../../src/mastra/convex-transport.js";
 import { SERVICE_KEY } from "./convex-test-backend.js";
 
-/** The embedded backend on a free port with a fresh data dir, and the official HTTP client as transport. */
+/** The embedded backend on a free port with a fresh data dir, and the official clients (HTTP, and WebSocket for subscriptions) as transport. */
 export async function embeddedBackend() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "parley-mastra-"));
   const backend = await startLocalBackend({
@@ -17,12 +16,13 @@ export async function embeddedBackend() {
     reset: true,
     log: () => {},
   });
-  const transport = httpTransport(new ConvexHttpClient(backend.url));
+  const transport = clientTransport(backend.url);
   return {
     url: backend.url,
     dataDir,
     transport,
     async stop() {
+      await transport.close();
       await backend.stop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },

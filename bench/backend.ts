@@ -11,6 +11,8 @@ import { anyApi } from "convex/server";
 import { convexTest } from "convex-test";
 import { spawn } from "node:child_process";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
+import { randomUUID } from "node:crypto";
+import WebSocket from "ws";
 
 const api = anyApi;
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -27,6 +29,45 @@ const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
 
 const wallNow = () => performance.timeOrigin + performance.now();
 const SUBSCRIBER_THREADS = Number(process.env.BENCH_SUBSCRIBER_THREADS ?? 1);
+
+type SubscriberKind = "client" | "raw";
+
+/**
+ * Worker thread, raw kind: `count` bare WebSockets speaking the sync protocol
+ * (Connect, one ModifyQuerySet, then Transitions), so the latency measured is the
+ * backend's fan-out and the network, without the client library's own work.
+ */
+async function rawSubscriberThread({ url, count }: { url: string; count: number }) {
+  const wsUrl = `${url.replace(/^http/, "ws")}/api/1.48.0/sync`;
+  let ready = 0;
+  const sockets = Array.from({ length: count }, () => {
+    const ws = new WebSocket(wsUrl);
+    let first = true;
+    ws.on("open", () => {
+      ws.send(JSON.stringify({ type: "Connect", sessionId: randomUUID(), connectionCount: 0, lastCloseReason: null }));
+      ws.send(JSON.stringify({ type: "ModifyQuerySet", baseVersion: 0, newVersion: 1, modifications: [{ type: "Add", queryId: 0, udfPath: "messages:latest", args: [{ channel: "bench" }] }] }));
+    });
+    ws.on("message", (data) => {
+      const at = wallNow();
+      const msg = JSON.parse(String(data));
+      if (msg.type !== "Transition") return;
+      for (const m of msg.modifications) {
+        if (m.type !== "QueryUpdated") continue;
+        if (first) {
+          first = false;
+          if (++ready === count) parentPort!.postMessage({ type: "ready" });
+        } else parentPort!.postMessage({ type: "update", body: m.value, at });
+      }
+    });
+    return ws;
+  });
+  parentPort!.on("message", (m) => {
+    if (m === "close") {
+      for (const ws of sockets) ws.close();
+      parentPort!.postMessage({ type: "closed" });
+    }
+  });
+}
 
 /** Worker thread: hold `count` subscribed ConvexClients, report each update's arrival time. */
 async function subscriberThread({ url, count }: { url: string; count: number }) {
@@ -54,13 +95,13 @@ async function subscriberThread({ url, count }: { url: string; count: number }) 
 
 // Subscribers live in worker threads (as they would in separate browsers), so
 // the latency measured is the backend's, not one event loop decoding 300 clients.
-async function subscriberLatency(url: string) {
+async function subscriberLatency(url: string, kind: SubscriberKind, backendPid: number) {
   const sentAt = new Map<string, number>();
   const samples: number[] = [];
   let ready = 0;
   const workers = Array.from({ length: SUBSCRIBER_THREADS }, (_, i) => {
     const count = Math.floor(SUBSCRIBERS / SUBSCRIBER_THREADS) + (i < SUBSCRIBERS % SUBSCRIBER_THREADS ? 1 : 0);
-    const w = new Worker(new URL(import.meta.url), { workerData: { url, count } });
+    const w = new Worker(new URL(import.meta.url), { workerData: { url, count, kind } });
     w.on("message", (m) => {
       if (m.type === "ready") ready++;
       if (m.type === "update") {
@@ -72,6 +113,7 @@ async function subscriberLatency(url: string) {
   });
   while (ready < SUBSCRIBER_THREADS) await sleep(20);
   const writer = new ConvexHttpClient(url, { logger: false });
+  const cpu0 = cpuMs(backendPid);
   const warmup = 5;
   const rounds = 40;
   for (let i = -warmup; i < rounds; i++) {
@@ -89,6 +131,7 @@ async function subscriberLatency(url: string) {
     while (samples.length < target && Date.now() < deadline) await sleep(1);
     await sleep(10);
   }
+  const cpuPerMutation = (cpuMs(backendPid) - cpu0) / (warmup + rounds);
   await Promise.all(
     workers.map(
       (w) =>
@@ -99,7 +142,7 @@ async function subscriberLatency(url: string) {
     ),
   );
   await Promise.all(workers.map((w) => w.terminate()));
-  return { p50: pct(samples, 50), p99: pct(samples, 99), samples: samples.length, expected: rounds * SUBSCRIBERS };
+  return { p50: pct(samples, 50), p99: pct(samples, 99), samples: samples.length, expected: rounds * SUBSCRIBERS, cpuPerMutation };
 }
 
 async function fill(http: ConvexHttpClient, from: number, to: number) {
@@ -155,8 +198,21 @@ async function convexTestModules() {
   return modules;
 }
 
+/**
+ * CPU time (user + system, ms) the backend process has used so far, from /proc
+ * (Linux); unlike wall time it hardly depends on what else the shared machine runs.
+ */
+function cpuMs(pid: number): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, USER_HZ = 100
+  } catch {
+    return NaN;
+  }
+}
+
 /** The backend runs in its own process, as it would beside a browser or a worker. */
-function startBackend(dataDir: string): Promise<{ url: string; stop: () => Promise<void> }> {
+function startBackend(dataDir: string): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
   const child = spawn(
     process.execPath,
     // BENCH_BACKEND_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the backend under this load.
@@ -173,7 +229,7 @@ function startBackend(dataDir: string): Promise<{ url: string; stop: () => Promi
     child.stdout!.on("data", (d) => {
       out += d;
       const m = /CONVEX_URL=(\S+)/.exec(out);
-      if (m) resolve({ url: m[1], stop });
+      if (m) resolve({ url: m[1], pid: child.pid!, stop });
     });
     child.once("exit", (code) => reject(new Error(`backend exited with ${code}`)));
   });
@@ -185,10 +241,15 @@ async function main() {
   const http = new ConvexHttpClient(backend.url, { logger: false });
   const rows: [string, string][] = [];
   try {
-    const sub = await subscriberLatency(backend.url);
+    const sub = await subscriberLatency(backend.url, "client", backend.pid);
     rows.push([`mutation → ${SUBSCRIBERS} subscribers, p50`, ms(sub.p50)]);
     rows.push([`mutation → ${SUBSCRIBERS} subscribers, p99`, ms(sub.p99)]);
     rows.push(["updates delivered / expected", `${sub.samples} / ${sub.expected}`]);
+    const raw = await subscriberLatency(backend.url, "raw", backend.pid);
+    rows.push([`mutation → ${SUBSCRIBERS} raw WebSocket subscribers, p50`, ms(raw.p50)]);
+    rows.push([`mutation → ${SUBSCRIBERS} raw WebSocket subscribers, p99`, ms(raw.p99)]);
+    rows.push(["raw updates delivered / expected", `${raw.samples} / ${raw.expected}`]);
+    rows.push([`backend CPU per mutation pushed to ${SUBSCRIBERS} subscribers`, ms(sub.cpuPerMutation)]);
 
     await fill(http, 0, 10_000);
     const q10k = await indexedQueryLatency(http);
@@ -201,7 +262,9 @@ async function main() {
     rows.push([`ratio ${BIG / 1000}k / 10k`, `${(qBig / q10k).toFixed(2)}×`]);
     rows.push(["bulk insert rate (2000 docs per mutation)", `${Math.round((BIG - 10_000) / fillSecs)} docs/s`]);
 
+    const cpu0 = cpuMs(backend.pid);
     rows.push(["mutations/s (8 concurrent HTTP clients)", `${Math.round(await mutationThroughput(backend.url))}`]);
+    rows.push(["backend CPU per mutation (8 concurrent HTTP clients)", ms((cpuMs(backend.pid) - cpu0) / 2000)]);
 
     const ours = await workload({ q: (f, a) => http.query(f, a), m: (f, a) => http.mutation(f, a) });
     const schema = (await import(pathToFileURL(path.join(FIXTURE, "schema.ts")).href)).default;
@@ -222,7 +285,8 @@ async function main() {
   const md = `# Embedded backend benchmark\n\n${new Date().toISOString()} · ${os.cpus().length} cores · node ${process.version} · load average at the end ${load} (the machine is shared)\n\n${table}\n\n` +
     "Workload: fixture project `tests/local-backend/fixture/convex`; the backend runs in its own process (`npm run backend`).\n" +
     `Subscribers are ${SUBSCRIBERS} \`ConvexClient\`s over WebSocket spread over ${SUBSCRIBER_THREADS} worker threads of the benchmark process (all on the\n` +
-    "same cores as the backend); latency runs from sending the mutation over HTTP to each subscriber's callback. Indexed queries use `withIndex(by_group_score, eq group, gte score).take(10)` over HTTP.\n" +
+    "same cores as the backend); latency runs from sending the mutation over HTTP to each subscriber's callback. The raw WebSocket rows\n" +
+    "use bare sockets that speak the sync protocol (Connect, one query, Transitions) instead of `ConvexClient`, to separate the backend's fan-out from the client library's work. Indexed queries use `withIndex(by_group_score, eq group, gte score).take(10)` over HTTP.\n" +
     "The convex-test workload (500 inserts, 500 indexed queries, 200 patches) runs in-process without any network.\n";
   fs.mkdirSync(path.join(ROOT, "bench/results"), { recursive: true });
   fs.writeFileSync(path.join(ROOT, "bench/results/backend.md"), md);
@@ -235,5 +299,5 @@ if (isMainThread) {
     process.exit(1);
   });
 } else {
-  void subscriberThread(workerData);
+  void (workerData.kind === "raw" ? rawSubscriberThread(workerData) : subscriberThread(workerData));
 }

@@ -132,21 +132,16 @@ export class SyncServer {
 
   private sendTransition(c: Conn, modifications: string[], querySet = c.querySet, identity = c.identityVersion, shareKey?: string) {
     const ts = this.runtime.ts > c.ts ? this.runtime.ts : c.ts;
-    const build = () =>
-      Buffer.from(
-        `{"type":"Transition","startVersion":${JSON.stringify({ querySet: c.querySet, ts: encodeTs(c.ts), identity: c.identityVersion })},` +
-          `"endVersion":${JSON.stringify({ querySet, ts: encodeTs(ts), identity })},"modifications":[${modifications.join(",")}]}`,
-      );
     if (c.ws.readyState === c.ws.OPEN) {
       c.lastSend = Date.now();
       if (shareKey !== undefined) {
         // Many clients in the same state get byte-identical transitions: serialize and frame once.
         const key = `${c.querySet}|${c.ts}|${c.identityVersion}|${querySet}|${ts}|${identity}|${shareKey}`;
         let f = this.shared.get(key);
-        if (!f) this.shared.set(key, (f = textFrame(build())));
+        if (!f) this.shared.set(key, (f = textFrame(transitionText(c, modifications, querySet, ts, identity))));
         sendFrame(c.ws, f);
       } else {
-        c.ws.send(build(), { binary: false });
+        c.ws.send(transitionText(c, modifications, querySet, ts, identity), { binary: false });
       }
     }
     c.querySet = querySet;
@@ -197,8 +192,14 @@ export class SyncServer {
     this.shared.clear();
     if (touched.length > 0) {
       const all = touched.some((t) => t.index === "\u0000all");
+      // Written keys per index, sorted, so each read range is one binary search.
       const byIndex = new Map<string, Buffer[]>();
-      for (const t of touched) byIndex.set(t.index, [...(byIndex.get(t.index) ?? []), t.key]);
+      for (const t of touched) {
+        const keys = byIndex.get(t.index);
+        if (keys) keys.push(t.key);
+        else byIndex.set(t.index, [t.key]);
+      }
+      for (const keys of byIndex.values()) keys.sort(Buffer.compare);
       for (const e of [...this.entries.values()]) {
         if (!all && !intersects(e.outcome.reads ?? [], byIndex)) continue;
         const outcome = await this.execute(e);
@@ -351,11 +352,26 @@ export class SyncServer {
   }
 }
 
+function transitionText(c: Conn, modifications: string[], querySet: number, ts: bigint, identity: number): Buffer {
+  return Buffer.from(
+    `{"type":"Transition","startVersion":${JSON.stringify({ querySet: c.querySet, ts: encodeTs(c.ts), identity: c.identityVersion })},` +
+      `"endVersion":${JSON.stringify({ querySet, ts: encodeTs(ts), identity })},"modifications":[${modifications.join(",")}]}`,
+  );
+}
+
 function intersects(reads: ReadRange[], byIndex: Map<string, Buffer[]>): boolean {
   for (const r of reads) {
     const keys = byIndex.get(r.index);
     if (!keys) continue;
-    for (const k of keys) if (Buffer.compare(r.lo, k) <= 0 && Buffer.compare(k, r.hi) < 0) return true;
+    // First written key >= lo; the range is hit if it is < hi.
+    let lo = 0;
+    let hi = keys.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (Buffer.compare(keys[mid], r.lo) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo < keys.length && Buffer.compare(keys[lo], r.hi) < 0) return true;
   }
   return false;
 }

@@ -242,6 +242,26 @@ describe("protocol robustness", () => {
     ws.close();
   });
 
+  it("sees a written key inside a read range among many written around it (and none at its exclusive end)", async () => {
+    const ws = new WebSocket(backend.url.replace("http", "ws") + "/api/1.48.0/sync");
+    const got: any[] = [];
+    ws.on("message", (d) => got.push(JSON.parse(d.toString())));
+    await new Promise((r) => ws.once("open", r));
+    ws.send(JSON.stringify({ type: "Connect", sessionId: "ranges", connectionCount: 0, lastCloseReason: null, clientTs: Date.now() }));
+    // Group 5, scores in [2000, 3000): the bulk insert's scores are all < 1000, its other groups on both sides.
+    const spec = { index: "by_group_score", group: 5, lo: 2000, loInclusive: true, hi: 3000, order: "asc", terminal: "collect" };
+    ws.send(JSON.stringify({ type: "ModifyQuerySet", baseVersion: 0, newVersion: 1, modifications: [{ type: "Add", queryId: 1, udfPath: "items:run", args: [{ spec }] }] }));
+    await until(() => got.length === 1);
+    const http = new ConvexHttpClient(backend.url, { logger: false });
+    await http.mutation(api.items.bulk, { from: 0, count: 300, groups: 10 });
+    await http.mutation(api.items.insert, { group: 5, score: 3000, tag: "edge", flag: true });
+    await http.mutation(api.items.insert, { group: 5, score: 2000, tag: "in", flag: true });
+    await until(() => got.length === 2, 10_000, "one transition");
+    expect(got[1].modifications).toHaveLength(1);
+    expect(got[1].modifications[0].value.map((d: any) => d.tag)).toEqual(["in"]);
+    ws.close();
+  });
+
   it("only pushes to subscribers whose read ranges a commit touched", async () => {
     const ws = new WebSocket(backend.url.replace("http", "ws") + "/api/1.48.0/sync");
     const got: any[] = [];

@@ -1,7 +1,7 @@
 import { v } from "convex/values";
 import { mutation } from "./_generated/server";
 import { requireServiceKey } from "./model/auth";
-import { ingestMessage, updateStatus } from "./model/ingest";
+import { finishOfferMessage as finishOffer, ingestMessage, updateStatus } from "./model/ingest";
 import { finishStreaming, requireMessage, updateStreamingText } from "./model/messages";
 import { acceptOffer as accept, recordOffer as record } from "./model/negotiations";
 import { setRecommendation as recommend } from "./model/quotes";
@@ -79,6 +79,32 @@ export const recordOffer = mutation({
   handler: async (ctx, { serviceKey, negotiationId, ...offer }) => {
     requireServiceKey(serviceKey);
     return await record(ctx, negotiationId, offer, offer.offeredBy);
+  },
+});
+
+/**
+ * recordOffer and finishMessage in one transaction (one round trip per offer
+ * turn): the offer stated by the streaming message at `seq`. Idempotent on seq
+ * and on (negotiationId, round, offeredBy); `offerId` is null when the round was
+ * past maxRounds (the negotiation is then in impasse and the message is
+ * finished without an offer). Returns the negotiation as worker.getQuoteState
+ * would show it.
+ */
+export const finishOfferMessage = mutation({
+  args: {
+    serviceKey,
+    negotiationId,
+    seq: v.number(),
+    content: v.string(),
+    metadata: v.optional(messageMetadata),
+    round: v.number(),
+    offeredBy: party,
+    terms,
+    ai: v.optional(offerAi),
+  },
+  handler: async (ctx, { serviceKey, negotiationId, seq, content, metadata, ...offer }) => {
+    requireServiceKey(serviceKey);
+    return await finishOffer(ctx, negotiationId, seq, offer, { content, ...(metadata ? { metadata } : {}) });
   },
 });
 

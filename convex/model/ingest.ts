@@ -4,12 +4,23 @@ import { fail, invalid } from "./errors";
 import {
   checkSeq,
   findMessageBySeq,
+  finishStreaming,
   type MessageInput,
+  type MessageMetadata,
+  requireMessage,
   writeMessageAtSeq,
 } from "./messages";
-import { assertOpen, getNegotiation, startIfPending, transitionNegotiation } from "./negotiations";
+import {
+  assertOpen,
+  getNegotiation,
+  type OfferInput,
+  recordOffer,
+  startIfPending,
+  transitionNegotiation,
+} from "./negotiations";
 import { type NegotiationOutcome, type NegotiationStatus } from "./status";
 import { checkText } from "./validate";
+import { negotiationState, type NegotiationState } from "./workerState";
 
 // What the workflow writes. A retried call must land exactly where the first one
 // did, so each function first recognises a replay, and only then applies the rules.
@@ -57,4 +68,28 @@ export async function updateStatus(
     ...(outcome !== undefined ? { outcome } : {}),
     ...(failureReason !== undefined ? { failureReason } : {}),
   });
+}
+
+/**
+ * An offer and the message that states it, in one transaction: the offer is
+ * recorded (or recognised as a replay) and the streaming message at `seq` is
+ * finished linked to it. The same rules as recordOffer and finishMessage, so a
+ * retry lands where the first attempt did. Returns the negotiation as it now
+ * stands, so the writer need not read it back before its next turn.
+ */
+export async function finishOfferMessage(
+  ctx: MutationCtx,
+  negotiationId: Id<"negotiations">,
+  seq: number,
+  offer: OfferInput,
+  final: { content: string; metadata?: MessageMetadata },
+): Promise<{ offerId: Id<"offers"> | null; messageId: Id<"messages">; negotiation: NegotiationState }> {
+  const message = await requireMessage(ctx, negotiationId, seq);
+  if (message.sender !== offer.offeredBy || message.kind !== "offer") {
+    fail("CONFLICT", `Seq ${seq} holds a ${message.sender} ${message.kind} message, not the ${offer.offeredBy}'s offer`, "seq");
+  }
+  const offerId = await recordOffer(ctx, negotiationId, offer, offer.offeredBy);
+  await finishStreaming(ctx, message, { ...final, ...(offerId ? { offerId } : {}) });
+  const negotiation = await negotiationState(ctx, await getNegotiation(ctx, negotiationId));
+  return { offerId, messageId: message._id, negotiation };
 }

@@ -1,7 +1,7 @@
 import { getFunctionName } from "convex/server";
 import { describe, expect, it } from "vitest";
 import { api } from "../../convex/_generated/api.js";
-import { type ConvexTransport } from "../../src/mastra/convex-transport.js";
+import type { ConvexTransport } from "../../src/mastra/convex-transport.js";
 import { MessagePersister, PersistenceError } from "../../src/mastra/storage/message-persister.js";
 import { SERVICE_KEY, convexTestBackend, requestDemoQuote } from "./helpers/convex-test-backend.js";
 import { faultyTransport } from "./helpers/faulty-transport.js";

@@ -1,6 +1,8 @@
+import { getFunctionName } from "convex/server";
 import { describe, expect, it } from "vitest";
 import { api } from "../../convex/_generated/api.js";
 
+import type { ConvexTransport } from "../../src/mastra/convex-transport.js";
 import { evaluateQuote, runNegotiations } from "../../src/mastra/workflows/run-quote.js";
 import type { NegotiationCallbacks, TurnRecord } from "../../src/mastra/workflows/run-supplier-negotiation.js";
 import { SERVICE_KEY, convexTestBackend, requestDemoQuote } from "./helpers/convex-test-backend.js";
@@ -19,7 +21,13 @@ const overlaps = (a: TurnRecord[], b: TurnRecord[]) =>
 describe("runNegotiations", () => {
   it("runs the three negotiations at once: their turns overlap in time", async () => {
     const { transport, quoteId } = await claimed();
-    const runtime = testRuntime(transport, { latencyMs: 30 });
+    const calls = new Map<string, number>();
+    const count = (name: string) => calls.set(name, (calls.get(name) ?? 0) + 1);
+    const counting: ConvexTransport = {
+      mutation: (fn, args) => (count(getFunctionName(fn)), transport.mutation(fn, args)),
+      query: (fn, args) => (count(getFunctionName(fn)), transport.query(fn, args)),
+    };
+    const runtime = testRuntime(counting, { latencyMs: 30 });
     const results = await runNegotiations(runtime, quoteId);
     expect(results).toHaveLength(3);
     for (const r of results) expect(r.turns.length).toBeGreaterThanOrEqual(2);
@@ -35,6 +43,13 @@ describe("runNegotiations", () => {
       // Numbers by code: every offer message carries the offer it states.
       expect(n.messages.filter((m) => m.kind === "offer").map((m) => m.offerId)).toEqual(n.offers.map((o) => o._id));
     }
+    // Each offer and its message are one write, and the negotiation is not read back every turn:
+    // once for the quote, and per negotiation at its start, after it becomes active and after it closes.
+    const offers = state.negotiations.reduce((k, n) => k + n.offers.length, 0);
+    expect(calls.get("ingest:finishOfferMessage")).toBe(offers);
+    expect(calls.get("ingest:recordOffer") ?? 0).toBe(0);
+    expect(calls.get("worker:getQuoteState")).toBeLessThanOrEqual(1 + 3 * state.negotiations.length);
+    expect(offers).toBeGreaterThan(3 * state.negotiations.length);
   });
 
   it("calls onMessage at least twice per round, onStatusChange once per transition, onOfferReceived once per offer", async () => {

@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api } from "../../convex/_generated/api.js";
 import type { Id } from "../../convex/_generated/dataModel.js";
-import { type QuoteState } from "../../src/mastra/convex-transport.js";
+import type { QuoteState } from "../../src/mastra/convex-transport.js";
 import { SERVICE_KEY, requestDemoQuote } from "./helpers/convex-test-backend.js";
 import { embeddedBackend } from "./helpers/embedded-backend.js";
 import { testRuntime } from "./helpers/runtime.js";

@@ -2,7 +2,16 @@ import { ConvexError } from "convex/values";
 import { api } from "../../../convex/_generated/api.js";
 import type { Id } from "../../../convex/_generated/dataModel.js";
 import type { Terms } from "../../negotiation/types.js";
-import { type ConvexRecommendation, type ConvexTransport, type MessageKind, type MessageMetadata, type MessageSender, type NegotiationOutcome, type NegotiationStatus } from "../convex-transport.js";
+import type {
+  ConvexRecommendation,
+  ConvexTransport,
+  MessageKind,
+  MessageMetadata,
+  MessageSender,
+  NegotiationOutcome,
+  NegotiationState,
+  NegotiationStatus,
+} from "../convex-transport.js";
 
 // Writes a negotiation's messages, offers and status changes to Convex as they
 // happen. Exactly once, in order: each negotiation has one ordered lane of
@@ -312,6 +321,41 @@ export class StreamingMessage {
     return id;
   }
 
+  /**
+   * Finishes an offer message and records its offer in one mutation
+   * (`ingest.finishOfferMessage`): one round trip instead of two. Returns the
+   * offer id (null past maxRounds) and the negotiation as it now stands.
+   */
+  async finishWithOffer(
+    offer: { round: number; offeredBy: "brand" | "supplier"; terms: Terms; ai?: { generated: boolean; confidence?: number; reasoning?: string } },
+    final: { content: string; metadata?: MessageMetadata },
+  ): Promise<{ offerId: Id<"offers"> | null; negotiation?: NegotiationState }> {
+    this.text = final.content;
+    this.finished = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const { negotiationId } = this;
+    if (!this.started) {
+      // Never started (no words streamed): the offer, then the whole message.
+      const offerId = await this.persister.recordOffer(negotiationId, offer);
+      await this.persister.persistMessage(negotiationId, { ...this.header, content: final.content, offerId: offerId ?? undefined, metadata: final.metadata });
+      return { offerId };
+    }
+    await this.startPromise;
+    const { transport, serviceKey } = this.persister.transportForStreaming;
+    const result = await this.persister.enqueue(negotiationId, () =>
+      transport.mutation(api.ingest.finishOfferMessage, {
+        serviceKey,
+        negotiationId,
+        seq: this.header.seq,
+        content: final.content,
+        ...(final.metadata ? { metadata: final.metadata } : {}),
+        ...offer,
+      }),
+    );
+    return { offerId: result.offerId, negotiation: result.negotiation };
+  }
+
   private write(what: "start" | "update"): Promise<unknown> {
     const { transport, serviceKey } = this.persister.transportForStreaming;
     const { negotiationId, header } = this;
@@ -325,8 +369,10 @@ export class StreamingMessage {
           .mutation(api.ingest.startMessage, { serviceKey, negotiationId, ...header, content })
           .then((r) => ((this.lastWrittenText = content), r));
       }
-      // The start (or an earlier update) may already have carried the newest text.
-      if (this.text === this.lastWrittenText) return Promise.resolve(null);
+      // The start (or an earlier update) may already have carried the newest
+      // text, or the message is finished and its finish, queued behind this
+      // update, carries the final text: a round trip saved either way.
+      if (this.finished || this.text === this.lastWrittenText) return Promise.resolve(null);
       const content = this.text;
       return transport
         .mutation(api.ingest.updateMessageText, { serviceKey, negotiationId, seq: header.seq, content })

@@ -1,7 +1,7 @@
 import { api } from "../../../convex/_generated/api.js";
 import type { Id } from "../../../convex/_generated/dataModel.js";
 import { evaluateNegotiations, type NegotiationOutcome } from "../../negotiation/index.js";
-import { type ConvexRecommendation, type NegotiationStatus } from "../convex-transport.js";
+import type { ConvexRecommendation, NegotiationStatus } from "../convex-transport.js";
 import type { NegotiationRuntime } from "../runtime.js";
 import { setupFor } from "./negotiation-state.js";
 import {

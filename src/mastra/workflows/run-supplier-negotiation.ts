@@ -3,7 +3,7 @@ import { ConvexError } from "convex/values";
 import { api } from "../../../convex/_generated/api.js";
 import type { Id } from "../../../convex/_generated/dataModel.js";
 import { nextMove, type Move, type NegotiationSetup, type Terms } from "../../negotiation/index.js";
-import { type MessageKind, type MessageMetadata, type NegotiationState, type NegotiationStatus, type QuoteState } from "../convex-transport.js";
+import type { MessageKind, MessageMetadata, NegotiationState, NegotiationStatus, QuoteState } from "../convex-transport.js";
 import type { NegotiationRuntime } from "../runtime.js";
 import type { StreamingMessage } from "../storage/message-persister.js";
 import { watchQuery, type Watch } from "../watch.js";
@@ -11,10 +11,12 @@ import { findNegotiation, messageKindOf, planTurn, setupFor, TERMINAL, type Plan
 import { briefFor, instructionsFor, promptFor, reconcileModelTerms } from "./turn-prompt.js";
 
 // One brand–supplier negotiation, turn by turn, with Convex as the only memory:
-// before each turn the negotiation is read back, so a human's pause, counter,
-// acceptance or walk-away is seen, and a run can start from any history. The
-// engine decides every move; the agent of the side to move writes the words,
-// streamed into Convex as they come.
+// a run starts from the history Convex holds; before each turn a subscription
+// to the negotiation's control fields shows whether a human paused, countered,
+// accepted or walked away since this run's own last write (then the
+// negotiation is read back; otherwise the state that write returned is used).
+// The engine decides every move; the agent of the side to move writes the
+// words, streamed into Convex as they come.
 
 export interface MessageEvent {
   phase: "started" | "finished";
@@ -88,7 +90,9 @@ export async function readQuoteState(runtime: NegotiationRuntime, quoteId: Id<"q
   return state;
 }
 
-const isConflict = (e: unknown) => e instanceof ConvexError && (e.data as { code?: string } | undefined)?.code === "CONFLICT";
+/** Someone else wrote first (CONFLICT), or closed the negotiation meanwhile (CLOSED): re-read and re-plan. */
+const isConflict = (e: unknown) =>
+  e instanceof ConvexError && ["CONFLICT", "CLOSED"].includes((e.data as { code?: string } | undefined)?.code ?? "");
 
 export async function runSupplierNegotiation(
   negotiationId: Id<"negotiations">,
@@ -112,8 +116,14 @@ export async function runSupplierNegotiation(
     await notify("onStatusChange", () => callbacks.onStatusChange?.(negotiationId, status));
   };
 
-  const takeTurn = async (state: QuoteState, negotiation: NegotiationState, setup: NegotiationSetup, plan: PlannedTurn, move: Move) => {
-    const { quote } = state;
+  /** Runs one turn; returns the negotiation as the offer's write left it (undefined: read it again). */
+  const takeTurn = async (
+    quote: QuoteState["quote"],
+    negotiation: NegotiationState,
+    setup: NegotiationSetup,
+    plan: PlannedTurn,
+    move: Move,
+  ): Promise<NegotiationState | undefined> => {
     const brief = briefFor(move, setup, negotiation, quote, plan.history, plan.seq);
     const sender = move.party;
     const kind = messageKindOf(move);
@@ -155,8 +165,9 @@ export async function runSupplierNegotiation(
     const finished = (offerId?: Id<"offers">) =>
       notify("onMessage", () => callbacks.onMessage?.(negotiationId, { phase: "finished", ...header, content, offerId, metadata }));
 
+    let after: NegotiationState | undefined;
     try {
-      await persistMove(stream, move, negotiation, content, metadata, finished);
+      after = await persistMove(stream, move, negotiation, content, metadata, finished);
     } catch (error) {
       // The brand user took over while this message was being written: close it
       // as withdrawn rather than leave it streaming; the turn is then re-planned.
@@ -164,6 +175,7 @@ export async function runSupplierNegotiation(
       throw error;
     }
     turns.push({ party: sender, seq: plan.seq, round: move.round, kind: move.kind, startedAt, endedAt: now() });
+    return after;
   };
 
   const persistMove = async (
@@ -173,21 +185,25 @@ export async function runSupplierNegotiation(
     content: string,
     metadata: MessageMetadata,
     finished: (offerId?: Id<"offers">) => Promise<void>,
-  ) => {
+  ): Promise<NegotiationState | undefined> => {
     if (move.kind === "offer") {
-      const offerId = await persister.recordOffer(negotiationId, {
-        round: move.round,
-        offeredBy: move.party,
-        terms: move.terms,
-        ai: { generated: true, confidence: move.confidence, reasoning: move.reasoning },
-      });
-      await stream.finish({ content, offerId: offerId ?? undefined, metadata });
+      // The offer and its message in one write, which also returns the negotiation as it now stands.
+      const { offerId, negotiation: after } = await stream.finishWithOffer(
+        {
+          round: move.round,
+          offeredBy: move.party,
+          terms: move.terms,
+          ai: { generated: true, confidence: move.confidence, reasoning: move.reasoning },
+        },
+        { content, metadata },
+      );
       await finished(offerId ?? undefined);
       if (offerId) {
         await notify("onOfferReceived", () =>
           callbacks.onOfferReceived?.(negotiationId, { offerId, round: move.round, offeredBy: move.party, terms: move.terms }),
         );
       }
+      return after;
     } else if (move.kind === "accept") {
       const offerId = negotiation.currentOfferId;
       await stream.finish({ content, offerId, metadata });
@@ -201,20 +217,31 @@ export async function runSupplierNegotiation(
       await persister.updateNegotiationStatus(negotiationId, "impasse", { outcome: "impasse" });
       await emitStatus("impasse");
     }
+    return undefined;
   };
 
   let final: NegotiationState | undefined;
   const control = watchQuery(runtime.transport, api.worker.negotiationControl, { serviceKey: runtime.serviceKey, negotiationId }, runtime);
   try {
     let conflicts = 0;
+    // The negotiation as this run last saw it: from a read, or from its own
+    // offer write. Before a turn it is used as is when the control subscription
+    // shows nobody else wrote since; otherwise it is read again.
+    let quote!: QuoteState["quote"];
+    let known: NegotiationState | undefined;
     for (;;) {
       if (signal?.aborted) throw new InterruptedError(signal.reason);
-      const state = await readQuoteState(runtime, quoteId);
-      const negotiation = findNegotiation(state, negotiationId);
+      if (!known || !(await unchanged(control, quote, known, signal))) {
+        const state = await readQuoteState(runtime, quoteId);
+        quote = state.quote;
+        known = findNegotiation(state, negotiationId);
+      }
+      const negotiation = known;
+      known = undefined;
       final = negotiation;
       await emitStatus(negotiation.status);
-      if (TERMINAL.has(negotiation.status) || ["cancelled", "awarded", "failed"].includes(state.quote.status)) break;
-      const setup = setupFor(state.quote, negotiation);
+      if (TERMINAL.has(negotiation.status) || ["cancelled", "awarded", "failed"].includes(quote.status)) break;
+      const setup = setupFor(quote, negotiation);
       const plan = planTurn(negotiation);
       if (plan.closeOnly) {
         // Resumed after the closing message landed but before its status did.
@@ -238,7 +265,7 @@ export async function runSupplierNegotiation(
         await emitStatus("active");
       }
       try {
-        await takeTurn(state, negotiation, setup, plan, move);
+        known = await takeTurn(quote, negotiation, setup, plan, move);
       } catch (error) {
         if (!isConflict(error) || ++conflicts > MAX_CONFLICTS) throw error;
         log.info("turn conflicted with another writer; re-reading", { negotiationId, error: String(error) });
@@ -282,6 +309,37 @@ function summarize(
     finalTerms: status === "accepted" ? (accepted?.terms ?? negotiation?.currentTerms) : undefined,
     turns,
   };
+}
+
+/** How long to wait for the subscription to catch up with this run's own write before reading instead. */
+const CATCH_UP_MS = 2_000;
+
+/**
+ * Whether `known` (this run's last view) is still the negotiation as Convex
+ * holds it. `nextSeq` and `currentRound` only grow and every write by someone
+ * else (a pause, a resume, a user message, a counter, an acceptance, a
+ * walk-away) changes one of them or the status: so once the subscription has
+ * caught up with this run's own last write, equal fields mean nobody else
+ * wrote. A write that lands after this check is still refused by Convex
+ * (CONFLICT or CLOSED) and the turn is re-planned from a fresh read.
+ */
+async function unchanged(control: Watch<Control>, quote: QuoteState["quote"], known: NegotiationState, signal?: AbortSignal): Promise<boolean> {
+  const caughtUp = (c: Control) => c.nextSeq >= known.nextSeq && c.currentRound >= known.currentRound;
+  const timeout = AbortSignal.timeout(CATCH_UP_MS);
+  let c: Control;
+  try {
+    c = await control.next(caughtUp, signal ? AbortSignal.any([signal, timeout]) : timeout);
+  } catch (error) {
+    if (signal?.aborted) throw new InterruptedError(signal.reason);
+    return false;
+  }
+  return (
+    c.nextSeq === known.nextSeq &&
+    c.currentRound === known.currentRound &&
+    c.status === known.status &&
+    c.currentOfferId === (known.currentOfferId ?? null) &&
+    c.quoteStatus === quote.status
+  );
 }
 
 /**

@@ -216,7 +216,7 @@ export class Syscalls implements SyscallHost {
   }
 
   // ---- nested calls -----------------------------------------------------------
-  private async runNested(parent: Exec, args: any): Promise<JSONValue> {
+  private async runNested(parent: Exec, args: any): Promise<RawJson> {
     const udfPath = addressToPath(args);
     const kind = args.udfType === "mutation" ? "mutation" : "query";
     if (kind === "mutation" && parent.kind !== "mutation") throw new Error("ctx.runMutation is only available in mutations and actions.");
@@ -224,12 +224,12 @@ export class Syscalls implements SyscallHost {
     const child = this.rt.newExec(kind, udfPath, args.args, parent.identity, parent.reads, parent);
     child.logLines = parent.logLines;
     try {
-      if (kind === "query") return new RawJson(await this.rt.execQuery(fn, child, args.args)) as never;
+      if (kind === "query") return new RawJson(await this.rt.execQuery(fn, child, args.args));
       const sp = this.store.savepoint();
       try {
         const value = await this.rt.execMutation(fn, child, args.args);
         this.store.release(sp);
-        return new RawJson(value) as never;
+        return new RawJson(value);
       } catch (e) {
         this.store.rollbackTo(sp);
         throw e;
@@ -241,7 +241,7 @@ export class Syscalls implements SyscallHost {
     }
   }
 
-  private async runFromAction(exec: Exec, kind: "query" | "mutation" | "action", args: any): Promise<unknown> {
+  private async runFromAction(exec: Exec, kind: "query" | "mutation" | "action", args: any): Promise<RawJson> {
     const udfPath = addressToPath(args);
     const opts: CallOptions = { identity: exec.identity, allowInternal: true };
     const outcome =

@@ -1,5 +1,6 @@
 import type { Terms } from "../../negotiation/types.js";
-import { hashInts, mulberry32, pick } from "./seeded.js";
+import { mulberry32 } from "../../negotiation/index.js";
+import { hashInts, pick } from "./seeded.js";
 import type { TurnBrief } from "./turn-brief.js";
 
 // The words of the scripted model: the brand's buyer voice and one voice per

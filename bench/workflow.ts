@@ -65,7 +65,7 @@ for (let tries = 0; ; tries++) {
 const transport = clientTransport(backend.url);
 const env = { PARLEY_MODEL: "scripted", PARLEY_MODEL_LATENCY_MS: String(TURN_MS), PARLEY_MODEL_TOKENS_PER_SEC: "0" };
 
-await transport.mutation(fnRef.catalog, {});
+await transport.mutation(fnRef.catalog, { serviceKey: SERVICE_KEY });
 const products = (await transport.query(fnRef.products, {})) as { _id: Id<"products">; listPrice: number }[];
 
 async function requestQuote(seed: number): Promise<Id<"quotes">> {

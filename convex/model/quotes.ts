@@ -32,7 +32,7 @@ export async function requestQuote(ctx: MutationCtx, request: QuoteRequest): Pro
   const { items, normalised } = await validateRequest(ctx, request);
   const suppliers = await ctx.db.query("suppliers").take(10);
   if (suppliers.length === 0) {
-    fail("CONFLICT", "No suppliers exist yet: load the catalog first (npm run seed or seed.catalog)");
+    fail("CONFLICT", "No suppliers exist yet: load the catalog first (npm start does; or npm run seed)");
   }
   const now = Date.now();
   const maxRounds = request.maxRounds ?? LIMITS.defaultMaxRounds;

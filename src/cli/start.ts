@@ -121,7 +121,7 @@ export async function startParley(options: StartOptions = {}): Promise<Parley> {
 
     log("Loading the catalog…");
     const client = new ConvexHttpClient(convexUrl);
-    await client.mutation(api.seed.catalog, {});
+    await client.mutation(api.seed.catalog, { serviceKey });
 
     // Workflow runs are kept with the rest of this data dir (Studio reads them too).
     process.env.PARLEY_MASTRA_DB ??= join(dataDir, "mastra", "workflows.sqlite");

@@ -38,6 +38,7 @@ type Setup = Awaited<ReturnType<typeof setup>>;
 
 // Every service function, called with the given key.
 const serviceCalls: [string, (s: Setup, serviceKey: string) => Promise<unknown>][] = [
+  ["seed.catalog", (s, serviceKey) => s.t.mutation(api.seed.catalog, { serviceKey })],
   ["worker.claimable", (s, serviceKey) => s.t.query(api.worker.claimable, { serviceKey })],
   ["worker.claimQuote", (s, serviceKey) => s.t.mutation(api.worker.claimQuote, { serviceKey, quoteId: s.quoteId, workerId: "w2", leaseMs: 60_000 })],
   ["worker.renewLease", (s, serviceKey) => s.t.mutation(api.worker.renewLease, { serviceKey, quoteId: s.quoteId, workerId: "worker-1", leaseMs: 60_000 })],

@@ -21,7 +21,7 @@ export function newBackend() {
 export type Backend = ReturnType<typeof newBackend>;
 
 export async function seed(t: Backend) {
-  await t.mutation(api.seed.catalog, {});
+  await t.mutation(api.seed.catalog, { serviceKey: SERVICE_KEY });
   const products = await t.query(api.products.list, {});
   const suppliers = await t.query(api.suppliers.list, {});
   return { products, suppliers };

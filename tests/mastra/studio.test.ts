@@ -29,7 +29,7 @@ let output = "";
 
 beforeAll(async () => {
   backend = await embeddedBackend();
-  await backend.transport.mutation(api.seed.catalog, {});
+  await backend.transport.mutation(api.seed.catalog, { serviceKey: SERVICE_KEY });
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   // Its own root (for .mastra/ and its dev lock), so it can run beside a

@@ -25,7 +25,7 @@ export async function requestDemoQuote(
   transport: ConvexTransport,
   opts: { seed?: number; maxRounds?: number; lines?: number } = {},
 ): Promise<Id<"quotes">> {
-  await transport.mutation(api.seed.catalog, {});
+  await transport.mutation(api.seed.catalog, { serviceKey: SERVICE_KEY });
   const products = await transport.query(api.products.list, {});
   const lineItems = products.slice(0, opts.lines ?? 2).map((p, i) => ({
     productId: p._id,

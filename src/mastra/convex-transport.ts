@@ -37,13 +37,18 @@ export interface ConvexTransport {
   ): () => void;
 }
 
-/** The official HTTP client as a transport (its variadic signature differs only in typing). */
+/**
+ * The official HTTP client as a transport (its variadic signature differs only in
+ * typing). `skipQueue`: by default ConvexHttpClient runs its mutations one at a
+ * time, which would line all negotiations' writes up behind each other; the
+ * persister already keeps each negotiation's writes in order (one lane each).
+ */
 export function httpTransport(client: {
-  mutation(fn: FunctionReference<"mutation">, args: DefaultFunctionArgs): Promise<unknown>;
+  mutation(fn: FunctionReference<"mutation">, args: DefaultFunctionArgs, options?: { skipQueue: boolean }): Promise<unknown>;
   query(fn: FunctionReference<"query">, args: DefaultFunctionArgs): Promise<unknown>;
 }): ConvexTransport {
   return {
-    mutation: (fn, args) => client.mutation(fn as FunctionReference<"mutation">, args) as Promise<never>,
+    mutation: (fn, args) => client.mutation(fn as FunctionReference<"mutation">, args, { skipQueue: true }) as Promise<never>,
     query: (fn, args) => client.query(fn as FunctionReference<"query">, args) as Promise<never>,
   };
 }

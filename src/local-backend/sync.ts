@@ -51,7 +51,8 @@ function resultKeyOf(o: Outcome): string {
 function modification(queryId: number, o: Outcome): string {
   return o.ok
     ? `{"type":"QueryUpdated","queryId":${queryId},"value":${o.json},"logLines":${JSON.stringify(o.logLines)},"journal":null}`
-    : JSON.stringify({ type: "QueryFailed", queryId, errorMessage: o.errorMessage, logLines: o.logLines, errorData: o.errorData ?? null, journal: null });
+    : // errorData only for a ConvexError: the client turns any errorData, null too, into a ConvexError.
+      JSON.stringify({ type: "QueryFailed", queryId, errorMessage: o.errorMessage, logLines: o.logLines, ...(o.errorData !== undefined ? { errorData: o.errorData } : {}), journal: null });
 }
 
 export function decodeJwtIdentity(token: string): Identity {

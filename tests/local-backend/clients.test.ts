@@ -89,6 +89,12 @@ describe("ConvexClient", () => {
     await expect(c.mutation(api.messages.secret, { channel: "e" })).rejects.toThrow(/Could not find public function/);
     await expect(c.mutation(api.messages.badWrite, {})).rejects.toThrow(/does not match the schema/);
     expect(await c.query(api.messages.list, { channel: "e" })).toEqual([]);
+    // A failing query that threw no ConvexError reaches the client as a plain
+    // Error, as from Convex Cloud (the client makes a ConvexError of any errorData).
+    const plain = await c.query(api.messages.list, { channel: 1 } as any).catch((e) => e);
+    expect(plain).toBeInstanceOf(Error);
+    expect(plain).not.toBeInstanceOf(ConvexError);
+    expect(plain.message).toMatch(/ArgumentValidationError/);
     await c.mutation(api.messages.send, { channel: "e", body: "ok" });
     expect(await c.query(api.messages.list, { channel: "e" })).toEqual(["ok"]);
   });

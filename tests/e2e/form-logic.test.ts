@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { DEFAULT_PRIORITIES, PRIORITY_KEYS, setPriority } from "../../web/src/lib/priorities";
-import { validateQuote, type QuoteDraft } from "../../web/src/lib/quoteForm";
+import { emptyDraft, validateQuote, type QuoteDraft } from "../../web/src/lib/quoteForm";
 import { normaliseField } from "../../web/src/lib/errors";
 
 // The dashboard's pure form logic, checked without a browser.
@@ -26,13 +26,8 @@ describe("priority sliders", () => {
 
 describe("New quote validation", () => {
   const draft = (patch: Partial<QuoteDraft> = {}): QuoteDraft => ({
+    ...emptyDraft(),
     lines: [{ key: 1, productId: "p1", quantity: "100", targetUnitPrice: "2", maxUnitPrice: "3" }],
-    maxLeadTimeDays: "30",
-    minPaymentTermsDays: "30",
-    priorities: DEFAULT_PRIORITIES,
-    notes: "",
-    maxRounds: "",
-    seed: "",
     ...patch,
   });
 

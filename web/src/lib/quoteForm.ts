@@ -1,4 +1,5 @@
 import type { Priorities } from "../../../src/negotiation/types";
+import { DEFAULT_PRIORITIES } from "./priorities";
 
 // The New quote form's state and its checks. The server checks again; these
 // only save a round trip and say what is wrong next to the field.
@@ -20,6 +21,19 @@ export interface QuoteDraft {
   /** Advanced: most rounds per negotiation, and a seed to replay a run exactly. */
   maxRounds: string;
   seed: string;
+}
+
+/** The form as it opens: no products yet, 30-day guardrails, default priorities. */
+export function emptyDraft(): QuoteDraft {
+  return {
+    lines: [],
+    maxLeadTimeDays: "30",
+    minPaymentTermsDays: "30",
+    priorities: DEFAULT_PRIORITIES,
+    notes: "",
+    maxRounds: "",
+    seed: "",
+  };
 }
 
 export interface QuoteRequestArgs {

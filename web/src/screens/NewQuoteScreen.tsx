@@ -6,8 +6,7 @@ import { PrioritySliders } from "../components/PrioritySliders";
 import { Empty, ErrorNotice, Loading } from "../components/States";
 import { describeError } from "../lib/errors";
 import { formatMoney, formatUnitPrice } from "../lib/format";
-import { DEFAULT_PRIORITIES } from "../lib/priorities";
-import { validateQuote, type FieldErrors, type LineDraft, type QuoteDraft } from "../lib/quoteForm";
+import { emptyDraft, validateQuote, type FieldErrors, type LineDraft, type QuoteDraft } from "../lib/quoteForm";
 import { navigate } from "../lib/router";
 import type { Id, Product } from "../lib/types";
 
@@ -16,15 +15,7 @@ let nextLineKey = 1;
 export function NewQuoteScreen() {
   const products = useQuery(api.products.list, {}) as Product[] | undefined;
   const requestQuote = useMutation(api.quotes.request);
-  const [draft, setDraft] = useState<QuoteDraft>({
-    lines: [],
-    maxLeadTimeDays: "30",
-    minPaymentTermsDays: "30",
-    priorities: DEFAULT_PRIORITIES,
-    notes: "",
-    maxRounds: "",
-    seed: "",
-  });
+  const [draft, setDraft] = useState<QuoteDraft>(emptyDraft);
   const [picked, setPicked] = useState("");
   const [errors, setErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<string>();

@@ -7,22 +7,13 @@ import { ConvexHttpClient } from "convex/browser";
 import { anyApi } from "convex/server";
 import schema from "./fixture/convex/schema";
 import { startFixture } from "./helpers.js";
+import { mulberry32 } from "../../src/negotiation/prng.js";
 
 const api = anyApi;
 const modules = {
   ...import.meta.glob("./fixture/convex/**/*.ts"),
   "./fixture/convex/_generated/api.js": async () => ({}),
 };
-
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Side = { ids: string[]; q: (f: any, a: any) => Promise<any>; m: (f: any, a: any) => Promise<any> };
 
@@ -72,7 +63,7 @@ afterAll(async () => {
 describe("differential: embedded backend vs convex-test", () => {
   for (const seed of [1, 2, 3, 4]) {
     it(`randomised workload, seed ${seed}`, async () => {
-      const r = rng(seed);
+      const r = mulberry32(seed);
       const t = convexTest(schema, modules);
       const http = new ConvexHttpClient(backend.url, { logger: false });
       // Each seed works on its own data: clear what earlier seeds inserted.

@@ -1,4 +1,5 @@
 import type { ConvexTransport } from "../../../src/mastra/convex-transport.js";
+import { mulberry32 } from "../../../src/negotiation/prng.js";
 
 // Wraps a transport with seeded faults: a call may fail before it reaches the
 // backend, fail after it landed (a lost acknowledgement), be delayed, or be
@@ -12,18 +13,8 @@ export interface FaultRates {
   maxDelayMs?: number;
 }
 
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function faultyTransport(inner: ConvexTransport, rates: FaultRates, seed = 1) {
-  const rand = prng(seed);
+  const rand = mulberry32(seed);
   let unreachable = false;
   const counts = { calls: 0, failedBefore: 0, failedAfter: 0, duplicated: 0, delayed: 0, refused: 0 };
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

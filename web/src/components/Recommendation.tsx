@@ -1,9 +1,9 @@
 import { useMutation } from "convex/react";
 import { useState } from "react";
 import { api } from "../../../convex/_generated/api";
-import { describeError } from "../lib/errors";
 import { capitalise, formatDays, formatMoney, formatPercent, totalPrice } from "../lib/format";
 import type { NegotiationView, Quote } from "../lib/types";
+import { useServerAction } from "../lib/useServerAction";
 import { ConfirmDialog } from "./ConfirmDialog";
 import { TermsTable } from "./OfferCard";
 
@@ -60,24 +60,13 @@ export function RecommendationCard({ quote, negotiations }: { quote: Quote; nego
   const recommendation = quote.recommendation!;
   const award = useMutation(api.negotiations.acceptCurrentOffer);
   const [open, setOpen] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const { busy, error, run } = useServerAction();
   const chosen = recommendation.ranking.find((r) => r.negotiationId === recommendation.negotiationId);
   const negotiation = negotiations.find((n) => n._id === recommendation.negotiationId);
   const canAccept = quote.status === "completed" && chosen !== undefined && negotiation !== undefined;
 
   const onConfirm = async () => {
-    if (!negotiation) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      await award({ negotiationId: negotiation._id });
-      setOpen(false);
-    } catch (e) {
-      setError(describeError(e).message);
-    } finally {
-      setBusy(false);
-    }
+    if (negotiation) await run(() => award({ negotiationId: negotiation._id }), () => setOpen(false));
   };
 
   return (

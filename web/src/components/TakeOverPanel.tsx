@@ -1,9 +1,9 @@
 import { useMutation } from "convex/react";
 import { useState, type FormEvent } from "react";
 import { api } from "../../../convex/_generated/api";
-import { describeError } from "../lib/errors";
 import { formatMoney, supplierName as nameOf, totalPrice } from "../lib/format";
 import type { NegotiationView, Quote } from "../lib/types";
+import { useServerAction } from "../lib/useServerAction";
 import { ConfirmDialog } from "./ConfirmDialog";
 import { CounterOfferForm } from "./CounterOfferForm";
 import { ErrorBoundary } from "./ErrorBoundary";
@@ -21,8 +21,7 @@ export function TakeOverPanel({ negotiation, quote }: { negotiation: Negotiation
   const sendMessage = useMutation(api.negotiations.sendMessage);
   const acceptCurrentOffer = useMutation(api.negotiations.acceptCurrentOffer);
   const walkAway = useMutation(api.negotiations.walkAway);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const { busy, error, run, refuse } = useServerAction();
   const [text, setText] = useState("");
   const [confirm, setConfirm] = useState<Pending>(null);
   const [reason, setReason] = useState("");
@@ -30,19 +29,6 @@ export function TakeOverPanel({ negotiation, quote }: { negotiation: Negotiation
   const quoteOpen = quote.status === "queued" || quote.status === "negotiating";
   const supplierOfferStands = negotiation.lastOfferBy === "supplier" && negotiation.currentTerms !== undefined;
   const supplierName = nameOf(negotiation);
-
-  const run = async (action: () => Promise<unknown>, after?: () => void) => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await action();
-      after?.();
-    } catch (e) {
-      setError(describeError(e).message);
-    } finally {
-      setBusy(false);
-    }
-  };
 
   if (!quoteOpen) return null;
 
@@ -64,7 +50,7 @@ export function TakeOverPanel({ negotiation, quote }: { negotiation: Negotiation
     event.preventDefault();
     const content = text.trim();
     if (!content) {
-      setError("Write a message first.");
+      refuse("Write a message first.");
       return;
     }
     void run(() => sendMessage({ negotiationId: negotiation._id, content }), () => setText(""));

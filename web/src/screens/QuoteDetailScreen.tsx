@@ -7,12 +7,12 @@ import { PriceChart, type ChartSeries } from "../components/PriceChart";
 import { ComparisonTable, RecommendationCard } from "../components/Recommendation";
 import { Empty, Loading } from "../components/States";
 import { StatusBadge } from "../components/StatusBadge";
-import { describeError } from "../lib/errors";
 import { formatDuration, formatMoney, formatPercent, formatUnitPrice, supplierName, totalPrice } from "../lib/format";
 import { PRIORITY_KEYS, PRIORITY_LABELS } from "../lib/priorities";
 import { hrefFor } from "../lib/router";
 import type { Id, NegotiationView, Offer, Quote, QuoteDetail } from "../lib/types";
 import { useNow } from "../lib/useNow";
+import { useServerAction } from "../lib/useServerAction";
 
 export const SUPPLIER_COLORS = ["#2563eb", "#d97706", "#0f9d76", "#9333ea", "#dc2626"];
 
@@ -186,8 +186,7 @@ function OffersChart({ quote, negotiations, colors }: { quote: Quote; negotiatio
 function CancelQuote({ quote }: { quote: Quote }) {
   const cancel = useMutation(api.quotes.cancel);
   const [open, setOpen] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const { busy, error, run } = useServerAction();
   if (!["queued", "negotiating", "completed"].includes(quote.status)) return null;
   return (
     <>
@@ -202,18 +201,7 @@ function CancelQuote({ quote }: { quote: Quote }) {
         busy={busy}
         error={error}
         onCancel={() => setOpen(false)}
-        onConfirm={async () => {
-          setBusy(true);
-          setError(undefined);
-          try {
-            await cancel({ quoteId: quote._id });
-            setOpen(false);
-          } catch (e) {
-            setError(describeError(e).message);
-          } finally {
-            setBusy(false);
-          }
-        }}
+        onConfirm={() => run(() => cancel({ quoteId: quote._id }), () => setOpen(false))}
       >
         <p>Every negotiation of this quote stops and nothing is awarded.</p>
       </ConfirmDialog>

@@ -2,7 +2,7 @@
 // the `convex` package's own invoke* entry points and implements the syscalls
 // they make. Queries and mutations run one at a time (a serial lock), each
 // mutation in one SQLite transaction, so execution is serializable.
-import { jsonToConvex, type JSONValue, type Value } from "convex/values";
+import { jsonToConvex, type JSONValue, type ValidatorJSON, type Value } from "convex/values";
 import { randomUUID } from "node:crypto";
 import { currentExec, Exec, hashString, installGlobals, type Identity } from "./context.js";
 import { errorDataJson, isConvexError, SystemError } from "./errors.js";
@@ -11,7 +11,7 @@ import type { ReadRange } from "./query.js";
 import type { Doc, Store } from "./store.js";
 import { Serial } from "./serial.js";
 import { Syscalls } from "./syscalls.js";
-import { check, type ValidatorJson } from "./validate.js";
+import { check } from "./validate.js";
 import { checkDocumentLimits } from "./values.js";
 
 export type Outcome =
@@ -52,8 +52,8 @@ export class Runtime {
   writeCount = 0;
   readonly lock = new Serial();
   private functions: LoadedFunctions | null = null;
-  private tableValidators = new Map<string, ValidatorJson>();
-  private validatorCache = new WeakMap<object, { args: ValidatorJson | null; returns: ValidatorJson | null }>();
+  private tableValidators = new Map<string, ValidatorJSON>();
+  private validatorCache = new WeakMap<object, { args: ValidatorJSON | null; returns: ValidatorJSON | null }>();
   /** Set by the syscalls when a transaction schedules a function. */
   scheduledInTx = false;
   readonly syscalls = new Syscalls(this);

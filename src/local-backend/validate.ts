@@ -1,15 +1,6 @@
 // Checks Convex values against exported validator JSON (`validator.json`), as
 // the real backend does for function arguments, return values and documents.
-import { convexToJson, type Value } from "convex/values";
-
-export type ValidatorJson =
-  | { type: "any" | "null" | "number" | "bigint" | "boolean" | "string" | "bytes" | "commitTs" }
-  | { type: "literal"; value: any }
-  | { type: "id"; tableName: string }
-  | { type: "array"; value: ValidatorJson }
-  | { type: "record"; keys: ValidatorJson; values: { fieldType: ValidatorJson } }
-  | { type: "object"; value: Record<string, { fieldType: ValidatorJson; optional: boolean }> }
-  | { type: "union"; value: ValidatorJson[] };
+import { convexToJson, type ValidatorJSON, type Value } from "convex/values";
 
 export type IdTable = (id: string) => string | null;
 
@@ -23,7 +14,7 @@ function show(v: Value | undefined): string {
   }
 }
 
-export function describe(vj: ValidatorJson): string {
+export function describe(vj: ValidatorJSON): string {
   switch (vj.type) {
     case "literal": return `v.literal(${JSON.stringify(vj.value)})`;
     case "id": return `v.id("${vj.tableName}")`;
@@ -42,7 +33,7 @@ function isPlainObject(v: unknown): v is Record<string, Value> {
 }
 
 /** Returns null if `value` matches, otherwise a message naming the path. */
-export function check(vj: ValidatorJson, value: Value | undefined, idTable: IdTable, path = ""): string | null {
+export function check(vj: ValidatorJSON, value: Value | undefined, idTable: IdTable, path = ""): string | null {
   const fail = () => `Value does not match validator.\nPath: ${path || "(root)"}\nValue: ${show(value)}\nValidator: ${describe(vj)}`;
   switch (vj.type) {
     case "any": return value === undefined ? fail() : null;

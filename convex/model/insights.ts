@@ -1,8 +1,8 @@
 import type { Doc } from "../_generated/dataModel";
 import type { QueryCtx } from "../_generated/server";
+import { totalPrice } from "../../src/negotiation";
 import { negotiationsOfQuote } from "./negotiations";
 import { isTerminalNegotiation } from "./status";
-import { totalPrice } from "./validate";
 
 // How well Parley negotiates, over the latest quotes. Savings and payment terms
 // are measured against each supplier's opening offer: what the brand would have

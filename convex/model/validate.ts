@@ -1,5 +1,6 @@
 import type { Infer } from "convex/values";
 import type { guardrails as guardrailsValidator, priorities as prioritiesValidator, terms as termsValidator } from "../schema";
+import { DEFAULT_MAX_ROUNDS, normalisedPriorities } from "../../src/negotiation";
 import { invalid } from "./errors";
 
 // Bounds on everything a caller may send. Validators in the function signatures
@@ -17,8 +18,8 @@ export const LIMITS = {
   maxLineItems: 50,
   maxTextLength: 4_000,
   maxRounds: 20,
-  /** As the engine's DEFAULT_MAX_ROUNDS: offers in total, the opening quote included. */
-  defaultMaxRounds: 8,
+  /** Offers in total, the opening quote included. */
+  defaultMaxRounds: DEFAULT_MAX_ROUNDS,
   maxSeed: 2 ** 31 - 1,
 } as const;
 
@@ -63,12 +64,7 @@ export function normalisePriorities(priorities: Priorities): Priorities {
   for (const key of keys) checkNumber(priorities[key], `priorities.${key}`, { min: 0 });
   const sum = keys.reduce((total, key) => total + priorities[key], 0);
   if (sum <= 0) invalid("priorities", "At least one priority must be greater than 0");
-  return {
-    price: priorities.price / sum,
-    leadTime: priorities.leadTime / sum,
-    paymentTerms: priorities.paymentTerms / sum,
-    quality: priorities.quality / sum,
-  };
+  return normalisedPriorities(priorities);
 }
 
 export function checkGuardrails(guardrails: Guardrails): Guardrails {
@@ -131,10 +127,6 @@ export function guardrailViolation(
     };
   }
   return null;
-}
-
-export function totalPrice(terms: Terms): number {
-  return terms.lines.reduce((total, line) => total + line.quantity * line.unitPrice, 0);
 }
 
 export function sameTerms(a: Terms, b: Terms): boolean {

@@ -1,8 +1,9 @@
 import type { Doc } from "../_generated/dataModel";
 import type { QueryCtx } from "../_generated/server";
+import { totalPrice } from "../../src/negotiation";
 import { unreadCount } from "./messages";
 import { negotiationsOfQuote } from "./negotiations";
-import { totalPrice, type Terms } from "./validate";
+import type { Terms } from "./validate";
 
 // The shapes the dashboard reads: a quote row, a quote with its negotiations.
 

@@ -1,5 +1,5 @@
 import type { Terms } from "../../negotiation/types.js";
-import { mulberry32 } from "../../negotiation/index.js";
+import { mulberry32, totalPrice } from "../../negotiation/index.js";
 import { hashInts, pick } from "./seeded.js";
 import type { TurnBrief } from "./turn-brief.js";
 
@@ -13,10 +13,6 @@ function describeTerms(terms: Terms, products: Record<string, string>): string {
     .map((l) => `${l.quantity.toLocaleString("en-US")} × ${products[l.sku] ?? l.sku} at ${money(l.unitPrice)}/unit`)
     .join("; ");
   return `${lines}, delivery in ${terms.leadTimeDays} days, payment net ${terms.paymentTermsDays}`;
-}
-
-function total(terms: Terms): number {
-  return terms.lines.reduce((s, l) => s + l.quantity * l.unitPrice, 0);
 }
 
 const brandOpeners = [
@@ -92,7 +88,7 @@ export function scriptedMessage(brief: TurnBrief): string {
   const terms = brief.terms ?? brief.standing;
   const vars = {
     terms: terms ? describeTerms(terms, brief.products) : "",
-    total: terms ? money(total(terms)) : "",
+    total: terms ? money(totalPrice(terms)) : "",
     supplier: brief.supplierName,
   };
   const parts: string[] = [];

@@ -4,7 +4,7 @@ import { api } from "../../../convex/_generated/api.js";
 import type { Id } from "../../../convex/_generated/dataModel.js";
 
 import { RUNTIME_KEY, runtimeFromEnv, type NegotiationRuntime } from "../runtime.js";
-import type { NegotiationCallbacks } from "./run-supplier-negotiation.js";
+import { readQuoteState, type NegotiationCallbacks } from "./run-supplier-negotiation.js";
 import { createQuote, evaluateQuote, runNegotiations, withLease } from "./run-quote.js";
 
 // prepare → run-negotiations → evaluate. A run is about one quote. The worker
@@ -96,8 +96,7 @@ const prepare = createStep({
       if (!claimed) throw new Error(`quote ${quoteId} is being negotiated by another worker`);
       ownLease = true;
     }
-    const state = await runtime.transport.query(api.worker.getQuoteState, { serviceKey: runtime.serviceKey, quoteId });
-    if (!state) throw new Error(`quote ${quoteId} not found`);
+    const state = await readQuoteState(runtime, quoteId);
     const negotiationIds = state.negotiations.map((n) => n._id as string);
     const unknown = inputData.negotiationIds?.filter((id) => !negotiationIds.includes(id));
     if (unknown?.length) throw new Error(`negotiations ${unknown.join(", ")} do not belong to quote ${quoteId}`);

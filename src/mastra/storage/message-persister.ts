@@ -256,8 +256,6 @@ export class StreamingMessage {
   private updateQueued = false;
   private lastWriteAt = 0;
   private lastWrittenText?: string;
-  /** Text writes issued (start + updates), for tests and the benchmark. */
-  textWrites = 0;
   private startPromise?: Promise<unknown>;
 
   constructor(
@@ -292,9 +290,7 @@ export class StreamingMessage {
 
   async finish(final: { content?: string; offerId?: Id<"offers">; metadata?: MessageMetadata } = {}): Promise<Id<"messages">> {
     if (final.content !== undefined) this.text = final.content;
-    this.finished = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.close();
     const { transport, serviceKey } = this.persister.transportForStreaming;
     const { negotiationId } = this;
     const content = this.text;
@@ -308,7 +304,7 @@ export class StreamingMessage {
     }
     // A refused start (e.g. CONFLICT: the brand user took over) is this message's failure.
     await this.startPromise;
-    const id = await this.persister.enqueue(negotiationId, () =>
+    return await this.persister.enqueue(negotiationId, () =>
       transport.mutation(api.ingest.finishMessage, {
         serviceKey,
         negotiationId,
@@ -318,7 +314,6 @@ export class StreamingMessage {
         metadata: final.metadata,
       }),
     );
-    return id;
   }
 
   /**
@@ -331,9 +326,7 @@ export class StreamingMessage {
     final: { content: string; metadata?: MessageMetadata },
   ): Promise<{ offerId: Id<"offers"> | null; negotiation?: NegotiationState }> {
     this.text = final.content;
-    this.finished = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.close();
     const { negotiationId } = this;
     if (!this.started) {
       // Never started (no words streamed): the offer, then the whole message.
@@ -356,10 +349,16 @@ export class StreamingMessage {
     return { offerId: result.offerId, negotiation: result.negotiation };
   }
 
+  /** No more text: a pending throttled update is dropped (the finishing write carries the final text). */
+  private close(): void {
+    this.finished = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
   private write(what: "start" | "update"): Promise<unknown> {
     const { transport, serviceKey } = this.persister.transportForStreaming;
     const { negotiationId, header } = this;
-    this.textWrites++;
     return this.persister.enqueue(negotiationId, () => {
       this.lastWriteAt = Date.now();
       if (what === "update") this.updateQueued = false;

@@ -90,7 +90,15 @@ export async function serveDashboard(opts: {
       response.writeHead(200, { "Content-Type": TYPES[".json"], "Cache-Control": "no-store" }).end(configBody);
       return;
     }
-    let path = normalize(join(dir, decodeURIComponent(url.pathname)));
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(url.pathname);
+    } catch {
+      // A malformed %-escape must not become an unhandled rejection that stops `npm start`.
+      response.writeHead(400, { "Content-Type": "text/plain" }).end("Malformed URL.");
+      return;
+    }
+    let path = normalize(join(dir, decoded));
     if (!path.startsWith(dir + sep) && path !== dir) {
       response.writeHead(403).end();
       return;

@@ -17,7 +17,7 @@ import { checkText, type Terms } from "./validate";
 export async function pause(ctx: MutationCtx, negotiationId: Id<"negotiations">): Promise<void> {
   const negotiation = await getNegotiation(ctx, negotiationId);
   assertOpen(negotiation);
-  await transitionNegotiation(ctx, negotiationId, "paused", {
+  await transitionNegotiation(ctx, negotiation, "paused", {
     actor: "user",
     message: "You took over this negotiation; the AI negotiator is paused.",
   });
@@ -27,7 +27,7 @@ export async function resume(ctx: MutationCtx, negotiationId: Id<"negotiations">
   const negotiation = await getNegotiation(ctx, negotiationId);
   assertOpen(negotiation);
   if (negotiation.status !== "paused") fail("CONFLICT", "Only a paused negotiation can be resumed", "negotiationId");
-  await transitionNegotiation(ctx, negotiationId, "active", {
+  await transitionNegotiation(ctx, negotiation, "active", {
     actor: "user",
     message: "The AI negotiator is back in charge of this negotiation.",
   });
@@ -89,7 +89,7 @@ export async function walkAway(
     kind: "rejection",
     content: reason ?? "We are walking away from this negotiation.",
   });
-  await transitionNegotiation(ctx, negotiationId, "rejected", {
+  await transitionNegotiation(ctx, negotiation, "rejected", {
     actor: "user",
     outcome: "walked_away",
     ...(reason !== undefined ? { failureReason: reason } : {}),

@@ -15,7 +15,7 @@ export async function expireDue(ctx: MutationCtx, now = Date.now()): Promise<num
       .take(EXPIRY_BATCH);
     for (const negotiation of due) {
       if (negotiation.expiresAt === undefined) continue;
-      await transitionNegotiation(ctx, negotiation._id, "expired", {
+      await transitionNegotiation(ctx, negotiation, "expired", {
         actor: "system",
         message: "This negotiation expired: no agreement within 48 hours.",
       });

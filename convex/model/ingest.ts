@@ -63,7 +63,7 @@ export async function updateStatus(
   if (!closingAnyway && negotiation.expiresAt !== undefined && Date.now() >= negotiation.expiresAt) {
     fail("EXPIRED", "This negotiation has expired", "negotiationId");
   }
-  await transitionNegotiation(ctx, negotiationId, status, {
+  await transitionNegotiation(ctx, negotiation, status, {
     actor: "system",
     ...(outcome !== undefined ? { outcome } : {}),
     ...(failureReason !== undefined ? { failureReason } : {}),

@@ -58,15 +58,16 @@ const EVENT_FOR: Record<NegotiationStatus, string> = {
 /**
  * Moves a negotiation along the transition table. Starting it sets startedAt and
  * expiresAt; closing it records the outcome and retires a standing offer that
- * nobody accepted.
+ * nobody accepted. `negotiation` is the caller's copy: its status and standing
+ * offer must be current.
  */
 export async function transitionNegotiation(
   ctx: MutationCtx,
-  negotiationId: Id<"negotiations">,
+  negotiation: Doc<"negotiations">,
   to: NegotiationStatus,
   opts: { actor: Actor; outcome?: NegotiationOutcome; failureReason?: string; message?: string },
 ): Promise<void> {
-  const negotiation = await getNegotiation(ctx, negotiationId);
+  const negotiationId = negotiation._id;
   assertNegotiationTransition(negotiation.status, to);
   const now = Date.now();
   const starting = negotiation.status === "pending" && to === "active";
@@ -100,7 +101,7 @@ export async function transitionNegotiation(
 
 /** A pending negotiation starts with its first message or offer. */
 export async function startIfPending(ctx: MutationCtx, negotiation: Doc<"negotiations">, actor: Actor): Promise<void> {
-  if (negotiation.status === "pending") await transitionNegotiation(ctx, negotiation._id, "active", { actor });
+  if (negotiation.status === "pending") await transitionNegotiation(ctx, negotiation, "active", { actor });
 }
 
 async function findOffer(
@@ -176,7 +177,7 @@ export async function recordOffer(
     fail("CONFLICT", `This offer belongs to round ${round}, not ${input.round}`, "round");
   }
   if (round > negotiation.maxRounds) {
-    await transitionNegotiation(ctx, negotiationId, "impasse", {
+    await transitionNegotiation(ctx, negotiation, "impasse", {
       actor,
       message: `No agreement after ${negotiation.maxRounds} offers: this negotiation ended in impasse.`,
     });
@@ -244,7 +245,7 @@ export async function acceptOffer(
     if (violation) fail("CONFLICT", `The brand cannot accept this offer: ${violation.message}`, violation.field);
   }
   await ctx.db.patch(offerId, { status: "accepted", respondedAt: Date.now() });
-  await transitionNegotiation(ctx, negotiationId, "accepted", { actor, outcome: "agreement" });
+  await transitionNegotiation(ctx, negotiation, "accepted", { actor, outcome: "agreement" });
 }
 
 /** The standing offer, when the supplier made it and it is still open. */

@@ -142,7 +142,7 @@ export async function closeOpenNegotiations(
 ): Promise<void> {
   for (const negotiation of await negotiationsOfQuote(ctx, quoteId)) {
     if (negotiation._id === opts.except || isTerminalNegotiation(negotiation.status)) continue;
-    await transitionNegotiation(ctx, negotiation._id, to, {
+    await transitionNegotiation(ctx, negotiation, to, {
       actor: opts.actor,
       message: opts.message,
       ...(opts.failureReason !== undefined ? { failureReason: opts.failureReason } : {}),

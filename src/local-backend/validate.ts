@@ -1,6 +1,7 @@
 // Checks Convex values against exported validator JSON (`validator.json`), as
 // the real backend does for function arguments, return values and documents.
 import { convexToJson, type ValidatorJSON, type Value } from "convex/values";
+import { isPlainObject } from "./values.js";
 
 export type IdTable = (id: string) => string | null;
 
@@ -26,10 +27,6 @@ export function describe(vj: ValidatorJSON): string {
     case "number": return "v.float64()";
     default: return `v.${vj.type}()`;
   }
-}
-
-function isPlainObject(v: unknown): v is Record<string, Value> {
-  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof ArrayBuffer);
 }
 
 /** Returns null if `value` matches, otherwise a message naming the path. */

@@ -153,13 +153,13 @@ export function checkDocumentLimits(table: string, doc: Record<string, Value>, j
     if (Array.isArray(v)) {
       if (v.length > MAX_ARRAY_LENGTH) throw new Error(`Array length ${v.length} is too long (max ${MAX_ARRAY_LENGTH}).`);
       for (const item of v) walk(item, depth + 1, false);
-    } else if (v !== null && typeof v === "object" && !(v instanceof ArrayBuffer)) {
+    } else if (isPlainObject(v)) {
       const keys = Object.keys(v);
       if (keys.length > MAX_FIELDS) throw new Error(`Object has too many fields (${keys.length}, max ${MAX_FIELDS}).`);
       for (const k of keys) {
         const err = validateFieldName(k, topLevel);
         if (err) throw new Error(`Invalid document for table "${table}": ${err}`);
-        const field = (v as Record<string, Value>)[k];
+        const field = v[k];
         if (field !== undefined) walk(field, depth + 1, false);
       }
     } else if (typeof v === "number" || typeof v === "string" || typeof v === "boolean" || typeof v === "bigint" || v === null || v instanceof ArrayBuffer) {
@@ -175,7 +175,7 @@ export function checkDocumentLimits(table: string, doc: Record<string, Value>, j
 }
 
 // ---- Field paths and filters ----------------------------------------------
-function isPlainObject(v: unknown): v is Record<string, Value> {
+export function isPlainObject(v: unknown): v is Record<string, Value> {
   return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof ArrayBuffer);
 }
 

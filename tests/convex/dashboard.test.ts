@@ -203,7 +203,7 @@ describe("insights", () => {
   test("deal rate, savings and payment terms vs the opening offer, rounds, time to agreement", async () => {
     vi.useFakeTimers();
     const { t, negotiations } = await started();
-    const [a, b, c] = negotiations.map((n) => n._id);
+    const [a, b] = negotiations.map((n) => n._id);
     expect(await t.query(api.insights.summary, {})).toMatchObject({ quotes: 1, negotiations: 3, closedNegotiations: 0, dealRate: null });
     await offer(t, a, 1, "supplier", terms(7, 1, 30, 15)); // 19,000
     await offer(t, a, 2, "brand", terms(6, 0.8, 30, 45));
@@ -218,7 +218,6 @@ describe("insights", () => {
     expect(summary.meanPaymentTermsGainDays).toBe(15);
     expect(summary.meanRounds).toBe(2);
     expect(summary.meanTimeToAgreementMs).toBe(60_000);
-    expect(c).toBeDefined();
   });
 });
 

@@ -31,12 +31,6 @@ const QUOTES = Number(process.env.BENCH_QUOTES ?? 100);
 const REPS = Number(process.env.BENCH_REPS ?? 5);
 const loadAtStart = os.loadavg();
 const SERVICE_KEY = "bench-service-key";
-const fnRef = {
-  catalog: api.seed.catalog,
-  products: api.products.list,
-  request: api.quotes.request,
-  messages: api.messages.list,
-};
 
 // The backend runs in its own process, as in \`npm run backend\`: the workflow and
 // the backend then share the machine's cores the way they do in production.
@@ -65,11 +59,11 @@ for (let tries = 0; ; tries++) {
 const transport = clientTransport(backend.url);
 const env = { PARLEY_MODEL: "scripted", PARLEY_MODEL_LATENCY_MS: String(TURN_MS), PARLEY_MODEL_TOKENS_PER_SEC: "0" };
 
-await transport.mutation(fnRef.catalog, { serviceKey: SERVICE_KEY });
-const products = (await transport.query(fnRef.products, {})) as { _id: Id<"products">; listPrice: number }[];
+await transport.mutation(api.seed.catalog, { serviceKey: SERVICE_KEY });
+const products = await transport.query(api.products.list, {});
 
 async function requestQuote(seed: number): Promise<Id<"quotes">> {
-  const quoteId = (await transport.mutation(fnRef.request, {
+  const quoteId = await transport.mutation(api.quotes.request, {
     lineItems: products.slice(0, 2).map((p, i) => ({
       productId: p._id,
       quantity: 500 + 250 * i,
@@ -80,7 +74,7 @@ async function requestQuote(seed: number): Promise<Id<"quotes">> {
     guardrails: { maxLeadTimeDays: 45, minPaymentTermsDays: 15 },
     maxRounds: 8,
     seed,
-  })) as Id<"quotes">;
+  });
   await transport.mutation(api.worker.claimQuote, { serviceKey: SERVICE_KEY, quoteId, workerId: "bench", leaseMs: 600_000 });
   return quoteId;
 }
@@ -170,7 +164,7 @@ for (const quoteId of quoteIds) for (const n of await negotiationsOf(quoteId)) n
 const visibleAt = new Map<string, number>();
 const subscriber = new ConvexClient(backend.url);
 const unsubscribes = negotiationIds.map((negotiationId) =>
-  subscriber.onUpdate(fnRef.messages, { negotiationId, paginationOpts: { numItems: 200, cursor: null } }, (page: { page: { seq: number }[] }) => {
+  subscriber.onUpdate(api.messages.list, { negotiationId, paginationOpts: { numItems: 200, cursor: null } }, (page: { page: { seq: number }[] }) => {
     const now = performance.now();
     for (const m of page.page) {
       const key = `${negotiationId}:${m.seq}`;

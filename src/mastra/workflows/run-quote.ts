@@ -57,7 +57,7 @@ export async function runNegotiations(
   signal?: AbortSignal,
 ): Promise<SupplierNegotiationResult[]> {
   const state = await readQuoteState(runtime, quoteId);
-  const context = { quoteId, runtime, signal };
+  const context = { quoteId, runtime, signal, state };
   return Promise.all(state.negotiations.map((n) => runSupplierNegotiation(n._id, context, callbacks)));
 }
 

@@ -47,6 +47,8 @@ export interface NegotiationContext {
   runtime: NegotiationRuntime;
   /** Aborted when the run must stop without failing anything (worker stopping, lease lost). */
   signal?: AbortSignal;
+  /** The quote as the caller just read it: the first turn starts from it instead of reading it again. */
+  state?: QuoteState;
 }
 
 /** When a turn ran: for the parallelism test and the benchmark. */
@@ -224,11 +226,12 @@ export async function runSupplierNegotiation(
   const control = watchQuery(runtime.transport, api.worker.negotiationControl, { serviceKey: runtime.serviceKey, negotiationId }, runtime);
   try {
     let conflicts = 0;
-    // The negotiation as this run last saw it: from a read, or from its own
-    // offer write. Before a turn it is used as is when the control subscription
-    // shows nobody else wrote since; otherwise it is read again.
-    let quote!: QuoteState["quote"];
-    let known: NegotiationState | undefined;
+    // The negotiation as this run last saw it: from a read (for the first turn,
+    // the caller's, when given), or from its own offer write. Before a turn it is
+    // used as is when the control subscription shows nobody else wrote since;
+    // otherwise it is read again.
+    let quote = context.state?.quote as QuoteState["quote"];
+    let known = context.state && findNegotiation(context.state, negotiationId);
     for (;;) {
       if (signal?.aborted) throw new InterruptedError(signal.reason);
       if (!known || !(await unchanged(control, quote, known, signal))) {

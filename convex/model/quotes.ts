@@ -172,9 +172,13 @@ export async function failQuote(ctx: MutationCtx, quoteId: Id<"quotes">, reason:
   await transitionQuote(ctx, quote, "failed", "system", { failureReason: reason });
 }
 
-function checkLease(leaseMs: number, workerId: string): void {
+/** Checks a lease request and reads its quote; `lease` is what holding it for leaseMs from now writes. */
+async function leaseRequest(ctx: MutationCtx, quoteId: Id<"quotes">, workerId: string, leaseMs: number) {
   checkNumber(leaseMs, "leaseMs", { integer: true, min: 1_000, max: 60 * 60 * 1000 });
   if (workerId.trim().length === 0 || workerId.length > 200) invalid("workerId", "workerId must be 1–200 characters");
+  const quote = await getQuote(ctx, quoteId);
+  const now = Date.now();
+  return { quote, now, lease: { claimedBy: workerId, leaseExpiresAt: now + leaseMs } };
 }
 
 /** A queued quote, or a negotiating one whose lease lapsed or is already ours. */
@@ -184,34 +188,30 @@ export async function claimQuote(
   workerId: string,
   leaseMs: number,
 ): Promise<boolean> {
-  checkLease(leaseMs, workerId);
-  const quote = await getQuote(ctx, quoteId);
-  const now = Date.now();
-  const lease = { claimedBy: workerId, leaseExpiresAt: now + leaseMs };
+  const { quote, now, lease } = await leaseRequest(ctx, quoteId, workerId, leaseMs);
   if (quote.status === "queued") {
     await transitionQuote(ctx, quote, "negotiating", "system", lease);
     return true;
   }
   if (quote.status !== "negotiating") return false;
-  const free = quote.claimedBy === workerId || quote.leaseExpiresAt === undefined || quote.leaseExpiresAt <= now;
-  if (!free) return false;
+  const ours = quote.claimedBy === workerId;
+  const lapsed = quote.leaseExpiresAt === undefined || quote.leaseExpiresAt <= now;
+  if (!ours && !lapsed) return false;
   await ctx.db.patch(quoteId, { ...lease, updatedAt: now });
-  if (quote.claimedBy !== workerId) {
-    await logEvent(ctx, { type: "quote.reclaimed", actor: "system", quoteId, data: { workerId } });
-  }
+  if (!ours) await logEvent(ctx, { type: "quote.reclaimed", actor: "system", quoteId, data: { workerId } });
   return true;
 }
 
+/** Extends a lease this worker still holds. */
 export async function renewLease(
   ctx: MutationCtx,
   quoteId: Id<"quotes">,
   workerId: string,
   leaseMs: number,
 ): Promise<boolean> {
-  checkLease(leaseMs, workerId);
-  const quote = await getQuote(ctx, quoteId);
+  const { quote, lease } = await leaseRequest(ctx, quoteId, workerId, leaseMs);
   if (quote.status !== "negotiating" || quote.claimedBy !== workerId) return false;
-  await ctx.db.patch(quoteId, { leaseExpiresAt: Date.now() + leaseMs });
+  await ctx.db.patch(quoteId, { leaseExpiresAt: lease.leaseExpiresAt });
   return true;
 }
 

@@ -96,7 +96,7 @@ export async function walkAway(
   });
 }
 
-export function describeTerms(terms: Terms): string {
+function describeTerms(terms: Terms): string {
   const lines = terms.lines.map((line) => `${line.quantity} × ${line.sku} at ${line.unitPrice.toFixed(2)}`);
   return `Our counter-offer: ${lines.join("; ")}; delivery in ${terms.leadTimeDays} days; payment in ${terms.paymentTermsDays} days.`;
 }

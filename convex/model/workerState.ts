@@ -1,7 +1,7 @@
 import type { Doc, Id } from "../_generated/dataModel";
 import type { QueryCtx } from "../_generated/server";
 import { fail } from "./errors";
-import { getQuote, negotiationsOfQuote } from "./negotiations";
+import { getNegotiation, getQuote, negotiationsOfQuote } from "./negotiations";
 
 // What the quote worker reads to run or resume a negotiation: the negotiation
 // with its supplier, its offers in round order and its messages in seq order.
@@ -46,8 +46,7 @@ export async function quoteState(
  * subscribes to it, and it is re-run on every write to the negotiation.
  */
 export async function negotiationControl(ctx: QueryCtx, negotiationId: Id<"negotiations">) {
-  const negotiation = await ctx.db.get(negotiationId);
-  if (!negotiation) fail("NOT_FOUND", "Negotiation not found", "negotiationId");
+  const negotiation = await getNegotiation(ctx, negotiationId);
   const quote = await getQuote(ctx, negotiation.quoteId);
   return {
     status: negotiation.status,

@@ -10,9 +10,8 @@ import { parseUdfPath } from "./modules.js";
 import { planQuery, queryPage, Stream } from "./query.js";
 import type { CallOptions, Outcome, Runtime } from "./runtime.js";
 import type { Doc } from "./store.js";
-import { encodeTuple, keySuccessor, literal } from "./values.js";
+import { encodeTuple, KEY_MAX, KEY_MIN, keySuccessor, literal } from "./values.js";
 
-const ALL_KEYS = Buffer.from([0xff]);
 const METRIC_NAMES = ["bytesRead", "bytesWritten", "databaseQueries", "documentsRead", "documentsWritten", "functionsScheduled", "scheduledFunctionArgsBytes", "filesWritten", "fileWriteBytes", "filesRead", "fileReadBytes"];
 
 /** `{...fields, _id, _creationTime}` as JSON, reusing the fields' JSON text. */
@@ -74,7 +73,7 @@ export class Syscalls implements SyscallHost {
       }
       case "1.0/count": {
         this.requireDb(exec);
-        exec.reads?.push({ index: `${args.table}.by_creation_time`, lo: Buffer.alloc(0), hi: ALL_KEYS });
+        exec.reads?.push({ index: `${args.table}.by_creation_time`, lo: KEY_MIN, hi: KEY_MAX });
         return this.store.count(args.table);
       }
       case "1.0/insert":
@@ -142,14 +141,7 @@ export class Syscalls implements SyscallHost {
   private dbGet(exec: Exec, args: { id: string; table?: string; isSystem?: boolean }) {
     this.requireDb(exec);
     const id = args.id;
-    if (typeof id !== "string") throw new Error(`Invalid argument \`id\` for \`db.get\`: expected a string.`);
-    const table = this.store.tableOfId(id);
-    if (table === null) {
-      throw new Error(`Invalid argument \`id\` for \`db.get\`: Unable to decode ID: "${id}"`);
-    }
-    if (args.table !== undefined && args.table !== table) {
-      throw new Error(`Invalid argument \`id\` for \`db.get\`: expected ID in table "${args.table}" but got ID in table "${table}".`);
-    }
+    const table = this.tableOfIdArg(args.table, id, "get");
     if (table.startsWith("_") !== (args.isSystem ?? false)) {
       throw new Error(table.startsWith("_") ? "System tables can only be accessed from db.system.get()." : "User tables can only be accessed from db.get().");
     }
@@ -160,13 +152,19 @@ export class Syscalls implements SyscallHost {
     return new RawJson(this.store.getJson(id) ?? "null");
   }
 
-  private existing(tableArg: string | undefined, id: unknown, verb: string): { table: string; prev: Doc } {
+  /** The table of the `id` argument of `db.<verb>`, which must be `tableArg` when the caller named one. */
+  private tableOfIdArg(tableArg: string | undefined, id: unknown, verb: string): string {
     if (typeof id !== "string") throw new Error(`Invalid argument \`id\` for \`db.${verb}\`: expected a string.`);
     const table = this.store.tableOfId(id);
     if (table === null) throw new Error(`Invalid argument \`id\` for \`db.${verb}\`: Unable to decode ID: "${id}"`);
     if (tableArg !== undefined && tableArg !== table) {
       throw new Error(`Invalid argument \`id\` for \`db.${verb}\`: expected ID in table "${tableArg}" but got ID in table "${table}".`);
     }
+    return table;
+  }
+
+  private existing(tableArg: string | undefined, id: string, verb: string): { table: string; prev: Doc } {
+    const table = this.tableOfIdArg(tableArg, id, verb);
     if (table.startsWith("_")) throw new Error("System tables (prefixed with `_`) are read-only.");
     const prev = this.store.get(id);
     if (!prev) throw new Error(`${verb === "delete" ? "Delete" : verb === "patch" ? "Patch" : "Replace"} on nonexistent document ID ${id}`);

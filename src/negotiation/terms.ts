@@ -1,11 +1,8 @@
 // Building, rounding and summarising terms.
 
-import type { LineItem, Terms, TermsLine } from "./types.js";
+import type { LineItem, Terms } from "./types.js";
 
 export const clamp01 = (x: number): number => (x < 0 ? 0 : x > 1 ? 1 : x);
-
-/** Money is quoted in cents. */
-export const toCents = (x: number): number => Math.round(x * 100) / 100;
 
 export function totalPrice(terms: Terms): number {
   let total = 0;
@@ -18,10 +15,6 @@ export function listTotal(lineItems: LineItem[]): number {
   let total = 0;
   for (const item of lineItems) total += item.quantity * item.listPrice;
   return total;
-}
-
-export function lineFor(terms: Terms, sku: string): TermsLine | undefined {
-  return terms.lines.find((l) => l.sku === sku);
 }
 
 /** Terms for every line item at the requested quantity, with a price per item. */

@@ -102,10 +102,7 @@ export class Stream {
     if (this.fetchedAt !== this.writeCounter()) this.buffer = [];
     if (this.buffer.length === 0) {
       if (this.exhausted) return null;
-      const { plan } = this;
-      const lo = plan.order === "asc" && this.last ? keySuccessor(this.last) : this.lo;
-      const hi = plan.order === "desc" && this.last ? this.last : this.hi;
-      const rows = this.store.scan(plan.index.name, lo, hi, plan.order, this.batch);
+      const rows = this.scanRest(this.batch);
       this.fetchedAt = this.writeCounter();
       if (rows.length < this.batch) this.exhausted = true;
       this.batch = Math.min(this.batch * 2, 512);
@@ -142,10 +139,15 @@ export class Stream {
   /** Whether any row remains in range after the current position. */
   hasMore(): boolean {
     if (this.buffer.length > 0 && this.fetchedAt === this.writeCounter()) return true;
+    return this.scanRest(1).length > 0;
+  }
+
+  /** Up to `limit` rows of the range after the current position, in the plan's order. */
+  private scanRest(limit: number): Row[] {
     const { plan } = this;
     const lo = plan.order === "asc" && this.last ? keySuccessor(this.last) : this.lo;
     const hi = plan.order === "desc" && this.last ? this.last : this.hi;
-    return this.store.scan(plan.index.name, lo, hi, plan.order, 1).length > 0;
+    return this.store.scan(plan.index.name, lo, hi, plan.order, limit);
   }
 
   get lastKey(): Buffer | null {

@@ -1,9 +1,8 @@
 // HTTP API used by ConvexHttpClient (convex/src/browser/http_client.ts).
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { JSONValue } from "convex/values";
 import type { Identity } from "./context.js";
 import type { CallOptions, Outcome, Runtime } from "./runtime.js";
-import { decodeJwtIdentity, encodeTs } from "./sync.js";
+import { decodeJwtIdentity, encodeTs, normalizeArgs } from "./sync.js";
 
 const STATUS_UDF_FAILED = 560;
 const MAX_BODY = 16 * 1024 * 1024;
@@ -32,11 +31,6 @@ async function readBody(req: IncomingMessage): Promise<string> {
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString("utf8");
-}
-
-function normalizeArgs(args: unknown): JSONValue {
-  if (Array.isArray(args)) return (args[0] ?? {}) as JSONValue;
-  return (args ?? {}) as JSONValue;
 }
 
 export function createHttpHandler(runtime: Runtime, adminKey: string, log: (line: string) => void) {

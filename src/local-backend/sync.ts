@@ -55,6 +55,12 @@ function modification(queryId: number, o: Outcome): string {
       JSON.stringify({ type: "QueryFailed", queryId, errorMessage: o.errorMessage, logLines: o.logLines, ...(o.errorData !== undefined ? { errorData: o.errorData } : {}), journal: null });
 }
 
+/** A function's arguments as the clients send them: `[args]` (or bare `args`), `{}` when absent. */
+export function normalizeArgs(args: unknown): JSONValue {
+  if (Array.isArray(args)) return (args[0] ?? {}) as JSONValue;
+  return (args ?? {}) as JSONValue;
+}
+
 export function decodeJwtIdentity(token: string): Identity {
   const part = token.split(".")[1];
   if (!part) throw new Error("Malformed JWT");
@@ -278,7 +284,7 @@ export class SyncServer {
     for (const m of msg.modifications) {
       if (m?.type === "Add") {
         this.unsubscribe(c, m.queryId);
-        const args = Array.isArray(m.args) ? (m.args[0] ?? {}) : (m.args ?? {});
+        const args = normalizeArgs(m.args);
         const e = await this.entryFor(String(m.udfPath), args, c.identity, c.admin);
         this.subscribe(c, m.queryId, e);
         mods.push(modification(m.queryId, e.outcome));
@@ -320,7 +326,7 @@ export class SyncServer {
 
   private async mutation(c: Conn, msg: any) {
     const requestId = msg.requestId;
-    const args = Array.isArray(msg.args) ? (msg.args[0] ?? {}) : (msg.args ?? {});
+    const args = normalizeArgs(msg.args);
     const key = `${c.sessionId}:${requestId}`;
     let p = this.inflight.get(key);
     if (!p) {
@@ -346,7 +352,7 @@ export class SyncServer {
   }
 
   private async action(c: Conn, msg: any) {
-    const args = Array.isArray(msg.args) ? (msg.args[0] ?? {}) : (msg.args ?? {});
+    const args = normalizeArgs(msg.args);
     const o = await this.runtime.runAction(String(msg.udfPath), args, { identity: c.identity, allowInternal: c.admin });
     if (o.ok) this.sendText(c, `{"type":"ActionResponse","requestId":${JSON.stringify(msg.requestId ?? null)},"success":true,"result":${o.json},"logLines":${JSON.stringify(o.logLines)}}`);
     else this.send(c, { type: "ActionResponse", requestId: msg.requestId, success: false, result: o.errorMessage, logLines: o.logLines, ...(o.errorData !== undefined ? { errorData: o.errorData } : {}) });

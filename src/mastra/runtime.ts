@@ -3,6 +3,7 @@ import type { Doc } from "../../convex/_generated/dataModel.js";
 import { createBrandAgent } from "./agents/brand-agent.js";
 import { createSupplierAgent } from "./agents/supplier-agent.js";
 import { clientTransport, type ConvexTransport } from "./convex-transport.js";
+import { envNumber } from "./env.js";
 import { resolveModel } from "./models/index.js";
 import { MessagePersister, type PersisterLog } from "./storage/message-persister.js";
 
@@ -25,7 +26,7 @@ export interface NegotiationRuntime {
   log: PersisterLog;
 }
 
-export const consoleLog: PersisterLog = {
+const consoleLog: PersisterLog = {
   info: (m, d) => console.info(`[parley] ${m}`, d ?? ""),
   warn: (m, d) => console.warn(`[parley] ${m}`, d ?? ""),
   error: (m, d) => console.error(`[parley] ${m}`, d ?? ""),
@@ -45,8 +46,6 @@ export interface RuntimeOptions {
   /** Overrides the agents (tests: a model that throws for one supplier). */
   agentFor?: NegotiationRuntime["agentFor"];
 }
-
-const envNumber = (v: string | undefined) => (v && Number.isFinite(Number(v)) ? Number(v) : undefined);
 
 export function createRuntime(options: RuntimeOptions): NegotiationRuntime {
   const env = options.env ?? process.env;

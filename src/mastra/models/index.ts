@@ -2,7 +2,7 @@ import { createOpenAI } from "@ai-sdk/openai";
 import type { MastraModelConfig } from "@mastra/core/llm";
 import { ScriptedLanguageModel, scriptedOptionsFromEnv } from "./scripted-model.js";
 
-export { ScriptedLanguageModel, scriptedOptionsFromEnv, countTokens } from "./scripted-model.js";
+export { ScriptedLanguageModel, scriptedOptionsFromEnv } from "./scripted-model.js";
 export type { ScriptedModelOptions } from "./scripted-model.js";
 
 // PARLEY_MODEL picks the model: `scripted` (default, offline) or

@@ -7,6 +7,7 @@ import type {
   LanguageModelV4StreamResult,
   LanguageModelV4Usage,
 } from "@ai-sdk/provider-v7";
+import { envNumber } from "../env.js";
 import { decodeBrief } from "./turn-brief.js";
 import { scriptedMessage } from "./scripted-voice.js";
 
@@ -25,8 +26,7 @@ export interface ScriptedModelOptions {
 
 /** Reads PARLEY_MODEL_LATENCY_MS and PARLEY_MODEL_TOKENS_PER_SEC. */
 export function scriptedOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): ScriptedModelOptions {
-  const num = (v: string | undefined) => (v !== undefined && v !== "" && Number.isFinite(Number(v)) ? Number(v) : undefined);
-  return { latencyMs: num(env.PARLEY_MODEL_LATENCY_MS), tokensPerSec: num(env.PARLEY_MODEL_TOKENS_PER_SEC) };
+  return { latencyMs: envNumber(env.PARLEY_MODEL_LATENCY_MS), tokensPerSec: envNumber(env.PARLEY_MODEL_TOKENS_PER_SEC) };
 }
 
 function promptText(prompt: LanguageModelV4Prompt): string {
@@ -48,7 +48,7 @@ function lastUserText(prompt: LanguageModelV4Prompt): string {
 }
 
 /** Rough token count: what a BPE tokenizer gives for English, about 4 characters a token. */
-export function countTokens(text: string): number {
+function countTokens(text: string): number {
   return Math.ceil(text.length / 4);
 }
 

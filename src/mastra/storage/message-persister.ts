@@ -52,7 +52,7 @@ export class PersistenceError extends Error {
 }
 
 /** Application errors (ConvexError, validation, a thrown bug) are not retried. */
-export function isTransient(error: unknown): boolean {
+function isTransient(error: unknown): boolean {
   if (error instanceof ConvexError) return false;
   if (error instanceof PersistenceError) return false;
   const text = error instanceof Error ? error.message : String(error);

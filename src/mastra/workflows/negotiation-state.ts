@@ -19,7 +19,7 @@ export function setupFor(quote: Doc<"quotes">, negotiation: NegotiationState): N
   };
 }
 
-export const historyOf = (offers: Doc<"offers">[]): OfferRecord[] =>
+const historyOf = (offers: Doc<"offers">[]): OfferRecord[] =>
   offers.map((o) => ({ round: o.round, offeredBy: o.offeredBy, terms: o.terms }));
 
 const AI_SENDERS = new Set(["brand", "supplier"]);

@@ -101,10 +101,9 @@ export class Runtime {
   // ---- resolution and validation -----------------------------------------
   resolve(udfPath: string, allowInternal: boolean): RegisteredFunction {
     const fn = this.functions ? lookupFunction(this.functions, udfPath) : null;
-    const { canonical } = parseUdfPath(udfPath);
     if (!fn || (fn.isInternal && !allowInternal)) {
       throw new SystemError(
-        `Could not find public function for '${canonical}'. Did you forget to run \`npx convex dev\` or \`npx convex deploy\`?`,
+        `Could not find public function for '${parseUdfPath(udfPath).canonical}'. Did you forget to run \`npx convex dev\` or \`npx convex deploy\`?`,
       );
     }
     return fn;
@@ -125,10 +124,10 @@ export class Runtime {
     return v;
   }
 
-  private checkArgs(fn: RegisteredFunction, udfPath: string, args: Value) {
+  private checkArgs(fn: RegisteredFunction, udfPath: string, args: JSONValue) {
     const { args: validator } = this.validators(fn);
     if (!validator) return;
-    const err = check(validator, args, this.store.tableOfId);
+    const err = check(validator, jsonToConvex(args), this.store.tableOfId);
     if (err) throw new SystemError(`ArgumentValidationError: ${err}\n(function ${parseUdfPath(udfPath).canonical})`);
   }
 
@@ -267,7 +266,7 @@ export class Runtime {
     const exec = this.newExec("action", udfPath, args, opts.identity ?? null, null, null, opts.scheduledJobId ?? null);
     try {
       const fn = this.resolveKind(udfPath, "action", opts.allowInternal ?? false);
-      this.checkArgs(fn, udfPath, jsonToConvex(args));
+      this.checkArgs(fn, udfPath, args);
       const resultJson = await currentExec.run(exec, () => fn.invokeAction!(randomUUID(), JSON.stringify([args])));
       this.checkReturns(fn, udfPath, resultJson);
       return { ok: true, json: resultJson, logLines: exec.logLines, ts: this.ts };
@@ -315,7 +314,7 @@ export class Runtime {
 
   /** Runs a query's code; returns its result as JSON text. */
   async execQuery(fn: RegisteredFunction, exec: Exec, args: JSONValue): Promise<string> {
-    this.checkArgs(fn, exec.udfPath, jsonToConvex(args));
+    this.checkArgs(fn, exec.udfPath, args);
     const resultJson = await currentExec.run(exec, () => fn.invokeQuery!(JSON.stringify([args])));
     exec.closeStreams();
     this.checkReturns(fn, exec.udfPath, resultJson);
@@ -324,7 +323,7 @@ export class Runtime {
 
   /** Runs a mutation's code (inside the caller's transaction); returns its result as JSON text. */
   async execMutation(fn: RegisteredFunction, exec: Exec, args: JSONValue): Promise<string> {
-    this.checkArgs(fn, exec.udfPath, jsonToConvex(args));
+    this.checkArgs(fn, exec.udfPath, args);
     const resultJson = await currentExec.run(exec, () => fn.invokeMutation!(JSON.stringify([args])));
     this.checkReturns(fn, exec.udfPath, resultJson);
     return resultJson;

@@ -49,7 +49,7 @@ export type LoadedFunctions = {
 
 const ENTRY_RE = /\.(ts|tsx|js|jsx|mjs|cjs|mts|cts)$/;
 
-export function listEntryPoints(functionsDir: string): string[] {
+function listEntryPoints(functionsDir: string): string[] {
   const out: string[] = [];
   const walk = (dir: string) => {
     for (const ent of fs.readdirSync(dir, { withFileTypes: true })) {

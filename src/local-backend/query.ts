@@ -165,14 +165,14 @@ export class Stream {
   }
 }
 
-export function encodeCursor(key: Buffer): string {
+function encodeCursor(key: Buffer): string {
   return key.toString("base64url");
 }
-export function decodeCursor(cursor: string): Buffer {
+function decodeCursor(cursor: string): Buffer {
   return Buffer.from(cursor, "base64url");
 }
 
-export const END_CURSOR = "_end_cursor";
+const END_CURSOR = "_end_cursor";
 
 /** `1.0/queryPage`: one page of a paginated query. */
 export function queryPage(

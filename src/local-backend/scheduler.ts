@@ -165,7 +165,7 @@ export class Scheduler {
 const DAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
 
 /** The next time (ms, UTC) a Convex cron schedule fires after `after`. */
-export function nextCronTime(s: any, after: number): number {
+function nextCronTime(s: any, after: number): number {
   switch (s.type) {
     case "interval": {
       const ms = ((s.seconds ?? 0) + (s.minutes ?? 0) * 60 + (s.hours ?? 0) * 3600) * 1000;

@@ -11,11 +11,6 @@ export class Serial {
   /** Runs before each task starts. */
   beforeTask: ((kind: TaskKind) => void) | null = null;
 
-  /** Tasks waiting or running. */
-  get pending(): number {
-    return this.queue.length + (this.running ? 1 : 0);
-  }
-
   run<T>(fn: () => Promise<T>, kind: TaskKind = "other"): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ fn, resolve, reject, kind });

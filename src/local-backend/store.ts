@@ -13,7 +13,7 @@ export type IndexDef = { name: string; table: string; fields: string[] };
 export type Touched = { index: string; key: Buffer };
 export type Row = { key: Buffer; json: string };
 
-export const SYSTEM_INDEXES: Record<string, { name: string; fields: string[] }[]> = {
+const SYSTEM_INDEXES: Record<string, { name: string; fields: string[] }[]> = {
   _scheduled_functions: [{ name: "by_state_time", fields: ["state.kind", "scheduledTime"] }],
 };
 

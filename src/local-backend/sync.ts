@@ -9,7 +9,6 @@ import type { Identity } from "./context.js";
 import { sendFrame, textFrame, type Frame } from "./frames.js";
 import type { ReadRange } from "./query.js";
 import type { Outcome, Runtime } from "./runtime.js";
-import type { Touched } from "./store.js";
 
 export function encodeTs(ts: bigint): string {
   const b = Buffer.alloc(8);
@@ -382,5 +381,3 @@ function intersects(reads: ReadRange[], byIndex: Map<string, Buffer[]>): boolean
   }
   return false;
 }
-
-export type { Touched };

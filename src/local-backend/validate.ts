@@ -3,7 +3,7 @@
 import { convexToJson, type ValidatorJSON, type Value } from "convex/values";
 import { isPlainObject } from "./values.js";
 
-export type IdTable = (id: string) => string | null;
+type IdTable = (id: string) => string | null;
 
 function show(v: Value | undefined): string {
   if (v === undefined) return "undefined";
@@ -15,7 +15,7 @@ function show(v: Value | undefined): string {
   }
 }
 
-export function describe(vj: ValidatorJSON): string {
+function describe(vj: ValidatorJSON): string {
   switch (vj.type) {
     case "literal": return `v.literal(${JSON.stringify(vj.value)})`;
     case "id": return `v.id("${vj.tableName}")`;

@@ -99,7 +99,7 @@ export function prefixEnd(prefix: Buffer): Buffer {
 // alphabet so string order follows insertion order within a table.
 const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
 const DECODE = new Map([...ALPHABET].map((c, i) => [c, i]));
-export const ID_LENGTH = 26;
+const ID_LENGTH = 26;
 
 export function encodeId(tableNumber: number, seq: bigint, random: number): string {
   const bytes = Buffer.alloc(16);
@@ -129,12 +129,12 @@ export function idTableNumber(id: string): number | null {
 }
 
 // ---- Limits ---------------------------------------------------------------
-export const MAX_DOCUMENT_BYTES = 1 << 20;
+const MAX_DOCUMENT_BYTES = 1 << 20;
 const MAX_NESTING = 16;
 const MAX_ARRAY_LENGTH = 8192;
 const MAX_FIELDS = 1024;
 
-export function validateFieldName(name: string, topLevel: boolean): string | null {
+function validateFieldName(name: string, topLevel: boolean): string | null {
   if (name.length === 0) return "Empty field names are disallowed.";
   if (name.length > 1024) return `Field name ${name.slice(0, 40)}... is too long (max 1024 characters).`;
   if (name.startsWith("$")) return `Field name ${name} starts with a '$', which is reserved.`;

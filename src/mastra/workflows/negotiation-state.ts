@@ -19,6 +19,16 @@ export function setupFor(quote: Doc<"quotes">, negotiation: NegotiationState): N
   };
 }
 
+/** What a negotiation came to, as the evaluation and the workflow's result report it. */
+export function termsOutcome(negotiation: Pick<NegotiationState, "offers" | "currentTerms">, status: NegotiationState["status"]) {
+  const { offers } = negotiation;
+  return {
+    rounds: offers.length,
+    openingTerms: offers.find((o) => o.offeredBy === "supplier")?.terms,
+    finalTerms: status === "accepted" ? (offers.find((o) => o.status === "accepted")?.terms ?? negotiation.currentTerms) : undefined,
+  };
+}
+
 const historyOf = (offers: Doc<"offers">[]): OfferRecord[] =>
   offers.map((o) => ({ round: o.round, offeredBy: o.offeredBy, terms: o.terms }));
 

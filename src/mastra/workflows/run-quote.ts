@@ -3,7 +3,7 @@ import type { Id } from "../../../convex/_generated/dataModel.js";
 import { evaluateNegotiations, type NegotiationOutcome } from "../../negotiation/index.js";
 import type { ConvexRecommendation, NegotiationStatus } from "../convex-transport.js";
 import type { NegotiationRuntime } from "../runtime.js";
-import { setupFor } from "./negotiation-state.js";
+import { termsOutcome } from "./negotiation-state.js";
 import {
   readQuoteState,
   runSupplierNegotiation,
@@ -81,16 +81,11 @@ export async function evaluateQuote(runtime: NegotiationRuntime, quoteId: Id<"qu
     lineItems: quote.lineItems,
     priorities: quote.priorities,
     guardrails: quote.guardrails,
-    results: negotiations.map((n) => {
-      const accepted = n.offers.find((o) => o.status === "accepted");
-      return {
-        supplier: setupFor(quote, n).supplier,
-        outcome: n.outcome ?? OUTCOME_OF[n.status] ?? "impasse",
-        finalTerms: n.status === "accepted" ? (accepted?.terms ?? n.currentTerms) : undefined,
-        openingTerms: n.offers.find((o) => o.offeredBy === "supplier")?.terms,
-        rounds: n.offers.length,
-      };
-    }),
+    results: negotiations.map((n) => ({
+      supplier: { id: n.supplierId, name: n.supplier.name, persona: n.supplier.persona },
+      outcome: n.outcome ?? OUTCOME_OF[n.status] ?? "impasse",
+      ...termsOutcome(n, n.status),
+    })),
   });
   const winner = recommendation.supplierId ? bySupplier.get(recommendation.supplierId) : undefined;
   const converted: ConvexRecommendation = {

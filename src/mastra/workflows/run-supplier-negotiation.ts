@@ -7,7 +7,7 @@ import type { MessageKind, MessageMetadata, NegotiationState, NegotiationStatus,
 import type { NegotiationRuntime } from "../runtime.js";
 import type { StreamingMessage } from "../storage/message-persister.js";
 import { watchQuery, type Watch } from "../watch.js";
-import { findNegotiation, messageKindOf, planTurn, setupFor, TERMINAL, type PlannedTurn } from "./negotiation-state.js";
+import { findNegotiation, messageKindOf, planTurn, setupFor, TERMINAL, termsOutcome, type PlannedTurn } from "./negotiation-state.js";
 import { briefFor, instructionsFor, promptFor, reconcileModelTerms } from "./turn-prompt.js";
 
 // One brand–supplier negotiation, turn by turn, with Convex as the only memory:
@@ -297,8 +297,6 @@ function summarize(
   turns: TurnRecord[],
   override: { status?: NegotiationStatus; failureReason?: string } = {},
 ): SupplierNegotiationResult {
-  const offers = negotiation?.offers ?? [];
-  const accepted = offers.find((o) => o.status === "accepted");
   const status = override.status ?? negotiation?.status ?? "failed";
   return {
     negotiationId,
@@ -307,9 +305,7 @@ function summarize(
     status,
     outcome: override.status === "failed" ? "failed" : negotiation?.outcome,
     failureReason: override.failureReason ?? negotiation?.failureReason,
-    rounds: offers.length,
-    openingTerms: offers.find((o) => o.offeredBy === "supplier")?.terms,
-    finalTerms: status === "accepted" ? (accepted?.terms ?? negotiation?.currentTerms) : undefined,
+    ...termsOutcome(negotiation ?? { offers: [], currentTerms: undefined }, status),
     turns,
   };
 }

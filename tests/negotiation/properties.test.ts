@@ -81,12 +81,17 @@ describe("negotiation properties", () => {
   });
 
   it("agreements only happen where a zone of agreement exists", () => {
+    let agreements = 0;
     fc.assert(
       fc.property(setupArb, (setup) => {
-        if (runNegotiation(setup).outcome === "agreement") expect(hasZoneOfAgreement(setup, setup.supplier.persona)).toBe(true);
+        if (runNegotiation(setup).outcome !== "agreement") return;
+        agreements++;
+        expect(hasZoneOfAgreement(setup, setup.supplier.persona)).toBe(true);
       }),
       RUNS,
     );
+    // Not vacuous: the generated scenarios do reach agreements.
+    expect(agreements).toBeGreaterThan(0);
   });
 
   it("the same seed gives the same transcript", () => {

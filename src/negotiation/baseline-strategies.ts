@@ -10,7 +10,7 @@ import type { Terms } from "./types.js";
 import { paymentTermsCeiling } from "./utility.js";
 
 /** The brand's opening ambition: target prices, half the supplier's lead time, 60 more days to pay. */
-export function idealIssues(setup: NegotiationSetup, history: OfferRecord[]): { lead: number; pay: number } {
+function idealIssues(setup: NegotiationSetup, history: OfferRecord[]): { lead: number; pay: number } {
   const opening = supplierOffers(history)[0]?.terms;
   const g = setup.guardrails;
   const lead = Math.floor(0.5 * Math.min(g.maxLeadTimeDays, opening?.leadTimeDays ?? g.maxLeadTimeDays));

@@ -34,7 +34,7 @@ function percent(x: number): string {
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 /** "A is 3% cheaper but 14 days slower": how `other` differs from the winner, pros first. */
-export function compareOffers(other: RankedOffer, winner: RankedOffer, ctx: BrandContext, qualities: Map<string, number>): string {
+function compareOffers(other: RankedOffer, winner: RankedOffer, ctx: BrandContext, qualities: Map<string, number>): string {
   const a = other.terms!;
   const w = winner.terms!;
   const pros: string[] = [];

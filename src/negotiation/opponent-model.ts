@@ -6,7 +6,7 @@ import { clamp01, totalPrice } from "./terms.js";
 import { negotiationTime } from "./tactics.js";
 import type { Terms } from "./types.js";
 
-export interface SupplierOfferObservation {
+interface SupplierOfferObservation {
   round: number;
   terms: Terms;
 }

@@ -15,7 +15,7 @@ export function mulberry32(seed: number): () => number {
 }
 
 /** Mixes a seed with salts (round number, party, stream id) into a new 32-bit seed. */
-export function mixSeed(seed: number, ...salts: number[]): number {
+function mixSeed(seed: number, ...salts: number[]): number {
   let h = (seed ^ 0x9e3779b9) >>> 0;
   for (const s of salts) {
     h = Math.imul(h ^ (s >>> 0), 0x85ebca6b) >>> 0;

@@ -13,7 +13,7 @@ import { NEGMAS_EXPONENTS } from "./tactics.js";
 import type { Party } from "./types.js";
 import { withinGuardrails } from "./utility.js";
 
-export const BRAND_STRATEGIES: Record<BrandStrategyName, BrandStrategy> = {
+const BRAND_STRATEGIES: Record<BrandStrategyName, BrandStrategy> = {
   parley: parleyPlan,
   boulware: timeDependentStrategy(NEGMAS_EXPONENTS.boulware, "Boulware"),
   linear: timeDependentStrategy(NEGMAS_EXPONENTS.linear, "Linear"),

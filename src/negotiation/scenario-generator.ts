@@ -19,7 +19,7 @@ function randomPriorities(rng: Rng): Priorities {
 }
 
 /** A persona near a preset: costs, markups and patience perturbed. */
-export function perturbedPersona(rng: Rng, preset: PersonaPresetName): SupplierPersona {
+function perturbedPersona(rng: Rng, preset: PersonaPresetName): SupplierPersona {
   const p = PERSONA_PRESETS[preset];
   const jiggle = (x: number, spread: number) => x * between(rng, 1 - spread, 1 + spread);
   const fastest = Math.round(jiggle(p.leadTimeDays.fastest, 0.3));

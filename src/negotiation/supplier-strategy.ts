@@ -57,7 +57,7 @@ function dissimilarity(a: Terms, b: Terms, scale: { total: number; lead: number;
 }
 
 /** The utility level the supplier wants from the offer it makes in `round`. */
-export function supplierAspiration(setup: NegotiationSetup, history: OfferRecord[], round: number): number {
+function supplierAspiration(setup: NegotiationSetup, history: OfferRecord[], round: number): number {
   const { persona } = setup.supplier;
   const t = negotiationTime(round, setup.maxRounds);
   const jitter = (drawFor(setup.seed, SUPPLIER_STREAM, round) - 0.5) * JITTER;
@@ -76,7 +76,7 @@ export function supplierAspiration(setup: NegotiationSetup, history: OfferRecord
 }
 
 /** The supplier's offer for `round`, answering the brand's standing offer. */
-export function supplierOffer(setup: NegotiationSetup, history: OfferRecord[], round: number): Terms {
+function supplierOffer(setup: NegotiationSetup, history: OfferRecord[], round: number): Terms {
   const { lineItems } = setup;
   const { persona } = setup.supplier;
   const opening = supplierOpeningTerms(lineItems, persona);

@@ -7,7 +7,7 @@ import { clamp01, totalPrice } from "./terms.js";
 import type { Guardrails, LineItem, Priorities, SupplierPersona, Terms } from "./types.js";
 
 /** Payment terms beyond this are worth nothing more to the brand (net 120). */
-export const PAYMENT_TERMS_HORIZON_DAYS = 120;
+const PAYMENT_TERMS_HORIZON_DAYS = 120;
 const PRICE_EPSILON = 1e-6;
 
 export function normalisedPriorities(p: Priorities): Priorities {
@@ -83,7 +83,7 @@ export function supplierMargin(terms: Terms, lineItems: LineItem[], persona: Sup
 }
 
 /** Whether the supplier can physically deliver these terms at all. */
-export function supplierFeasible(terms: Terms, lineItems: LineItem[], persona: SupplierPersona): boolean {
+function supplierFeasible(terms: Terms, lineItems: LineItem[], persona: SupplierPersona): boolean {
   if (terms.leadTimeDays < persona.leadTimeDays.fastest) return false;
   if (terms.paymentTermsDays > persona.paymentTermsDays.max) return false;
   return lineItems.every((item) => {

@@ -17,14 +17,15 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { ConvexClient } from "convex/browser";
 import { getFunctionName } from "convex/server";
 import { api } from "../convex/_generated/api.js";
 import type { Id } from "../convex/_generated/dataModel.js";
+import { loadOrCreateAuthKeys } from "../src/cli/auth-keys.js";
 import { clientTransport, type ConvexTransport } from "../src/mastra/convex-transport.js";
 import { createRuntime, silentLog } from "../src/mastra/runtime.js";
 import { evaluateQuote, runNegotiations } from "../src/mastra/workflows/run-quote.js";
 import { runSupplierNegotiation } from "../src/mastra/workflows/run-supplier-negotiation.js";
+import { signUpBrand } from "../tests/helpers/brand-session.js";
 
 const TURN_MS = Number(process.env.BENCH_TURN_MS ?? 50);
 const QUOTES = Number(process.env.BENCH_QUOTES ?? 100);
@@ -41,11 +42,17 @@ const port = await new Promise<number>((resolve) => {
     probe.close(() => resolve(port));
   });
 });
+// The sign-in keys reach the backend in a 0600 env file, not on its command line.
+const authKeys = await loadOrCreateAuthKeys(dataDir);
+const envFile = path.join(dataDir, "backend.env");
+fs.writeFileSync(envFile, `PARLEY_SERVICE_KEY=${SERVICE_KEY}\nJWT_PRIVATE_KEY=${authKeys.JWT_PRIVATE_KEY}\nJWKS=${authKeys.JWKS}\n`, { mode: 0o600 });
 const backendProcess = spawn(
   process.execPath,
-  ["--import", "tsx", "src/local-backend/cli.ts", "--port", String(port), "--data-dir", path.join(dataDir, "convex"), "--reset", "--no-watch", "--env", `PARLEY_SERVICE_KEY=${SERVICE_KEY}`],
+  ["--import", "tsx", "src/local-backend/cli.ts", "--port", String(port), "--data-dir", path.join(dataDir, "convex"), "--reset", "--no-watch", "--env-file", envFile],
   { stdio: ["ignore", "ignore", "inherit"] },
 );
+// If the benchmark fails, the backend must not outlive it.
+process.on("exit", () => backendProcess.kill());
 const backend = { url: `http://127.0.0.1:${port}` };
 for (let tries = 0; ; tries++) {
   try {
@@ -59,11 +66,12 @@ for (let tries = 0; ; tries++) {
 const transport = clientTransport(backend.url);
 const env = { PARLEY_MODEL: "scripted", PARLEY_MODEL_LATENCY_MS: String(TURN_MS), PARLEY_MODEL_TOKENS_PER_SEC: "0" };
 
-await transport.mutation(api.seed.catalog, { serviceKey: SERVICE_KEY });
-const products = await transport.query(api.products.list, {});
+// A brand user signed up through Convex Auth requests the quotes and watches them, as in the dashboard.
+const brand = await signUpBrand(backend.url, { email: "bench@brand.test" });
+const products = await brand.query(api.products.list, {});
 
 async function requestQuote(seed: number): Promise<Id<"quotes">> {
-  const quoteId = await transport.mutation(api.quotes.request, {
+  const quoteId = await brand.mutation(api.quotes.request, {
     lineItems: products.slice(0, 2).map((p, i) => ({
       productId: p._id,
       quantity: 500 + 250 * i,
@@ -127,7 +135,7 @@ for (let rep = 0; rep < REPS; rep++) {
   }
 }
 const boundOf = (turns: number[]) => turns.reduce((a, b) => a + b, 0) / Math.max(...turns);
-const equalPersona = (await transport.query(api.suppliers.list, {})).find((s) => s._id === equalSupplier)?.name ?? "one supplier";
+const equalPersona = (await brand.query(api.suppliers.list, {})).find((s) => s._id === equalSupplier)?.name ?? "one supplier";
 
 // ── 2. 100 quotes at once ────────────────────────────────────────────────────
 const issuedAt = new Map<string, number>();
@@ -162,9 +170,8 @@ const negotiationIds: Id<"negotiations">[] = [];
 for (const quoteId of quoteIds) for (const n of await negotiationsOf(quoteId)) negotiationIds.push(n._id);
 
 const visibleAt = new Map<string, number>();
-const subscriber = new ConvexClient(backend.url);
 const unsubscribes = negotiationIds.map((negotiationId) =>
-  subscriber.onUpdate(api.messages.list, { negotiationId, paginationOpts: { numItems: 200, cursor: null } }, (page: { page: { seq: number }[] }) => {
+  brand.onUpdate(api.messages.list, { negotiationId, paginationOpts: { numItems: 200, cursor: null } }, (page: { page: { seq: number }[] }) => {
     const now = performance.now();
     for (const m of page.page) {
       const key = `${negotiationId}:${m.seq}`;
@@ -210,7 +217,7 @@ const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((
 const failed = bulk.flat().filter((r) => r.status === "failed").length;
 
 for (const u of unsubscribes) u();
-await subscriber.close();
+await brand.close();
 await transport.close();
 const loadAtEnd = os.loadavg();
 backendProcess.kill("SIGTERM");

@@ -1,6 +1,5 @@
 import { v } from "convex/values";
-import { mutation } from "./_generated/server";
-import { requireServiceKey } from "./model/auth";
+import { serviceMutation } from "./functions";
 import { finishOfferMessage as finishOffer, ingestMessage, updateStatus } from "./model/ingest";
 import { finishStreaming, requireMessage, updateStreamingText } from "./model/messages";
 import { acceptOffer as accept, recordOffer as record } from "./model/negotiations";
@@ -17,14 +16,12 @@ import {
   terms,
 } from "./schema";
 
-// The workflow's writes. Every function needs the service key and is safe to retry.
+// The workflow's writes: service functions (the key), each safe to retry.
 
-const serviceKey = v.string();
 const negotiationId = v.id("negotiations");
 
-export const appendMessage = mutation({
+export const appendMessage = serviceMutation({
   args: {
-    serviceKey,
     negotiationId,
     seq: v.number(),
     sender: messageSender,
@@ -33,40 +30,35 @@ export const appendMessage = mutation({
     offerId: v.optional(v.id("offers")),
     metadata: v.optional(messageMetadata),
   },
-  handler: async (ctx, { serviceKey, negotiationId, seq, ...message }) => {
-    requireServiceKey(serviceKey);
+  handler: async (ctx, { negotiationId, seq, ...message }) => {
     return await ingestMessage(ctx, negotiationId, seq, { ...message, state: "complete" });
   },
 });
 
-export const startMessage = mutation({
-  args: { serviceKey, negotiationId, seq: v.number(), sender: messageSender, kind: messageKind, content: v.string() },
-  handler: async (ctx, { serviceKey, negotiationId, seq, ...message }) => {
-    requireServiceKey(serviceKey);
+export const startMessage = serviceMutation({
+  args: { negotiationId, seq: v.number(), sender: messageSender, kind: messageKind, content: v.string() },
+  handler: async (ctx, { negotiationId, seq, ...message }) => {
     return await ingestMessage(ctx, negotiationId, seq, { ...message, state: "streaming" });
   },
 });
 
-export const updateMessageText = mutation({
-  args: { serviceKey, negotiationId, seq: v.number(), content: v.string() },
-  handler: async (ctx, { serviceKey, negotiationId, seq, content }) => {
-    requireServiceKey(serviceKey);
+export const updateMessageText = serviceMutation({
+  args: { negotiationId, seq: v.number(), content: v.string() },
+  handler: async (ctx, { negotiationId, seq, content }) => {
     await updateStreamingText(ctx, await requireMessage(ctx, negotiationId, seq), content);
     return null;
   },
 });
 
-export const finishMessage = mutation({
+export const finishMessage = serviceMutation({
   args: {
-    serviceKey,
     negotiationId,
     seq: v.number(),
     content: v.string(),
     offerId: v.optional(v.id("offers")),
     metadata: v.optional(messageMetadata),
   },
-  handler: async (ctx, { serviceKey, negotiationId, seq, ...final }) => {
-    requireServiceKey(serviceKey);
+  handler: async (ctx, { negotiationId, seq, ...final }) => {
     const message = await requireMessage(ctx, negotiationId, seq);
     await finishStreaming(ctx, message, final);
     return message._id;
@@ -74,10 +66,9 @@ export const finishMessage = mutation({
 });
 
 /** Returns the offer id, or null when the round was past maxRounds: the negotiation is then in impasse. */
-export const recordOffer = mutation({
-  args: { serviceKey, negotiationId, round: v.number(), offeredBy: party, terms, ai: v.optional(offerAi) },
-  handler: async (ctx, { serviceKey, negotiationId, ...offer }) => {
-    requireServiceKey(serviceKey);
+export const recordOffer = serviceMutation({
+  args: { negotiationId, round: v.number(), offeredBy: party, terms, ai: v.optional(offerAi) },
+  handler: async (ctx, { negotiationId, ...offer }) => {
     return await record(ctx, negotiationId, offer, offer.offeredBy);
   },
 });
@@ -90,9 +81,8 @@ export const recordOffer = mutation({
  * finished without an offer). Returns the negotiation as worker.getQuoteState
  * would show it.
  */
-export const finishOfferMessage = mutation({
+export const finishOfferMessage = serviceMutation({
   args: {
-    serviceKey,
     negotiationId,
     seq: v.number(),
     content: v.string(),
@@ -102,31 +92,27 @@ export const finishOfferMessage = mutation({
     terms,
     ai: v.optional(offerAi),
   },
-  handler: async (ctx, { serviceKey, negotiationId, seq, content, metadata, ...offer }) => {
-    requireServiceKey(serviceKey);
+  handler: async (ctx, { negotiationId, seq, content, metadata, ...offer }) => {
     return await finishOffer(ctx, negotiationId, seq, offer, { content, ...(metadata ? { metadata } : {}) });
   },
 });
 
-export const acceptOffer = mutation({
-  args: { serviceKey, negotiationId, offerId: v.id("offers"), by: party },
-  handler: async (ctx, { serviceKey, negotiationId, offerId, by }) => {
-    requireServiceKey(serviceKey);
+export const acceptOffer = serviceMutation({
+  args: { negotiationId, offerId: v.id("offers"), by: party },
+  handler: async (ctx, { negotiationId, offerId, by }) => {
     await accept(ctx, negotiationId, offerId, by, by);
     return null;
   },
 });
 
-export const updateNegotiationStatus = mutation({
+export const updateNegotiationStatus = serviceMutation({
   args: {
-    serviceKey,
     negotiationId,
     status: negotiationStatus,
     outcome: v.optional(negotiationOutcome),
     failureReason: v.optional(v.string()),
   },
-  handler: async (ctx, { serviceKey, negotiationId, status, outcome, failureReason }) => {
-    requireServiceKey(serviceKey);
+  handler: async (ctx, { negotiationId, status, outcome, failureReason }) => {
     await updateStatus(ctx, negotiationId, status, outcome, failureReason);
     return null;
   },
@@ -137,10 +123,9 @@ const recommendationInput = v.object({
   createdAt: v.optional(v.number()),
 });
 
-export const setRecommendation = mutation({
-  args: { serviceKey, quoteId: v.id("quotes"), recommendation: recommendationInput },
-  handler: async (ctx, { serviceKey, quoteId, recommendation }) => {
-    requireServiceKey(serviceKey);
+export const setRecommendation = serviceMutation({
+  args: { quoteId: v.id("quotes"), recommendation: recommendationInput },
+  handler: async (ctx, { quoteId, recommendation }) => {
     await recommend(ctx, quoteId, recommendation);
     return null;
   },

@@ -1,7 +1,7 @@
-import { query } from "./_generated/server";
+import { memberQuery } from "./functions";
 import { loadInsights } from "./model/insights";
 
-export const summary = query({
+export const summary = memberQuery({
   args: {},
-  handler: async (ctx) => await loadInsights(ctx),
+  handler: async (ctx) => await loadInsights(ctx, ctx.access.workspaceId),
 });

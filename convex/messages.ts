@@ -1,9 +1,9 @@
 import { paginationOptsValidator } from "convex/server";
 import { v } from "convex/values";
-import { mutation, query } from "./_generated/server";
+import { memberMutation, memberQuery } from "./functions";
 import { getNegotiation } from "./model/negotiations";
 
-export const list = query({
+export const list = memberQuery({
   args: { negotiationId: v.id("negotiations"), paginationOpts: paginationOptsValidator },
   handler: async (ctx, { negotiationId, paginationOpts }) =>
     await ctx.db
@@ -13,7 +13,8 @@ export const list = query({
       .paginate(paginationOpts),
 });
 
-export const markRead = mutation({
+/** Any member, a viewer included: reading is what a viewer does. */
+export const markRead = memberMutation({
   args: { negotiationId: v.id("negotiations") },
   handler: async (ctx, { negotiationId }) => {
     await getNegotiation(ctx, negotiationId);

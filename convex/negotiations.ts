@@ -1,5 +1,5 @@
 import { v } from "convex/values";
-import { mutation, query } from "./_generated/server";
+import { buyerMutation, memberQuery } from "./functions";
 import { acceptancePrediction, counterSuggestion } from "./model/assist";
 import { awardNegotiation } from "./model/awards";
 import { counter as counterOffer, pause as pauseNegotiation, resume as resumeNegotiation, sendMessage as send, walkAway as walk } from "./model/brandActions";
@@ -7,7 +7,7 @@ import { terms } from "./schema";
 
 const negotiationId = v.id("negotiations");
 
-export const pause = mutation({
+export const pause = buyerMutation({
   args: { negotiationId },
   handler: async (ctx, args) => {
     await pauseNegotiation(ctx, args.negotiationId);
@@ -15,7 +15,7 @@ export const pause = mutation({
   },
 });
 
-export const resume = mutation({
+export const resume = buyerMutation({
   args: { negotiationId },
   handler: async (ctx, args) => {
     await resumeNegotiation(ctx, args.negotiationId);
@@ -23,24 +23,24 @@ export const resume = mutation({
   },
 });
 
-export const sendMessage = mutation({
+export const sendMessage = buyerMutation({
   args: { negotiationId, content: v.string() },
   handler: async (ctx, args) => await send(ctx, args.negotiationId, args.content),
 });
 
 /** Returns the new offer's id, or null when it was past maxRounds and the negotiation ended in impasse. */
-export const counter = mutation({
+export const counter = buyerMutation({
   args: { negotiationId, terms, message: v.optional(v.string()) },
   handler: async (ctx, args) => await counterOffer(ctx, args.negotiationId, args.terms, args.message),
 });
 
 /** Accepts the supplier's standing offer (or confirms the AI's agreement) and awards the quote. */
-export const acceptCurrentOffer = mutation({
+export const acceptCurrentOffer = buyerMutation({
   args: { negotiationId },
   handler: async (ctx, args) => await awardNegotiation(ctx, args.negotiationId),
 });
 
-export const walkAway = mutation({
+export const walkAway = buyerMutation({
   args: { negotiationId, reason: v.optional(v.string()) },
   handler: async (ctx, args) => {
     await walk(ctx, args.negotiationId, args.reason);
@@ -49,13 +49,13 @@ export const walkAway = mutation({
 });
 
 /** The engine's counter-offer for the brand user (null until the supplier has quoted). */
-export const suggestCounter = query({
+export const suggestCounter = memberQuery({
   args: { negotiationId },
   handler: async (ctx, args) => await counterSuggestion(ctx, args.negotiationId),
 });
 
 /** How likely the supplier accepts these drafted terms (null until the supplier has quoted). */
-export const predictAcceptance = query({
+export const predictAcceptance = memberQuery({
   args: { negotiationId, terms },
   handler: async (ctx, args) => await acceptancePrediction(ctx, args.negotiationId, args.terms),
 });

@@ -1,7 +1,7 @@
 import { v } from "convex/values";
-import { query } from "./_generated/server";
+import { memberQuery } from "./functions";
 
-export const list = query({
+export const list = memberQuery({
   args: { negotiationId: v.id("negotiations") },
   handler: async (ctx, { negotiationId }) => {
     const offers = await ctx.db

@@ -1,36 +1,25 @@
 import { paginationOptsValidator } from "convex/server";
 import { v } from "convex/values";
-import { mutation, query } from "./_generated/server";
-import { cancelQuote, requestQuote } from "./model/quotes";
+import { buyerMutation, memberQuery } from "./functions";
+import { cancelQuote, quoteRequestArgs, requestQuote } from "./model/quotes";
 import { quoteDetail, quoteRow } from "./model/views";
-import { guardrails, priorities, quoteStatus } from "./schema";
+import { quoteStatus } from "./schema";
 
-export const request = mutation({
-  args: {
-    lineItems: v.array(
-      v.object({
-        productId: v.id("products"),
-        quantity: v.number(),
-        targetUnitPrice: v.number(),
-        maxUnitPrice: v.number(),
-      }),
-    ),
-    priorities,
-    guardrails,
-    notes: v.optional(v.string()),
-    maxRounds: v.optional(v.number()),
-    seed: v.optional(v.number()),
-  },
-  handler: async (ctx, args) => await requestQuote(ctx, args),
+export const request = buyerMutation({
+  args: quoteRequestArgs,
+  handler: async (ctx, args) => await requestQuote(ctx, ctx.access.workspaceId, args),
 });
 
-export const list = query({
+export const list = memberQuery({
   args: { status: v.optional(quoteStatus), paginationOpts: paginationOptsValidator },
   handler: async (ctx, { status, paginationOpts }) => {
+    const { workspaceId } = ctx.access;
     const quotes =
       status === undefined
-        ? ctx.db.query("quotes")
-        : ctx.db.query("quotes").withIndex("by_status", (q) => q.eq("status", status));
+        ? ctx.db.query("quotes").withIndex("by_workspaceId", (q) => q.eq("workspaceId", workspaceId))
+        : ctx.db
+            .query("quotes")
+            .withIndex("by_workspaceId_and_status", (q) => q.eq("workspaceId", workspaceId).eq("status", status));
     const page = await quotes.order("desc").paginate(paginationOpts);
     const rows = [];
     for (const quote of page.page) rows.push(await quoteRow(ctx, quote));
@@ -38,9 +27,9 @@ export const list = query({
   },
 });
 
-export const get = query({
-  // A string, not v.id: the id comes from the page's URL, and a mistyped one is
-  // "no such quote" (null), not an error.
+export const get = memberQuery({
+  // A string, not v.id: the id comes from the page's URL, and a mistyped one
+  // (or another workspace's) is "no such quote" (null), not an error.
   args: { quoteId: v.string() },
   handler: async (ctx, args) => {
     const quoteId = ctx.db.normalizeId("quotes", args.quoteId);
@@ -49,7 +38,7 @@ export const get = query({
   },
 });
 
-export const cancel = mutation({
+export const cancel = buyerMutation({
   args: { quoteId: v.id("quotes") },
   handler: async (ctx, { quoteId }) => {
     await cancelQuote(ctx, quoteId);

@@ -1,3 +1,4 @@
+import { authTables } from "@convex-dev/auth/server";
 import { defineSchema, defineTable } from "convex/server";
 import { v } from "convex/values";
 
@@ -57,6 +58,17 @@ export const persona = v.object({
   paymentTermsDays: v.object({ preferred: v.number(), max: v.number() }),
   annualFinancingRate: v.number(),
   capacityPerLine: v.number(),
+  qualityScore: v.number(),
+});
+
+/** What a member may do in a workspace; see convex/model/access.ts. */
+export const role = v.union(v.literal("owner"), v.literal("buyer"), v.literal("viewer"));
+
+/** What a supplier publishes about itself: all the brand side ever sees of it. */
+export const supplierProfile = v.object({
+  tagline: v.string(),
+  description: v.string(),
+  location: v.string(),
   qualityScore: v.number(),
 });
 
@@ -148,31 +160,66 @@ export const recommendation = v.object({
   createdAt: v.number(),
 });
 
+const workspaceId = v.id("workspaces");
+
 export default defineSchema({
+  // Convex Auth: users, sessions, accounts, refresh tokens, verifiers, rate limits.
+  ...authTables,
+
+  /** One brand's space in Parley; everything below belongs to exactly one. */
+  workspaces: defineTable({
+    name: v.string(),
+    /** Absent for a tools' workspace (seed.workspace), which has no members. */
+    createdBy: v.optional(v.id("users")),
+    createdAt: v.number(),
+  }).index("by_name", ["name"]),
+
+  members: defineTable({
+    workspaceId,
+    userId: v.id("users"),
+    role,
+    joinedAt: v.number(),
+  })
+    .index("by_userId", ["userId"])
+    .index("by_workspaceId_and_userId", ["workspaceId", "userId"]),
+
+  /** A link an owner shares; only a hash of its single-use token is kept. */
+  invitations: defineTable({
+    workspaceId,
+    role,
+    tokenHash: v.string(),
+    invitedBy: v.id("users"),
+    createdAt: v.number(),
+    expiresAt: v.number(),
+    acceptedBy: v.optional(v.id("users")),
+    acceptedAt: v.optional(v.number()),
+    revokedAt: v.optional(v.number()),
+  })
+    .index("by_tokenHash", ["tokenHash"])
+    .index("by_workspaceId", ["workspaceId"]),
+
   products: defineTable({
+    workspaceId,
     sku: v.string(),
     name: v.string(),
     unit: v.string(),
     category: v.string(),
     listPrice: v.number(),
   })
-    .index("by_sku", ["sku"])
-    .index("by_category", ["category"]),
+    .index("by_workspaceId_and_sku", ["workspaceId", "sku"]),
 
   suppliers: defineTable({
+    workspaceId,
     /** Stable key used by the seed and the scenario files. */
     slug: v.string(),
     name: v.string(),
-    profile: v.object({
-      tagline: v.string(),
-      description: v.string(),
-      location: v.string(),
-      qualityScore: v.number(),
-    }),
+    profile: supplierProfile,
+    /** The simulated supplier's hidden parameters: read only by the server's supplier turn. */
     persona,
-  }).index("by_slug", ["slug"]),
+  }).index("by_workspaceId_and_slug", ["workspaceId", "slug"]),
 
   quotes: defineTable({
+    workspaceId,
     lineItems: v.array(lineItem),
     priorities,
     guardrails,
@@ -190,9 +237,12 @@ export default defineSchema({
     leaseExpiresAt: v.optional(v.number()),
   })
     .index("by_status", ["status"])
+    .index("by_workspaceId", ["workspaceId"])
+    .index("by_workspaceId_and_status", ["workspaceId", "status"])
     .index("by_status_and_leaseExpiresAt", ["status", "leaseExpiresAt"]),
 
   negotiations: defineTable({
+    workspaceId,
     quoteId: v.id("quotes"),
     supplierId: v.id("suppliers"),
     status: negotiationStatus,
@@ -212,6 +262,7 @@ export default defineSchema({
     .index("by_status_and_expiresAt", ["status", "expiresAt"]),
 
   offers: defineTable({
+    workspaceId,
     negotiationId: v.id("negotiations"),
     round: v.number(),
     offeredBy: party,
@@ -222,6 +273,7 @@ export default defineSchema({
   }).index("by_negotiationId_and_round", ["negotiationId", "round"]),
 
   messages: defineTable({
+    workspaceId,
     negotiationId: v.id("negotiations"),
     seq: v.number(),
     sender: messageSender,
@@ -236,6 +288,7 @@ export default defineSchema({
     .index("by_negotiationId_and_readAt", ["negotiationId", "readAt"]),
 
   events: defineTable({
+    workspaceId,
     type: v.string(),
     quoteId: v.optional(v.id("quotes")),
     negotiationId: v.optional(v.id("negotiations")),
@@ -244,9 +297,11 @@ export default defineSchema({
     at: v.number(),
   })
     .index("by_quoteId_and_at", ["quoteId", "at"])
-    .index("by_negotiationId_and_at", ["negotiationId", "at"]),
+    .index("by_negotiationId_and_at", ["negotiationId", "at"])
+    .index("by_workspaceId_and_at", ["workspaceId", "at"]),
 
   awards: defineTable({
+    workspaceId,
     quoteId: v.id("quotes"),
     negotiationId: v.id("negotiations"),
     supplierId: v.id("suppliers"),

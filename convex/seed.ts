@@ -1,16 +1,31 @@
 import { v } from "convex/values";
-import { mutation } from "./_generated/server";
-import { requireServiceKey } from "./model/auth";
+import { serviceMutation } from "./functions";
 import { loadCatalog } from "./model/catalog";
+import { fail } from "./model/errors";
+import { createWorkspace } from "./model/workspaces";
 
 /**
- * Loads the demo catalog; idempotent, so `npm start` runs it on every start. It
- * overwrites products and suppliers, so only the service (its key) may call it.
+ * A workspace for tools (Mastra Studio, `npm run seed`, benchmarks): found by
+ * name, or created with the demo catalog and no members. Idempotent, so it can
+ * run on every start. Service only: it reaches across workspaces.
  */
-export const catalog = mutation({
-  args: { serviceKey: v.string() },
-  handler: async (ctx, { serviceKey }) => {
-    requireServiceKey(serviceKey);
-    return await loadCatalog(ctx);
+export const workspace = serviceMutation({
+  args: { name: v.string() },
+  handler: async (ctx, { name }) => {
+    const named = await ctx.db
+      .query("workspaces")
+      .withIndex("by_name", (q) => q.eq("name", name.trim()))
+      .take(100);
+    const existing = named.find((workspace) => workspace.createdBy === undefined);
+    return existing?._id ?? (await createWorkspace(ctx, name, undefined));
+  },
+});
+
+/** Reloads a workspace's demo catalog (upsert by sku and slug). */
+export const catalog = serviceMutation({
+  args: { workspaceId: v.id("workspaces") },
+  handler: async (ctx, { workspaceId }) => {
+    if (!(await ctx.db.get(workspaceId))) fail("NOT_FOUND", "Workspace not found", "workspaceId");
+    return await loadCatalog(ctx, workspaceId);
   },
 });

@@ -1,9 +1,14 @@
-import { query } from "./_generated/server";
+import { memberQuery } from "./functions";
+import { supplierProfileView } from "./model/views";
 
-export const list = query({
+/** The workspace's suppliers as the brand may see them: their public profile, never the persona. */
+export const list = memberQuery({
   args: {},
   handler: async (ctx) => {
-    const suppliers = await ctx.db.query("suppliers").take(100);
-    return suppliers.sort((a, b) => a.name.localeCompare(b.name));
+    const suppliers = await ctx.db
+      .query("suppliers")
+      .withIndex("by_workspaceId_and_slug", (q) => q.eq("workspaceId", ctx.access.workspaceId))
+      .take(100);
+    return suppliers.map(supplierProfileView).sort((a, b) => a.name.localeCompare(b.name));
   },
 });

@@ -1,19 +1,17 @@
 import { v } from "convex/values";
-import { mutation, query } from "./_generated/server";
-import { requireServiceKey } from "./model/auth";
-import { claimQuote as claim, failQuote as fail, renewLease as renew } from "./model/quotes";
+import { serviceMutation, serviceQuery } from "./functions";
+import { fail } from "./model/errors";
+import { claimQuote as claim, failQuote as giveUp, quoteRequestArgs, renewLease as renew, requestQuote as requestFor } from "./model/quotes";
 import { negotiationControl as control, nextLeaseExpiry, quoteState } from "./model/workerState";
 
 // The quote worker: find work, hold it under a lease, read everything needed to
 // resume, or give up on a quote.
 
-const serviceKey = v.string();
-const lease = { serviceKey, quoteId: v.id("quotes"), workerId: v.string(), leaseMs: v.number() };
+const lease = { quoteId: v.id("quotes"), workerId: v.string(), leaseMs: v.number() };
 
-export const claimable = query({
-  args: { serviceKey },
-  handler: async (ctx, { serviceKey }) => {
-    requireServiceKey(serviceKey);
+export const claimable = serviceQuery({
+  args: {},
+  handler: async (ctx) => {
     const queued = await ctx.db
       .query("quotes")
       .withIndex("by_status", (q) => q.eq("status", "queued"))
@@ -29,52 +27,69 @@ export const claimable = query({
 });
 
 /** When the next lease can lapse, so a worker sets a timer instead of polling (a lapsed lease changes no document). */
-export const nextLeaseExpiresAt = query({
-  args: { serviceKey },
-  handler: async (ctx, { serviceKey }) => {
-    requireServiceKey(serviceKey);
+export const nextLeaseExpiresAt = serviceQuery({
+  args: {},
+  handler: async (ctx) => {
     return await nextLeaseExpiry(ctx);
   },
 });
 
-export const claimQuote = mutation({
+export const claimQuote = serviceMutation({
   args: lease,
-  handler: async (ctx, { serviceKey, quoteId, workerId, leaseMs }) => {
-    requireServiceKey(serviceKey);
+  handler: async (ctx, { quoteId, workerId, leaseMs }) => {
     return await claim(ctx, quoteId, workerId, leaseMs);
   },
 });
 
-export const renewLease = mutation({
+export const renewLease = serviceMutation({
   args: lease,
-  handler: async (ctx, { serviceKey, quoteId, workerId, leaseMs }) => {
-    requireServiceKey(serviceKey);
+  handler: async (ctx, { quoteId, workerId, leaseMs }) => {
     return await renew(ctx, quoteId, workerId, leaseMs);
   },
 });
 
-export const getQuoteState = query({
-  args: { serviceKey, quoteId: v.id("quotes") },
-  handler: async (ctx, { serviceKey, quoteId }) => {
-    requireServiceKey(serviceKey);
+export const getQuoteState = serviceQuery({
+  args: { quoteId: v.id("quotes") },
+  handler: async (ctx, { quoteId }) => {
     return await quoteState(ctx, quoteId);
   },
 });
 
 /** What a running negotiation subscribes to, to see the brand user act (pause, resume, counter, accept, walk away). */
-export const negotiationControl = query({
-  args: { serviceKey, negotiationId: v.id("negotiations") },
-  handler: async (ctx, { serviceKey, negotiationId }) => {
-    requireServiceKey(serviceKey);
+export const negotiationControl = serviceQuery({
+  args: { negotiationId: v.id("negotiations") },
+  handler: async (ctx, { negotiationId }) => {
     return await control(ctx, negotiationId);
   },
 });
 
-export const failQuote = mutation({
-  args: { serviceKey, quoteId: v.id("quotes"), reason: v.string() },
-  handler: async (ctx, { serviceKey, quoteId, reason }) => {
-    requireServiceKey(serviceKey);
-    await fail(ctx, quoteId, reason);
+export const failQuote = serviceMutation({
+  args: { quoteId: v.id("quotes"), reason: v.string() },
+  handler: async (ctx, { quoteId, reason }) => {
+    await giveUp(ctx, quoteId, reason);
     return null;
+  },
+});
+
+// Tools acting for a workspace (Mastra Studio, the seed and the benchmarks):
+// they name the workspace, since the service key belongs to none.
+
+const workspaceId = v.id("workspaces");
+
+export const products = serviceQuery({
+  args: { workspaceId },
+  handler: async (ctx, { workspaceId }) =>
+    await ctx.db
+      .query("products")
+      .withIndex("by_workspaceId_and_sku", (q) => q.eq("workspaceId", workspaceId))
+      .take(1000),
+});
+
+/** quotes.request on behalf of a workspace; the event log names the system as the actor. */
+export const requestQuote = serviceMutation({
+  args: { workspaceId, ...quoteRequestArgs },
+  handler: async (ctx, { workspaceId, ...request }) => {
+    if (!(await ctx.db.get(workspaceId))) fail("NOT_FOUND", "Workspace not found", "workspaceId");
+    return await requestFor(ctx, workspaceId, request, "system");
   },
 });

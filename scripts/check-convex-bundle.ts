@@ -40,10 +40,11 @@ async function check(entry: string): Promise<Violation[]> {
     entryPoints: [entry],
     bundle: true,
     write: false,
-    platform: "neutral",
+    // As the Convex CLI bundles for its default runtime (convex/src/cli/lib/config.ts):
+    // platform "browser", so packages such as jose resolve to their Web Crypto build.
+    platform: "browser",
     format: "esm",
-    mainFields: ["module", "main"],
-    conditions: ["convex", "import", "default"],
+    conditions: ["convex", "module"],
     target: "es2022",
     logLevel: "silent",
     plugins: [forbidNode(entry, violations)],

@@ -13,11 +13,17 @@ import type {
   FilterApi,
   FunctionReference,
 } from "convex/server";
+import type * as auth from "../auth.js";
 import type * as crons from "../crons.js";
 import type * as expiry from "../expiry.js";
+import type * as functions from "../functions.js";
+import type * as http from "../http.js";
 import type * as ingest from "../ingest.js";
 import type * as insights from "../insights.js";
+import type * as invitations from "../invitations.js";
+import type * as members from "../members.js";
 import type * as messages from "../messages.js";
+import type * as model_access from "../model/access.js";
 import type * as model_assist from "../model/assist.js";
 import type * as model_auth from "../model/auth.js";
 import type * as model_awards from "../model/awards.js";
@@ -28,13 +34,16 @@ import type * as model_events from "../model/events.js";
 import type * as model_expiry from "../model/expiry.js";
 import type * as model_ingest from "../model/ingest.js";
 import type * as model_insights from "../model/insights.js";
+import type * as model_invitations from "../model/invitations.js";
 import type * as model_messages from "../model/messages.js";
 import type * as model_negotiations from "../model/negotiations.js";
 import type * as model_quotes from "../model/quotes.js";
+import type * as model_roles from "../model/roles.js";
 import type * as model_status from "../model/status.js";
 import type * as model_validate from "../model/validate.js";
 import type * as model_views from "../model/views.js";
 import type * as model_workerState from "../model/workerState.js";
+import type * as model_workspaces from "../model/workspaces.js";
 import type * as negotiations from "../negotiations.js";
 import type * as offers from "../offers.js";
 import type * as products from "../products.js";
@@ -42,6 +51,7 @@ import type * as quotes from "../quotes.js";
 import type * as seed from "../seed.js";
 import type * as suppliers from "../suppliers.js";
 import type * as worker from "../worker.js";
+import type * as workspaces from "../workspaces.js";
 
 /**
  * A utility for referencing Convex functions in your app's API.
@@ -52,11 +62,17 @@ import type * as worker from "../worker.js";
  * ```
  */
 declare const fullApi: ApiFromModules<{
+  auth: typeof auth;
   crons: typeof crons;
   expiry: typeof expiry;
+  functions: typeof functions;
+  http: typeof http;
   ingest: typeof ingest;
   insights: typeof insights;
+  invitations: typeof invitations;
+  members: typeof members;
   messages: typeof messages;
+  "model/access": typeof model_access;
   "model/assist": typeof model_assist;
   "model/auth": typeof model_auth;
   "model/awards": typeof model_awards;
@@ -67,13 +83,16 @@ declare const fullApi: ApiFromModules<{
   "model/expiry": typeof model_expiry;
   "model/ingest": typeof model_ingest;
   "model/insights": typeof model_insights;
+  "model/invitations": typeof model_invitations;
   "model/messages": typeof model_messages;
   "model/negotiations": typeof model_negotiations;
   "model/quotes": typeof model_quotes;
+  "model/roles": typeof model_roles;
   "model/status": typeof model_status;
   "model/validate": typeof model_validate;
   "model/views": typeof model_views;
   "model/workerState": typeof model_workerState;
+  "model/workspaces": typeof model_workspaces;
   negotiations: typeof negotiations;
   offers: typeof offers;
   products: typeof products;
@@ -81,6 +100,7 @@ declare const fullApi: ApiFromModules<{
   seed: typeof seed;
   suppliers: typeof suppliers;
   worker: typeof worker;
+  workspaces: typeof workspaces;
 }>;
 export declare const api: FilterApi<
   typeof fullApi,

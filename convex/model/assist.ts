@@ -1,11 +1,12 @@
 import type { Doc } from "../_generated/dataModel";
 import type { QueryCtx } from "../_generated/server";
 import {
+  type BrandSetup,
   type CounterSuggestion,
-  type NegotiationSetup,
   type OfferRecord,
   predictAcceptance,
   suggestCounter,
+  supplierProfileOf,
 } from "../../src/negotiation";
 import { fail } from "./errors";
 import { getNegotiation, getQuote } from "./negotiations";
@@ -13,12 +14,13 @@ import { checkTerms, type Terms } from "./validate";
 
 // AI assist for a brand user who took over: the engine's counter and its estimate
 // of whether the supplier would accept a draft. Both learn from the supplier's
-// offers so far, so both are null until the supplier has quoted.
+// offers so far, so both are null until the supplier has quoted. They run on
+// the brand's side: the supplier's public profile, never its persona.
 
 async function engineInputs(
   ctx: QueryCtx,
   negotiation: Doc<"negotiations">,
-): Promise<{ setup: NegotiationSetup; history: OfferRecord[]; quote: Doc<"quotes"> }> {
+): Promise<{ setup: BrandSetup; history: OfferRecord[]; quote: Doc<"quotes"> }> {
   const quote = await getQuote(ctx, negotiation.quoteId);
   const supplier = await ctx.db.get(negotiation.supplierId);
   if (!supplier) fail("NOT_FOUND", "Supplier not found", "negotiationId");
@@ -26,7 +28,7 @@ async function engineInputs(
     .query("offers")
     .withIndex("by_negotiationId_and_round", (q) => q.eq("negotiationId", negotiation._id))
     .take(200);
-  const setup: NegotiationSetup = {
+  const setup: BrandSetup = {
     lineItems: quote.lineItems.map(({ sku, name, quantity, listPrice, targetUnitPrice, maxUnitPrice }) => ({
       sku,
       name,
@@ -37,7 +39,7 @@ async function engineInputs(
     })),
     priorities: quote.priorities,
     guardrails: quote.guardrails,
-    supplier: { id: supplier._id, name: supplier.name, persona: supplier.persona },
+    supplier: supplierProfileOf(supplier._id, supplier),
     maxRounds: negotiation.maxRounds,
     seed: quote.seed,
   };

@@ -46,6 +46,7 @@ export async function awardNegotiation(ctx: MutationCtx, negotiationId: Id<"nego
 
   const supplier = await ctx.db.get(negotiation.supplierId);
   const awardId = await ctx.db.insert("awards", {
+    workspaceId: quote.workspaceId,
     quoteId: quote._id,
     negotiationId,
     supplierId: negotiation.supplierId,

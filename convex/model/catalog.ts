@@ -1,12 +1,12 @@
-import type { Doc } from "../_generated/dataModel";
+import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx } from "../_generated/server";
 
 // The demo catalog: what a direct-to-consumer brand buys (packaging, apparel
 // blanks, coffee) and the three suppliers Parley negotiates with. The personas
 // are the engine's private parameters; see src/negotiation/types.ts.
 
-type ProductSeed = Omit<Doc<"products">, "_id" | "_creationTime">;
-type SupplierSeed = Omit<Doc<"suppliers">, "_id" | "_creationTime">;
+type ProductSeed = Omit<Doc<"products">, "_id" | "_creationTime" | "workspaceId">;
+type SupplierSeed = Omit<Doc<"suppliers">, "_id" | "_creationTime" | "workspaceId">;
 
 export const PRODUCTS: ProductSeed[] = [
   { sku: "PKG-MAILER-1084", name: "Kraft mailer box 10×8×4 in", unit: "box", category: "Packaging", listPrice: 0.92 },
@@ -104,20 +104,22 @@ export const SUPPLIERS: SupplierSeed[] = [
   },
 ];
 
-/** Upserts by sku and slug: running it twice leaves one row each. */
-export async function loadCatalog(ctx: MutationCtx): Promise<{ products: number; suppliers: number }> {
-  for (const product of PRODUCTS) {
+/** Upserts a workspace's catalog by sku and slug: running it twice leaves one row each. */
+export async function loadCatalog(ctx: MutationCtx, workspaceId: Id<"workspaces">): Promise<{ products: number; suppliers: number }> {
+  for (const seed of PRODUCTS) {
+    const product = { ...seed, workspaceId };
     const existing = await ctx.db
       .query("products")
-      .withIndex("by_sku", (q) => q.eq("sku", product.sku))
+      .withIndex("by_workspaceId_and_sku", (q) => q.eq("workspaceId", workspaceId).eq("sku", product.sku))
       .unique();
     if (existing) await ctx.db.replace(existing._id, product);
     else await ctx.db.insert("products", product);
   }
-  for (const supplier of SUPPLIERS) {
+  for (const seed of SUPPLIERS) {
+    const supplier = { ...seed, workspaceId };
     const existing = await ctx.db
       .query("suppliers")
-      .withIndex("by_slug", (q) => q.eq("slug", supplier.slug))
+      .withIndex("by_workspaceId_and_slug", (q) => q.eq("workspaceId", workspaceId).eq("slug", supplier.slug))
       .unique();
     if (existing) await ctx.db.replace(existing._id, supplier);
     else await ctx.db.insert("suppliers", supplier);

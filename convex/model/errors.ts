@@ -1,6 +1,6 @@
 import { ConvexError } from "convex/values";
 
-// Every refusal is a ConvexError carrying one of DESIGN.md's codes, so clients can
+// Every refusal is a ConvexError carrying one of these codes, so clients can
 // branch on `error.data.code` and highlight `error.data.field`.
 
 export type ErrorCode =

@@ -9,6 +9,7 @@ export type EventData = Record<string, string | number | boolean | null>;
 export async function logEvent(
   ctx: MutationCtx,
   event: {
+    workspaceId: Id<"workspaces">;
     type: string;
     actor: Actor;
     quoteId?: Id<"quotes">;

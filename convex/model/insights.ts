@@ -1,4 +1,4 @@
-import type { Doc } from "../_generated/dataModel";
+import type { Doc, Id } from "../_generated/dataModel";
 import type { QueryCtx } from "../_generated/server";
 import { totalPrice } from "../../src/negotiation";
 import { negotiationsOfQuote } from "./negotiations";
@@ -91,8 +91,12 @@ async function closedNegotiation(ctx: QueryCtx, negotiation: Doc<"negotiations">
   return result;
 }
 
-export async function loadInsights(ctx: QueryCtx): Promise<InsightsSummary> {
-  const quotes = await ctx.db.query("quotes").order("desc").take(INSIGHTS_QUOTE_LIMIT);
+export async function loadInsights(ctx: QueryCtx, workspaceId: Id<"workspaces">): Promise<InsightsSummary> {
+  const quotes = await ctx.db
+    .query("quotes")
+    .withIndex("by_workspaceId", (q) => q.eq("workspaceId", workspaceId))
+    .order("desc")
+    .take(INSIGHTS_QUOTE_LIMIT);
   let negotiationCount = 0;
   const closed: ClosedNegotiation[] = [];
   for (const quote of quotes) {

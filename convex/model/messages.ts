@@ -78,6 +78,7 @@ export async function writeMessageAtSeq(
   await checkOfferLink(ctx, negotiation._id, input.offerId);
   const now = Date.now();
   const id = await ctx.db.insert("messages", {
+    workspaceId: negotiation.workspaceId,
     negotiationId: negotiation._id,
     seq,
     sender: input.sender,
@@ -92,6 +93,7 @@ export async function writeMessageAtSeq(
   const fresh = (await ctx.db.get(negotiation._id))!;
   await ctx.db.patch(negotiation._id, { nextSeq: Math.max(fresh.nextSeq, seq + 1), lastActivityAt: now });
   await logEvent(ctx, {
+    workspaceId: negotiation.workspaceId,
     type: "message_sent",
     actor: input.sender,
     quoteId: negotiation.quoteId,

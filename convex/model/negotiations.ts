@@ -86,6 +86,7 @@ export async function transitionNegotiation(
     }
   }
   await logEvent(ctx, {
+    workspaceId: negotiation.workspaceId,
     type: starting ? "negotiation.started" : EVENT_FOR[to],
     actor: opts.actor,
     quoteId: negotiation.quoteId,
@@ -190,6 +191,7 @@ export async function recordOffer(
     if (standing?.status === "pending") await ctx.db.patch(standing._id, { status: "countered", respondedAt: now });
   }
   const offerId = await ctx.db.insert("offers", {
+    workspaceId: negotiation.workspaceId,
     negotiationId,
     round,
     offeredBy: input.offeredBy,
@@ -205,6 +207,7 @@ export async function recordOffer(
     lastActivityAt: now,
   });
   await logEvent(ctx, {
+    workspaceId: negotiation.workspaceId,
     type: "offer_made",
     actor,
     quoteId: negotiation.quoteId,

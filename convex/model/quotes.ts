@@ -1,7 +1,7 @@
-import type { Infer } from "convex/values";
+import { type Infer, type ObjectType, v } from "convex/values";
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx } from "../_generated/server";
-import type { guardrails, priorities, recommendation } from "../schema";
+import { guardrails, priorities, type recommendation } from "../schema";
 import { fail, invalid } from "./errors";
 import { type Actor, type EventData, logEvent } from "./events";
 import { getQuote, negotiationsOfQuote, transitionNegotiation } from "./negotiations";
@@ -19,24 +19,43 @@ import {
 // A quote's life: requested with one negotiation per supplier, claimed by a
 // worker under a lease, completed with a recommendation, awarded, cancelled or failed.
 
-export type QuoteRequest = {
-  lineItems: { productId: Id<"products">; quantity: number; targetUnitPrice: number; maxUnitPrice: number }[];
-  priorities: Infer<typeof priorities>;
-  guardrails: Infer<typeof guardrails>;
-  notes?: string;
-  maxRounds?: number;
-  seed?: number;
+/** What a quote request takes, from the dashboard (quotes.request) or a tool (worker.requestQuote). */
+export const quoteRequestArgs = {
+  lineItems: v.array(
+    v.object({
+      productId: v.id("products"),
+      quantity: v.number(),
+      targetUnitPrice: v.number(),
+      maxUnitPrice: v.number(),
+    }),
+  ),
+  priorities,
+  guardrails,
+  notes: v.optional(v.string()),
+  maxRounds: v.optional(v.number()),
+  seed: v.optional(v.number()),
 };
 
-export async function requestQuote(ctx: MutationCtx, request: QuoteRequest): Promise<Id<"quotes">> {
-  const { items, normalised } = await validateRequest(ctx, request);
-  const suppliers = await ctx.db.query("suppliers").take(10);
+export type QuoteRequest = ObjectType<typeof quoteRequestArgs>;
+
+export async function requestQuote(
+  ctx: MutationCtx,
+  workspaceId: Id<"workspaces">,
+  request: QuoteRequest,
+  actor: Actor = "user",
+): Promise<Id<"quotes">> {
+  const { items, normalised } = await validateRequest(ctx, workspaceId, request);
+  const suppliers = await ctx.db
+    .query("suppliers")
+    .withIndex("by_workspaceId_and_slug", (q) => q.eq("workspaceId", workspaceId))
+    .take(10);
   if (suppliers.length === 0) {
-    fail("CONFLICT", "No suppliers exist yet: load the catalog first (npm start does; or npm run seed)");
+    fail("CONFLICT", "This workspace has no suppliers yet: load its catalog first (npm run seed)");
   }
   const now = Date.now();
   const maxRounds = request.maxRounds ?? LIMITS.defaultMaxRounds;
   const quoteId = await ctx.db.insert("quotes", {
+    workspaceId,
     lineItems: items,
     priorities: normalised,
     guardrails: request.guardrails,
@@ -49,6 +68,7 @@ export async function requestQuote(ctx: MutationCtx, request: QuoteRequest): Pro
   });
   for (const supplier of suppliers) {
     await ctx.db.insert("negotiations", {
+      workspaceId,
       quoteId,
       supplierId: supplier._id,
       status: "pending",
@@ -59,15 +79,16 @@ export async function requestQuote(ctx: MutationCtx, request: QuoteRequest): Pro
     });
   }
   await logEvent(ctx, {
+    workspaceId,
     type: "quote.requested",
-    actor: "user",
+    actor,
     quoteId,
     data: { lineItems: items.length, suppliers: suppliers.length },
   });
   return quoteId;
 }
 
-async function validateRequest(ctx: MutationCtx, request: QuoteRequest) {
+async function validateRequest(ctx: MutationCtx, workspaceId: Id<"workspaces">, request: QuoteRequest) {
   if (request.lineItems.length === 0) invalid("lineItems", "A quote needs at least one line item");
   if (request.lineItems.length > LIMITS.maxLineItems) {
     invalid("lineItems", `A quote has at most ${LIMITS.maxLineItems} line items`);
@@ -77,7 +98,7 @@ async function validateRequest(ctx: MutationCtx, request: QuoteRequest) {
   for (const [i, item] of request.lineItems.entries()) {
     const at = `lineItems[${i}]`;
     const product = await ctx.db.get(item.productId);
-    if (!product) fail("NOT_FOUND", "Product not found", `${at}.productId`);
+    if (!product || product.workspaceId !== workspaceId) fail("NOT_FOUND", "Product not found", `${at}.productId`);
     if (seen.has(product._id)) invalid(`${at}.productId`, `${product.name} appears twice`);
     seen.add(product._id);
     checkQuantity(item.quantity, `${at}.quantity`);
@@ -126,6 +147,7 @@ export async function transitionQuote(
     ...extra,
   });
   await logEvent(ctx, {
+    workspaceId: quote.workspaceId,
     type: `quote.${to}`,
     actor,
     quoteId: quote._id,
@@ -198,7 +220,7 @@ export async function claimQuote(
   const lapsed = quote.leaseExpiresAt === undefined || quote.leaseExpiresAt <= now;
   if (!ours && !lapsed) return false;
   await ctx.db.patch(quoteId, { ...lease, updatedAt: now });
-  if (!ours) await logEvent(ctx, { type: "quote.reclaimed", actor: "system", quoteId, data: { workerId } });
+  if (!ours) await logEvent(ctx, { workspaceId: quote.workspaceId, type: "quote.reclaimed", actor: "system", quoteId, data: { workerId } });
   return true;
 }
 

@@ -6,9 +6,17 @@ import { negotiationsOfQuote } from "./negotiations";
 import type { Terms } from "./validate";
 
 // The shapes the dashboard reads: a quote row, a quote with its negotiations.
+// A supplier appears by its public profile only; its persona (costs,
+// reservation, concession style) never leaves the server.
+
+export function supplierProfileView({ _id, name, slug, profile }: Doc<"suppliers">) {
+  return { _id, name, slug, profile };
+}
+export type SupplierProfileView = ReturnType<typeof supplierProfileView>;
 
 export async function negotiationView(ctx: QueryCtx, negotiation: Doc<"negotiations">) {
-  const supplier = await ctx.db.get(negotiation.supplierId);
+  const found = await ctx.db.get(negotiation.supplierId);
+  const supplier = found ? supplierProfileView(found) : null;
   const latestOffer = negotiation.currentOfferId ? await ctx.db.get(negotiation.currentOfferId) : null;
   return {
     ...negotiation,

@@ -1,18 +1,18 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { ConvexHttpClient } from "convex/browser";
-import { api } from "../../convex/_generated/api.js";
 import { startLocalBackend } from "../local-backend/index.js";
+import { loadOrCreateAuthKeys } from "./auth-keys.js";
 import { assertPortFree, BusyPortError, isAddressInUse } from "./ports.js";
 import { startStudio, type Studio } from "./studio.js";
 import { ensureWebBuild, serveDashboard } from "./web-server.js";
 
-// `npm start`: the embedded Convex backend (or CONVEX_URL), the catalog, the
-// quote worker, Mastra Studio and the dashboard, in that order, stopped in the
-// reverse order. startParley is also how the browser tests boot the stack.
+// `npm start`: the embedded Convex backend (or CONVEX_URL), the quote worker,
+// Mastra Studio and the dashboard, in that order, stopped in the reverse order.
+// startParley is also how the browser tests boot the stack. Each workspace gets
+// its demo catalog when its first user creates it, so nothing is seeded here.
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -50,7 +50,6 @@ async function loadServiceKey(dataDir: string, log: (line: string) => void): Pro
   const existing = await readFile(file, "utf8").then((text) => text.trim(), () => "");
   if (existing) return existing;
   const key = randomBytes(32).toString("hex");
-  await mkdir(dataDir, { recursive: true });
   await writeFile(file, `${key}\n`, { mode: 0o600 });
   log(`Generated a service key in ${file}`);
   return key;
@@ -70,6 +69,10 @@ export async function startParley(options: StartOptions = {}): Promise<Parley> {
   await assertPortFree(webPort, host, "dashboard", "Pick another with --port or PARLEY_PORT.");
   if (!externalUrl) {
     await assertPortFree(backendPort, host, "Convex backend", "Pick another with --backend-port or PARLEY_BACKEND_PORT.");
+    // Its HTTP actions (sign-in's keys among them) are served on the next port, as Convex's site origin.
+    if (backendPort !== 0) {
+      await assertPortFree(backendPort + 1, host, "Convex backend's site (HTTP actions)", "Pick another backend port with --backend-port or PARLEY_BACKEND_PORT; the site takes the one after it.");
+    }
   }
   if (withStudio) {
     await assertPortFree(studioPort, host, "Mastra Studio", "Pick another with --studio-port or PARLEY_STUDIO_PORT, or use --no-studio.");
@@ -89,6 +92,9 @@ export async function startParley(options: StartOptions = {}): Promise<Parley> {
     })());
 
   try {
+    // Keys live here: only this user may enter (mkdir's mode is subject to the umask).
+    await mkdir(dataDir, { recursive: true, mode: 0o700 });
+    await chmod(dataDir, 0o700);
     const serviceKey = await loadServiceKey(dataDir, log);
 
     let convexUrl: string;
@@ -100,13 +106,15 @@ export async function startParley(options: StartOptions = {}): Promise<Parley> {
       }
     } else {
       log("Starting the embedded Convex backend…");
+      // Convex Auth signs sign-in tokens with JWT_PRIVATE_KEY; the backend verifies them with JWKS.
+      const authKeys = await loadOrCreateAuthKeys(dataDir);
       const backend = await startLocalBackend({
         port: backendPort,
         host,
         dataDir: join(dataDir, "convex"),
         log: (line: string) => log(`  [backend] ${line}`),
         functionsDir: join(ROOT, "convex"),
-        env: { PARLEY_SERVICE_KEY: serviceKey },
+        env: { PARLEY_SERVICE_KEY: serviceKey, ...authKeys },
         reset: options.reset ?? false,
       }).catch((error: unknown) => {
         if (isAddressInUse(error)) {
@@ -118,10 +126,6 @@ export async function startParley(options: StartOptions = {}): Promise<Parley> {
       convexUrl = backend.url;
       log(`  backend ready at ${convexUrl}`);
     }
-
-    log("Loading the catalog…");
-    const client = new ConvexHttpClient(convexUrl);
-    await client.mutation(api.seed.catalog, { serviceKey });
 
     // Workflow runs are kept with the rest of this data dir (Studio reads them too).
     process.env.PARLEY_MASTRA_DB ??= join(dataDir, "mastra", "workflows.sqlite");

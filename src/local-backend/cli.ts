@@ -1,4 +1,4 @@
-// `npm run backend -- [--port 3210] [--host 127.0.0.1] [--data-dir .data/convex]
+// `npm run backend -- [--port 3210] [--site-port 3211] [--host 127.0.0.1] [--data-dir .data/convex]
 //   [--functions convex] [--reset] [--env-file .env.local] [--env KEY=VALUE]... [--no-watch]`
 import fs from "node:fs";
 import { parseArgs } from "node:util";
@@ -23,6 +23,7 @@ async function main() {
   const { values } = parseArgs({
     options: {
       port: { type: "string", default: "3210" },
+      "site-port": { type: "string" },
       host: { type: "string", default: "127.0.0.1" },
       "data-dir": { type: "string", default: ".data/convex" },
       functions: { type: "string" },
@@ -46,6 +47,7 @@ async function main() {
   }
   const backend = await startLocalBackend({
     port: Number(values.port),
+    sitePort: values["site-port"] === undefined ? undefined : Number(values["site-port"]),
     host: values.host,
     dataDir: values["data-dir"],
     functionsDir: values.functions,
@@ -55,6 +57,7 @@ async function main() {
   });
   console.log(`Convex-compatible backend ready at ${backend.url}`);
   console.log(`CONVEX_URL=${backend.url}`);
+  console.log(`CONVEX_SITE_URL=${backend.siteUrl} (HTTP actions)`);
   console.log(`Admin key: ${backend.adminKey}`);
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -7,6 +7,17 @@ import type { ReadRange, Stream } from "./query.js";
 
 export type Identity = Record<string, unknown> | null;
 
+/**
+ * An HTTP action's `Authorization` header that did not verify: the action still
+ * runs, and `ctx.auth.getUserIdentity()` throws why (as on Convex).
+ */
+export class RejectedIdentity {
+  constructor(readonly reason: string) {}
+}
+
+/** The identity a function runs with. */
+export type Caller = Identity | RejectedIdentity;
+
 /** A syscall result that is already JSON text (a stored document, a page of them). */
 export class RawJson {
   constructor(readonly text: string) {}
@@ -27,7 +38,7 @@ export class Exec {
     readonly host: SyscallHost,
     readonly kind: "query" | "mutation" | "action",
     readonly udfPath: string,
-    readonly identity: Identity,
+    readonly identity: Caller,
     readonly now: number,
     seed: number,
     /** Read ranges of a query (null when not tracked). */

@@ -1,8 +1,10 @@
 // HTTP API used by ConvexHttpClient (convex/src/browser/http_client.ts).
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Identity } from "./context.js";
+import { credentialsOf, type Credentials } from "./auth/credentials.js";
+import { AuthFailure } from "./auth/failure.js";
+import type { TokenVerifier } from "./auth/verify.js";
 import type { CallOptions, Outcome, Runtime } from "./runtime.js";
-import { decodeJwtIdentity, encodeTs, normalizeArgs } from "./sync.js";
+import { encodeTs, normalizeArgs } from "./sync.js";
 
 const STATUS_UDF_FAILED = 560;
 const MAX_BODY = 16 * 1024 * 1024;
@@ -33,23 +35,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-export function createHttpHandler(runtime: Runtime, adminKey: string, log: (line: string) => void) {
-  const auth = (req: IncomingMessage): { identity: Identity; admin: boolean } | { error: string } => {
-    const header = req.headers.authorization;
-    if (!header) return { identity: null, admin: false };
-    if (header.startsWith("Convex ")) {
-      return header.slice(7) === adminKey ? { identity: null, admin: true } : { error: "The provided admin key is invalid for this deployment." };
-    }
-    if (header.startsWith("Bearer ")) {
-      try {
-        return { identity: decodeJwtIdentity(header.slice(7)), admin: false };
-      } catch {
-        return { error: "Could not parse the JWT in the Authorization header." };
-      }
-    }
-    return { error: "Unsupported Authorization header." };
-  };
-
+export function createHttpHandler(runtime: Runtime, adminKey: string, verifier: TokenVerifier, log: (line: string) => void) {
   return async (req: IncomingMessage, res: ServerResponse) => {
     cors(res);
     if (req.method === "OPTIONS") {
@@ -75,8 +61,13 @@ export function createHttpHandler(runtime: Runtime, adminKey: string, log: (line
       if (!["query", "query_at_ts", "mutation", "action", "function", "run"].includes(route)) {
         return reply(res, 404, { code: "NotFound", message: `No route for POST ${url.pathname}` });
       }
-      const who = auth(req);
-      if ("error" in who) return reply(res, 401, { code: "Unauthenticated", message: who.error });
+      let who: Credentials;
+      try {
+        who = await credentialsOf(req.headers.authorization, adminKey, verifier);
+      } catch (err) {
+        if (err instanceof AuthFailure) return reply(res, err.status, { code: err.code, message: err.message });
+        throw err;
+      }
       let body: any;
       try {
         body = JSON.parse((await readBody(req)) || "{}");

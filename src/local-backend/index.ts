@@ -4,8 +4,12 @@
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
+import type { Duplex } from "node:stream";
 import { randomBytes } from "node:crypto";
 import { WebSocketServer } from "ws";
+import { TokenVerifier } from "./auth/verify.js";
+import { makeFilePrivate, privateDir, writePrivateFile } from "./file-modes.js";
+import { createSiteHandler } from "./http-actions.js";
 import { loadFunctions, type LoadedFunctions } from "./modules.js";
 import { Runtime } from "./runtime.js";
 import { Scheduler } from "./scheduler.js";
@@ -16,12 +20,18 @@ import { createHttpHandler } from "./http.js";
 export type LocalBackendOptions = {
   /** 0 = a free port. Default 3210. */
   port?: number;
+  /** The site origin's port (HTTP actions of `http.ts`). Default `port + 1` (3211), or a free port when `port` is 0; 0 = a free port. */
+  sitePort?: number;
   host?: string;
   /** Default `.data/convex`. */
   dataDir?: string;
   /** Default: `functions` in convex.json, else `convex`. */
   functionsDir?: string;
-  /** Environment variables visible to functions as `process.env`. */
+  /**
+   * Environment variables visible to functions as `process.env` (Convex Auth's
+   * JWT_PRIVATE_KEY and JWKS among them). CONVEX_CLOUD_URL and CONVEX_SITE_URL
+   * default to `url` and `siteUrl`.
+   */
   env?: Record<string, string>;
   /** Wipe the data directory first. */
   reset?: boolean;
@@ -31,9 +41,13 @@ export type LocalBackendOptions = {
 };
 
 export type LocalBackend = {
+  /** The deployment URL (CONVEX_CLOUD_URL): the HTTP API and the sync WebSocket. */
   url: string;
+  /** The site origin (CONVEX_SITE_URL): HTTP actions. */
+  siteUrl: string;
   adminKey: string;
   port: number;
+  sitePort: number;
   stop(): Promise<void>;
 };
 
@@ -52,13 +66,40 @@ function loadAdminKey(dataDir: string): string {
   const file = path.join(dataDir, "admin_key");
   try {
     const key = fs.readFileSync(file, "utf8").trim();
-    if (key) return key;
+    if (key) {
+      makeFilePrivate(file);
+      return key;
+    }
   } catch {
     /* first start */
   }
   const key = `local|${randomBytes(32).toString("hex")}`;
-  fs.writeFileSync(file, key + "\n", { mode: 0o600 });
+  writePrivateFile(file, key + "\n");
   return key;
+}
+
+function listen(server: http.Server, port: number, host: string): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve((server.address() as { port: number }).port);
+    });
+  });
+}
+
+function closeServer(server: http.Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (!server.listening) return resolve();
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+/** A listening address as a URL clients can use (a wildcard host is reached on loopback). */
+function originUrl(host: string, port: number): string {
+  const name = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
+  return `http://${name}:${port}`;
 }
 
 /** Function logs to stdout, one write per event-loop turn rather than one per line. */
@@ -82,7 +123,7 @@ export async function startLocalBackend(opts: LocalBackendOptions = {}): Promise
   const dataDir = path.resolve(opts.dataDir ?? ".data/convex");
   const functionsDir = path.resolve(opts.functionsDir ?? defaultFunctionsDir());
   if (opts.reset) fs.rmSync(dataDir, { recursive: true, force: true });
-  fs.mkdirSync(dataDir, { recursive: true });
+  privateDir(dataDir);
   const adminKey = loadAdminKey(dataDir);
   const store = new Store(dataDir);
 
@@ -93,29 +134,21 @@ export async function startLocalBackend(opts: LocalBackendOptions = {}): Promise
     onScheduled: () => scheduler?.poke(),
     log,
   });
-  const functionEnv: Record<string, string> = { ...(opts.env ?? {}) };
-
-  const bundleRoot = path.join(dataDir, "bundles");
-  fs.mkdirSync(bundleRoot, { recursive: true });
-  const load = async (): Promise<LoadedFunctions> => {
-    const loaded = await loadFunctions(functionsDir, bundleRoot, functionEnv);
-    runtime.setFunctions(loaded);
-    return loaded;
-  };
-  let loaded: LoadedFunctions;
-  try {
-    loaded = await load();
-  } catch (err) {
-    store.close();
-    throw err;
-  }
-
-  const server = http.createServer();
+  const verifier = new TokenVerifier(() => runtime.loaded?.authProviders ?? [], log);
+  // The ports are bound before the functions load (see below), but a request is
+  // answered only once they have: a client that connects early waits rather
+  // than being told its function does not exist.
+  let markLoaded!: () => void;
+  const functionsLoaded = new Promise<void>((resolve) => (markLoaded = resolve));
+  const afterLoad =
+    <A extends unknown[]>(handle: (...args: A) => unknown) =>
+    (...args: A) =>
+      void functionsLoaded.then(() => handle(...args));
+  const server = http.createServer(afterLoad(createHttpHandler(runtime, adminKey, verifier, log)));
+  const site = http.createServer(afterLoad(createSiteHandler(runtime, adminKey, verifier, log)));
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
-  sync = new SyncServer(runtime, adminKey, log);
-  scheduler = new Scheduler(runtime, log);
-  server.on("request", createHttpHandler(runtime, adminKey, log));
-  server.on("upgrade", (req, socket, head) => {
+  sync = new SyncServer(runtime, adminKey, verifier, log);
+  server.on("upgrade", afterLoad((req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
     if (!/^\/api\/[^/]+\/sync$/.test(pathname)) {
       socket.write("HTTP/1.1 404 Not Found\r\n\r\n");
@@ -123,15 +156,38 @@ export async function startLocalBackend(opts: LocalBackendOptions = {}): Promise
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => sync!.handleConnection(ws));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 3210, host, () => resolve());
-  });
-  const port = (server.address() as { port: number }).port;
-  const url = `http://${host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host}:${port}`;
-  functionEnv.CONVEX_CLOUD_URL ??= url;
-  functionEnv.CONVEX_SITE_URL ??= url;
+  }));
+
+  // Both origins are bound before the functions load: auth.config.ts and module
+  // top levels may read CONVEX_SITE_URL / CONVEX_CLOUD_URL.
+  const functionEnv: Record<string, string> = { ...(opts.env ?? {}) };
+  const bundleRoot = path.join(dataDir, "bundles");
+  const load = async (): Promise<LoadedFunctions> => {
+    const loaded = await loadFunctions(functionsDir, bundleRoot, functionEnv);
+    runtime.setFunctions(loaded);
+    return loaded;
+  };
+  const requestedPort = opts.port ?? 3210;
+  let port: number;
+  let sitePort: number;
+  let loaded: LoadedFunctions;
+  try {
+    port = await listen(server, requestedPort, host);
+    sitePort = await listen(site, opts.sitePort ?? (requestedPort === 0 ? 0 : requestedPort + 1), host);
+    functionEnv.CONVEX_CLOUD_URL ??= originUrl(host, port);
+    functionEnv.CONVEX_SITE_URL ??= originUrl(host, sitePort);
+    privateDir(bundleRoot);
+    loaded = await load();
+    markLoaded();
+  } catch (err) {
+    sync.close();
+    await Promise.all([closeServer(server), closeServer(site)]);
+    store.close();
+    throw err;
+  }
+  const url = originUrl(host, port);
+  const siteUrl = originUrl(host, sitePort);
+  scheduler = new Scheduler(runtime, log);
 
   await scheduler.start();
   scheduler.setCrons(loaded.crons);
@@ -172,8 +228,10 @@ export async function startLocalBackend(opts: LocalBackendOptions = {}): Promise
   let stopped = false;
   return {
     url,
+    siteUrl,
     adminKey,
     port,
+    sitePort,
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -182,10 +240,7 @@ export async function startLocalBackend(opts: LocalBackendOptions = {}): Promise
       await scheduler!.stop();
       sync!.close();
       wss.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await Promise.all([closeServer(server), closeServer(site)]);
       await runtime.lock.run(async () => undefined);
       store.close();
     },

@@ -7,6 +7,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
+import { parseAuthConfig, type AuthProvider } from "./auth/config.js";
+import { makePrivate } from "./file-modes.js";
 
 // A functions folder outside this project (or without its own node_modules)
 // still resolves `convex` and friends from here.
@@ -33,6 +35,7 @@ export type RegisteredFunction = {
   invokeQuery?: (argsJson: string) => Promise<string>;
   invokeMutation?: (argsJson: string) => Promise<string>;
   invokeAction?: (requestId: string, argsJson: string) => Promise<string>;
+  invokeHttpAction?: (request: Request) => Promise<Response>;
   exportArgs?: () => string;
   exportReturns?: () => string;
 };
@@ -43,11 +46,28 @@ export type LoadedFunctions = {
   schema: any | null;
   /** The default export of `crons.ts`, if any. */
   crons: any | null;
+  /** The router of `http.ts` (its HTTP actions), if any. */
+  httpRouter: HttpRouterLike | null;
+  /** The providers of `auth.config.ts`; none without one. */
+  authProviders: AuthProvider[];
   /** Every source file that went into the bundle (for watching). */
   inputs: string[];
 };
 
+/** What the site server needs of an `HttpRouter` from convex/server. */
+export type HttpRouterLike = { isRouter: true; lookup(path: string, method: string): readonly [RegisteredFunction, string, string] | null };
+
 const ENTRY_RE = /\.(ts|tsx|js|jsx|mjs|cjs|mts|cts)$/;
+const AUTH_CONFIG = "auth.config";
+
+/** `auth.config.ts` (or .js): bundled like a module, though the CLI's module list skips `*.config.*` files. */
+function authConfigFile(functionsDir: string): string | null {
+  for (const ext of ["ts", "js", "mjs", "mts", "cjs", "cts"]) {
+    const file = path.join(functionsDir, `${AUTH_CONFIG}.${ext}`);
+    if (fs.existsSync(file)) return file;
+  }
+  return null;
+}
 
 function listEntryPoints(functionsDir: string): string[] {
   const out: string[] = [];
@@ -84,7 +104,8 @@ export async function loadFunctions(functionsDir: string, bundleRoot: string, en
   if (envId < 0) envId = envRegistry.push(env) - 1;
   const absDir = path.resolve(functionsDir);
   if (!fs.existsSync(absDir)) throw new Error(`Functions folder not found: ${absDir}`);
-  const entries = listEntryPoints(absDir);
+  const authConfig = authConfigFile(absDir);
+  const entries = [...listEntryPoints(absDir), ...(authConfig ? [authConfig] : [])];
   const outdir = path.join(bundleRoot, `${Date.now()}-${process.pid}-${++buildCounter}`);
   const result = await build({
     entryPoints: entries,
@@ -108,6 +129,7 @@ export async function loadFunctions(functionsDir: string, bundleRoot: string, en
         `const process = new Proxy(globalThis.process, { get(t, k) { return k === "env" ? globalThis.__localBackendEnvs[${envId}] : Reflect.get(t, k); } });`,
     },
   });
+  makePrivate(outdir);
   const modules = new Map<string, Record<string, unknown>>();
   for (const entry of entries) {
     const rel = path.relative(absDir, entry).replace(/\\/g, "/").replace(ENTRY_RE, "");
@@ -116,7 +138,17 @@ export async function loadFunctions(functionsDir: string, bundleRoot: string, en
   }
   cleanupOldBundles(bundleRoot, path.basename(outdir));
   const mod = (name: string) => (modules.get(name)?.default as any) ?? null;
-  return { modules, schema: mod("schema"), crons: mod("crons"), inputs: metafileInputs(result.metafile) };
+  const authProviders = parseAuthConfig(mod(AUTH_CONFIG));
+  modules.delete(AUTH_CONFIG);
+  const router = mod("http");
+  return {
+    modules,
+    schema: mod("schema"),
+    crons: mod("crons"),
+    httpRouter: router?.isRouter ? router : null,
+    authProviders,
+    inputs: metafileInputs(result.metafile),
+  };
 }
 
 function metafileInputs(meta: Metafile | undefined): string[] {

@@ -4,7 +4,7 @@
 // mutation in one SQLite transaction, so execution is serializable.
 import { jsonToConvex, type JSONValue, type ValidatorJSON, type Value } from "convex/values";
 import { randomUUID } from "node:crypto";
-import { currentExec, Exec, hashString, installGlobals, type Identity } from "./context.js";
+import { currentExec, Exec, hashString, installGlobals, type Caller } from "./context.js";
 import { errorDataJson, isConvexError, SystemError } from "./errors.js";
 import { kindOf, lookupFunction, parseUdfPath, type LoadedFunctions, type RegisteredFunction } from "./modules.js";
 import type { ReadRange } from "./query.js";
@@ -20,7 +20,7 @@ export type Outcome =
   | { ok: false; errorMessage: string; errorData?: JSONValue; logLines: string[]; ts: bigint; reads?: ReadRange[] };
 
 export type CallOptions = {
-  identity?: Identity;
+  identity?: Caller;
   /** Internal functions may be called (admin key, actions, scheduler). */
   allowInternal?: boolean;
   /** Idempotency key for a mutation sent over the sync protocol. */
@@ -275,6 +275,17 @@ export class Runtime {
     }
   }
 
+  /**
+   * Runs an HTTP action (`route` names it in logs). `respond` gets the handler's
+   * Response and writes it out inside the action's context, so a body the
+   * handler is still streaming can call ctx.runQuery and friends.
+   */
+  async runHttpAction(fn: RegisteredFunction, route: string, request: Request, identity: Caller, respond: (response: Response) => Promise<void>): Promise<void> {
+    const now = Date.now();
+    const exec = new Exec(this.syscalls, "action", route, identity, now, hashString(`${route}|${now}`), null, this.hooks.log);
+    await currentExec.run(exec, async () => respond(await fn.invokeHttpAction!(request)));
+  }
+
   /** `/api/function`: dispatch on the function's kind. */
   runAny(udfPath: string, args: JSONValue, opts: CallOptions = {}): Promise<Outcome> {
     let fn: RegisteredFunction;
@@ -302,7 +313,7 @@ export class Runtime {
     kind: "query" | "mutation" | "action",
     udfPath: string,
     args: JSONValue,
-    identity: Identity,
+    identity: Caller,
     reads: ReadRange[] | null,
     parent: Exec | null,
     scheduledJobId: string | null = null,

@@ -6,6 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { randomInt } from "node:crypto";
 import { convexToJson, jsonToConvex, type Value } from "convex/values";
+import { makeFilePrivate, PRIVATE_FILE, privateDir } from "./file-modes.js";
 import { encodeId, encodeTuple, fieldPath, idTableNumber } from "./values.js";
 
 export type Doc = Record<string, Value> & { _id: string; _creationTime: number };
@@ -31,8 +32,12 @@ export class Store {
   private st: Record<string, StatementSync>;
 
   constructor(dir: string) {
-    fs.mkdirSync(dir, { recursive: true });
-    this.db = new DatabaseSync(path.join(dir, "db.sqlite3"));
+    privateDir(dir);
+    const file = path.join(dir, "db.sqlite3");
+    // SQLite gives the -wal and -shm files the database file's mode: make it private before they exist.
+    fs.closeSync(fs.openSync(file, "a", PRIVATE_FILE));
+    makeFilePrivate(file);
+    this.db = new DatabaseSync(file);
     this.db.exec(`
       PRAGMA journal_mode = WAL;
       PRAGMA synchronous = NORMAL;
@@ -46,6 +51,7 @@ export class Store {
       CREATE TABLE IF NOT EXISTS index_defs (name TEXT PRIMARY KEY, fields TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS mutation_log (session TEXT NOT NULL, request INTEGER NOT NULL, ts TEXT NOT NULL, result TEXT NOT NULL, PRIMARY KEY (session, request)) WITHOUT ROWID;
     `);
+    for (const suffix of ["-wal", "-shm"]) makeFilePrivate(file + suffix);
     this.st = {
       get: this.db.prepare("SELECT json FROM docs WHERE id = ?"),
       putDoc: this.db.prepare("INSERT OR REPLACE INTO docs (id, tbl, json) VALUES (?, ?, ?)"),

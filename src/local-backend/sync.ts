@@ -2,9 +2,14 @@
 // plus the reactive query cache: after commits, only cached queries whose read
 // ranges contain a written index key are re-run, one execution shared by every
 // subscriber, and each client gets a Transition only when something changed
-// (or it is waiting for its mutation's timestamp).
+// (or it is waiting for its mutation's timestamp). A connection's identity is
+// verified outside the runtime's lock (verification may fetch a JWKS from this
+// very backend's HTTP actions) and ends with an AuthError when its token expires.
 import type { WebSocket } from "ws";
 import type { JSONValue } from "convex/values";
+import { checkAdminKey } from "./auth/credentials.js";
+import { actingAsIdentity } from "./auth/identity.js";
+import type { TokenVerifier } from "./auth/verify.js";
 import type { Identity } from "./context.js";
 import { sendFrame, textFrame, type Frame } from "./frames.js";
 import type { ReadRange } from "./query.js";
@@ -29,6 +34,12 @@ type Entry = {
   subscribers: Map<Conn, Set<number>>;
 };
 
+/** Who a connection's functions run as. */
+type Who = { identity: Identity; admin: boolean };
+
+/** The longest delay setTimeout takes. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 class Conn {
   sessionId = "";
   querySet = 0;
@@ -36,6 +47,15 @@ class Conn {
   ts = 0n;
   identity: Identity = null;
   admin = false;
+  /** Messages are taken in one at a time, in order: an Authenticate being verified holds back those behind it. */
+  inbox: Promise<void> = Promise.resolve();
+  /** No more messages are taken in (the connection is being ended). */
+  stopped = false;
+  /** The identity version of the last Authenticate taken in (ahead of identityVersion until its Transition is sent). */
+  acceptedIdentityVersion = 0;
+  /** When the user token behind `identity` expires (ms since the epoch). */
+  expiresAt: number | null = null;
+  expiryTimer: NodeJS.Timeout | null = null;
   needsTransition = false;
   lastSend = Date.now();
   queries = new Map<number, Entry>();
@@ -60,15 +80,6 @@ export function normalizeArgs(args: unknown): JSONValue {
   return (args ?? {}) as JSONValue;
 }
 
-export function decodeJwtIdentity(token: string): Identity {
-  const part = token.split(".")[1];
-  if (!part) throw new Error("Malformed JWT");
-  const claims = JSON.parse(Buffer.from(part, "base64url").toString("utf8"));
-  const issuer = claims.iss ?? "local";
-  const subject = claims.sub ?? "anonymous";
-  return { ...claims, issuer, subject, tokenIdentifier: `${issuer}|${subject}` };
-}
-
 export class SyncServer {
   private conns = new Set<Conn>();
   private entries = new Map<string, Entry>();
@@ -83,6 +94,7 @@ export class SyncServer {
   constructor(
     private runtime: Runtime,
     private adminKey: string,
+    private verifier: TokenVerifier,
     private log: (line: string) => void,
   ) {
     this.pinger = setInterval(() => {
@@ -98,7 +110,10 @@ export class SyncServer {
 
   close() {
     clearInterval(this.pinger);
-    for (const c of this.conns) c.ws.terminate();
+    for (const c of this.conns) {
+      this.clearExpiry(c);
+      c.ws.terminate();
+    }
     this.conns.clear();
   }
 
@@ -191,6 +206,7 @@ export class SyncServer {
 
   /** Re-runs invalidated queries and pushes transitions. Must hold the lock. */
   private async flushLocked() {
+    for (const c of [...this.conns]) this.expireIfDue(c);
     const touched = this.runtime.store.touched;
     this.runtime.store.touched = [];
     const changed = new Map<Conn, string[]>();
@@ -244,37 +260,55 @@ export class SyncServer {
         this.log(`[WARN] sync: ignoring malformed message (not JSON)`);
         return;
       }
-      this.handleMessage(c, msg).catch((err) => this.log(`[ERROR] sync: ${msg?.type ?? "?"} failed: ${err?.stack ?? err}`));
+      c.inbox = c.inbox.then(() => this.admit(c, msg)).catch((err) => this.failed(msg, err));
     });
-    ws.on("close", () => {
-      this.conns.delete(c);
-      for (const id of [...c.queries.keys()]) this.unsubscribe(c, id);
-    });
+    ws.on("close", () => this.forget(c));
     ws.on("error", () => undefined);
   }
 
-  private async handleMessage(c: Conn, msg: any) {
-    switch (msg?.type) {
+  private failed(msg: any, err: any) {
+    this.log(`[ERROR] sync: ${msg?.type ?? "?"} failed: ${err?.stack ?? err}`);
+  }
+
+  /** Runs `task` in the background (messages behind it need not wait). */
+  private background(msg: any, task: Promise<unknown>) {
+    task.catch((err) => this.failed(msg, err));
+  }
+
+  /** Takes in one client message; resolves when the next may be taken in. */
+  private async admit(c: Conn, msg: any): Promise<void> {
+    if (c.stopped) return;
+    const type = msg?.type;
+    if ((type === "ModifyQuerySet" || type === "Mutation" || type === "Action") && this.expireIfDue(c)) return;
+    const who: Who = { identity: c.identity, admin: c.admin };
+    switch (type) {
       case "Connect":
         c.sessionId = String(msg.sessionId ?? "");
         return;
       case "ModifyQuerySet":
-        return this.runtime.lock.run(() => this.modifyQuerySet(c, msg));
+        return this.background(msg, this.runtime.lock.run(() => this.modifyQuerySet(c, msg, who)));
       case "Authenticate":
-        return this.runtime.lock.run(() => this.authenticate(c, msg));
+        return this.authenticate(c, msg);
       case "Mutation":
-        return this.mutation(c, msg);
+        return this.background(msg, this.mutation(c, msg, who));
       case "Action":
-        return this.action(c, msg);
+        return this.background(msg, this.action(c, msg, who));
       case "Event":
         return;
       default:
-        this.log(`[WARN] sync: ignoring unknown message type ${JSON.stringify(msg?.type)}`);
+        this.log(`[WARN] sync: ignoring unknown message type ${JSON.stringify(type)}`);
     }
   }
 
-  private async modifyQuerySet(c: Conn, msg: any) {
+  private forget(c: Conn) {
+    this.conns.delete(c);
+    this.clearExpiry(c);
+    for (const id of [...c.queries.keys()]) this.unsubscribe(c, id);
+  }
+
+  private async modifyQuerySet(c: Conn, msg: any, who: Who) {
     await this.flushLocked();
+    if (!this.conns.has(c)) return;
     if (msg.baseVersion !== c.querySet || !Array.isArray(msg.modifications)) {
       this.log(`[WARN] sync: ModifyQuerySet base version ${msg.baseVersion} != ${c.querySet}; ignored`);
       return;
@@ -284,7 +318,7 @@ export class SyncServer {
       if (m?.type === "Add") {
         this.unsubscribe(c, m.queryId);
         const args = normalizeArgs(m.args);
-        const e = await this.entryFor(String(m.udfPath), args, c.identity, c.admin);
+        const e = await this.entryFor(String(m.udfPath), args, who.identity, who.admin);
         this.subscribe(c, m.queryId, e);
         mods.push(modification(m.queryId, e.outcome));
       } else if (m?.type === "Remove") {
@@ -295,43 +329,101 @@ export class SyncServer {
     this.sendTransition(c, mods, msg.newVersion);
   }
 
+  /**
+   * Verifies the new credentials (without the lock), then switches the
+   * connection to them: later messages run as the new identity, and a Transition
+   * advancing the identity version carries every query re-run as it. A refused
+   * token gets an AuthError and ends the connection, as on Convex; the official
+   * client then fetches a fresh token and reconnects.
+   */
   private async authenticate(c: Conn, msg: any) {
-    await this.flushLocked();
+    const base = typeof msg.baseVersion === "number" ? msg.baseVersion : c.acceptedIdentityVersion;
+    let who: Who;
+    let expiresAt: number | null = null;
     try {
       if (msg.tokenType === "Admin") {
-        if (msg.value !== this.adminKey) throw new Error("Invalid admin key");
-        c.admin = true;
-        c.identity = msg.impersonating ?? null;
+        checkAdminKey(msg.value, this.adminKey);
+        who = { identity: msg.impersonating ? actingAsIdentity(msg.impersonating) : null, admin: true };
       } else if (msg.tokenType === "User") {
-        c.admin = false;
-        c.identity = decodeJwtIdentity(String(msg.value));
+        const verified = await this.verifier.verify(String(msg.value ?? ""));
+        who = { identity: verified.identity, admin: false };
+        expiresAt = verified.expiresAt;
       } else {
-        c.admin = false;
-        c.identity = null;
+        who = { identity: null, admin: false };
       }
     } catch (err: any) {
-      this.send(c, { type: "AuthError", error: String(err?.message ?? err), baseVersion: msg.baseVersion ?? c.identityVersion, authUpdateAttempted: true });
-      return;
+      c.stopped = true;
+      // After the transitions already due, like every message to this client.
+      const error = String(err?.message ?? err);
+      return this.background(msg, this.runtime.lock.run(async () => this.endWithAuthError(c, error, base, true)));
     }
+    if (c.stopped || !this.conns.has(c)) return;
+    c.identity = who.identity;
+    c.admin = who.admin;
+    c.acceptedIdentityVersion = base + 1;
+    this.armExpiry(c, expiresAt);
+    this.background(msg, this.runtime.lock.run(() => this.resubscribe(c, who, base + 1)));
+  }
+
+  private async resubscribe(c: Conn, who: Who, identityVersion: number) {
+    await this.flushLocked();
+    if (!this.conns.has(c)) return;
     const mods: string[] = [];
     for (const [queryId, old] of [...c.queries]) {
       this.unsubscribe(c, queryId);
-      const e = await this.entryFor(old.udfPath, old.args, c.identity, c.admin);
+      const e = await this.entryFor(old.udfPath, old.args, who.identity, who.admin);
       this.subscribe(c, queryId, e);
       mods.push(modification(queryId, e.outcome));
     }
-    this.sendTransition(c, mods, c.querySet, (msg.baseVersion ?? c.identityVersion) + 1);
+    this.sendTransition(c, mods, c.querySet, identityVersion);
   }
 
-  private async mutation(c: Conn, msg: any) {
+  // ---- expiry -------------------------------------------------------------------
+  private armExpiry(c: Conn, expiresAt: number | null) {
+    this.clearExpiry(c);
+    c.expiresAt = expiresAt;
+    if (expiresAt === null) return;
+    c.expiryTimer = setTimeout(
+      () => void this.runtime.lock.run(async () => {
+        if (!this.expireIfDue(c) && this.conns.has(c)) this.armExpiry(c, c.expiresAt);
+      }),
+      Math.min(MAX_TIMER_MS, Math.max(0, expiresAt - Date.now()) + 1),
+    );
+    c.expiryTimer.unref();
+  }
+
+  private clearExpiry(c: Conn) {
+    if (c.expiryTimer) clearTimeout(c.expiryTimer);
+    c.expiryTimer = null;
+  }
+
+  /**
+   * Ends the connection if its token has expired, so an expired identity runs
+   * nothing more (Convex checks it before every function and query update).
+   */
+  private expireIfDue(c: Conn): boolean {
+    if (c.expiresAt === null || Date.now() < c.expiresAt || !this.conns.has(c)) return false;
+    c.stopped = true;
+    this.endWithAuthError(c, "Convex token identity expired", c.acceptedIdentityVersion, false);
+    return true;
+  }
+
+  /** `authUpdateAttempted`: in answer to an Authenticate (else the current token stopped being valid). */
+  private endWithAuthError(c: Conn, error: string, baseVersion: number, authUpdateAttempted: boolean) {
+    this.send(c, { type: "AuthError", error, baseVersion, authUpdateAttempted });
+    this.forget(c);
+    c.ws.close();
+  }
+
+  private async mutation(c: Conn, msg: any, who: Who) {
     const requestId = msg.requestId;
     const args = normalizeArgs(msg.args);
     const key = `${c.sessionId}:${requestId}`;
     let p = this.inflight.get(key);
     if (!p) {
       p = this.runtime.runMutation(String(msg.udfPath), args, {
-        identity: c.identity,
-        allowInternal: c.admin,
+        identity: who.identity,
+        allowInternal: who.admin,
         dedupe: c.sessionId ? { session: c.sessionId, request: Number(requestId) } : undefined,
       });
       this.inflight.set(key, p);
@@ -350,9 +442,9 @@ export class SyncServer {
     }
   }
 
-  private async action(c: Conn, msg: any) {
+  private async action(c: Conn, msg: any, who: Who) {
     const args = normalizeArgs(msg.args);
-    const o = await this.runtime.runAction(String(msg.udfPath), args, { identity: c.identity, allowInternal: c.admin });
+    const o = await this.runtime.runAction(String(msg.udfPath), args, { identity: who.identity, allowInternal: who.admin });
     if (o.ok) this.sendText(c, `{"type":"ActionResponse","requestId":${JSON.stringify(msg.requestId ?? null)},"success":true,"result":${o.json},"logLines":${JSON.stringify(o.logLines)}}`);
     else this.send(c, { type: "ActionResponse", requestId: msg.requestId, success: false, result: o.errorMessage, logLines: o.logLines, ...(o.errorData !== undefined ? { errorData: o.errorData } : {}) });
   }

@@ -4,7 +4,7 @@
 // never parsed and re-serialised on its way to user code.
 import { convexToJson, jsonToConvex, type JSONValue, type Value } from "convex/values";
 import { randomUUID } from "node:crypto";
-import { Exec, RawJson, type SyscallHost } from "./context.js";
+import { Exec, RawJson, RejectedIdentity, type SyscallHost } from "./context.js";
 import { errorDataJson, isConvexError, SystemError } from "./errors.js";
 import { parseUdfPath } from "./modules.js";
 import { planQuery, queryPage, Stream } from "./query.js";
@@ -92,6 +92,7 @@ export class Syscalls implements SyscallHost {
         return {};
       }
       case "1.0/getUserIdentity":
+        if (exec.identity instanceof RejectedIdentity) throw new Error(exec.identity.reason);
         return exec.identity;
       case "1.0/runUdf":
         return this.runNested(exec, args);

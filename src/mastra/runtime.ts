@@ -18,7 +18,8 @@ export interface NegotiationRuntime {
   /** Recorded on every message as `metadata.model`. */
   modelId: string;
   /** The agent that speaks for `party` in the negotiation with `supplier`. */
-  agentFor(party: "brand" | "supplier", supplier: Doc<"suppliers">): Agent;
+  /** The agent that speaks for `party` with `supplier`; it is told the supplier's public side only. */
+  agentFor(party: "brand" | "supplier", supplier: Pick<Doc<"suppliers">, "_id" | "name" | "profile">): Agent;
   /** How often a paused negotiation's status is re-read, only on transports without subscriptions (convex-test). */
   pollMs: number;
   /** A model turn that takes longer fails its negotiation. */

@@ -1,11 +1,13 @@
 // AI assist for a brand user who took over a negotiation: a suggested counter,
 // the acceptance probability of a draft, and an auto-accept policy check. All
 // numbers come from the same opponent model the Parley strategy plays with.
+// They take the brand's side only (a BrandSetup: the supplier's profile, no persona).
 
 import { supplierOffers } from "./brand-plan.js";
+import { brandView } from "./brand-view.js";
 import { acceptanceProbability, learnOpponentModel } from "./opponent-model.js";
 import { parleyPlan } from "./parley-strategy.js";
-import type { BrandContext, NegotiationSetup, OfferRecord } from "./setup-types.js";
+import type { BrandContext, BrandSetup, OfferRecord } from "./setup-types.js";
 import { formatMoney, listTotal, totalPrice } from "./terms.js";
 import type { Terms } from "./types.js";
 import { brandUtility, withinGuardrails } from "./utility.js";
@@ -18,17 +20,17 @@ export interface CounterSuggestion {
   vsListPrice: { listTotal: number; offerTotal: number; differencePct: number };
 }
 
-function modelFor(setup: NegotiationSetup, history: OfferRecord[]) {
+function modelFor(setup: BrandSetup, history: OfferRecord[]) {
   const quotes = supplierOffers(history);
   if (quotes.length === 0) throw new Error("the supplier has not quoted yet: nothing to learn from");
   return learnOpponentModel(quotes.map((q) => ({ round: q.round, terms: q.terms })), setup.maxRounds);
 }
 
 /** The counter-offer Parley would make now, with its predicted acceptance and a list-price comparison. */
-export function suggestCounter(setup: NegotiationSetup, history: OfferRecord[]): CounterSuggestion {
+export function suggestCounter(setup: BrandSetup, history: OfferRecord[]): CounterSuggestion {
   const model = modelFor(setup, history);
   const round = Math.min(history.length + 1, setup.maxRounds);
-  const plan = parleyPlan({ ...setup, brandStrategy: "parley" }, history, round);
+  const plan = parleyPlan({ ...brandView(setup), brandStrategy: "parley" }, history, round);
   const list = listTotal(setup.lineItems);
   const offerTotal = totalPrice(plan.terms);
   return {
@@ -41,7 +43,7 @@ export function suggestCounter(setup: NegotiationSetup, history: OfferRecord[]):
 }
 
 /** How likely the supplier is to accept `terms`, and why. */
-export function predictAcceptance(setup: NegotiationSetup, history: OfferRecord[], terms: Terms): { probability: number; reason: string } {
+export function predictAcceptance(setup: BrandSetup, history: OfferRecord[], terms: Terms): { probability: number; reason: string } {
   const model = modelFor(setup, history);
   const probability = acceptanceProbability(model, terms);
   const total = totalPrice(terms);

@@ -3,14 +3,14 @@
 // trade-offs), and split-the-difference.
 
 import { type BrandPlan, type BrandStrategy, brandValue, clampToGuardrails, supplierOffers } from "./brand-plan.js";
-import type { NegotiationSetup, OfferRecord } from "./setup-types.js";
+import type { BrandSetup, OfferRecord } from "./setup-types.js";
 import { negmasAspiration, negotiationTime } from "./tactics.js";
 import { brandPricedTerms } from "./terms.js";
 import type { Terms } from "./types.js";
 import { paymentTermsCeiling } from "./utility.js";
 
 /** The brand's opening ambition: target prices, half the supplier's lead time, 60 more days to pay. */
-function idealIssues(setup: NegotiationSetup, history: OfferRecord[]): { lead: number; pay: number } {
+function idealIssues(setup: BrandSetup, history: OfferRecord[]): { lead: number; pay: number } {
   const opening = supplierOffers(history)[0]?.terms;
   const g = setup.guardrails;
   const lead = Math.floor(0.5 * Math.min(g.maxLeadTimeDays, opening?.leadTimeDays ?? g.maxLeadTimeDays));
@@ -55,7 +55,7 @@ export const splitTheDifference: BrandStrategy = (setup, history) => {
   return plan(setup, clampToGuardrails(mid, setup), "Splitting the difference between the two standing offers.");
 };
 
-function plan(setup: NegotiationSetup, terms: Terms, reasoning: string): BrandPlan {
+function plan(setup: BrandSetup, terms: Terms, reasoning: string): BrandPlan {
   const utility = brandValue(setup, terms);
   return { terms, reasoning, confidence: 0.5, acceptThreshold: utility };
 }

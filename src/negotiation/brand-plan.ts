@@ -1,6 +1,7 @@
 // What every brand strategy produces for its turn, and the helpers they share.
+// Brand code takes a BrandSetup: the supplier's profile, never its persona.
 
-import type { BrandContext, NegotiationSetup, OfferRecord } from "./setup-types.js";
+import type { BrandContext, BrandSetup, OfferRecord } from "./setup-types.js";
 import type { Terms } from "./types.js";
 import { brandUtility, withinGuardrails } from "./utility.js";
 
@@ -14,10 +15,11 @@ export interface BrandPlan {
   acceptanceProbability?: number;
 }
 
-export type BrandStrategy = (setup: NegotiationSetup, history: OfferRecord[], round: number) => BrandPlan;
+export type BrandStrategy = (setup: BrandSetup, history: OfferRecord[], round: number) => BrandPlan;
 
-export function brandValue(setup: NegotiationSetup, terms: Terms): number {
-  return brandUtility(terms, setup, setup.supplier.persona.qualityScore);
+/** Brand utility of terms from this supplier (its public quality score counts). */
+export function brandValue(setup: BrandSetup, terms: Terms): number {
+  return brandUtility(terms, setup, setup.supplier.qualityScore);
 }
 
 /** The supplier's quotes so far, in order. */
@@ -26,7 +28,7 @@ export function supplierOffers(history: OfferRecord[]): OfferRecord[] {
 }
 
 /** The best supplier quote so far that the brand could accept, by brand utility. */
-export function bestAcceptableQuote(setup: NegotiationSetup, history: OfferRecord[]): { terms: Terms; utility: number } | undefined {
+export function bestAcceptableQuote(setup: BrandSetup, history: OfferRecord[]): { terms: Terms; utility: number } | undefined {
   let best: { terms: Terms; utility: number } | undefined;
   for (const offer of supplierOffers(history)) {
     if (!withinGuardrails(offer.terms, setup.lineItems, setup.guardrails)) continue;

@@ -1,13 +1,14 @@
 // Scoring the final offers of a quote's negotiations under the brand's
-// priorities, ranking them, and explaining the pick with the numbers.
+// priorities, ranking them, and explaining the pick with the numbers. The
+// brand's side only: each supplier's public profile (its qualityScore), no persona.
 
 import type { BrandContext } from "./setup-types.js";
 import { describeTerms, totalPrice } from "./terms.js";
-import type { NegotiationOutcome, RankedOffer, Recommendation, SupplierSpec, Terms } from "./types.js";
+import type { NegotiationOutcome, RankedOffer, Recommendation, SupplierProfile, Terms } from "./types.js";
 import { brandUtility, normalisedPriorities } from "./utility.js";
 
 export interface NegotiationSummary {
-  supplier: SupplierSpec;
+  supplier: SupplierProfile;
   outcome: NegotiationOutcome;
   finalTerms?: Terms;
   openingTerms?: Terms;
@@ -62,10 +63,10 @@ function compareOffers(other: RankedOffer, winner: RankedOffer, ctx: BrandContex
 }
 
 export function evaluateNegotiations(input: EvaluationInput): Recommendation {
-  const qualities = new Map(input.results.map((r) => [r.supplier.id, r.supplier.persona.qualityScore]));
+  const qualities = new Map(input.results.map((r) => [r.supplier.id, r.supplier.qualityScore]));
   const entries: RankedOffer[] = input.results.map((r) => {
     const agreed = r.outcome === "agreement" && r.finalTerms !== undefined;
-    const score = agreed ? brandUtility(r.finalTerms!, input, r.supplier.persona.qualityScore) : 0;
+    const score = agreed ? brandUtility(r.finalTerms!, input, r.supplier.qualityScore) : 0;
     return {
       supplierId: r.supplier.id,
       supplierName: r.supplier.name,

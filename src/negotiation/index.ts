@@ -1,9 +1,19 @@
 // The engine's public API. Everything here is pure and seeded: no I/O.
 
 export * from "./types.js";
-export type { BrandContext, BrandStrategyName, Move, NegotiationMetrics, NegotiationResult, NegotiationSetup, OfferRecord } from "./setup-types.js";
+export type {
+  BrandContext,
+  BrandSetup,
+  BrandStrategyName,
+  Move,
+  NegotiationMetrics,
+  NegotiationResult,
+  NegotiationSetup,
+  OfferRecord,
+} from "./setup-types.js";
 export { BRAND_STRATEGY_NAMES, DEFAULT_MAX_ROUNDS } from "./setup-types.js";
-export { nextMove, runNegotiation, whoseTurn } from "./protocol.js";
+export { brandView, supplierProfile, supplierProfileOf } from "./brand-view.js";
+export { brandMove, nextMove, runNegotiation, whoseTurn } from "./protocol.js";
 export { evaluateNegotiations, type EvaluationInput, type NegotiationSummary } from "./evaluation.js";
 export {
   predictAcceptance,

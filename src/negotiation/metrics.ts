@@ -1,5 +1,7 @@
 // Per-negotiation metrics: what the brand got, what the supplier got, and how
-// far the agreement sits from the Pareto frontier and the Nash point.
+// far the agreement sits from the Pareto frontier and the Nash point. An
+// evaluation tool of the simulation and the bench: it reads the persona, and
+// is never part of the brand's decisions.
 
 import { agreementSpace, nashDistance, nashPoint, paretoDistance, paretoFrontier } from "./outcome-space.js";
 import type { NegotiationMetrics, NegotiationResult, NegotiationSetup } from "./setup-types.js";
@@ -7,7 +9,7 @@ import { listTotal, totalPrice } from "./terms.js";
 import { brandUtility, hasZoneOfAgreement, supplierUtility } from "./utility.js";
 
 export function computeMetrics(setup: NegotiationSetup, result: Omit<NegotiationResult, "metrics">): NegotiationMetrics {
-  const { persona } = setup.supplier;
+  const { persona, qualityScore } = setup.supplier;
   const zoneOfAgreement = hasZoneOfAgreement(setup, persona);
   const base: NegotiationMetrics = {
     outcome: result.outcome,
@@ -23,10 +25,10 @@ export function computeMetrics(setup: NegotiationSetup, result: Omit<Negotiation
   const final = result.finalTerms;
   if (result.outcome !== "agreement" || !final) return base;
   const point = {
-    brand: brandUtility(final, setup, persona.qualityScore),
+    brand: brandUtility(final, setup, qualityScore),
     supplier: supplierUtility(final, setup.lineItems, persona),
   };
-  const space = agreementSpace(setup, persona, persona.qualityScore);
+  const space = agreementSpace(setup, persona, qualityScore);
   const opening = result.openingTerms;
   const openingTotal = opening ? totalPrice(opening) : 0;
   const list = listTotal(setup.lineItems);

@@ -8,7 +8,7 @@
 import { type BrandPlan, bestAcceptableQuote, brandValue, supplierOffers } from "./brand-plan.js";
 import { type OpponentModel, acceptanceProbability, learnOpponentModel } from "./opponent-model.js";
 import { integerSteps } from "./outcome-space.js";
-import type { NegotiationSetup, OfferRecord } from "./setup-types.js";
+import type { BrandSetup, OfferRecord } from "./setup-types.js";
 import { faratinAspiration, negotiationTime } from "./tactics.js";
 import { brandPricedTerms, totalPrice } from "./terms.js";
 import type { Terms } from "./types.js";
@@ -30,7 +30,7 @@ interface Candidate {
 }
 
 /** Lead times and payment terms worth trying, given what the supplier has shown. */
-function issueGrid(setup: NegotiationSetup, model: OpponentModel): { leads: number[]; pays: number[] } {
+function issueGrid(setup: BrandSetup, model: OpponentModel): { leads: number[]; pays: number[] } {
   const g = setup.guardrails;
   const maxLead = Math.floor(g.maxLeadTimeDays);
   const minPay = Math.ceil(g.minPaymentTermsDays);
@@ -43,11 +43,11 @@ function issueGrid(setup: NegotiationSetup, model: OpponentModel): { leads: numb
 }
 
 /** The price level (0 = targets, 1 = limits) at which terms reach `aspiration`; undefined if out of reach. */
-function levelFor(setup: NegotiationSetup, aspiration: number, lead: number, pay: number): number | undefined {
+function levelFor(setup: BrandSetup, aspiration: number, lead: number, pay: number): number | undefined {
   // Brand utility is linear in the level for fixed lead time and terms.
   const w = normalisedPriorities(setup.priorities);
   const s = brandIssueScores(brandPricedTerms(setup.lineItems, 0, lead, pay), setup);
-  const atTarget = w.price + w.leadTime * s.leadTime + w.paymentTerms * s.paymentTerms + w.quality * setup.supplier.persona.qualityScore;
+  const atTarget = w.price + w.leadTime * s.leadTime + w.paymentTerms * s.paymentTerms + w.quality * setup.supplier.qualityScore;
   if (atTarget < aspiration - 1e-9) return undefined;
   if (w.price <= 1e-9) return 1;
   return Math.min(1, (atTarget - aspiration) / w.price);
@@ -62,12 +62,12 @@ function dissimilarity(a: Terms, b: Terms, model: OpponentModel): number {
   );
 }
 
-function candidate(setup: NegotiationSetup, model: OpponentModel, terms: Terms): Candidate {
+function candidate(setup: BrandSetup, model: OpponentModel, terms: Terms): Candidate {
   return { terms, brand: brandValue(setup, terms), supplier: model.utility(terms), acceptance: acceptanceProbability(model, terms) };
 }
 
 /** Every grid offer, for the expected-utility search of the final round. */
-function allCandidates(setup: NegotiationSetup, model: OpponentModel): Candidate[] {
+function allCandidates(setup: BrandSetup, model: OpponentModel): Candidate[] {
   const { leads, pays } = issueGrid(setup, model);
   const out: Candidate[] = [];
   for (const lead of leads) for (const pay of pays) for (let i = 0; i < PRICE_GRID; i++) {
@@ -103,7 +103,7 @@ function noWorseForSupplier(terms: Terms, quote: Terms): boolean {
  * time, which any supplier with a zone of agreement takes; it takes a standing
  * quote instead when that is worth more than the offer's expected value.
  */
-function finalOffer(setup: NegotiationSetup, history: OfferRecord[], model: OpponentModel, grid: Candidate[], opening: Terms): BrandPlan {
+function finalOffer(setup: BrandSetup, history: OfferRecord[], model: OpponentModel, grid: Candidate[], opening: Terms): BrandPlan {
   const standing = history[history.length - 1]!;
   const standingOk = standing.offeredBy === "supplier" && withinGuardrails(standing.terms, setup.lineItems, setup.guardrails);
   const cautious = cautiousModel(model);
@@ -148,7 +148,7 @@ function brandTime(round: number, maxRounds: number): number {
   return negotiationTime(round - 1, maxRounds - 1);
 }
 
-export function parleyPlan(setup: NegotiationSetup, history: OfferRecord[], round: number): BrandPlan {
+export function parleyPlan(setup: BrandSetup, history: OfferRecord[], round: number): BrandPlan {
   const quotes = supplierOffers(history);
   const model = learnOpponentModel(quotes.map((q) => ({ round: q.round, terms: q.terms })), setup.maxRounds);
   const best = bestAcceptableQuote(setup, history);

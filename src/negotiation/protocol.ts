@@ -2,12 +2,15 @@
 // alternate; either may accept the other's standing offer; after maxRounds
 // offers the side to move can only accept or end in impasse. A move is a pure
 // function of (setup, history), so any persisted history can be resumed.
+// The protocol plays both sides: the supplier's move reads the full setup (its
+// persona), the brand's only `brandView(setup)`.
 
 import { timeDependentStrategy, splitTheDifference } from "./baseline-strategies.js";
 import { type BrandStrategy, brandValue } from "./brand-plan.js";
+import { brandView } from "./brand-view.js";
 import { computeMetrics } from "./metrics.js";
 import { parleyPlan } from "./parley-strategy.js";
-import type { BrandStrategyName, Move, NegotiationResult, NegotiationSetup, OfferRecord } from "./setup-types.js";
+import type { BrandSetup, BrandStrategyName, Move, NegotiationResult, NegotiationSetup, OfferRecord } from "./setup-types.js";
 import { supplierMove } from "./supplier-strategy.js";
 import { NEGMAS_EXPONENTS } from "./tactics.js";
 import type { Party } from "./types.js";
@@ -22,12 +25,16 @@ const BRAND_STRATEGIES: Record<BrandStrategyName, BrandStrategy> = {
 };
 
 /** The supplier opens; after that, whoever did not make the last offer. */
-export function whoseTurn(_setup: NegotiationSetup, history: OfferRecord[]): Party {
+export function whoseTurn(_setup: BrandSetup, history: OfferRecord[]): Party {
   const last = history[history.length - 1];
   return !last || last.offeredBy === "brand" ? "supplier" : "brand";
 }
 
-function brandMove(setup: NegotiationSetup, history: OfferRecord[]): Move {
+/**
+ * The brand's move on its turn, from the brand's side alone: its quote, the
+ * supplier's profile and the offers so far. Typed so that it cannot see a persona.
+ */
+export function brandMove(setup: BrandSetup, history: OfferRecord[]): Move {
   const round = history.length + 1;
   const standing = history[history.length - 1];
   if (!standing) return { kind: "impasse", party: "brand", round: 0, reasoning: "The supplier has not quoted yet." };
@@ -57,7 +64,7 @@ function brandMove(setup: NegotiationSetup, history: OfferRecord[]): Move {
 
 /** The next move, for whichever side's turn it is. Pure: same (setup, history), same move. */
 export function nextMove(setup: NegotiationSetup, history: OfferRecord[]): Move {
-  return whoseTurn(setup, history) === "supplier" ? supplierMove(setup, history) : brandMove(setup, history);
+  return whoseTurn(setup, history) === "supplier" ? supplierMove(setup, history) : brandMove(brandView(setup), history);
 }
 
 /** Plays a negotiation to its end, from `options.history` when resuming (empty by default). */

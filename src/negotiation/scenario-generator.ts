@@ -58,11 +58,10 @@ export function generateScenario(seed: number): Scenario {
       maxUnitPrice,
     };
   });
-  const suppliers: SupplierSpec[] = (Object.keys(PERSONA_PRESETS) as PersonaPresetName[]).map((preset) => ({
-    id: preset,
-    name: preset[0]!.toUpperCase() + preset.slice(1),
-    persona: perturbedPersona(rng, preset),
-  }));
+  const suppliers: SupplierSpec[] = (Object.keys(PERSONA_PRESETS) as PersonaPresetName[]).map((preset) => {
+    const persona = perturbedPersona(rng, preset);
+    return { id: preset, name: preset[0]!.toUpperCase() + preset.slice(1), qualityScore: persona.qualityScore, persona };
+  });
   return {
     name: `generated-${seed}`,
     lineItems,

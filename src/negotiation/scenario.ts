@@ -118,7 +118,8 @@ export function parseScenario(input: unknown): Scenario {
     throw new ScenarioError(`invalid scenario: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`, issues);
   }
   const s = parsed.data;
-  return { ...s, suppliers: s.suppliers.map((x) => ({ id: x.id, name: x.name, persona: x.persona })) };
+  // The public profile's quality score is the persona's: a scenario states it once.
+  return { ...s, suppliers: s.suppliers.map((x) => ({ id: x.id, name: x.name, qualityScore: x.persona.qualityScore, persona: x.persona })) };
 }
 
 /** One negotiation setup per supplier of the scenario. */

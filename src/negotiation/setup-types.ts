@@ -7,6 +7,7 @@ import type {
   NegotiationOutcome,
   Party,
   Priorities,
+  SupplierProfile,
   SupplierSpec,
   Terms,
 } from "./types.js";
@@ -31,14 +32,29 @@ export interface BrandContext {
   guardrails: Guardrails;
 }
 
-/** Everything one brand–supplier negotiation is a function of. */
-export interface NegotiationSetup extends BrandContext {
-  supplier: SupplierSpec;
+/**
+ * The brand side's input: its own quote, the supplier's public profile and the
+ * protocol's parameters. Everything the brand strategies, the AI assist and
+ * the evaluation decide from; it has no persona, so brand code cannot read the
+ * supplier's floor, costs or style.
+ */
+export interface BrandSetup extends BrandContext {
+  supplier: SupplierProfile;
   /** Offers allowed in total, the supplier's opening quote included. */
   maxRounds: number;
   seed: number;
   /** Defaults to "parley". */
   brandStrategy?: BrandStrategyName;
+}
+
+/**
+ * Everything one simulated brand–supplier negotiation is a function of: the
+ * brand's setup plus the supplier's hidden persona. Only the protocol (which
+ * plays both sides, and hands the brand `brandView(setup)`), the supplier
+ * strategy and the metrics take it.
+ */
+export interface NegotiationSetup extends BrandSetup {
+  supplier: SupplierSpec;
 }
 
 export interface OfferRecord {

@@ -46,8 +46,10 @@ export type Party = "brand" | "supplier";
 export type ConcessionStyle = "boulware" | "linear" | "conceder" | "tit_for_tat";
 
 /**
- * A simulated supplier's private parameters (the `suppliers.persona` field).
- * New personas are data, not code.
+ * A simulated supplier's private parameters (the `suppliers.persona` field):
+ * its costs, floor, concession style and limits. Only the simulated supplier
+ * (and the metrics of the bench) may read them; the brand's code takes a
+ * `SupplierProfile`, which has no persona. New personas are data, not code.
  */
 export interface SupplierPersona {
   concession: ConcessionStyle;
@@ -71,14 +73,32 @@ export interface SupplierPersona {
   annualFinancingRate: number;
   /** Most units it can deliver per line item. */
   capacityPerLine: number;
-  /** Quality score 0–1, shown in the profile and used in the brand's utility. */
+  /**
+   * Quality score 0–1. The one public field: it mirrors the profile's
+   * `qualityScore`, which is what the brand's utility reads.
+   */
   qualityScore: number;
 }
 
-/** A supplier as the engine sees it. */
-export interface SupplierSpec {
+/**
+ * What the brand may know about a supplier: who it is and what it publishes.
+ * Brand strategies, the AI assist and the evaluation take this, never a persona.
+ */
+export interface SupplierProfile {
   id: string;
   name: string;
+  location?: string;
+  /** Quality score 0–1, public; used in the brand's utility. */
+  qualityScore: number;
+  tagline?: string;
+  description?: string;
+}
+
+/**
+ * A simulated supplier: its public profile and its hidden persona. Only the
+ * simulation (the protocol, the supplier strategy) and the metrics read it.
+ */
+export interface SupplierSpec extends SupplierProfile {
   persona: SupplierPersona;
 }
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { api, internal } from "../../convex/_generated/api";
-import { claim, expectRefused, newBackend, offer, requestQuote, say, SERVICE_KEY, snapshot, terms } from "./helpers";
+import { brand, claim, expectRefused, newBackend, offer, requestQuote, say, SERVICE_KEY, snapshot, terms } from "./helpers";
 
 async function threeOffers() {
   const t = newBackend();
@@ -16,7 +16,7 @@ async function threeOffers() {
 describe("awarding is one mutation", () => {
   test("accepting a supplier's offer writes the award and closes the rest, exactly", async () => {
     const { t, quoteId, a, b, c, offerB } = await threeOffers();
-    const awardId = await t.mutation(api.negotiations.acceptCurrentOffer, { negotiationId: b });
+    const awardId = await brand(t).mutation(api.negotiations.acceptCurrentOffer, { negotiationId: b });
     const db = await snapshot(t);
     const byId = <T extends { _id: string }>(rows: unknown[], id: string) => (rows as T[]).find((r) => r._id === id)!;
 
@@ -53,22 +53,22 @@ describe("awarding is one mutation", () => {
 
   test("a second award is a CONFLICT and changes nothing", async () => {
     const { t, a, b } = await threeOffers();
-    await t.mutation(api.negotiations.acceptCurrentOffer, { negotiationId: b });
-    await expectRefused(t, () => t.mutation(api.negotiations.acceptCurrentOffer, { negotiationId: a }), "CONFLICT", "quoteId");
-    await expectRefused(t, () => t.mutation(api.negotiations.acceptCurrentOffer, { negotiationId: b }), "CONFLICT", "quoteId");
+    await brand(t).mutation(api.negotiations.acceptCurrentOffer, { negotiationId: b });
+    await expectRefused(t, () => brand(t).mutation(api.negotiations.acceptCurrentOffer, { negotiationId: a }), "CONFLICT", "quoteId");
+    await expectRefused(t, () => brand(t).mutation(api.negotiations.acceptCurrentOffer, { negotiationId: b }), "CONFLICT", "quoteId");
   });
 
   test("an offer outside the guardrails cannot be awarded: nothing at all is written", async () => {
     const { t, c } = await threeOffers();
     await offer(t, c, 1, "supplier", terms(6.6, 0.8));
-    await expectRefused(t, () => t.mutation(api.negotiations.acceptCurrentOffer, { negotiationId: c }), "CONFLICT", "terms.lines[0].unitPrice");
+    await expectRefused(t, () => brand(t).mutation(api.negotiations.acceptCurrentOffer, { negotiationId: c }), "CONFLICT", "terms.lines[0].unitPrice");
   });
 
   test("no standing supplier offer: CONFLICT", async () => {
     const { t, a, c } = await threeOffers();
-    await expectRefused(t, () => t.mutation(api.negotiations.acceptCurrentOffer, { negotiationId: c }), "CONFLICT");
+    await expectRefused(t, () => brand(t).mutation(api.negotiations.acceptCurrentOffer, { negotiationId: c }), "CONFLICT");
     await offer(t, a, 2, "brand", terms(6, 0.8));
-    await expectRefused(t, () => t.mutation(api.negotiations.acceptCurrentOffer, { negotiationId: a }), "CONFLICT");
+    await expectRefused(t, () => brand(t).mutation(api.negotiations.acceptCurrentOffer, { negotiationId: a }), "CONFLICT");
   });
 
   test("accepting the recommendation: an agreement the AI reached, once the quote is completed", async () => {
@@ -76,14 +76,14 @@ describe("awarding is one mutation", () => {
     await t.mutation(api.ingest.acceptOffer, { serviceKey: SERVICE_KEY, negotiationId: a, offerId: offerA, by: "brand" });
     await t.mutation(api.ingest.acceptOffer, { serviceKey: SERVICE_KEY, negotiationId: b, offerId: offerB, by: "brand" });
     await t.mutation(api.ingest.updateNegotiationStatus, { serviceKey: SERVICE_KEY, negotiationId: c, status: "impasse" });
-    const n = (await t.query(api.quotes.get, { quoteId }))!.negotiations.find((x) => x._id === b)!;
+    const n = (await brand(t).query(api.quotes.get, { quoteId }))!.negotiations.find((x) => x._id === b)!;
     await t.mutation(api.ingest.setRecommendation, {
       serviceKey: SERVICE_KEY,
       quoteId,
       recommendation: { negotiationId: b, supplierId: n.supplierId, explanation: "Cheapest within guardrails", ranking: [] },
     });
-    const awardId = await t.mutation(api.negotiations.acceptCurrentOffer, { negotiationId: b });
-    const detail = (await t.query(api.quotes.get, { quoteId }))!;
+    const awardId = await brand(t).mutation(api.negotiations.acceptCurrentOffer, { negotiationId: b });
+    const detail = (await brand(t).query(api.quotes.get, { quoteId }))!;
     expect(detail.quote.status).toBe("awarded");
     expect(detail.award).toMatchObject({ _id: awardId, negotiationId: b, offerId: offerB });
     // Already-closed negotiations keep their own outcome.
@@ -98,8 +98,8 @@ describe("awarding is one mutation", () => {
 
   test("a quote that is cancelled cannot be awarded", async () => {
     const { t, quoteId, b } = await threeOffers();
-    await t.mutation(api.quotes.cancel, { quoteId });
-    await expectRefused(t, () => t.mutation(api.negotiations.acceptCurrentOffer, { negotiationId: b }), "CONFLICT");
+    await brand(t).mutation(api.quotes.cancel, { quoteId });
+    await expectRefused(t, () => brand(t).mutation(api.negotiations.acceptCurrentOffer, { negotiationId: b }), "CONFLICT");
   });
 });
 
@@ -111,7 +111,7 @@ describe("the expiry cron", () => {
   test("expires active and paused negotiations past expiresAt, and nothing else", async () => {
     vi.useFakeTimers();
     const { t, a, b, c, negotiations } = await threeOffers();
-    await t.mutation(api.negotiations.pause, { negotiationId: b });
+    await brand(t).mutation(api.negotiations.pause, { negotiationId: b });
     const t0 = Date.now();
     // c started later: it is not yet due when a and b are.
     await t.run(async (ctx) => ctx.db.patch(c, { startedAt: t0 + 3_600_000, expiresAt: t0 + 49 * 3_600_000 }));

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
 import { PRODUCTS, SUPPLIERS } from "../../convex/model/catalog";
-import { claim, expectRefused, newBackend, offer, requestQuote, say, seed, SERVICE_KEY, snapshot, terms, type Backend } from "./helpers";
+import { brand, claim, expectRefused, newBackend, offer, requestQuote, say, seed, SERVICE_KEY, snapshot, terms, type Backend } from "./helpers";
 
 afterEach(() => {
   vi.useRealTimers();
@@ -15,7 +15,7 @@ async function started() {
 }
 
 const messagesOf = async (t: Backend, negotiationId: Parameters<typeof say>[1]) =>
-  (await t.query(api.messages.list, { negotiationId, paginationOpts: { numItems: 100, cursor: null } })).page;
+  (await brand(t).query(api.messages.list, { negotiationId, paginationOpts: { numItems: 100, cursor: null } })).page;
 
 describe("the catalog", () => {
   test("seeding twice leaves one row per product and supplier", async () => {
@@ -29,7 +29,7 @@ describe("the catalog", () => {
     expect(twice).toEqual(once);
     expect(PRODUCTS.length).toBeGreaterThanOrEqual(12);
     expect(SUPPLIERS.map((s) => s.persona.concession).sort()).toEqual(["boulware", "conceder", "tit_for_tat"]);
-    const products = await t.query(api.products.list, {});
+    const products = await brand(t).query(api.products.list, {});
     const keys = products.map((p) => `${p.category}|${p.name}`);
     expect(keys).toEqual([...keys].sort((a, b) => a.localeCompare(b)));
   });
@@ -41,17 +41,17 @@ describe("taking over a negotiation", () => {
     await say(t, negotiationId, 0, "supplier", "Our opening quote.", "offer");
     const opening = (await offer(t, negotiationId, 1, "supplier", terms(7, 1, 40, 15)))!;
 
-    await expectRefused(t, () => t.mutation(api.negotiations.sendMessage, { negotiationId, content: "hi" }), "CONFLICT");
-    await expectRefused(t, () => t.mutation(api.negotiations.counter, { negotiationId, terms: terms(6, 0.8) }), "CONFLICT");
-    await expectRefused(t, () => t.mutation(api.negotiations.resume, { negotiationId }), "CONFLICT");
+    await expectRefused(t, () => brand(t).mutation(api.negotiations.sendMessage, { negotiationId, content: "hi" }), "CONFLICT");
+    await expectRefused(t, () => brand(t).mutation(api.negotiations.counter, { negotiationId, terms: terms(6, 0.8) }), "CONFLICT");
+    await expectRefused(t, () => brand(t).mutation(api.negotiations.resume, { negotiationId }), "CONFLICT");
 
-    await t.mutation(api.negotiations.pause, { negotiationId });
-    await expectRefused(t, () => t.mutation(api.negotiations.pause, { negotiationId }), "CONFLICT", "status");
-    await t.mutation(api.negotiations.sendMessage, { negotiationId, content: "Can you do better on price?" });
-    const counterId = await t.mutation(api.negotiations.counter, { negotiationId, terms: terms(6, 0.8, 30, 45), message: "6.00 and 0.80" });
+    await brand(t).mutation(api.negotiations.pause, { negotiationId });
+    await expectRefused(t, () => brand(t).mutation(api.negotiations.pause, { negotiationId }), "CONFLICT", "status");
+    await brand(t).mutation(api.negotiations.sendMessage, { negotiationId, content: "Can you do better on price?" });
+    const counterId = await brand(t).mutation(api.negotiations.counter, { negotiationId, terms: terms(6, 0.8, 30, 45), message: "6.00 and 0.80" });
     // The brand's offer now stands: no second counter until the supplier answers.
-    await expectRefused(t, () => t.mutation(api.negotiations.counter, { negotiationId, terms: terms(6.1, 0.8) }), "CONFLICT");
-    await t.mutation(api.negotiations.resume, { negotiationId });
+    await expectRefused(t, () => brand(t).mutation(api.negotiations.counter, { negotiationId, terms: terms(6.1, 0.8) }), "CONFLICT");
+    await brand(t).mutation(api.negotiations.resume, { negotiationId });
 
     const messages = await messagesOf(t, negotiationId);
     expect(messages.map((m) => [m.seq, m.sender, m.kind, m.offerId ?? null])).toEqual([
@@ -62,7 +62,7 @@ describe("taking over a negotiation", () => {
       [4, "system", "system", null],
     ]);
     expect(messages[3].content).toBe("6.00 and 0.80");
-    const offers = await t.query(api.offers.list, { negotiationId });
+    const offers = await brand(t).query(api.offers.list, { negotiationId });
     expect(offers.map((o) => [o._id, o.round, o.offeredBy, o.status])).toEqual([
       [opening, 1, "supplier", "countered"],
       [counterId, 2, "brand", "pending"],
@@ -76,7 +76,7 @@ describe("taking over a negotiation", () => {
   test("walking away closes the negotiation with the user's reason", async () => {
     const { t, negotiationId } = await started();
     const opening = (await offer(t, negotiationId, 1, "supplier", terms(7, 1)))!;
-    await t.mutation(api.negotiations.walkAway, { negotiationId, reason: "Too expensive." });
+    await brand(t).mutation(api.negotiations.walkAway, { negotiationId, reason: "Too expensive." });
     const after = await t.run(async (ctx) => ({ n: await ctx.db.get(negotiationId), o: await ctx.db.get(opening) }));
     expect(after.n).toMatchObject({ status: "rejected", outcome: "walked_away", failureReason: "Too expensive." });
     expect(after.o).toMatchObject({ status: "rejected" });
@@ -87,20 +87,20 @@ describe("taking over a negotiation", () => {
 
   test("cancelling a quote closes every open negotiation", async () => {
     const { t, quoteId, negotiations } = await started();
-    await t.mutation(api.quotes.cancel, { quoteId });
-    const detail = (await t.query(api.quotes.get, { quoteId }))!;
+    await brand(t).mutation(api.quotes.cancel, { quoteId });
+    const detail = (await brand(t).query(api.quotes.get, { quoteId }))!;
     expect(detail.quote.status).toBe("cancelled");
     expect(detail.negotiations.map((n) => n.status)).toEqual(["rejected", "rejected", "rejected"]);
     for (const n of negotiations) expect((await messagesOf(t, n._id)).map((m) => m.kind)).toEqual(["system"]);
-    await expectRefused(t, () => t.mutation(api.quotes.cancel, { quoteId }), "CONFLICT");
+    await expectRefused(t, () => brand(t).mutation(api.quotes.cancel, { quoteId }), "CONFLICT");
   });
 });
 
 describe("reading", () => {
   test("quotes.get: a mistyped or foreign id from the URL is no quote (null), not an error", async () => {
     const { t, negotiationId } = await started();
-    expect(await t.query(api.quotes.get, { quoteId: "nonsense" })).toBeNull();
-    expect(await t.query(api.quotes.get, { quoteId: negotiationId })).toBeNull();
+    expect(await brand(t).query(api.quotes.get, { quoteId: "nonsense" })).toBeNull();
+    expect(await brand(t).query(api.quotes.get, { quoteId: negotiationId })).toBeNull();
   });
 
   test("unread counts, markRead, and the quote row", async () => {
@@ -110,18 +110,18 @@ describe("reading", () => {
     await say(t, negotiations[1]._id, 0, "supplier", "three");
     await offer(t, negotiationId, 1, "supplier", terms(6.4, 0.88));
     await offer(t, negotiations[1]._id, 1, "supplier", terms(6.2, 0.86));
-    let page = await t.query(api.quotes.list, { paginationOpts: { numItems: 10, cursor: null } });
+    let page = await brand(t).query(api.quotes.list, { paginationOpts: { numItems: 10, cursor: null } });
     expect(page.page[0]).toMatchObject({
       _id: quoteId,
       unreadCount: 3,
       bestOffer: { totalPrice: 6.2 * 2000 + 0.86 * 5000, terms: terms(6.2, 0.86) },
     });
     expect(page.page[0].negotiationStatuses.map((s) => s.status).sort()).toEqual(["active", "active", "pending"]);
-    expect(await t.mutation(api.messages.markRead, { negotiationId })).toBe(2);
-    expect(await t.mutation(api.messages.markRead, { negotiationId })).toBe(0);
-    page = await t.query(api.quotes.list, { paginationOpts: { numItems: 10, cursor: null } });
+    expect(await brand(t).mutation(api.messages.markRead, { negotiationId })).toBe(2);
+    expect(await brand(t).mutation(api.messages.markRead, { negotiationId })).toBe(0);
+    page = await brand(t).query(api.quotes.list, { paginationOpts: { numItems: 10, cursor: null } });
     expect(page.page[0].unreadCount).toBe(1);
-    const detail = (await t.query(api.quotes.get, { quoteId }))!;
+    const detail = (await brand(t).query(api.quotes.get, { quoteId }))!;
     expect(detail.negotiations.find((n) => n._id === negotiationId)).toMatchObject({ unreadCount: 0, latestOffer: { round: 1 } });
     expect(detail.negotiations[0].supplier?.name).toBeTypeOf("string");
   });
@@ -131,22 +131,22 @@ describe("reading", () => {
     const { products } = await seed(t);
     const { quoteArgs } = await import("./helpers");
     const ids = [];
-    for (let i = 0; i < 5; i++) ids.push(await t.mutation(api.quotes.request, quoteArgs({ products })));
+    for (let i = 0; i < 5; i++) ids.push(await brand(t).mutation(api.quotes.request, quoteArgs({ products })));
     await claim(t, ids[1]);
-    const first = await t.query(api.quotes.list, { paginationOpts: { numItems: 3, cursor: null } });
+    const first = await brand(t).query(api.quotes.list, { paginationOpts: { numItems: 3, cursor: null } });
     expect(first.page.map((q) => q._id)).toEqual([ids[4], ids[3], ids[2]]);
-    const second = await t.query(api.quotes.list, { paginationOpts: { numItems: 3, cursor: first.continueCursor } });
+    const second = await brand(t).query(api.quotes.list, { paginationOpts: { numItems: 3, cursor: first.continueCursor } });
     expect(second.page.map((q) => q._id)).toEqual([ids[1], ids[0]]);
     expect(second.isDone).toBe(true);
-    const negotiating = await t.query(api.quotes.list, { status: "negotiating", paginationOpts: { numItems: 10, cursor: null } });
+    const negotiating = await brand(t).query(api.quotes.list, { status: "negotiating", paginationOpts: { numItems: 10, cursor: null } });
     expect(negotiating.page.map((q) => q._id)).toEqual([ids[1]]);
   });
 
   test("messages.list pages through in seq order", async () => {
     const { t, negotiationId } = await started();
     for (const seq of [3, 0, 4, 1, 2]) await say(t, negotiationId, seq, seq % 2 ? "brand" : "supplier", `m${seq}`);
-    const a = await t.query(api.messages.list, { negotiationId, paginationOpts: { numItems: 2, cursor: null } });
-    const b = await t.query(api.messages.list, { negotiationId, paginationOpts: { numItems: 10, cursor: a.continueCursor } });
+    const a = await brand(t).query(api.messages.list, { negotiationId, paginationOpts: { numItems: 2, cursor: null } });
+    const b = await brand(t).query(api.messages.list, { negotiationId, paginationOpts: { numItems: 10, cursor: a.continueCursor } });
     expect([...a.page, ...b.page].map((m) => m.seq)).toEqual([0, 1, 2, 3, 4]);
   });
 });
@@ -191,7 +191,7 @@ describe("the quote worker", () => {
   test("failQuote fails the quote and its open negotiations", async () => {
     const { t, quoteId } = await started();
     await t.mutation(api.worker.failQuote, { serviceKey: SERVICE_KEY, quoteId, reason: "model server down" });
-    const detail = (await t.query(api.quotes.get, { quoteId }))!;
+    const detail = (await brand(t).query(api.quotes.get, { quoteId }))!;
     expect(detail.quote).toMatchObject({ status: "failed", failureReason: "model server down" });
     expect(detail.negotiations.map((n) => [n.status, n.failureReason])).toEqual(
       Array.from({ length: 3 }, () => ["failed", "model server down"]),
@@ -204,7 +204,7 @@ describe("insights", () => {
     vi.useFakeTimers();
     const { t, negotiations } = await started();
     const [a, b] = negotiations.map((n) => n._id);
-    expect(await t.query(api.insights.summary, {})).toMatchObject({ quotes: 1, negotiations: 3, closedNegotiations: 0, dealRate: null });
+    expect(await brand(t).query(api.insights.summary, {})).toMatchObject({ quotes: 1, negotiations: 3, closedNegotiations: 0, dealRate: null });
     await offer(t, a, 1, "supplier", terms(7, 1, 30, 15)); // 19,000
     await offer(t, a, 2, "brand", terms(6, 0.8, 30, 45));
     vi.advanceTimersByTime(60_000);
@@ -212,7 +212,7 @@ describe("insights", () => {
     await t.mutation(api.ingest.acceptOffer, { serviceKey: SERVICE_KEY, negotiationId: a, offerId: final, by: "brand" });
     await offer(t, b, 1, "supplier", terms(8, 1.2));
     await t.mutation(api.ingest.updateNegotiationStatus, { serviceKey: SERVICE_KEY, negotiationId: b, status: "impasse" });
-    const summary = await t.query(api.insights.summary, {});
+    const summary = await brand(t).query(api.insights.summary, {});
     expect(summary).toMatchObject({ quotes: 1, negotiations: 3, closedNegotiations: 2, agreements: 1, dealRate: 0.5 });
     expect(summary.meanSavingsVsOpening).toBeCloseTo(1500 / 19000, 10);
     expect(summary.meanPaymentTermsGainDays).toBe(15);
@@ -224,24 +224,24 @@ describe("insights", () => {
 describe("AI assist", () => {
   test("null before the supplier quotes; then a counter inside the guardrails and a probability", async () => {
     const { t, negotiationId } = await started();
-    expect(await t.query(api.negotiations.suggestCounter, { negotiationId })).toBeNull();
-    expect(await t.query(api.negotiations.predictAcceptance, { negotiationId, terms: terms(6, 0.8) })).toBeNull();
+    expect(await brand(t).query(api.negotiations.suggestCounter, { negotiationId })).toBeNull();
+    expect(await brand(t).query(api.negotiations.predictAcceptance, { negotiationId, terms: terms(6, 0.8) })).toBeNull();
     await offer(t, negotiationId, 1, "supplier", terms(7.2, 1.0, 40, 15));
-    const suggestion = (await t.query(api.negotiations.suggestCounter, { negotiationId }))!;
+    const suggestion = (await brand(t).query(api.negotiations.suggestCounter, { negotiationId }))!;
     expect(suggestion.terms.lines.map((l) => l.sku)).toEqual(["APP-TEE-240-BLK", "PKG-MAILER-1084"]);
     expect(suggestion.terms.lines[0].unitPrice).toBeLessThanOrEqual(6.5);
     expect(suggestion.terms.leadTimeDays).toBeLessThanOrEqual(45);
     expect(suggestion.terms.paymentTermsDays).toBeGreaterThanOrEqual(30);
     expect(suggestion.acceptanceProbability).toBeGreaterThanOrEqual(0);
     expect(suggestion.acceptanceProbability).toBeLessThanOrEqual(1);
-    const prediction = (await t.query(api.negotiations.predictAcceptance, { negotiationId, terms: terms(6, 0.8) }))!;
+    const prediction = (await brand(t).query(api.negotiations.predictAcceptance, { negotiationId, terms: terms(6, 0.8) }))!;
     expect(prediction.probability).toBeGreaterThanOrEqual(0);
     expect(prediction.probability).toBeLessThanOrEqual(1);
     expect(prediction.reason).toMatch(/supplier/);
     // The same inputs give the same answer.
-    expect(await t.query(api.negotiations.suggestCounter, { negotiationId })).toEqual(suggestion);
+    expect(await brand(t).query(api.negotiations.suggestCounter, { negotiationId })).toEqual(suggestion);
     await expect(
-      t.query(api.negotiations.predictAcceptance, { negotiationId, terms: terms(-1, 0.8) }),
+      brand(t).query(api.negotiations.predictAcceptance, { negotiationId, terms: terms(-1, 0.8) }),
     ).rejects.toThrow(/unitPrice/);
   });
 });

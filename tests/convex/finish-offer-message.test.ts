@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
-import { claim, expectRefused, newBackend, offer, requestQuote, say, SERVICE_KEY, snapshot, terms, type Backend } from "./helpers";
+import { brand, claim, expectRefused, newBackend, offer, requestQuote, say, SERVICE_KEY, snapshot, terms, type Backend } from "./helpers";
 
 // ingest.finishOfferMessage: recordOffer + finishMessage in one transaction,
 // with the same idempotency as the two (seq; round and offeredBy).
@@ -99,9 +99,9 @@ describe("ingest.finishOfferMessage", () => {
 
     // The brand user took over: the brand's AI may not offer; its message stays streaming.
     await start(t, negotiationId, 1, "brand");
-    await t.mutation(api.negotiations.pause, { negotiationId });
+    await brand(t).mutation(api.negotiations.pause, { negotiationId });
     await expectRefused(t, () => finishOffer(t, negotiationId, 1, 2, "brand", terms(6, 0.8, 30, 30)), "CONFLICT", "negotiationId");
-    await t.mutation(api.negotiations.resume, { negotiationId });
+    await brand(t).mutation(api.negotiations.resume, { negotiationId });
     // Brand offers stay inside the guardrails (lead time at most 45 days).
     await expectRefused(t, () => finishOffer(t, negotiationId, 1, 2, "brand", terms(6, 0.8, 60, 30)), "INVALID_ARGUMENT");
     const { messages } = await rows(t, negotiationId);

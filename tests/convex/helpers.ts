@@ -1,4 +1,5 @@
 import { convexTest } from "convex-test";
+import type { FunctionReference, FunctionReturnType } from "convex/server";
 import type { ConvexError } from "convex/values";
 import { expect } from "vitest";
 import { api } from "../../convex/_generated/api";
@@ -20,11 +21,78 @@ export function newBackend() {
 }
 export type Backend = ReturnType<typeof newBackend>;
 
+/**
+ * A user with a live Convex Auth session, as `auth:signIn` leaves one: the
+ * token's subject is `userId|sessionId`. `as` calls functions with that identity.
+ */
+export async function signUp(t: Backend, email: string) {
+  const { userId, sessionId } = await t.run(async (ctx) => {
+    const userId = await ctx.db.insert("users", { email });
+    const sessionId = await ctx.db.insert("authSessions", { userId, expirationTime: Date.now() + 365 * 24 * 60 * 60 * 1000 });
+    return { userId, sessionId };
+  });
+  const as = t.withIdentity({ subject: `${userId}|${sessionId}`, issuer: "https://site.convex.test" });
+  return { userId, sessionId, as };
+}
+export type User = Awaited<ReturnType<typeof signUp>>;
+
+type Scoped<F> = F extends FunctionReference<infer Kind, "public", infer Args, infer Result>
+  ? FunctionReference<Kind, "public", Args & { workspaceId: Id<"workspaces"> }, Result>
+  : never;
+type Unscoped<Args> = Omit<Args, "workspaceId">;
+
+/** A member's calls into one workspace: `workspaceId` is added to every call's arguments. */
+export function memberOf(user: User, workspaceId: Id<"workspaces">) {
+  return {
+    ...user,
+    workspaceId,
+    query: <F extends FunctionReference<"query", "public">>(fn: F & Scoped<F>, args: Unscoped<F["_args"]>) =>
+      user.as.query(fn as FunctionReference<"query">, { ...args, workspaceId }) as Promise<FunctionReturnType<F>>,
+    mutation: <F extends FunctionReference<"mutation", "public">>(fn: F & Scoped<F>, args: Unscoped<F["_args"]>) =>
+      user.as.mutation(fn as FunctionReference<"mutation">, { ...args, workspaceId }) as Promise<FunctionReturnType<F>>,
+  };
+}
+export type Member = ReturnType<typeof memberOf>;
+
+/** A signed-up owner of a new workspace (which comes with the demo catalog). */
+export async function newWorkspace(t: Backend, email = "owner@brand.test", name = "Acme Goods"): Promise<Member> {
+  const user = await signUp(t, email);
+  const workspaceId = await user.as.mutation(api.workspaces.create, { name });
+  return memberOf(user, workspaceId);
+}
+
+/** Joins `workspace` with `role` through a real invitation. */
+export async function invite(t: Backend, owner: Member, email: string, role: "owner" | "buyer" | "viewer"): Promise<Member> {
+  const { token } = await owner.mutation(api.invitations.create, { role });
+  const user = await signUp(t, email);
+  await user.as.mutation(api.invitations.accept, { token });
+  return memberOf(user, owner.workspaceId);
+}
+
+const brands = new WeakMap<Backend, Member>();
+
+/** The owner of the backend's first workspace, made on first use: the brand user of the scenario tests. */
+export async function brandOf(t: Backend): Promise<Member> {
+  let member = brands.get(t);
+  if (!member) {
+    member = await newWorkspace(t);
+    brands.set(t, member);
+  }
+  return member;
+}
+
+/** The brand user of a backend that `seed` or `requestQuote` has set up. */
+export function brand(t: Backend): Member {
+  const member = brands.get(t);
+  if (!member) throw new Error("no brand user yet: call seed(t) or requestQuote(t) first");
+  return member;
+}
+
 export async function seed(t: Backend) {
-  await t.mutation(api.seed.catalog, { serviceKey: SERVICE_KEY });
-  const products = await t.query(api.products.list, {});
-  const suppliers = await t.query(api.suppliers.list, {});
-  return { products, suppliers };
+  const owner = await brandOf(t);
+  const products = await owner.query(api.products.list, {});
+  const suppliers = await owner.query(api.suppliers.list, {});
+  return { products, suppliers, owner };
 }
 
 export const PRIORITIES = { price: 0.5, leadTime: 0.2, paymentTerms: 0.2, quality: 0.1 };
@@ -34,8 +102,9 @@ export const GUARDRAILS = { maxLeadTimeDays: 45, minPaymentTermsDays: 30 };
 export async function requestQuote(t: Backend, overrides: Partial<Parameters<typeof quoteArgs>[0]> = {}) {
   const { products } = await seed(t);
   const args = quoteArgs({ products, ...overrides });
-  const quoteId = await t.mutation(api.quotes.request, args);
-  const detail = (await t.query(api.quotes.get, { quoteId }))!;
+  const owner = await brandOf(t);
+  const quoteId = await owner.mutation(api.quotes.request, args);
+  const detail = (await owner.query(api.quotes.get, { quoteId }))!;
   return { quoteId, negotiations: detail.negotiations, products };
 }
 
@@ -94,7 +163,21 @@ export function say(
 /** Every row of every table: to assert that a refused call changed nothing. */
 export async function snapshot(t: Backend) {
   return await t.run(async (ctx) => {
-    const tables = ["products", "suppliers", "quotes", "negotiations", "offers", "messages", "events", "awards"] as const;
+    const tables = [
+      "users",
+      "authSessions",
+      "workspaces",
+      "members",
+      "invitations",
+      "products",
+      "suppliers",
+      "quotes",
+      "negotiations",
+      "offers",
+      "messages",
+      "events",
+      "awards",
+    ] as const;
     const all: Record<string, unknown[]> = {};
     for (const table of tables) all[table] = await ctx.db.query(table).collect();
     return all;

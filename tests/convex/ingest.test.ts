@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
-import { claim, expectRefused, newBackend, requestQuote, say, SERVICE_KEY, type Backend } from "./helpers";
+import { brand, claim, expectRefused, newBackend, requestQuote, say, SERVICE_KEY, type Backend } from "./helpers";
 
 async function started() {
   const t = newBackend();
@@ -11,7 +11,7 @@ async function started() {
 }
 
 async function allMessages(t: Backend, negotiationId: Id<"negotiations">) {
-  return (await t.query(api.messages.list, { negotiationId, paginationOpts: { numItems: 100, cursor: null } })).page;
+  return (await brand(t).query(api.messages.list, { negotiationId, paginationOpts: { numItems: 100, cursor: null } })).page;
 }
 
 /** A seeded shuffle, so a failure replays the same order. */
@@ -161,7 +161,7 @@ describe("streaming messages", () => {
   test("a started message can still finish after the brand user walks away", async () => {
     const { t, negotiationId } = await started();
     await start(t, negotiationId);
-    await t.mutation(api.negotiations.walkAway, { negotiationId });
+    await brand(t).mutation(api.negotiations.walkAway, { negotiationId });
     await finish(t, negotiationId, "Our best offer stands.");
     const messages = await allMessages(t, negotiationId);
     expect(messages.map((m) => [m.seq, m.sender, m.kind, m.state])).toEqual([
@@ -175,7 +175,7 @@ describe("while the brand user has taken over", () => {
   test("the workflow may write supplier messages and offers, not brand ones, and may not accept for the brand", async () => {
     const { t, negotiationId } = await started();
     await say(t, negotiationId, 0, "supplier", "Opening");
-    await t.mutation(api.negotiations.pause, { negotiationId });
+    await brand(t).mutation(api.negotiations.pause, { negotiationId });
     await expectRefused(t, () => say(t, negotiationId, 2, "brand", "AI speaking"), "CONFLICT", "negotiationId");
     await say(t, negotiationId, 2, "supplier", "Still here");
     const offerId = (await t.mutation(api.ingest.recordOffer, {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
-import { claim, expectRefused, newBackend, offer, requestQuote, SERVICE_KEY, terms, type Backend } from "./helpers";
+import { brand, claim, expectRefused, newBackend, offer, requestQuote, SERVICE_KEY, terms, type Backend } from "./helpers";
 
 async function started(maxRounds = 6) {
   const t = newBackend();
@@ -10,7 +10,7 @@ async function started(maxRounds = 6) {
   return { t, quoteId, negotiationId: negotiations[0]._id };
 }
 
-const offersOf = (t: Backend, negotiationId: Id<"negotiations">) => t.query(api.offers.list, { negotiationId });
+const offersOf = (t: Backend, negotiationId: Id<"negotiations">) => brand(t).query(api.offers.list, { negotiationId });
 const negotiation = (t: Backend, negotiationId: Id<"negotiations">) =>
   t.run(async (ctx) => (await ctx.db.get(negotiationId))!);
 
@@ -160,7 +160,7 @@ describe("max rounds", () => {
     expect(offers).toHaveLength(4);
     expect(offers.at(-1)).toMatchObject({ _id: lastBrand, status: "rejected" });
     expect(await negotiation(t, negotiationId)).toMatchObject({ status: "impasse", outcome: "impasse", currentRound: 4 });
-    const messages = await t.query(api.messages.list, { negotiationId, paginationOpts: { numItems: 10, cursor: null } });
+    const messages = await brand(t).query(api.messages.list, { negotiationId, paginationOpts: { numItems: 10, cursor: null } });
     expect(messages.page.map((m) => [m.sender, m.kind])).toEqual([["system", "system"]]);
     // Replaying the refused offer gives the same answer and writes nothing.
     expect(await offer(t, negotiationId, 5, "supplier", terms(6.7, 0.97))).toBeNull();
@@ -183,8 +183,8 @@ describe("nothing after a terminal status or past expiresAt", () => {
     await t.run(async (ctx) => ctx.db.patch(negotiationId, { status }));
     await expectRefused(t, () => offer(t, negotiationId, 2, "brand", terms(6, 0.8)), "CLOSED");
     if (status !== "accepted") await expectRefused(t, () => accept(t, negotiationId, offerId, "brand"), "CLOSED");
-    await expectRefused(t, () => t.mutation(api.negotiations.pause, { negotiationId }), "CLOSED");
-    await expectRefused(t, () => t.mutation(api.negotiations.walkAway, { negotiationId }), "CLOSED");
+    await expectRefused(t, () => brand(t).mutation(api.negotiations.pause, { negotiationId }), "CLOSED");
+    await expectRefused(t, () => brand(t).mutation(api.negotiations.walkAway, { negotiationId }), "CLOSED");
     await expectRefused(
       t,
       () => t.mutation(api.ingest.appendMessage, { serviceKey: SERVICE_KEY, negotiationId, seq: 5, sender: "brand", kind: "text", content: "hi" }),
@@ -199,8 +199,8 @@ describe("nothing after a terminal status or past expiresAt", () => {
     vi.setSystemTime(Date.now() + 48 * 3600 * 1000 + 1);
     await expectRefused(t, () => offer(t, negotiationId, 2, "brand", terms(6, 0.8)), "EXPIRED");
     await expectRefused(t, () => accept(t, negotiationId, offerId, "brand"), "EXPIRED");
-    await expectRefused(t, () => t.mutation(api.negotiations.acceptCurrentOffer, { negotiationId }), "EXPIRED");
-    await expectRefused(t, () => t.mutation(api.negotiations.pause, { negotiationId }), "EXPIRED");
+    await expectRefused(t, () => brand(t).mutation(api.negotiations.acceptCurrentOffer, { negotiationId }), "EXPIRED");
+    await expectRefused(t, () => brand(t).mutation(api.negotiations.pause, { negotiationId }), "EXPIRED");
     await expectRefused(
       t,
       () => t.mutation(api.ingest.appendMessage, { serviceKey: SERVICE_KEY, negotiationId, seq: 0, sender: "supplier", kind: "text", content: "hi" }),

@@ -9,7 +9,7 @@ import {
   QUOTE_STATUSES,
   type QuoteStatus,
 } from "../../convex/model/status";
-import { expectRefused, newBackend, requestQuote, SERVICE_KEY } from "./helpers";
+import { brand, expectRefused, newBackend, requestQuote, SERVICE_KEY } from "./helpers";
 
 const ALLOWED_NEGOTIATION: [NegotiationStatus, NegotiationStatus][] = [
   ["pending", "active"],
@@ -144,7 +144,7 @@ function recommendation(negotiationId: Id<"negotiations">, supplierId: Id<"suppl
 
 describe("quote transitions through their functions", () => {
   const moves: { to: QuoteStatus; run: (ctx: Awaited<ReturnType<typeof quoteIn>>) => Promise<unknown> }[] = [
-    { to: "cancelled", run: ({ t, quoteId }) => t.mutation(api.quotes.cancel, { quoteId }) },
+    { to: "cancelled", run: ({ t, quoteId }) => brand(t).mutation(api.quotes.cancel, { quoteId }) },
     {
       to: "failed",
       run: ({ t, quoteId }) => t.mutation(api.worker.failQuote, { serviceKey: SERVICE_KEY, quoteId, reason: "crash" }),

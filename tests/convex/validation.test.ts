@@ -9,6 +9,7 @@ import {
   offer,
   PRIORITIES,
   quoteArgs,
+  brand,
   requestQuote,
   seed,
   snapshot,
@@ -56,13 +57,13 @@ describe("quotes.request validates every field", () => {
   test.each(badRequests)("%s → INVALID_ARGUMENT on %s", async (_name, field, mutate) => {
     const t = newBackend();
     const { products } = await seed(t);
-    await expectRefused(t, () => t.mutation(api.quotes.request, mutate(quoteArgs({ products }))), "INVALID_ARGUMENT", field);
+    await expectRefused(t, () => brand(t).mutation(api.quotes.request, mutate(quoteArgs({ products }))), "INVALID_ARGUMENT", field);
   });
 
   test("4,000-character notes are fine", async () => {
     const t = newBackend();
     const { products } = await seed(t);
-    await t.mutation(api.quotes.request, { ...quoteArgs({ products }), notes: "x".repeat(4000) });
+    await brand(t).mutation(api.quotes.request, { ...quoteArgs({ products }), notes: "x".repeat(4000) });
   });
 
   test("an unknown product is NOT_FOUND", async () => {
@@ -70,7 +71,7 @@ describe("quotes.request validates every field", () => {
     const { products } = await seed(t);
     const args = quoteArgs({ products });
     await t.run(async (ctx) => ctx.db.delete(args.lineItems[0].productId));
-    await expectRefused(t, () => t.mutation(api.quotes.request, args), "NOT_FOUND", "lineItems[0].productId");
+    await expectRefused(t, () => brand(t).mutation(api.quotes.request, args), "NOT_FOUND", "lineItems[0].productId");
   });
 
   test("without suppliers it is a CONFLICT that says to seed", async () => {
@@ -79,7 +80,7 @@ describe("quotes.request validates every field", () => {
     await t.run(async (ctx) => {
       for (const supplier of suppliers) await ctx.db.delete(supplier._id);
     });
-    const error = await expectRefused(t, () => t.mutation(api.quotes.request, quoteArgs({ products })), "CONFLICT");
+    const error = await expectRefused(t, () => brand(t).mutation(api.quotes.request, quoteArgs({ products })), "CONFLICT");
     expect(error.message).toMatch(/seed/);
   });
 
@@ -95,7 +96,7 @@ describe("quotes.request validates every field", () => {
       { ...args, extra: true },
     ];
     for (const bad of wrong) {
-      await expect(t.mutation(api.quotes.request, bad as unknown as Args)).rejects.toThrow();
+      await expect(brand(t).mutation(api.quotes.request, bad as unknown as Args)).rejects.toThrow();
     }
     expect(await snapshot(t)).toEqual(before);
   });
@@ -104,8 +105,8 @@ describe("quotes.request validates every field", () => {
     const t = newBackend();
     const { products, suppliers } = await seed(t);
     const args = { ...quoteArgs({ products }), priorities: { price: 2, leadTime: 1, paymentTerms: 1, quality: 0 } };
-    const quoteId = await t.mutation(api.quotes.request, args);
-    const { quote, negotiations } = (await t.query(api.quotes.get, { quoteId }))!;
+    const quoteId = await brand(t).mutation(api.quotes.request, args);
+    const { quote, negotiations } = (await brand(t).query(api.quotes.get, { quoteId }))!;
     expect(quote).toMatchObject({
       status: "queued",
       priorities: { price: 0.5, leadTime: 0.25, paymentTerms: 0.25, quality: 0 },
@@ -128,7 +129,7 @@ async function pausedWithSupplierOffer() {
   await claim(t, quoteId);
   const negotiationId = negotiations[0]._id;
   await offer(t, negotiationId, 1, "supplier", terms(7, 0.95, 40, 30));
-  await t.mutation(api.negotiations.pause, { negotiationId });
+  await brand(t).mutation(api.negotiations.pause, { negotiationId });
   return { t, negotiationId };
 }
 
@@ -159,12 +160,12 @@ const badTerms: [string, string, ReturnType<typeof terms>][] = [
 describe("negotiations.counter validates terms against bounds and guardrails", () => {
   test.each(badTerms)("%s → INVALID_ARGUMENT on %s", async (_name, field, bad) => {
     const { t, negotiationId } = await pausedWithSupplierOffer();
-    await expectRefused(t, () => t.mutation(api.negotiations.counter, { negotiationId, terms: bad }), "INVALID_ARGUMENT", field);
+    await expectRefused(t, () => brand(t).mutation(api.negotiations.counter, { negotiationId, terms: bad }), "INVALID_ARGUMENT", field);
   });
 
   test("terms exactly at the guardrails are accepted", async () => {
     const { t, negotiationId } = await pausedWithSupplierOffer();
-    const offerId = await t.mutation(api.negotiations.counter, { negotiationId, terms: terms(6.5, 0.9, 45, 30) });
+    const offerId = await brand(t).mutation(api.negotiations.counter, { negotiationId, terms: terms(6.5, 0.9, 45, 30) });
     expect(offerId).not.toBeNull();
   });
 
@@ -172,17 +173,17 @@ describe("negotiations.counter validates terms against bounds and guardrails", (
     const { t, negotiationId } = await pausedWithSupplierOffer();
     await expectRefused(
       t,
-      () => t.mutation(api.negotiations.counter, { negotiationId, terms: terms(6, 0.8), message: "x".repeat(4001) }),
+      () => brand(t).mutation(api.negotiations.counter, { negotiationId, terms: terms(6, 0.8), message: "x".repeat(4001) }),
       "INVALID_ARGUMENT",
       "message",
     );
     await expectRefused(
       t,
-      () => t.mutation(api.negotiations.sendMessage, { negotiationId, content: "x".repeat(4001) }),
+      () => brand(t).mutation(api.negotiations.sendMessage, { negotiationId, content: "x".repeat(4001) }),
       "INVALID_ARGUMENT",
       "content",
     );
-    await expectRefused(t, () => t.mutation(api.negotiations.sendMessage, { negotiationId, content: "  " }), "INVALID_ARGUMENT", "content");
+    await expectRefused(t, () => brand(t).mutation(api.negotiations.sendMessage, { negotiationId, content: "  " }), "INVALID_ARGUMENT", "content");
   });
 });
 
@@ -193,13 +194,13 @@ describe("unknown ids", () => {
     const negotiationId = negotiations[0]._id;
     await t.run(async (ctx) => ctx.db.delete(negotiationId));
     const calls: [string, () => Promise<unknown>][] = [
-      ["pause", () => t.mutation(api.negotiations.pause, { negotiationId })],
-      ["resume", () => t.mutation(api.negotiations.resume, { negotiationId })],
-      ["sendMessage", () => t.mutation(api.negotiations.sendMessage, { negotiationId, content: "hi" })],
-      ["counter", () => t.mutation(api.negotiations.counter, { negotiationId, terms: terms(6, 0.8) })],
-      ["acceptCurrentOffer", () => t.mutation(api.negotiations.acceptCurrentOffer, { negotiationId })],
-      ["walkAway", () => t.mutation(api.negotiations.walkAway, { negotiationId })],
-      ["markRead", () => t.mutation(api.messages.markRead, { negotiationId })],
+      ["pause", () => brand(t).mutation(api.negotiations.pause, { negotiationId })],
+      ["resume", () => brand(t).mutation(api.negotiations.resume, { negotiationId })],
+      ["sendMessage", () => brand(t).mutation(api.negotiations.sendMessage, { negotiationId, content: "hi" })],
+      ["counter", () => brand(t).mutation(api.negotiations.counter, { negotiationId, terms: terms(6, 0.8) })],
+      ["acceptCurrentOffer", () => brand(t).mutation(api.negotiations.acceptCurrentOffer, { negotiationId })],
+      ["walkAway", () => brand(t).mutation(api.negotiations.walkAway, { negotiationId })],
+      ["markRead", () => brand(t).mutation(api.messages.markRead, { negotiationId })],
     ];
     for (const [, call] of calls) await expectRefused(t, call, "NOT_FOUND", "negotiationId");
   });
@@ -208,15 +209,15 @@ describe("unknown ids", () => {
     const t = newBackend();
     const { quoteId } = await requestQuote(t);
     await t.run(async (ctx) => ctx.db.delete(quoteId));
-    expect(await t.query(api.quotes.get, { quoteId })).toBeNull();
-    await expectRefused(t, () => t.mutation(api.quotes.cancel, { quoteId }), "NOT_FOUND", "quoteId");
+    expect(await brand(t).query(api.quotes.get, { quoteId })).toBeNull();
+    await expectRefused(t, () => brand(t).mutation(api.quotes.cancel, { quoteId }), "NOT_FOUND", "quoteId");
   });
 
   test("an id of another table is refused by the validator", async () => {
     const t = newBackend();
     const { quoteId } = await requestQuote(t);
     await expect(
-      t.mutation(api.negotiations.pause, { negotiationId: quoteId as unknown as Id<"negotiations"> }),
+      brand(t).mutation(api.negotiations.pause, { negotiationId: quoteId as unknown as Id<"negotiations"> }),
     ).rejects.toThrow();
   });
 });

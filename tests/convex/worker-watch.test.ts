@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
-import { claim, expectRefused, newBackend, offer, requestQuote, say, SERVICE_KEY, terms } from "./helpers";
+import { brand, claim, expectRefused, newBackend, offer, requestQuote, say, SERVICE_KEY, terms } from "./helpers";
 
 // What the workflow subscribes to: a negotiation's control fields (to see the
 // brand user act) and the next lease that can lapse (to set the worker's timer).
@@ -18,11 +18,11 @@ describe("worker.negotiationControl", () => {
     const opening = (await offer(t, negotiationId, 1, "supplier", terms(7, 1, 40, 15)))!;
     expect(await control()).toEqual({ status: "active", nextSeq: 1, currentRound: 1, currentOfferId: opening, quoteStatus: "negotiating" });
 
-    await t.mutation(api.negotiations.pause, { negotiationId });
+    await brand(t).mutation(api.negotiations.pause, { negotiationId });
     expect(await control()).toMatchObject({ status: "paused", nextSeq: 2, currentOfferId: opening });
-    const counterId = await t.mutation(api.negotiations.counter, { negotiationId, terms: terms(6, 0.8, 30, 45), message: "6.00 and 0.80" });
+    const counterId = await brand(t).mutation(api.negotiations.counter, { negotiationId, terms: terms(6, 0.8, 30, 45), message: "6.00 and 0.80" });
     expect(await control()).toMatchObject({ status: "paused", nextSeq: 3, currentRound: 2, currentOfferId: counterId });
-    await t.mutation(api.negotiations.walkAway, { negotiationId, reason: "Not a fit" });
+    await brand(t).mutation(api.negotiations.walkAway, { negotiationId, reason: "Not a fit" });
     expect(await control()).toMatchObject({ status: "rejected", nextSeq: 4 });
   });
 

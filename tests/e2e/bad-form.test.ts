@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
-import { screenshot } from "./flows";
+import { backendAs, newPerson, screenshot, signUp } from "./flows";
 import { bootStack, RESULTS_DIR, type Stack } from "./stack";
 
 let stack: Stack;
@@ -18,13 +18,16 @@ afterEach(async (context) => {
   await stack?.stop();
 });
 
+/** The quotes of the workspace on screen, asked of the backend as the signed-in user. */
 async function quoteCount(stack: Stack): Promise<number> {
-  const page = await stack.client.query(api.quotes.list, { paginationOpts: { numItems: 10, cursor: null } });
+  const { client, workspaceId } = await backendAs(stack.browser.page, stack.parley.convexUrl);
+  const page = await client.query(api.quotes.list, { workspaceId, paginationOpts: { numItems: 10, cursor: null } });
   return page.page.length;
 }
 
 test("a bad New quote form explains each problem at its field and creates nothing", async () => {
   const { page } = stack.browser;
+  await signUp(page, stack.parley.webUrl, newPerson("Bea Buyer", "Bad Form Co"));
   await page.goto(`${stack.parley.webUrl}/#/new`);
   await page.getByTestId("product-picker").waitFor();
 

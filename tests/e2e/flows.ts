@@ -1,4 +1,6 @@
+import { ConvexHttpClient } from "convex/browser";
 import type { Page } from "playwright-core";
+import type { Id } from "../../convex/_generated/dataModel";
 
 export const FINAL_STATUSES = ["accepted", "rejected", "impasse", "expired", "failed"];
 
@@ -59,4 +61,134 @@ export async function waitForFinalStatuses(page: Page, timeout = 200_000): Promi
 export async function screenshot(page: Page, path: string): Promise<void> {
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path, fullPage: true });
+}
+
+export interface Person {
+  name: string;
+  email: string;
+  password: string;
+  /** The workspace created on sign-up; none when the person signs up through an invitation. */
+  workspace?: string;
+}
+
+let people = 0;
+
+/** Someone new: a unique email, a good password and, unless invited, a workspace of their own. */
+export function newPerson(name: string, workspace?: string): Person {
+  people++;
+  const slug = name.toLowerCase().replace(/[^a-z]+/g, ".");
+  return { name, email: `${slug}.${Date.now().toString(36)}${people}@example.com`, password: "correct-horse-battery", workspace };
+}
+
+/** Fills the sign-in screen's Create account form, without submitting it. */
+export async function fillSignUp(page: Page, person: Person): Promise<void> {
+  await page.getByTestId("sign-in-screen").waitFor();
+  await page.getByTestId("tab-sign-up").click();
+  await page.getByTestId("auth-name").fill(person.name);
+  await page.getByTestId("auth-email").fill(person.email);
+  await page.getByTestId("auth-password").fill(person.password);
+  if (person.workspace !== undefined) await page.getByTestId("auth-workspace").fill(person.workspace);
+}
+
+/**
+ * Creates the account through the sign-in screen (opened at `webUrl` unless the
+ * page is already on it, e.g. an invitation link). With a workspace, waits for
+ * the dashboard and returns its "workspace is ready" notice.
+ */
+export async function signUp(page: Page, webUrl: string, person: Person): Promise<string | undefined> {
+  if (!page.url().startsWith(webUrl)) await page.goto(`${webUrl}/#/quotes`);
+  await fillSignUp(page, person);
+  await page.getByTestId("auth-submit").click();
+  if (person.workspace === undefined) {
+    await page.getByTestId("app").waitFor();
+    return undefined;
+  }
+  const notice = page.getByTestId("page-notice");
+  await notice.waitFor({ timeout: 15_000 });
+  return (await notice.textContent()) ?? "";
+}
+
+export async function signIn(page: Page, person: Pick<Person, "email" | "password">): Promise<void> {
+  await page.getByTestId("sign-in-screen").waitFor();
+  await page.getByTestId("tab-sign-in").click();
+  await page.getByTestId("auth-email").fill(person.email);
+  await page.getByTestId("auth-password").fill(person.password);
+  await page.getByTestId("auth-submit").click();
+  await page.getByTestId("app").waitFor();
+}
+
+export async function signOut(page: Page): Promise<void> {
+  await page.getByTestId("sign-out").click();
+  await page.getByTestId("sign-in-screen").waitFor();
+}
+
+/** The workspace on screen, as the dashboard's root element says. */
+export async function currentWorkspace(page: Page): Promise<{ workspaceId: string; role: string }> {
+  const app = page.getByTestId("app");
+  await app.waitFor();
+  return { workspaceId: (await app.getAttribute("data-workspace-id")) ?? "", role: (await app.getAttribute("data-role")) ?? "" };
+}
+
+/**
+ * The backend as the person signed in on this page: their Convex Auth token
+ * (kept by the dashboard in localStorage) on an HTTP client, and the id of the
+ * workspace on screen. For checks the UI cannot make, e.g. that the server
+ * refuses what a viewer is not shown.
+ */
+export async function backendAs(page: Page, convexUrl: string): Promise<{ client: ConvexHttpClient; workspaceId: Id<"workspaces"> }> {
+  const token = await page.evaluate(() => {
+    const key = Object.keys(localStorage).find((k) => k.startsWith("__convexAuthJWT_"));
+    return key ? localStorage.getItem(key) : null;
+  });
+  if (!token) throw new Error("no sign-in token in this page's localStorage");
+  const client = new ConvexHttpClient(convexUrl);
+  client.setAuth(token);
+  const { workspaceId } = await currentWorkspace(page);
+  return { client, workspaceId: workspaceId as Id<"workspaces"> };
+}
+
+/** Waits until some message's text visibly grows while it streams: live queries at work, no reload. */
+export async function waitForStreamingGrowth(page: Page, timeout = 60_000): Promise<void> {
+  await page.waitForFunction(
+    () => {
+      const w = window as unknown as { __lengths?: Map<string, number[]> };
+      const lengths = (w.__lengths ??= new Map());
+      for (const m of document.querySelectorAll<HTMLElement>("[data-testid=message][data-state=streaming]")) {
+        const key = `${m.closest<HTMLElement>("[data-testid=negotiation]")?.dataset.negotiationId}:${m.dataset.seq}`;
+        const length = m.querySelector("[data-testid=message-content]")?.textContent?.length ?? 0;
+        const seen = lengths.get(key) ?? [];
+        if (seen.at(-1) !== length) seen.push(length);
+        lengths.set(key, seen);
+        if (seen.length >= 3 && seen.every((v: number, i: number) => i === 0 || v > seen[i - 1])) return true;
+      }
+      return false;
+    },
+    undefined,
+    { timeout, polling: 50 },
+  );
+}
+
+/**
+ * Starts noting every screen the page shows (by data-testid), however briefly,
+ * so a test can prove there was no flash of the wrong one. Read with `screensSeen`.
+ */
+export async function watchScreens(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as { __screens: string[]; __screenObserver?: MutationObserver };
+    w.__screens = [];
+    w.__screenObserver?.disconnect();
+    const note = () => {
+      for (const el of document.querySelectorAll<HTMLElement>("[data-testid]")) {
+        const id = el.dataset.testid!;
+        if (w.__screens.at(-1) !== id && !w.__screens.includes(id)) w.__screens.push(id);
+      }
+    };
+    w.__screenObserver = new MutationObserver(note);
+    w.__screenObserver.observe(document.body, { childList: true, subtree: true });
+    note();
+  });
+}
+
+export async function screensSeen(page: Page): Promise<string[]> {
+  return await page.evaluate(() => (window as unknown as { __screens?: string[] }).__screens ?? []);
 }

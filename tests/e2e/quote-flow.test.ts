@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
-import { requestQuote, waitForFinalStatuses, FINAL_STATUSES, screenshot } from "./flows";
+import { backendAs, newPerson, requestQuote, signUp, waitForFinalStatuses, FINAL_STATUSES, screenshot } from "./flows";
 import { bootStack, RESULTS_DIR, type Stack } from "./stack";
 
 let stack: Stack;
@@ -28,6 +28,7 @@ interface Sample {
 
 test("request a quote, watch three negotiations stream live, accept the recommendation", async () => {
   const { page } = stack.browser;
+  await signUp(page, stack.parley.webUrl, newPerson("Quinn Buyer", "Quote Flow Co"));
   const quoteId = await requestQuote(page, stack.parley.webUrl, { quantity: "1200", maxRounds: "6", seed: "7" });
   expect(await page.getByTestId("negotiation").count()).toBe(3);
 
@@ -100,7 +101,8 @@ test("request a quote, watch three negotiations stream live, accept the recommen
   await screenshot(page, join(RESULTS_DIR, "quote-awarded.png"));
 
   // The backend agrees, and the quotes list shows it without a reload.
-  const detail = await stack.client.query(api.quotes.get, { quoteId: quoteId as never });
+  const backend = await backendAs(page, stack.parley.convexUrl);
+  const detail = await backend.client.query(api.quotes.get, { workspaceId: backend.workspaceId, quoteId });
   expect(detail?.quote.status).toBe("awarded");
   await page.getByTestId("nav-quotes").click();
   await page.locator(`[data-testid=quote-row][data-quote-id="${quoteId}"][data-status=awarded]`).waitFor();

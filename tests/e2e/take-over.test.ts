@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
-import { requestQuote, FINAL_STATUSES, screenshot } from "./flows";
+import { newPerson, requestQuote, signUp, FINAL_STATUSES, screenshot } from "./flows";
 import { bootStack, RESULTS_DIR, type Stack } from "./stack";
 
 let stack: Stack;
@@ -20,6 +20,7 @@ afterEach(async (context) => {
 
 test("take over a negotiation, counter in person, and hear the AI's answer after resuming", async () => {
   const { page } = stack.browser;
+  await signUp(page, stack.parley.webUrl, newPerson("Tess Buyer", "Take Over Co"));
   await requestQuote(page, stack.parley.webUrl, { quantity: "2000", maxRounds: "12", seed: "11" });
 
   // The first negotiation to become active is the one taken over.

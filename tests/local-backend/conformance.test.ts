@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConvexClient } from "convex/browser";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
-import { claim, newBackend, offer, requestQuote, say, SERVICE_KEY, terms, type Backend } from "../convex/helpers";
+import { generateAuthKeys } from "../../src/cli/auth-keys.js";
+import { claim, newBackend, newWorkspace, offer, quoteArgs, say, SERVICE_KEY, terms, type Backend, type Member } from "../convex/helpers";
+import { type BrandSession, signUpBrand } from "../helpers/brand-session.js";
 import { startFixture, until } from "./helpers.js";
 
 const PROJECT_FUNCTIONS = path.resolve(__dirname, "../../convex");
@@ -39,12 +41,15 @@ function normalizer(isId: (s: string) => boolean) {
 
 const refused = (e: any) => ({ refused: e?.data ?? "error" });
 
-async function scenario(t: Backend): Promise<unknown[]> {
+/** `t` makes the service calls; `brand` is a signed-in owner of a workspace, calling into it. */
+async function scenario(t: Backend, brand: Pick<Member, "query" | "mutation"> | BrandSession): Promise<unknown[]> {
   const out: unknown[] = [];
   const rec = (label: string, value: unknown) => out.push([label, value]);
-  const { quoteId, negotiations, products } = await requestQuote(t, { maxRounds: 4 });
+  const products = await brand.query(api.products.list, {});
+  const quoteId = await brand.mutation(api.quotes.request, quoteArgs({ products, maxRounds: 4 }));
+  const negotiations = (await brand.query(api.quotes.get, { quoteId }))!.negotiations;
   rec("products", products);
-  rec("quote", await t.query(api.quotes.get, { quoteId }));
+  rec("quote", await brand.query(api.quotes.get, { quoteId }));
   rec("claim", await claim(t, quoteId));
   rec("claim by another worker", await claim(t, quoteId, "worker-2"));
   const n0 = negotiations[0]._id as Id<"negotiations">;
@@ -53,19 +58,19 @@ async function scenario(t: Backend): Promise<unknown[]> {
   rec("brand counters", await offer(t, n0, 2, "brand", terms(5.6, 0.76, 30, 45)));
   rec("same party twice", await offer(t, n0, 3, "brand", terms(5.7, 0.77)).catch(refused));
   rec("replayed offer", await offer(t, n0, 2, "brand", terms(5.6, 0.76, 30, 45)).catch(refused));
-  rec("offers", await t.query(api.offers.list, { negotiationId: n0 }));
+  rec("offers", await brand.query(api.offers.list, { negotiationId: n0 }));
   for (let seq = 0; seq < 5; seq++) rec(`say ${seq}`, await say(t, n0, seq, seq % 2 ? "brand" : "supplier", `message ${seq}`));
   rec("say replay", await say(t, n0, 2, "supplier", "message 2").catch(refused));
   rec("wrong key", await t.mutation(api.ingest.appendMessage, { serviceKey: "nope", negotiationId: n0, seq: 9, sender: "brand", kind: "text", content: "x" }).catch(refused));
-  const page1 = await t.query(api.messages.list, { negotiationId: n0, paginationOpts: { numItems: 3, cursor: null } });
+  const page1 = await brand.query(api.messages.list, { negotiationId: n0, paginationOpts: { numItems: 3, cursor: null } });
   rec("messages page 1", page1);
-  rec("messages page 2", await t.query(api.messages.list, { negotiationId: n0, paginationOpts: { numItems: 3, cursor: page1.continueCursor } }));
-  rec("mark read", await t.mutation(api.messages.markRead, { negotiationId: n0 }));
+  rec("messages page 2", await brand.query(api.messages.list, { negotiationId: n0, paginationOpts: { numItems: 3, cursor: page1.continueCursor } }));
+  rec("mark read", await brand.mutation(api.messages.markRead, { negotiationId: n0 }));
   rec("supplier opens n1", await offer(t, n1, 1, "supplier", terms(6.9, 0.95, 35, 30)));
-  rec("pause", await t.mutation(api.negotiations.pause, { negotiationId: n1 }).catch(refused));
-  rec("quote after", await t.query(api.quotes.get, { quoteId }));
-  rec("list", await t.query(api.quotes.list, { paginationOpts: { numItems: 5, cursor: null } }));
-  rec("insights", await t.query(api.insights.summary, {}));
+  rec("pause", await brand.mutation(api.negotiations.pause, { negotiationId: n1 }).catch(refused));
+  rec("quote after", await brand.query(api.quotes.get, { quoteId }));
+  rec("list", await brand.query(api.quotes.list, { paginationOpts: { numItems: 5, cursor: null } }));
+  rec("insights", await brand.query(api.insights.summary, {}));
   rec("claimable", await t.query(api.worker.claimable, { serviceKey: SERVICE_KEY }));
   rec("state", await t.query(api.worker.getQuoteState, { serviceKey: SERVICE_KEY, quoteId }));
   return out;
@@ -74,7 +79,7 @@ async function scenario(t: Backend): Promise<unknown[]> {
 let backend: Awaited<ReturnType<typeof startFixture>>;
 let client: ConvexClient;
 beforeAll(async () => {
-  backend = await startFixture({ functionsDir: PROJECT_FUNCTIONS, env: { PARLEY_SERVICE_KEY: SERVICE_KEY } });
+  backend = await startFixture({ functionsDir: PROJECT_FUNCTIONS, env: { PARLEY_SERVICE_KEY: SERVICE_KEY, ...(await generateAuthKeys()) } });
   client = new ConvexClient(backend.url, { logger: false });
 });
 afterAll(async () => {
@@ -84,14 +89,17 @@ afterAll(async () => {
 
 describe("conformance with the project's convex/ functions", () => {
   it("the same scenario gives the same transcript on convex-test and on the embedded backend", async () => {
-    const expected = normalizer((s) => /^[0-9]{5,}[a-z_]+$/.test(s))(await scenario(newBackend()));
+    const local = newBackend();
+    const expected = normalizer((s) => /^[0-9]{5,}[a-z_]+$/.test(s))(await scenario(local, await newWorkspace(local)));
     const remote = { query: client.query.bind(client), mutation: client.mutation.bind(client), action: client.action.bind(client) } as unknown as Backend;
+    const brand = await signUpBrand(backend.url, { email: "owner@brand.test" });
     let live: unknown;
-    const unsubscribe = client.onUpdate(api.insights.summary, {}, (v) => (live = v));
-    const actual = normalizer((s) => /^[0-9a-hjkmnp-tv-z]{26}$/.test(s))(await scenario(remote));
+    const unsubscribe = brand.onUpdate(api.insights.summary, {}, (v) => (live = v));
+    const actual = normalizer((s) => /^[0-9a-hjkmnp-tv-z]{26}$/.test(s))(await scenario(remote, brand));
     expect(actual).toEqual(expected);
-    const final = await client.query(api.insights.summary, {});
+    const final = await brand.query(api.insights.summary, {});
     await until(() => JSON.stringify(live) === JSON.stringify(final), 10_000, "live insights");
     unsubscribe();
+    await brand.close();
   });
 });

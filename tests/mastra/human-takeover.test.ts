@@ -7,6 +7,8 @@ import type { ConvexTransport } from "../../src/mastra/convex-transport.js";
 import { runNegotiations } from "../../src/mastra/workflows/run-quote.js";
 import { SERVICE_KEY, convexTestBackend, requestDemoQuote } from "./helpers/convex-test-backend.js";
 import { embeddedBackend } from "./helpers/embedded-backend.js";
+import { type BrandSession, signUpBrand } from "../helpers/brand-session.js";
+import { newWorkspace } from "../convex/helpers.js";
 import { testRuntime } from "./helpers/runtime.js";
 
 /** Senders in order, without the system notes the dashboard's mutations add (paused, resumed, …). */
@@ -20,14 +22,25 @@ const fn = api.negotiations;
 let embedded: Awaited<ReturnType<typeof embeddedBackend>> | undefined;
 afterAll(async () => embedded?.stop());
 
+// Each with a brand user signed in to a workspace of their own: convex-test's
+// identity, and a real Convex Auth sign-up on the embedded backend.
+let brandSession: BrandSession | undefined;
+afterAll(async () => brandSession?.close());
 const backends = {
-  "convex-test": async () => convexTestBackend().transport,
-  "the embedded backend (subscription)": async () => (embedded ??= await embeddedBackend()).transport,
+  "convex-test": async () => {
+    const { t, transport } = convexTestBackend();
+    return { transport, brand: await newWorkspace(t) };
+  },
+  "the embedded backend (subscription)": async () => {
+    embedded ??= await embeddedBackend();
+    brandSession ??= await signUpBrand(embedded.url, { email: "buyer@acme.test" });
+    return { transport: embedded.transport, brand: brandSession };
+  },
 };
 
 describe.each(Object.keys(backends) as (keyof typeof backends)[])("human takeover against %s", (backendName) => {
   it("waits while paused, answers the user's counter as the supplier, continues from it after resume; stops on walk-away", { timeout: 60_000 }, async () => {
-    const transport = await backends[backendName]();
+    const { transport, brand } = await backends[backendName]();
     const live = !!transport.onUpdate;
     let controlQueries = 0;
     const counting: ConvexTransport = {
@@ -37,7 +50,7 @@ describe.each(Object.keys(backends) as (keyof typeof backends)[])("human takeove
         return transport.query(fn, args);
       },
     };
-    const quoteId = await requestDemoQuote(transport, { seed: 99 });
+    const quoteId = await requestDemoQuote(transport, { seed: 99, workspaceId: brand.workspaceId });
     await transport.mutation(api.worker.claimQuote, { serviceKey: SERVICE_KEY, quoteId, workerId: "test", leaseMs: 60_000 });
     const read = async () => (await transport.query(api.worker.getQuoteState, { serviceKey: SERVICE_KEY, quoteId }))!;
     const [takenOver, walkedAway] = (await read()).negotiations.map((n) => n._id) as Id<"negotiations">[];
@@ -50,10 +63,10 @@ describe.each(Object.keys(backends) as (keyof typeof backends)[])("human takeove
       onOfferReceived: async (id, offer) => {
         if (offer.round !== 1) return;
         if (id === takenOver) {
-          await transport.mutation(fn.pause, { negotiationId: id });
+          await brand.mutation(fn.pause, { negotiationId: id });
           paused();
         }
-        if (id === walkedAway) await transport.mutation(fn.walkAway, { negotiationId: id, reason: "Not a fit" });
+        if (id === walkedAway) await brand.mutation(fn.walkAway, { negotiationId: id, reason: "Not a fit" });
       },
     });
 
@@ -71,7 +84,7 @@ describe.each(Object.keys(backends) as (keyof typeof backends)[])("human takeove
       leadTimeDays: 30,
       paymentTermsDays: 45,
     };
-    await transport.mutation(fn.counter, { negotiationId: takenOver, terms, message: "Here is what we can do." });
+    await brand.mutation(fn.counter, { negotiationId: takenOver, terms, message: "Here is what we can do." });
     for (;;) {
       n = (await read()).negotiations.find((x) => x._id === takenOver)!;
       if (n.offers.length >= 3 || n.status !== "paused") break;
@@ -82,7 +95,7 @@ describe.each(Object.keys(backends) as (keyof typeof backends)[])("human takeove
     expect(senders(n.messages)).toEqual(["supplier", "user", "supplier"]);
 
     // Handed back: the brand's AI continues from the history as it now stands.
-    if (n.status === "paused") await transport.mutation(fn.resume, { negotiationId: takenOver });
+    if (n.status === "paused") await brand.mutation(fn.resume, { negotiationId: takenOver });
     const results = await run;
     const final = (await read()).negotiations;
     const t = final.find((x) => x._id === takenOver)!;

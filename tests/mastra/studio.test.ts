@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api } from "../../convex/_generated/api.js";
 import type { Id } from "../../convex/_generated/dataModel.js";
 
-import { SERVICE_KEY } from "./helpers/convex-test-backend.js";
+import { SERVICE_KEY, toolsWorkspace } from "./helpers/convex-test-backend.js";
 import { embeddedBackend } from "./helpers/embedded-backend.js";
 
 // `mastra dev` (what `npm run dev:mastra` runs) boots offline, lists the
@@ -25,11 +25,12 @@ async function freePort(): Promise<number> {
 let backend: Awaited<ReturnType<typeof embeddedBackend>>;
 let studio: ChildProcess | undefined;
 let base = "";
+let workspaceId: Id<"workspaces">;
 let output = "";
 
 beforeAll(async () => {
   backend = await embeddedBackend();
-  await backend.transport.mutation(api.seed.catalog, { serviceKey: SERVICE_KEY });
+  workspaceId = await toolsWorkspace(backend.transport);
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   // Its own root (for .mastra/ and its dev lock), so it can run beside a
@@ -87,13 +88,13 @@ describe("Mastra Studio (mastra dev)", () => {
   });
 
   it("runs the workflow from line items: the quote is created in Convex, negotiated and recommended", { timeout: 120_000 }, async () => {
-    const products = await backend.transport.query(api.products.list, {});
+    const products = await backend.transport.query(api.worker.products, { serviceKey: SERVICE_KEY, workspaceId });
     const created = await (await fetch(`${base}/api/workflows/negotiationWorkflow/create-run`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).json();
     const runId = created.runId as string;
     const response = await fetch(`${base}/api/workflows/negotiationWorkflow/start-async?runId=${runId}`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ inputData: { lineItems: [{ sku: products[0]!.sku, quantity: 400 }], seed: 11, notes: "from Studio" } }),
+      body: JSON.stringify({ inputData: { workspaceId, lineItems: [{ sku: products[0]!.sku, quantity: 400 }], seed: 11, notes: "from Studio" } }),
     });
     const result = await response.json();
     expect(result.status, JSON.stringify(result).slice(0, 500)).toBe("success");
@@ -102,6 +103,7 @@ describe("Mastra Studio (mastra dev)", () => {
     const state = (await backend.transport.query(api.worker.getQuoteState, { serviceKey: SERVICE_KEY, quoteId }))!;
     expect(state.quote.status).toBe("completed");
     expect(state.quote.notes).toBe("from Studio");
+    expect(state.quote.workspaceId).toBe(workspaceId);
     expect(state.quote.recommendation?.ranking).toHaveLength(3);
     expect(state.negotiations.every((n) => n.messages.length >= 2)).toBe(true);
     const runs = await (await fetch(`${base}/api/workflows/negotiationWorkflow/runs`)).json();

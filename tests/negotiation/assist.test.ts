@@ -1,15 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { nextMove, type OfferRecord, predictAcceptance, runNegotiation, shouldAutoAccept, suggestCounter, totalPrice, withinGuardrails } from "../../src/negotiation/index.js";
+import { brandView, nextMove, type OfferRecord, predictAcceptance, runNegotiation, shouldAutoAccept, suggestCounter, totalPrice, withinGuardrails } from "../../src/negotiation/index.js";
 import { singleLineSetup } from "./fixtures.js";
 
 describe("AI assist", () => {
-  const setup = singleLineSetup();
-  const run = runNegotiation(setup);
+  const simulation = singleLineSetup();
+  const run = runNegotiation(simulation);
+  // The assist is on the brand's side: it gets the brand's view, no persona.
+  const setup = brandView(simulation);
   const history: OfferRecord[] = run.offers.slice(0, 3);
 
   it("suggests the counter Parley itself would make, inside the guardrails, with a list-price comparison", () => {
     const s = suggestCounter(setup, history);
-    const move = nextMove(setup, history);
+    const move = nextMove(simulation, history);
     if (move.kind === "offer") expect(s.terms).toEqual(move.terms);
     expect(withinGuardrails(s.terms, setup.lineItems, setup.guardrails)).toBe(true);
     expect(s.acceptanceProbability).toBeGreaterThanOrEqual(0);

@@ -4,7 +4,7 @@
 // quote inside the guardrails is worth more.
 
 import { describe, expect, it } from "vitest";
-import { brandUtility, type NegotiationSetup, nextMove, runNegotiation, suggestCounter, withinGuardrails } from "../../src/negotiation/index.js";
+import { brandUtility, brandView, type NegotiationSetup, nextMove, runNegotiation, suggestCounter, withinGuardrails } from "../../src/negotiation/index.js";
 import { scenarioSetups } from "../../src/negotiation/scenario.js";
 import { generateScenario } from "../../src/negotiation/scenario-generator.js";
 import { singleLineSetup } from "./fixtures.js";
@@ -58,9 +58,9 @@ describe("Parley end-game", () => {
     expect(nextMove(setup, history(8.5)).kind).toBe("accept");
     for (const standing of [8.5, 9.8]) {
       const h = history(standing);
-      const final = suggestCounter(setup, h);
-      const expected = brandUtility(final.terms, setup, setup.supplier.persona.qualityScore) * final.acceptanceProbability;
-      const worth = brandUtility(h[4]!.terms, setup, setup.supplier.persona.qualityScore);
+      const final = suggestCounter(brandView(setup), h);
+      const expected = brandUtility(final.terms, setup, setup.supplier.qualityScore) * final.acceptanceProbability;
+      const worth = brandUtility(h[4]!.terms, setup, setup.supplier.qualityScore);
       expect(nextMove(setup, h).kind).toBe(worth >= expected - 1e-9 ? "accept" : "offer");
     }
   });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { evaluateNegotiations, personaPreset, type SupplierSpec } from "../../src/negotiation/index.js";
+import { evaluateNegotiations, type SupplierProfile } from "../../src/negotiation/index.js";
 import { singleLineSetup } from "./fixtures.js";
 
-const supplier = (id: string, name: string, qualityScore: number): SupplierSpec => ({ id, name, persona: { ...personaPreset("balanced"), qualityScore } });
+// The evaluation is on the brand's side: it gets public profiles, never personas.
+const supplier = (id: string, name: string, qualityScore: number): SupplierProfile => ({ id, name, qualityScore });
 const terms = (unitPrice: number, leadTimeDays: number, paymentTermsDays: number) => ({ lines: [{ sku: "TS", quantity: 1000, unitPrice }], leadTimeDays, paymentTermsDays });
 
 describe("evaluateNegotiations", () => {

@@ -1,6 +1,7 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import { ConvexProvider, ConvexReactClient } from "convex/react";
+import { ConvexAuthProvider } from "@convex-dev/auth/react";
+import { ConvexReactClient } from "convex/react";
 import { App } from "./App";
 import "./styles.css";
 
@@ -23,9 +24,10 @@ loadConvexUrl().then(
     const client = new ConvexReactClient(url);
     root.render(
       <StrictMode>
-        <ConvexProvider client={client}>
+        {/* Sign-in tokens are kept in localStorage, per backend URL. */}
+        <ConvexAuthProvider client={client}>
           <App />
-        </ConvexProvider>
+        </ConvexAuthProvider>
       </StrictMode>,
     );
   },

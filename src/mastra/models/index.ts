@@ -30,7 +30,7 @@ export function resolveModel(env: NodeJS.ProcessEnv = process.env): ResolvedMode
     if (!apiKey) throw new Error(`PARLEY_MODEL=${spec} needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local server)`);
     const provider = createOpenAI({ apiKey, baseURL });
     // ai@7's provider is typed against a newer @ai-sdk/provider than Mastra's
-    // types; it runs unchanged (see DESIGN.md), so widen through Mastra's type.
+    // types; it runs unchanged, so widen through Mastra's type.
     return { model: provider.chat(modelId) as unknown as MastraModelConfig, id: spec };
   }
   throw new Error(`PARLEY_MODEL=${spec}: expected "scripted" or "openai:<model>"`);

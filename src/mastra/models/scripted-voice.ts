@@ -4,7 +4,9 @@ import { hashInts, pick } from "./seeded.js";
 import type { TurnBrief } from "./turn-brief.js";
 
 // The words of the scripted model: the brand's buyer voice and one voice per
-// supplier concession style. Numbers come only from the brief.
+// supplier concession style. Numbers come only from the brief. The brand's
+// voice uses only what the brand knows (the supplier's name, the terms); the
+// style is on supplier briefs alone.
 
 const money = (n: number) => `$${n.toFixed(2)}`;
 
@@ -101,7 +103,7 @@ export function scriptedMessage(brief: TurnBrief): string {
       parts.push(pick(rand, brandOffer), pick(rand, brandClosers));
     }
   } else {
-    const voice = supplierVoices[brief.style] ?? supplierVoices.linear!;
+    const voice = (brief.style !== undefined ? supplierVoices[brief.style] : undefined) ?? supplierVoices.linear!;
     if (brief.move === "accept") parts.push(pick(rand, supplierAccept));
     else if (brief.move === "impasse") parts.push(pick(rand, supplierImpasse));
     else {

@@ -26,8 +26,12 @@ export const turnBriefSchema = z.object({
   /** The counterparty's standing terms, if any: what this turn answers. */
   standing: termsSchema.optional(),
   supplierName: z.string(),
-  /** The supplier's concession style: picks the supplier's voice. */
-  style: z.string(),
+  /**
+   * The simulated supplier's concession style, which picks its voice: on a
+   * supplier turn only. A brand turn's brief carries nothing of the persona.
+   */
+  style: z.string().optional(),
+  /** The supplier's published tagline (public profile). */
   tagline: z.string().optional(),
   /** sku → product name, for readable messages. */
   products: z.record(z.string(), z.string()),

@@ -1,5 +1,5 @@
 import type { Doc, Id } from "../../../convex/_generated/dataModel.js";
-import type { Move, NegotiationSetup, OfferRecord } from "../../negotiation/index.js";
+import { supplierProfileOf, type Move, type NegotiationSetup, type OfferRecord } from "../../negotiation/index.js";
 import type { NegotiationState, QuoteState } from "../convex-transport.js";
 
 // Reading a negotiation as Convex holds it: the engine's setup and history, and
@@ -8,12 +8,16 @@ import type { NegotiationState, QuoteState } from "../convex-transport.js";
 
 export const TERMINAL = new Set<Doc<"negotiations">["status"]>(["accepted", "rejected", "impasse", "expired", "failed"]);
 
+/**
+ * The simulation's setup: the supplier's public profile (what the brand side
+ * gets, through `brandView`) and its persona (read only by the supplier's turn).
+ */
 export function setupFor(quote: Doc<"quotes">, negotiation: NegotiationState): NegotiationSetup {
   return {
     lineItems: quote.lineItems,
     priorities: quote.priorities,
     guardrails: quote.guardrails,
-    supplier: { id: negotiation.supplierId, name: negotiation.supplier.name, persona: negotiation.supplier.persona },
+    supplier: { ...supplierProfileOf(negotiation.supplierId, negotiation.supplier), persona: negotiation.supplier.persona },
     maxRounds: negotiation.maxRounds,
     seed: quote.seed,
   };

@@ -26,6 +26,10 @@ const prioritiesSchema = z.object({
 export const workflowInputSchema = z
   .object({
     quoteId: z.string().optional().describe("A quote already in Convex; omit to create one from the fields below"),
+    workspaceId: z
+      .string()
+      .optional()
+      .describe("The workspace a new quote is for (shown on the dashboard's Members screen); needed without a quoteId"),
     negotiationIds: z.array(z.string()).optional().describe("The quote's negotiations, one per supplier (checked against Convex)"),
     /** Set by the worker that already holds the quote's lease. */
     workerId: z.string().optional(),
@@ -46,8 +50,8 @@ export const workflowInputSchema = z
     seed: z.number().int().min(0).optional(),
     maxRounds: z.number().int().min(2).max(20).optional(),
   })
-  .refine((i) => i.quoteId || (i.lineItems && i.lineItems.length > 0), {
-    message: "give a quoteId, or lineItems to create a quote",
+  .refine((i) => i.quoteId || (i.workspaceId && i.lineItems && i.lineItems.length > 0), {
+    message: "give a quoteId, or a workspaceId and lineItems to create a quote",
   });
 
 const preparedSchema = z.object({
@@ -87,7 +91,7 @@ const prepare = createStep({
   outputSchema: preparedSchema,
   execute: async ({ inputData, requestContext, runId }) => {
     const runtime = runtimeOf(requestContext);
-    const quoteId = (inputData.quoteId ?? (await createQuote(runtime, { ...inputData, lineItems: inputData.lineItems! }))) as Id<"quotes">;
+    const quoteId = (inputData.quoteId ?? (await createQuote(runtime, { ...inputData, workspaceId: inputData.workspaceId!, lineItems: inputData.lineItems! }))) as Id<"quotes">;
     let workerId = inputData.workerId;
     let ownLease = false;
     if (!workerId) {

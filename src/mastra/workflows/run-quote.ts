@@ -1,6 +1,6 @@
 import { api } from "../../../convex/_generated/api.js";
 import type { Id } from "../../../convex/_generated/dataModel.js";
-import { evaluateNegotiations, type NegotiationOutcome } from "../../negotiation/index.js";
+import { evaluateNegotiations, supplierProfileOf, type NegotiationOutcome } from "../../negotiation/index.js";
 import type { ConvexRecommendation, NegotiationStatus } from "../convex-transport.js";
 import type { NegotiationRuntime } from "../runtime.js";
 import { termsOutcome } from "./negotiation-state.js";
@@ -14,6 +14,8 @@ import {
 // The three steps of a quote as plain functions; the Mastra workflow wraps them.
 
 export interface QuoteRequestInput {
+  /** The workspace the quote is for: the service key belongs to none. */
+  workspaceId: string;
   lineItems: { productId?: string; sku?: string; quantity: number; targetUnitPrice?: number; maxUnitPrice?: number }[];
   priorities?: { price: number; leadTime: number; paymentTerms: number; quality: number };
   guardrails?: { maxLeadTimeDays: number; minPaymentTermsDays: number };
@@ -26,9 +28,10 @@ const DEFAULT_PRIORITIES = { price: 0.4, leadTime: 0.2, paymentTerms: 0.2, quali
 const DEFAULT_GUARDRAILS = { maxLeadTimeDays: 45, minPaymentTermsDays: 15 };
 const cents = (x: number) => Math.round(x * 100) / 100;
 
-/** Creates a quote (and its negotiations) through the dashboard's own mutation, so it shows up there. */
+/** Creates a quote (and its negotiations) in the workspace the input names, so it shows up in its dashboard. */
 export async function createQuote(runtime: NegotiationRuntime, input: QuoteRequestInput): Promise<Id<"quotes">> {
-  const products = await runtime.transport.query(api.products.list, {});
+  const workspaceId = input.workspaceId as Id<"workspaces">;
+  const products = await runtime.transport.query(api.worker.products, { serviceKey: runtime.serviceKey, workspaceId });
   const lineItems = input.lineItems.map((line, i) => {
     const product = products.find((p) => p._id === line.productId || p.sku === line.sku);
     if (!product) throw new Error(`lineItems[${i}]: no product with ${line.productId ? `id ${line.productId}` : `sku ${line.sku}`}`);
@@ -39,7 +42,9 @@ export async function createQuote(runtime: NegotiationRuntime, input: QuoteReque
       maxUnitPrice: line.maxUnitPrice ?? cents(product.listPrice * 1.05),
     };
   });
-  return await runtime.transport.mutation(api.quotes.request, {
+  return await runtime.transport.mutation(api.worker.requestQuote, {
+    serviceKey: runtime.serviceKey,
+    workspaceId,
     lineItems,
     priorities: input.priorities ?? DEFAULT_PRIORITIES,
     guardrails: input.guardrails ?? DEFAULT_GUARDRAILS,
@@ -77,12 +82,13 @@ export async function evaluateQuote(runtime: NegotiationRuntime, quoteId: Id<"qu
     return quote.recommendation;
   }
   const bySupplier = new Map(negotiations.map((n) => [n.supplierId as string, n]));
+  // The recommendation is the brand's: it sees each supplier's public profile, not its persona.
   const recommendation = evaluateNegotiations({
     lineItems: quote.lineItems,
     priorities: quote.priorities,
     guardrails: quote.guardrails,
     results: negotiations.map((n) => ({
-      supplier: { id: n.supplierId, name: n.supplier.name, persona: n.supplier.persona },
+      supplier: supplierProfileOf(n.supplierId, n.supplier),
       outcome: n.outcome ?? OUTCOME_OF[n.status] ?? "impasse",
       ...termsOutcome(n, n.status),
     })),

@@ -133,7 +133,8 @@ export async function runSupplierNegotiation(
     const stream = persister.streamMessage(negotiationId, header);
     const startedAt = now();
     const turnSignal = AbortSignal.any([AbortSignal.timeout(runtime.turnTimeoutMs), ...(signal ? [signal] : [])]);
-    const output = await runtime.agentFor(sender, negotiation.supplier).stream(promptFor(brief, negotiation), {
+    const { _id, name, profile } = negotiation.supplier;
+    const output = await runtime.agentFor(sender, { _id, name, profile }).stream(promptFor(brief, negotiation), {
       instructions: instructionsFor(sender, negotiation),
       abortSignal: turnSignal,
     });

@@ -1,7 +1,6 @@
 import type { Doc } from "../../../convex/_generated/dataModel.js";
-import type { Move, OfferRecord } from "../../negotiation/index.js";
-import { describeTerms, withinGuardrails } from "../../negotiation/index.js";
-import type { NegotiationSetup } from "../../negotiation/index.js";
+import type { BrandContext, BrandSetup, Move, NegotiationSetup, OfferRecord } from "../../negotiation/index.js";
+import { brandView, describeTerms, withinGuardrails } from "../../negotiation/index.js";
 import { encodeBrief, termsSchema, type TurnBrief } from "../models/turn-brief.js";
 import { supplierInstructions } from "../agents/supplier-agent.js";
 import type { NegotiationState } from "../convex-transport.js";
@@ -9,8 +8,15 @@ import type { NegotiationState } from "../convex-transport.js";
 // The prompt of one turn: the engine's decision in words for an LLM, and the
 // same decision as a brief the scripted model reads. Then the check of what
 // came back: numbers by code, whatever the model wrote.
+//
+// A brand turn's prompt is built from the brand's side only (a BrandSetup: the
+// supplier's public profile, no persona), so it cannot carry the supplier's
+// floor or style; only the simulated supplier's own turn speaks in its persona.
 
-export function briefFor(move: Move, setup: NegotiationSetup, negotiation: NegotiationState, quote: Doc<"quotes">, history: OfferRecord[], seq: number): TurnBrief {
+type BriefQuote = Pick<Doc<"quotes">, "lineItems" | "notes" | "seed">;
+
+/** What both sides' briefs carry: the decision, the standing offer, public names. */
+function publicBrief(move: Move, setup: BrandSetup, history: OfferRecord[]) {
   const standing = history[history.length - 1];
   return {
     party: move.party,
@@ -19,9 +25,12 @@ export function briefFor(move: Move, setup: NegotiationSetup, negotiation: Negot
     maxRounds: setup.maxRounds,
     terms: move.kind === "impasse" ? undefined : move.terms,
     standing: standing && standing.offeredBy !== move.party ? standing.terms : undefined,
-    supplierName: negotiation.supplier.name,
-    style: negotiation.supplier.persona.concession,
-    tagline: negotiation.supplier.profile.tagline,
+    supplierName: setup.supplier.name,
+  };
+}
+
+function quoteBrief(quote: BriefQuote, seq: number) {
+  return {
     products: Object.fromEntries(quote.lineItems.map((l) => [l.sku, l.name])),
     notes: quote.notes,
     seed: quote.seed,
@@ -29,7 +38,32 @@ export function briefFor(move: Move, setup: NegotiationSetup, negotiation: Negot
   };
 }
 
-export function promptFor(brief: TurnBrief, negotiation: NegotiationState): string {
+/** A brand turn's brief: from the brand's view alone (no persona field is reachable). */
+export function brandBrief(move: Move, view: BrandSetup, quote: BriefQuote, history: OfferRecord[], seq: number): TurnBrief {
+  return { ...publicBrief(move, view, history), tagline: view.supplier.tagline, ...quoteBrief(quote, seq) };
+}
+
+/** A simulated supplier's brief: also its concession style, which picks its voice. */
+export function supplierBrief(move: Move, setup: NegotiationSetup, quote: BriefQuote, history: OfferRecord[], seq: number): TurnBrief {
+  return {
+    ...publicBrief(move, setup, history),
+    style: setup.supplier.persona.concession,
+    tagline: setup.supplier.tagline,
+    ...quoteBrief(quote, seq),
+  };
+}
+
+/**
+ * The brief of one turn. A brand move gets `brandBrief` of `brandView(setup)`;
+ * only a supplier move reads the persona. (`_negotiation` is unused: the setup
+ * carries the supplier's profile and persona.)
+ */
+export function briefFor(move: Move, setup: NegotiationSetup, _negotiation: unknown, quote: BriefQuote, history: OfferRecord[], seq: number): TurnBrief {
+  return move.party === "brand" ? brandBrief(move, brandView(setup), quote, history, seq) : supplierBrief(move, setup, quote, history, seq);
+}
+
+/** The turn's prompt: the last messages of the conversation (what both sides saw), the decision, the brief. */
+export function promptFor(brief: TurnBrief, negotiation: Pick<NegotiationState, "messages">): string {
   const recent = negotiation.messages
     .filter((m) => m.state === "complete")
     .slice(-4)
@@ -50,7 +84,8 @@ export function promptFor(brief: TurnBrief, negotiation: NegotiationState): stri
   ].join("\n\n");
 }
 
-export function instructionsFor(party: "brand" | "supplier", negotiation: NegotiationState): string | undefined {
+/** The brand agent keeps its own instructions (none per turn); the simulated supplier speaks in its persona's voice. */
+export function instructionsFor(party: "brand" | "supplier", negotiation: Pick<NegotiationState, "supplier">): string | undefined {
   if (party === "brand") return undefined;
   const { name, profile, persona } = negotiation.supplier;
   return supplierInstructions({ name, tagline: profile.tagline, description: profile.description, style: persona.concession });
@@ -62,7 +97,7 @@ export function instructionsFor(party: "brand" | "supplier", negotiation: Negoti
  * they equal the engine's decision they are dropped from the message and the
  * reason is returned for the message metadata. The engine's terms always stand.
  */
-export function reconcileModelTerms(text: string, move: Move, setup: NegotiationSetup): { text: string; replacedByEngine?: string } {
+export function reconcileModelTerms(text: string, move: Move, setup: BrandContext): { text: string; replacedByEngine?: string } {
   const match = /```(?:json)?\s*(\{[\s\S]*\})\s*```|(\{[\s\S]*"lines"[\s\S]*\})\s*$/.exec(text);
   if (!match) return { text };
   const cleaned = text.slice(0, match.index).trimEnd();

@@ -20,20 +20,27 @@ export function convexTestBackend() {
   return { t, transport };
 }
 
-/** Seeds the catalog and requests a quote over every product of the first category. */
+/** The tools' workspace (created with the demo catalog on first use), as Mastra Studio or a script would use it. */
+export async function toolsWorkspace(transport: ConvexTransport): Promise<Id<"workspaces">> {
+  return await transport.mutation(api.seed.workspace, { serviceKey: SERVICE_KEY, name: "Tests" });
+}
+
+/** Requests a quote over the catalog's first products, in the given workspace or the tools' one. */
 export async function requestDemoQuote(
   transport: ConvexTransport,
-  opts: { seed?: number; maxRounds?: number; lines?: number } = {},
+  opts: { seed?: number; maxRounds?: number; lines?: number; workspaceId?: Id<"workspaces"> } = {},
 ): Promise<Id<"quotes">> {
-  await transport.mutation(api.seed.catalog, { serviceKey: SERVICE_KEY });
-  const products = await transport.query(api.products.list, {});
+  const workspaceId = opts.workspaceId ?? (await toolsWorkspace(transport));
+  const products = await transport.query(api.worker.products, { serviceKey: SERVICE_KEY, workspaceId });
   const lineItems = products.slice(0, opts.lines ?? 2).map((p, i) => ({
     productId: p._id,
     quantity: 500 + 250 * i,
     targetUnitPrice: Math.round(p.listPrice * 0.8 * 100) / 100,
     maxUnitPrice: Math.round(p.listPrice * 1.05 * 100) / 100,
   }));
-  return await transport.mutation(api.quotes.request, {
+  return await transport.mutation(api.worker.requestQuote, {
+    serviceKey: SERVICE_KEY,
+    workspaceId,
     lineItems,
     priorities: { price: 0.4, leadTime: 0.2, paymentTerms: 0.2, quality: 0.2 },
     guardrails: { maxLeadTimeDays: 45, minPaymentTermsDays: 15 },

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { generateAuthKeys } from "../../../src/cli/auth-keys.js";
 import { startLocalBackend } from "../../../src/local-backend/index.js";
 import { clientTransport } from "../../../src/mastra/convex-transport.js";
 import { SERVICE_KEY } from "./convex-test-backend.js";
@@ -12,7 +13,7 @@ export async function embeddedBackend() {
     port: 0,
     dataDir: path.join(dataDir, "convex"),
     functionsDir: "convex",
-    env: { PARLEY_SERVICE_KEY: SERVICE_KEY },
+    env: { PARLEY_SERVICE_KEY: SERVICE_KEY, ...(await generateAuthKeys()) },
     reset: true,
     log: () => {},
   });

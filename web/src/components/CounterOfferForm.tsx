@@ -7,6 +7,7 @@ import type { CounterSuggestion } from "../../../src/negotiation/assist";
 import type { Id, Negotiation, Quote, Terms } from "../lib/types";
 import { ErrorBoundary } from "./ErrorBoundary";
 import { Field, FieldError } from "./Field";
+import { useWorkspace } from "../lib/workspace";
 
 type Suggestion = CounterSuggestion;
 
@@ -66,6 +67,7 @@ function useDebounced<T>(value: T, ms: number): T {
  * the predicted chance that the supplier accepts what is drafted.
  */
 export function CounterOfferForm({ negotiation, quote }: { negotiation: Negotiation; quote: Quote }) {
+  const { workspaceId } = useWorkspace();
   const base = negotiation.currentTerms!;
   const [suggestion, setSuggestion] = useState<Suggestion | null>();
   const counter = useMutation(api.negotiations.counter);
@@ -102,7 +104,7 @@ export function CounterOfferForm({ negotiation, quote }: { negotiation: Negotiat
     setSending(true);
     try {
       const message = draft.message.trim();
-      await counter({ negotiationId: negotiation._id, terms, ...(message ? { message } : {}) });
+      await counter({ workspaceId, negotiationId: negotiation._id, terms, ...(message ? { message } : {}) });
       setDraft((d) => ({ ...d, message: "" }));
       setTouched(false);
       setSeeded(false);
@@ -198,7 +200,8 @@ export function CounterOfferForm({ negotiation, quote }: { negotiation: Negotiat
 }
 
 function Prediction({ negotiationId, terms }: { negotiationId: Id<"negotiations">; terms: Terms }) {
-  const prediction = useQuery(api.negotiations.predictAcceptance, { negotiationId, terms });
+  const { workspaceId } = useWorkspace();
+  const prediction = useQuery(api.negotiations.predictAcceptance, { workspaceId, negotiationId, terms });
   if (prediction === undefined) return <span className="muted small">Estimating…</span>;
   if (prediction === null) return <span className="muted small">Available once the supplier has quoted.</span>;
   return (
@@ -219,7 +222,8 @@ function SuggestionView({
   onSuggestion: (suggestion: Suggestion | null) => void;
   onUse: (terms: Terms) => void;
 }) {
-  const suggestion = useQuery(api.negotiations.suggestCounter, { negotiationId });
+  const { workspaceId } = useWorkspace();
+  const suggestion = useQuery(api.negotiations.suggestCounter, { workspaceId, negotiationId });
   useEffect(() => {
     if (suggestion !== undefined) onSuggestion(suggestion);
   }, [suggestion, onSuggestion]);

@@ -6,27 +6,30 @@ import type { Message, NegotiationView, Offer, Quote } from "../lib/types";
 import { MessageList } from "./MessageList";
 import { StatusBadge } from "./StatusBadge";
 import { TakeOverPanel } from "./TakeOverPanel";
+import { useWorkspace } from "../lib/workspace";
 
 // A negotiation holds a few dozen messages at most (rounds are capped), so one
 // live query over all of them keeps the chat whole and current.
 const MESSAGE_LIMIT = 500;
 
 export function NegotiationPanel({ negotiation, quote, color }: { negotiation: NegotiationView; quote: Quote; color: string }) {
+  const { workspaceId, can } = useWorkspace();
   const page = useQuery(api.messages.list, {
+    workspaceId,
     negotiationId: negotiation._id,
     paginationOpts: { numItems: MESSAGE_LIMIT, cursor: null },
   }) as { page: Message[] } | undefined;
-  const offers = useQuery(api.offers.list, { negotiationId: negotiation._id }) as Offer[] | undefined;
+  const offers = useQuery(api.offers.list, { workspaceId, negotiationId: negotiation._id }) as Offer[] | undefined;
   const markRead = useMutation(api.messages.markRead);
 
   // Reading the chat here counts as reading it.
   useEffect(() => {
     if (negotiation.unreadCount > 0 && document.visibilityState === "visible") {
-      markRead({ negotiationId: negotiation._id }).catch(() => {
+      markRead({ workspaceId, negotiationId: negotiation._id }).catch(() => {
         // Unread counts are a convenience; a failure here must not disturb the chat.
       });
     }
-  }, [negotiation.unreadCount, negotiation._id, markRead]);
+  }, [negotiation.unreadCount, negotiation._id, workspaceId, markRead]);
 
   const name = supplierName(negotiation);
   const latest = negotiation.currentTerms;
@@ -82,7 +85,15 @@ export function NegotiationPanel({ negotiation, quote, color }: { negotiation: N
         )}
       </div>
       <MessageList messages={page?.page} offers={offers} supplierName={name} />
-      <TakeOverPanel negotiation={negotiation} quote={quote} />
+      {can("buyer") ? (
+        <TakeOverPanel negotiation={negotiation} quote={quote} />
+      ) : (
+        negotiation.status === "paused" && (
+          <p className="takeover takeover-idle muted small" data-testid="paused-by-buyer">
+            Paused: a buyer of this workspace is negotiating in person.
+          </p>
+        )
+      )}
     </section>
   );
 }

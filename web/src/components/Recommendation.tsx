@@ -6,6 +6,8 @@ import type { NegotiationView, Quote } from "../lib/types";
 import { useServerAction } from "../lib/useServerAction";
 import { ConfirmDialog } from "./ConfirmDialog";
 import { TermsTable } from "./OfferCard";
+import { needsRole } from "../lib/roles";
+import { useWorkspace } from "../lib/workspace";
 
 type Rec = NonNullable<Quote["recommendation"]>;
 
@@ -58,6 +60,7 @@ export function ComparisonTable({ recommendation }: { recommendation: Rec }) {
 /** The recommendation, its reasons, and the one click (plus a confirmation) that awards it. */
 export function RecommendationCard({ quote, negotiations }: { quote: Quote; negotiations: NegotiationView[] }) {
   const recommendation = quote.recommendation!;
+  const { workspaceId, role, can } = useWorkspace();
   const award = useMutation(api.negotiations.acceptCurrentOffer);
   const [open, setOpen] = useState(false);
   const { busy, error, run } = useServerAction();
@@ -66,7 +69,7 @@ export function RecommendationCard({ quote, negotiations }: { quote: Quote; nego
   const canAccept = quote.status === "completed" && chosen !== undefined && negotiation !== undefined;
 
   const onConfirm = async () => {
-    if (negotiation) await run(() => award({ negotiationId: negotiation._id }), () => setOpen(false));
+    if (negotiation) await run(() => award({ workspaceId, negotiationId: negotiation._id }), () => setOpen(false));
   };
 
   return (
@@ -83,11 +86,16 @@ export function RecommendationCard({ quote, negotiations }: { quote: Quote; nego
       <p className="explanation" data-testid="recommendation-explanation">
         {recommendation.explanation}
       </p>
-      {canAccept && (
-        <button type="button" className="button-primary" onClick={() => setOpen(true)} data-testid="accept-recommendation">
-          Accept recommendation
-        </button>
-      )}
+      {canAccept &&
+        (can("buyer") ? (
+          <button type="button" className="button-primary" onClick={() => setOpen(true)} data-testid="accept-recommendation">
+            Accept recommendation
+          </button>
+        ) : (
+          <p className="notice small" data-testid="award-needs-buyer">
+            {needsRole(role, "buyer", "award")}
+          </p>
+        ))}
       <ConfirmDialog
         open={open}
         title={`Award the quote to ${chosen?.supplierName ?? "this supplier"}?`}

@@ -8,6 +8,7 @@ import { ConfirmDialog } from "./ConfirmDialog";
 import { CounterOfferForm } from "./CounterOfferForm";
 import { ErrorBoundary } from "./ErrorBoundary";
 import { TermsTable } from "./OfferCard";
+import { useWorkspace } from "../lib/workspace";
 
 type Pending = "accept" | "walkAway" | null;
 
@@ -16,6 +17,7 @@ type Pending = "accept" | "walkAway" | null;
  * talk and counter in person, accept or walk away, and hand it back.
  */
 export function TakeOverPanel({ negotiation, quote }: { negotiation: NegotiationView; quote: Quote }) {
+  const { workspaceId } = useWorkspace();
   const pause = useMutation(api.negotiations.pause);
   const resume = useMutation(api.negotiations.resume);
   const sendMessage = useMutation(api.negotiations.sendMessage);
@@ -36,7 +38,7 @@ export function TakeOverPanel({ negotiation, quote }: { negotiation: Negotiation
     return (
       <div className="takeover takeover-idle">
         <button type="button" className="button-secondary" disabled={busy} data-testid="take-over"
-          onClick={() => run(() => pause({ negotiationId: negotiation._id }))}>
+          onClick={() => run(() => pause({ workspaceId, negotiationId: negotiation._id }))}>
           Take over
         </button>
         <span className="muted small">Pause the AI and negotiate yourself.</span>
@@ -53,7 +55,7 @@ export function TakeOverPanel({ negotiation, quote }: { negotiation: Negotiation
       refuse("Write a message first.");
       return;
     }
-    void run(() => sendMessage({ negotiationId: negotiation._id, content }), () => setText(""));
+    void run(() => sendMessage({ workspaceId, negotiationId: negotiation._id, content }), () => setText(""));
   };
 
   return (
@@ -62,7 +64,7 @@ export function TakeOverPanel({ negotiation, quote }: { negotiation: Negotiation
         <strong>You are negotiating.</strong>
         <span className="muted small">The AI waits until you resume it.</span>
         <button type="button" className="button-primary" disabled={busy} data-testid="resume"
-          onClick={() => run(() => resume({ negotiationId: negotiation._id }))}>
+          onClick={() => run(() => resume({ workspaceId, negotiationId: negotiation._id }))}>
           Resume AI
         </button>
       </div>
@@ -110,7 +112,7 @@ export function TakeOverPanel({ negotiation, quote }: { negotiation: Negotiation
         busy={busy}
         error={confirm === "accept" ? error : undefined}
         onCancel={() => setConfirm(null)}
-        onConfirm={() => run(() => acceptCurrentOffer({ negotiationId: negotiation._id }), () => setConfirm(null))}
+        onConfirm={() => run(() => acceptCurrentOffer({ workspaceId, negotiationId: negotiation._id }), () => setConfirm(null))}
       >
         <p>
           This awards the quote to {supplierName} on these terms, for{" "}
@@ -129,7 +131,7 @@ export function TakeOverPanel({ negotiation, quote }: { negotiation: Negotiation
         onCancel={() => setConfirm(null)}
         onConfirm={() => {
           const why = reason.trim();
-          void run(() => walkAway({ negotiationId: negotiation._id, ...(why ? { reason: why } : {}) }), () => setConfirm(null));
+          void run(() => walkAway({ workspaceId, negotiationId: negotiation._id, ...(why ? { reason: why } : {}) }), () => setConfirm(null));
         }}
       >
         <p>This ends the negotiation with {supplierName}. It cannot be reopened.</p>

@@ -8,6 +8,8 @@ export type Route =
   | { name: "newQuote" }
   | { name: "quote"; quoteId: string }
   | { name: "insights" }
+  | { name: "members" }
+  | { name: "join"; token: string }
   | { name: "notFound"; path: string };
 
 export function parseHash(hash: string): Route {
@@ -20,7 +22,10 @@ export function parseHash(hash: string): Route {
   }
   if (parts.length === 1 && parts[0] === "new") return { name: "newQuote" };
   if (parts.length === 1 && parts[0] === "insights") return { name: "insights" };
+  if (parts.length === 1 && parts[0] === "members") return { name: "members" };
   if (parts.length === 2 && parts[0] === "quotes") return { name: "quote", quoteId: decodeURIComponent(parts[1]) };
+  // An invitation link; a token cut short by a mail client still lands here and is refused in words.
+  if (parts[0] === "join") return { name: "join", token: decodeURIComponent(parts.slice(1).join("/")) };
   return { name: "notFound", path };
 }
 
@@ -34,9 +39,18 @@ export function hrefFor(route: Route): string {
       return `#/quotes/${encodeURIComponent(route.quoteId)}`;
     case "insights":
       return "#/insights";
+    case "members":
+      return "#/members";
+    case "join":
+      return `#/join/${encodeURIComponent(route.token)}`;
     case "notFound":
       return `#${route.path}`;
   }
+}
+
+/** The link an invited person opens: the dashboard's own address with the join route. */
+export function invitationLink(location: { origin: string; pathname: string }, token: string): string {
+  return `${location.origin}${location.pathname}${hrefFor({ name: "join", token })}`;
 }
 
 export function navigate(route: Route): void {

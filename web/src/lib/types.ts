@@ -19,8 +19,11 @@ export type QuoteListItem = Quote & {
   negotiationStatuses: { negotiationId: Id<"negotiations">; supplierId: Id<"suppliers">; supplierName: string; status: NegotiationStatus }[];
 };
 
+/** A supplier as the brand sees it: its public profile, never its persona. */
+export type SupplierProfile = Pick<Supplier, "_id" | "name" | "slug" | "profile">;
+
 export type NegotiationView = Negotiation & {
-  supplier: Supplier | null;
+  supplier: SupplierProfile | null;
   unreadCount: number;
   latestOffer?: Offer | null;
 };

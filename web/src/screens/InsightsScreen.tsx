@@ -3,6 +3,7 @@ import { api } from "../../../convex/_generated/api";
 import { Empty, Loading } from "../components/States";
 import { formatDays, formatDuration, formatPercent } from "../lib/format";
 import { hrefFor } from "../lib/router";
+import { useWorkspace } from "../lib/workspace";
 
 function Metric({ label, value, hint, testId }: { label: string; value: string; hint: string; testId: string }) {
   return (
@@ -19,7 +20,8 @@ function Metric({ label, value, hint, testId }: { label: string; value: string; 
 const orDash = <T,>(value: T | null | undefined, show: (v: T) => string) => (value === null || value === undefined ? "—" : show(value));
 
 export function InsightsScreen() {
-  const summary = useQuery(api.insights.summary, {});
+  const { workspaceId, can } = useWorkspace();
+  const summary = useQuery(api.insights.summary, { workspaceId });
   return (
     <section className="screen" aria-labelledby="insights-title" data-testid="insights">
       <h1 id="insights-title">Insights</h1>
@@ -28,7 +30,8 @@ export function InsightsScreen() {
       ) : summary.negotiations === 0 ? (
         <Empty title="No negotiations yet." testId="insights-empty">
           <p>
-            Insights appear once Parley has negotiated a quote. <a href={hrefFor({ name: "newQuote" })}>Request a quote</a>
+            Insights appear once Parley has negotiated a quote.{" "}
+            {can("buyer") && <a href={hrefFor({ name: "newQuote" })}>Request a quote</a>}
           </p>
         </Empty>
       ) : (

@@ -7,13 +7,34 @@ import { Empty, ErrorNotice, Loading } from "../components/States";
 import { describeError } from "../lib/errors";
 import { formatMoney, formatUnitPrice } from "../lib/format";
 import { emptyDraft, validateQuote, type FieldErrors, type LineDraft, type QuoteDraft } from "../lib/quoteForm";
-import { navigate } from "../lib/router";
+import { hrefFor, navigate } from "../lib/router";
+import { needsRole } from "../lib/roles";
+import { useWorkspace } from "../lib/workspace";
 import type { Id, Product } from "../lib/types";
 
 let nextLineKey = 1;
 
+/** Buyers and owners request quotes; a viewer who lands here is told why not. */
 export function NewQuoteScreen() {
-  const products = useQuery(api.products.list, {}) as Product[] | undefined;
+  const { role, can } = useWorkspace();
+  if (!can("buyer")) {
+    return (
+      <section className="screen narrow" aria-labelledby="new-quote-title">
+        <h1 id="new-quote-title">New quote</h1>
+        <Empty title={needsRole(role, "buyer", "request quotes")} testId="new-quote-forbidden">
+          <p>
+            You can follow every quote of this workspace as it is negotiated. <a href={hrefFor({ name: "quotes" })}>Back to quotes</a>
+          </p>
+        </Empty>
+      </section>
+    );
+  }
+  return <NewQuoteForm />;
+}
+
+function NewQuoteForm() {
+  const { workspaceId } = useWorkspace();
+  const products = useQuery(api.products.list, { workspaceId }) as Product[] | undefined;
   const requestQuote = useMutation(api.quotes.request);
   const [draft, setDraft] = useState<QuoteDraft>(emptyDraft);
   const [picked, setPicked] = useState("");
@@ -68,6 +89,7 @@ export function NewQuoteScreen() {
     setSubmitting(true);
     try {
       const quoteId = await requestQuote({
+        workspaceId,
         ...args,
         lineItems: args.lineItems.map((line) => ({ ...line, productId: line.productId as Id<"products"> })),
       });

@@ -13,22 +13,56 @@ import { hrefFor } from "../lib/router";
 import type { Id, NegotiationView, Offer, Quote, QuoteDetail } from "../lib/types";
 import { useNow } from "../lib/useNow";
 import { useServerAction } from "../lib/useServerAction";
+import { useAccount, useWorkspace } from "../lib/workspace";
 
 export const SUPPLIER_COLORS = ["#2563eb", "#d97706", "#0f9d76", "#9333ea", "#dc2626"];
 
 export function QuoteDetailScreen({ quoteId }: { quoteId: string }) {
-  const detail = useQuery(api.quotes.get, { quoteId: quoteId as Id<"quotes"> }) as QuoteDetail | null | undefined;
+  const { workspaceId } = useWorkspace();
+  const detail = useQuery(api.quotes.get, { workspaceId, quoteId }) as QuoteDetail | null | undefined;
   if (detail === undefined) return <Loading label="Loading the quote…" lines={5} />;
-  if (detail === null) {
-    return (
-      <Empty title="This quote does not exist." testId="quote-not-found">
+  if (detail === null) return <QuoteNotFound quoteId={quoteId} />;
+  return <QuoteDetailView detail={detail} />;
+}
+
+/**
+ * No such quote here: mistyped, or another workspace's (which reads as absent).
+ * When it is in another of the user's own workspaces, offer to switch there.
+ */
+function QuoteNotFound({ quoteId }: { quoteId: string }) {
+  const { workspaces, current, select } = useAccount();
+  const others = workspaces.filter((w) => w._id !== current?._id);
+  const otherIds = others.map((w) => w._id).join(",");
+  // useQueries wants the same object until the set of queries changes.
+  const requests = useMemo(
+    () =>
+      Object.fromEntries(
+        otherIds
+          .split(",")
+          .filter(Boolean)
+          .map((id) => [id, { query: api.quotes.get, args: { workspaceId: id as Id<"workspaces">, quoteId } }]),
+      ),
+    [otherIds, quoteId],
+  );
+  const found = useQueries(requests);
+  const home = others.find((w) => found[w._id] && !(found[w._id] instanceof Error));
+  return (
+    <section className="screen" aria-label="Quote not found">
+      <Empty title="Quote not found" testId="quote-not-found">
+        <p>There is no such quote in “{current?.name}”. The link may be mistyped, or the quote belongs to another workspace.</p>
+        {home && (
+          <p>
+            <button type="button" className="button-secondary" onClick={() => select(home._id)} data-testid="switch-to-quote-workspace">
+              Open it in “{home.name}”
+            </button>
+          </p>
+        )}
         <p>
           <a href={hrefFor({ name: "quotes" })}>Back to quotes</a>
         </p>
       </Empty>
-    );
-  }
-  return <QuoteDetailView detail={detail} />;
+    </section>
+  );
 }
 
 function QuoteDetailView({ detail }: { detail: QuoteDetail }) {
@@ -155,14 +189,15 @@ function QuoteSummary({ quote }: { quote: Quote }) {
 }
 
 function OffersChart({ quote, negotiations, colors }: { quote: Quote; negotiations: NegotiationView[]; colors: Map<string, string> }) {
+  const { workspaceId } = useWorkspace();
   const requests = useMemo(
     () =>
       Object.fromEntries(
-        negotiations.map((n) => [n._id, { query: api.offers.list, args: { negotiationId: n._id } }]),
+        negotiations.map((n) => [n._id, { query: api.offers.list, args: { workspaceId, negotiationId: n._id } }]),
       ),
     // The set of negotiations of a quote never changes; their ids are the key.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [negotiations.map((n) => n._id).join(",")],
+    [workspaceId, negotiations.map((n) => n._id).join(",")],
   );
   const results = useQueries(requests);
   const series: ChartSeries[] = negotiations.map((n) => {
@@ -184,10 +219,12 @@ function OffersChart({ quote, negotiations, colors }: { quote: Quote; negotiatio
 }
 
 function CancelQuote({ quote }: { quote: Quote }) {
+  const { workspaceId, can } = useWorkspace();
   const cancel = useMutation(api.quotes.cancel);
   const [open, setOpen] = useState(false);
   const { busy, error, run } = useServerAction();
-  if (!["queued", "negotiating", "completed"].includes(quote.status)) return null;
+  // Viewers follow quotes; cancelling is a buyer's call (and the server's check).
+  if (!can("buyer") || !["queued", "negotiating", "completed"].includes(quote.status)) return null;
   return (
     <>
       <button type="button" className="button-danger-outline" onClick={() => setOpen(true)} data-testid="cancel-quote">
@@ -201,7 +238,7 @@ function CancelQuote({ quote }: { quote: Quote }) {
         busy={busy}
         error={error}
         onCancel={() => setOpen(false)}
-        onConfirm={() => run(() => cancel({ quoteId: quote._id }), () => setOpen(false))}
+        onConfirm={() => run(() => cancel({ workspaceId, quoteId: quote._id }), () => setOpen(false))}
       >
         <p>Every negotiation of this quote stops and nothing is awarded.</p>
       </ConfirmDialog>

@@ -6,14 +6,17 @@ import { capitalise, formatDuration, formatMoney } from "../lib/format";
 import { hrefFor, navigate } from "../lib/router";
 import { QUOTE_STATUSES, type QuoteListItem, type QuoteStatus } from "../lib/types";
 import { useNow } from "../lib/useNow";
+import { needsRole } from "../lib/roles";
+import { useWorkspace } from "../lib/workspace";
 
 const PAGE_SIZE = 20;
 
 export function QuotesScreen({ status }: { status?: string }) {
+  const { workspaceId, role, can } = useWorkspace();
   const filter = QUOTE_STATUSES.includes(status as QuoteStatus) ? (status as QuoteStatus) : undefined;
   const { results, status: pageStatus, loadMore } = usePaginatedQuery(
     api.quotes.list,
-    filter ? { status: filter } : {},
+    filter ? { workspaceId, status: filter } : { workspaceId },
     { initialNumItems: PAGE_SIZE },
   );
   const quotes = results as QuoteListItem[];
@@ -38,9 +41,15 @@ export function QuotesScreen({ status }: { status?: string }) {
               ))}
             </select>
           </label>
-          <a className="button-primary" href={hrefFor({ name: "newQuote" })} data-testid="new-quote-link">
-            New quote
-          </a>
+          {can("buyer") ? (
+            <a className="button-primary" href={hrefFor({ name: "newQuote" })} data-testid="new-quote-link">
+              New quote
+            </a>
+          ) : (
+            <span className="muted small" data-testid="new-quote-needs-buyer">
+              {needsRole(role, "buyer", "request quotes")}
+            </span>
+          )}
         </div>
       </div>
 
@@ -48,10 +57,14 @@ export function QuotesScreen({ status }: { status?: string }) {
         <Loading label="Loading quotes…" />
       ) : quotes.length === 0 ? (
         <Empty title={filter ? `No ${filter} quotes.` : "No quotes yet."} testId="quotes-empty">
-          <p>
-            Ask for a quote and Parley negotiates with three suppliers at once.{" "}
-            <a href={hrefFor({ name: "newQuote" })}>Request a quote</a>
-          </p>
+          {can("buyer") ? (
+            <p>
+              Ask for a quote and Parley negotiates with three suppliers at once.{" "}
+              <a href={hrefFor({ name: "newQuote" })}>Request a quote</a>
+            </p>
+          ) : (
+            <p>Quotes that the buyers of this workspace request appear here, live.</p>
+          )}
         </Empty>
       ) : (
         <QuotesTable quotes={quotes} />

@@ -1,0 +1,104 @@
+import type { Doc, Id } from "../_generated/dataModel";
+import type { MutationCtx, QueryCtx } from "../_generated/server";
+import { type Role, ROLES } from "./roles";
+import { fail, invalid } from "./errors";
+import { loadCatalog } from "./catalog";
+import { checkText } from "./validate";
+
+// Workspaces and their members. A new workspace gets the demo catalog, so its
+// first quote can be requested at once.
+
+export async function createWorkspace(
+  ctx: MutationCtx,
+  name: string,
+  owner: Id<"users"> | undefined,
+): Promise<Id<"workspaces">> {
+  const trimmed = name.trim();
+  checkText(trimmed, "name", { required: true });
+  if (trimmed.length > 80) invalid("name", "A workspace name has at most 80 characters");
+  const now = Date.now();
+  const workspaceId = await ctx.db.insert("workspaces", {
+    name: trimmed,
+    ...(owner ? { createdBy: owner } : {}),
+    createdAt: now,
+  });
+  if (owner) await ctx.db.insert("members", { workspaceId, userId: owner, role: "owner", joinedAt: now });
+  await loadCatalog(ctx, workspaceId);
+  await ctx.db.insert("events", { workspaceId, type: "workspace.created", actor: "user", at: now, data: { name: trimmed } });
+  return workspaceId;
+}
+
+/** The workspaces the user belongs to, with their role in each, oldest first. */
+export async function workspacesOf(ctx: QueryCtx, userId: Id<"users">) {
+  const memberships = await ctx.db
+    .query("members")
+    .withIndex("by_userId", (q) => q.eq("userId", userId))
+    .take(100);
+  const rows = [];
+  for (const member of memberships) {
+    const workspace = await ctx.db.get(member.workspaceId);
+    if (workspace) rows.push({ _id: workspace._id, name: workspace.name, role: member.role, joinedAt: member.joinedAt });
+  }
+  return rows.sort((a, b) => a.joinedAt - b.joinedAt);
+}
+
+export async function listMembers(ctx: QueryCtx, workspaceId: Id<"workspaces">) {
+  const members = await ctx.db
+    .query("members")
+    .withIndex("by_workspaceId_and_userId", (q) => q.eq("workspaceId", workspaceId))
+    .take(500);
+  const rows = [];
+  for (const member of members) {
+    const user = await ctx.db.get(member.userId);
+    rows.push({
+      userId: member.userId,
+      role: member.role,
+      joinedAt: member.joinedAt,
+      email: user?.email ?? null,
+      name: user?.name ?? null,
+    });
+  }
+  return rows.sort((a, b) => ROLES.indexOf(b.role) - ROLES.indexOf(a.role) || a.joinedAt - b.joinedAt);
+}
+
+async function requireMemberRow(ctx: QueryCtx, workspaceId: Id<"workspaces">, userId: Id<"users">): Promise<Doc<"members">> {
+  const member = await ctx.db
+    .query("members")
+    .withIndex("by_workspaceId_and_userId", (q) => q.eq("workspaceId", workspaceId).eq("userId", userId))
+    .unique();
+  if (!member) fail("NOT_FOUND", "This person is not a member of the workspace", "userId");
+  return member;
+}
+
+/** A workspace always keeps an owner: the last one can be neither demoted nor removed. */
+async function assertNotLastOwner(ctx: QueryCtx, member: Doc<"members">): Promise<void> {
+  if (member.role !== "owner") return;
+  const members = await ctx.db
+    .query("members")
+    .withIndex("by_workspaceId_and_userId", (q) => q.eq("workspaceId", member.workspaceId))
+    .take(500);
+  if (members.filter((m) => m.role === "owner").length <= 1) {
+    fail("CONFLICT", "A workspace needs at least one owner: make someone else owner first", "userId");
+  }
+}
+
+export async function setRole(ctx: MutationCtx, workspaceId: Id<"workspaces">, userId: Id<"users">, role: Role): Promise<void> {
+  const member = await requireMemberRow(ctx, workspaceId, userId);
+  if (member.role === role) return;
+  if (role !== "owner") await assertNotLastOwner(ctx, member);
+  await ctx.db.patch(member._id, { role });
+  await ctx.db.insert("events", {
+    workspaceId,
+    type: "member.role_changed",
+    actor: "user",
+    at: Date.now(),
+    data: { userId, from: member.role, to: role },
+  });
+}
+
+export async function removeMember(ctx: MutationCtx, workspaceId: Id<"workspaces">, userId: Id<"users">): Promise<void> {
+  const member = await requireMemberRow(ctx, workspaceId, userId);
+  await assertNotLastOwner(ctx, member);
+  await ctx.db.delete(member._id);
+  await ctx.db.insert("events", { workspaceId, type: "member.removed", actor: "user", at: Date.now(), data: { userId } });
+}

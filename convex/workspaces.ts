@@ -1,0 +1,27 @@
+import { v } from "convex/values";
+import { memberQuery, userMutation, userQuery } from "./functions";
+import { createWorkspace, workspacesOf } from "./model/workspaces";
+
+/** The signed-in user and the workspaces they belong to (with their role in each). */
+export const mine = userQuery({
+  args: {},
+  handler: async (ctx) => ({
+    user: { _id: ctx.user._id, email: ctx.user.email ?? null, name: ctx.user.name ?? null },
+    workspaces: await workspacesOf(ctx, ctx.user._id),
+  }),
+});
+
+/** A new workspace with the demo catalog; the caller becomes its owner. */
+export const create = userMutation({
+  args: { name: v.string() },
+  handler: async (ctx, { name }) => await createWorkspace(ctx, name, ctx.user._id),
+});
+
+/** The workspace's name and the caller's role in it. */
+export const get = memberQuery({
+  args: {},
+  handler: async (ctx) => {
+    const workspace = (await ctx.db.get(ctx.access.workspaceId))!;
+    return { _id: workspace._id, name: workspace.name, role: ctx.access.member.role };
+  },
+});

@@ -1,0 +1,77 @@
+import { hrefFor, navigate, type Route } from "../lib/router";
+import { roleAtLeast } from "../lib/roles";
+import { useAccount } from "../lib/workspace";
+import { RoleBadge } from "./RoleBadge";
+
+type NavName = "quotes" | "newQuote" | "insights" | "members";
+
+/** Brand, the screens of the workspace, and who is signed in where, with sign out. */
+export function TopBar({ route }: { route: Route }) {
+  const { user, workspaces, current, select, announce, signOut } = useAccount();
+  const active = route.name === "quote" ? "quotes" : route.name;
+  const link = (name: NavName, label: string, testId: string) => (
+    <a href={hrefFor({ name } as Route)} aria-current={active === name ? "page" : undefined} data-testid={testId}>
+      {label}
+    </a>
+  );
+
+  const onSwitch = (workspaceId: string) => {
+    select(workspaceId);
+    announce(undefined);
+    // A quote belongs to one workspace: after switching, start from the list.
+    if (route.name === "quote" || route.name === "newQuote" || route.name === "join") navigate({ name: "quotes" });
+  };
+
+  const onSignOut = () => {
+    announce(undefined);
+    void signOut();
+  };
+
+  return (
+    <header className="topbar">
+      <a className="brand-mark" href={hrefFor({ name: "quotes" })}>
+        <span className="logo" aria-hidden="true">P</span> <span className="brand-name">Parley</span>
+      </a>
+      {current && (
+        <nav aria-label="Main">
+          {link("quotes", "Quotes", "nav-quotes")}
+          {roleAtLeast(current.role, "buyer") && link("newQuote", "New quote", "nav-new-quote")}
+          {link("insights", "Insights", "nav-insights")}
+          {link("members", "Members", "nav-members")}
+        </nav>
+      )}
+      <div className="account" data-testid="account">
+        {current && (
+          <div className="account-workspace">
+            {workspaces.length > 1 ? (
+              <select
+                className="workspace-switcher"
+                aria-label="Workspace"
+                value={current._id}
+                onChange={(event) => onSwitch(event.target.value)}
+                data-testid="workspace-switcher"
+              >
+                {workspaces.map((w) => (
+                  <option key={w._id} value={w._id}>
+                    {w.name}
+                  </option>
+                ))}
+              </select>
+            ) : (
+              <span className="workspace-name" data-testid="workspace-name">
+                {current.name}
+              </span>
+            )}
+            <RoleBadge role={current.role} testId="workspace-role" />
+          </div>
+        )}
+        <span className="account-email" title={user.name ?? undefined} data-testid="account-email">
+          {user.email ?? user.name ?? "Signed in"}
+        </span>
+        <button type="button" className="button-secondary button-small" onClick={onSignOut} data-testid="sign-out">
+          Sign out
+        </button>
+      </div>
+    </header>
+  );
+}

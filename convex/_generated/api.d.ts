@@ -24,6 +24,7 @@ import type * as invitations from "../invitations.js";
 import type * as members from "../members.js";
 import type * as messages from "../messages.js";
 import type * as model_access from "../model/access.js";
+import type * as model_accounts from "../model/accounts.js";
 import type * as model_assist from "../model/assist.js";
 import type * as model_auth from "../model/auth.js";
 import type * as model_awards from "../model/awards.js";
@@ -73,6 +74,7 @@ declare const fullApi: ApiFromModules<{
   members: typeof members;
   messages: typeof messages;
   "model/access": typeof model_access;
+  "model/accounts": typeof model_accounts;
   "model/assist": typeof model_assist;
   "model/auth": typeof model_auth;
   "model/awards": typeof model_awards;

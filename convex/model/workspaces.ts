@@ -1,6 +1,7 @@
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { type Role, ROLES } from "./roles";
+import { ACCOUNT_RULES } from "./accounts";
 import { fail, invalid } from "./errors";
 import { loadCatalog } from "./catalog";
 import { checkText } from "./validate";
@@ -15,7 +16,8 @@ export async function createWorkspace(
 ): Promise<Id<"workspaces">> {
   const trimmed = name.trim();
   checkText(trimmed, "name", { required: true });
-  if (trimmed.length > 80) invalid("name", "A workspace name has at most 80 characters");
+  const max = ACCOUNT_RULES.maxWorkspaceNameLength;
+  if (trimmed.length > max) invalid("name", `A workspace name has at most ${max} characters`);
   const now = Date.now();
   const workspaceId = await ctx.db.insert("workspaces", {
     name: trimmed,

@@ -12,6 +12,7 @@ import { decodeBrief, encodeBrief } from "../../src/mastra/models/turn-brief.js"
 import { setupFor } from "../../src/mastra/workflows/negotiation-state.js";
 import { brandBrief, briefFor, instructionsFor, promptFor } from "../../src/mastra/workflows/turn-prompt.js";
 import { brandView, nextMove, type OfferRecord, type SupplierPersona } from "../../src/negotiation/index.js";
+import { HIDDEN_PERSONA_FIELDS } from "../helpers/persona-fields.js";
 
 // Distinctive values, so that any of them showing up in a prompt is a leak.
 const persona: SupplierPersona = {
@@ -30,21 +31,7 @@ const persona: SupplierPersona = {
 };
 
 /** Persona field names, and the values no offer reveals (an opening quote shows the standard lead time and preferred terms). */
-const PERSONA_NAMES = [
-  "persona",
-  "concession",
-  "concessionExponent",
-  "unitCostRatio",
-  "openingMarkup",
-  "reservationMargin",
-  "weights",
-  "expediteCostPerDay",
-  "annualFinancingRate",
-  "capacityPerLine",
-  "fastest",
-  "preferred",
-  "style",
-];
+const PERSONA_NAMES = [...HIDDEN_PERSONA_FIELDS, "fastest", "preferred", "style"];
 const PERSONA_VALUES = ["boulware", "0.3719", "0.6173", "1.1337", "0.2291", "0.5813", "0.2717", "0.147", "0.00613", "0.0619", "48123", "48,123"];
 const BOULWARE_WORDS = "You concede slowly and defend your price";
 

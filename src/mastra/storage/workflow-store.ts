@@ -21,7 +21,13 @@ class SqliteBackedWorkflows extends WorkflowsInMemory {
     const db = new InMemoryDB();
     super({ db });
     this.mem = db;
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    // Runs hold the quotes' details: only this user may read them. SQLite gives
+    // the -wal and -shm files the database's mode, so the database is made 0600
+    // before it is opened (chmod, since open's mode is reduced by the umask).
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    fs.chmodSync(path.dirname(file), 0o700);
+    fs.closeSync(fs.openSync(file, "a", 0o600));
+    fs.chmodSync(file, 0o600);
     this.sqlite = new DatabaseSync(file);
     this.sqlite.exec("PRAGMA journal_mode=WAL; CREATE TABLE IF NOT EXISTS workflow_runs (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
     for (const row of this.sqlite.prepare("SELECT key, value FROM workflow_runs").all() as Row[]) {

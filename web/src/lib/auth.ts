@@ -1,4 +1,5 @@
 import { ConvexError } from "convex/values";
+import { ACCOUNT_RULES, isEmail } from "../../../convex/model/accounts";
 import { normaliseField } from "./errors";
 
 // The sign-in screen's logic: what the form checks before calling the server,
@@ -23,8 +24,8 @@ export interface AuthProblem {
   suggestSignUp?: boolean;
 }
 
-export const MIN_PASSWORD = 8;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const { minPasswordLength: MIN_PASSWORD, maxNameLength, maxWorkspaceNameLength } = ACCOUNT_RULES;
+export { MIN_PASSWORD };
 
 export function validateAuth(
   draft: AuthDraft,
@@ -34,16 +35,20 @@ export function validateAuth(
   const errors: Partial<Record<AuthField, string>> = {};
   const email = draft.email.trim();
   if (!email) errors.email = "Enter your email address.";
-  else if (!EMAIL.test(email)) errors.email = "Enter a valid email address, like you@company.com.";
+  else if (!isEmail(email)) errors.email = "Enter a valid email address, like you@company.com.";
   if (!draft.password) errors.password = "Enter your password.";
   else if (flow === "signUp" && draft.password.length < MIN_PASSWORD)
     errors.password = `Use a password of at least ${MIN_PASSWORD} characters.`;
   if (flow === "signUp" && !draft.name.trim()) errors.name = "Enter your name, so teammates know who you are.";
-  else if (flow === "signUp" && draft.name.trim().length > 100) errors.name = "Your name has at most 100 characters.";
+  else if (flow === "signUp" && draft.name.trim().length > maxNameLength) {
+    errors.name = `Your name has at most ${maxNameLength} characters.`;
+  }
   if (flow === "signUp" && opts.withWorkspace) {
     const workspace = draft.workspaceName.trim();
     if (!workspace) errors.workspaceName = "Name your workspace, e.g. your brand's name.";
-    else if (workspace.length > 80) errors.workspaceName = "A workspace name has at most 80 characters.";
+    else if (workspace.length > maxWorkspaceNameLength) {
+      errors.workspaceName = `A workspace name has at most ${maxWorkspaceNameLength} characters.`;
+    }
   }
   return errors;
 }

@@ -7,6 +7,7 @@ import { startLocalBackend } from "../local-backend/index.js";
 import { loadOrCreateAuthKeys } from "./auth-keys.js";
 import { assertPortFree, BusyPortError, isAddressInUse } from "./ports.js";
 import { startStudio, type Studio } from "./studio.js";
+import { stopStaleStudio } from "./studio-guard.js";
 import { ensureWebBuild, serveDashboard } from "./web-server.js";
 
 // `npm start`: the embedded Convex backend (or CONVEX_URL), the quote worker,
@@ -25,6 +26,8 @@ export interface StartOptions {
   studioPort?: number;
   /** Start Mastra Studio (`mastra dev`). Default true. */
   studio?: boolean;
+  /** Where `mastra dev` runs and keeps .mastra/ (one Studio per directory; tests use their own). Default: the checkout */
+  studioRoot?: string;
   /** Use this Convex deployment instead of the embedded backend. */
   convexUrl?: string;
   host?: string;
@@ -64,7 +67,10 @@ export async function startParley(options: StartOptions = {}): Promise<Parley> {
   const studioPort = options.studioPort ?? 4111;
   const withStudio = options.studio ?? true;
   const externalUrl = options.convexUrl;
+  const studioPidFile = join(dataDir, "studio.pid");
 
+  // A Studio that outlived a killed start would hold its port.
+  await stopStaleStudio(studioPidFile, log);
   // Say which port is busy before starting anything, rather than half-starting.
   await assertPortFree(webPort, host, "dashboard", "Pick another with --port or PARLEY_PORT.");
   if (!externalUrl) {
@@ -150,7 +156,9 @@ export async function startParley(options: StartOptions = {}): Promise<Parley> {
         root: ROOT,
         port: studioPort,
         host,
+        workDir: options.studioRoot,
         env: { CONVEX_URL: convexUrl, PARLEY_SERVICE_KEY: serviceKey, PARLEY_MASTRA_DB: process.env.PARLEY_MASTRA_DB },
+        pidFile: studioPidFile,
         log,
       });
       stops.push({ name: "Mastra Studio", stop: () => studio!.stop() });
@@ -275,6 +283,17 @@ Press Ctrl-C to stop.`);
   };
   process.on("SIGINT", () => shutdown("SIGINT"));
   process.on("SIGTERM", () => shutdown("SIGTERM"));
+  // An error nobody caught still stops everything before exiting, as Node would (code 1).
+  const crash = (error: unknown) => {
+    console.error("\nParley stopped on an uncaught error:", error instanceof Error ? (error.stack ?? error.message) : error);
+    const force = setTimeout(() => process.exit(1), 10_000);
+    void parley.stop().finally(() => {
+      clearTimeout(force);
+      process.exit(1);
+    });
+  };
+  process.on("uncaughtException", crash);
+  process.on("unhandledRejection", crash);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {

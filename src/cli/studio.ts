@@ -1,9 +1,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
+import { removePidFile, startWatchdog, writePidFile } from "./studio-guard.js";
 
 // Mastra Studio runs as `mastra dev` in a child process: it bundles and watches
 // src/mastra on its own. It is a convenience, so its failure is reported and
-// never stops the rest of Parley.
+// never stops the rest of Parley. It never outlives this process: see
+// studio-guard.ts.
 
 const READY_TIMEOUT_MS = 120_000;
 
@@ -14,27 +16,61 @@ export interface Studio {
   stop(): Promise<void>;
 }
 
+/** How a browser reaches a server listening on `host`. */
+function urlHost(host: string): string {
+  if (host === "0.0.0.0" || host === "::") return "localhost";
+  return host.includes(":") ? `[${host}]` : host;
+}
+
 export function startStudio(opts: {
+  /** The checkout: its node_modules and src/mastra. */
   root: string;
+  /** Where `mastra dev` runs and keeps .mastra/ (one dev server per directory); default `root`. */
+  workDir?: string;
   port: number;
   host: string;
   env: Record<string, string>;
+  /** Where Studio's pid is kept while it runs, for the next start to stop it if it outlives this process. */
+  pidFile: string;
   log: (line: string) => void;
 }): Studio {
-  const url = `http://localhost:${opts.port}`;
+  const url = `http://${urlHost(opts.host)}:${opts.port}`;
+  const workDir = opts.workDir ?? opts.root;
   const bin = join(opts.root, "node_modules", ".bin", process.platform === "win32" ? "mastra.cmd" : "mastra");
-  const child: ChildProcess = spawn(bin, ["dev"], {
-    cwd: opts.root,
+  const args = workDir === opts.root ? ["dev"] : ["dev", "--root", workDir, "--dir", join(opts.root, "src", "mastra")];
+  const child: ChildProcess = spawn(bin, args, {
+    cwd: workDir,
     env: {
       ...process.env,
       ...opts.env,
       MASTRA_TELEMETRY_DISABLED: "1",
       PORT: String(opts.port),
+      // The Mastra config (src/mastra/index.ts) binds to PARLEY_HOST; HOST only names it in mastra dev's lock file.
+      PARLEY_HOST: opts.host,
       HOST: opts.host,
     },
     stdio: ["ignore", "pipe", "pipe"],
     // Its own process group, so stopping it also stops the server it spawns.
     detached: process.platform !== "win32",
+  });
+  const group = child.pid;
+  const watchdog = group !== undefined && process.platform !== "win32" ? startWatchdog(group) : undefined;
+  if (group !== undefined) writePidFile(opts.pidFile, { pid: group, watchdog: watchdog?.pid, root: workDir });
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      if (group !== undefined && process.platform !== "win32") process.kill(-group, sig);
+      else child.kill(sig);
+    } catch {
+      // Already gone.
+    }
+  };
+  // process.exit (a second Ctrl-C, an uncaught error) runs no async code, but this runs.
+  const onExit = () => signal("SIGTERM");
+  process.on("exit", onExit);
+  child.once("exit", () => {
+    process.off("exit", onExit);
+    watchdog?.release();
+    removePidFile(opts.pidFile);
   });
 
   const tail: string[] = [];
@@ -82,14 +118,6 @@ export function startStudio(opts: {
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-    const signal = (sig: NodeJS.Signals) => {
-      try {
-        if (child.pid !== undefined && process.platform !== "win32") process.kill(-child.pid, sig);
-        else child.kill(sig);
-      } catch {
-        // Already gone.
-      }
-    };
     signal("SIGTERM");
     const timer = setTimeout(() => signal("SIGKILL"), 5000);
     await exited;

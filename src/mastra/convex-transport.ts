@@ -35,6 +35,11 @@ export interface ConvexTransport {
     onValue: (value: R) => void,
     onError?: (error: Error) => void,
   ): () => void;
+  /**
+   * Reports the live connection going down and up (`ConvexClient`'s connection
+   * state), so a subscription can tell an outage from a quiet query.
+   */
+  onConnectionChange?(listener: (connected: boolean) => void): () => void;
 }
 
 /**
@@ -55,6 +60,7 @@ export function httpTransport(client: {
 
 export type LiveTransport = ConvexTransport & {
   onUpdate: NonNullable<ConvexTransport["onUpdate"]>;
+  onConnectionChange: NonNullable<ConvexTransport["onConnectionChange"]>;
   close(): Promise<void>;
 };
 
@@ -70,6 +76,16 @@ export function clientTransport(url: string): LiveTransport {
     onUpdate(fn, args, onValue, onError) {
       live ??= new ConvexClient(url);
       return live.onUpdate(fn, args, onValue, onError);
+    },
+    onConnectionChange(listener) {
+      live ??= new ConvexClient(url);
+      let connected: boolean | undefined;
+      // The state also changes with every request in flight; report only the connection.
+      return live.subscribeToConnectionState((state) => {
+        if (state.isWebSocketConnected === connected) return;
+        connected = state.isWebSocketConnected;
+        listener(connected);
+      });
     },
     close: async () => {
       await live?.close();

@@ -16,6 +16,10 @@ export const mastra = new Mastra({
   agents: { brandAgent: createBrandAgent(model), supplierAgent: createSupplierAgent(model) },
   workflows: { negotiationWorkflow },
   storage: createWorkflowStore(),
+  // Studio runs workflows with the service key and has no sign-in: loopback
+  // only, unless `npm start --host`/PARLEY_HOST asks otherwise. (Without a
+  // host here, Mastra's server listens on every interface.)
+  server: { host: process.env.PARLEY_HOST || "127.0.0.1" },
   logger: new ConsoleLogger({ name: "parley", level: (process.env.PARLEY_LOG_LEVEL as "info" | undefined) ?? "warn" }),
 });
 

@@ -9,7 +9,9 @@ import { MessagePersister, type PersisterLog } from "./storage/message-persister
 
 // What a workflow run needs from the outside: where Convex is, who may write,
 // which model speaks. The worker and the tests build one explicitly; a run
-// started from Mastra Studio gets the default one from the environment.
+// started from Mastra Studio gets the default one from the environment. A
+// runtime never leaves its process (see worker/run-registry.ts): it holds the
+// service key.
 
 export interface NegotiationRuntime {
   transport: ConvexTransport;
@@ -35,6 +37,15 @@ const consoleLog: PersisterLog = {
 
 export const silentLog: PersisterLog = { info() {}, warn() {}, error() {} };
 
+/** `log` with the service key masked: an error passed on from Convex may quote a function's arguments. */
+function maskingLog(log: PersisterLog, serviceKey: string): PersisterLog {
+  if (!serviceKey) return log;
+  const mask = (text: string) => text.replaceAll(serviceKey, "[service key]");
+  const masked = (level: keyof PersisterLog) => (m: string, d?: Record<string, unknown>) =>
+    log[level](mask(m), d && (JSON.parse(mask(JSON.stringify(d))) as Record<string, unknown>));
+  return { info: masked("info"), warn: masked("warn"), error: masked("error") };
+}
+
 export interface RuntimeOptions {
   transport: ConvexTransport;
   serviceKey: string;
@@ -50,7 +61,7 @@ export interface RuntimeOptions {
 
 export function createRuntime(options: RuntimeOptions): NegotiationRuntime {
   const env = options.env ?? process.env;
-  const log = options.log ?? consoleLog;
+  const log = maskingLog(options.log ?? consoleLog, options.serviceKey);
   let agentFor = options.agentFor;
   let modelId = "custom";
   if (!agentFor) {
@@ -91,6 +102,3 @@ export function runtimeFromEnv(env: NodeJS.ProcessEnv = process.env): Negotiatio
   defaultRuntime = createRuntime({ transport: clientTransport(url), serviceKey, env });
   return defaultRuntime;
 }
-
-/** The key under which a run's RequestContext carries its runtime. */
-export const RUNTIME_KEY = "parley.runtime";

@@ -3,16 +3,24 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { api } from "../../convex/_generated/api.js";
 import type { Id } from "../../convex/_generated/dataModel.js";
 
-import { SERVICE_KEY, toolsWorkspace } from "./helpers/convex-test-backend.js";
+import { listeningAddresses, LOOPBACK } from "../helpers/listening.js";
+import { requestDemoQuote, SERVICE_KEY, toolsWorkspace } from "./helpers/convex-test-backend.js";
 import { embeddedBackend } from "./helpers/embedded-backend.js";
 
 // `mastra dev` (what `npm run dev:mastra` runs) boots offline, lists the
 // negotiation workflow over its HTTP API, and runs it from line items alone:
 // the quote it creates is negotiated in the embedded backend like any other.
+// It listens on loopback only, and neither its API nor the run store it shares
+// with the quote worker ever holds the service key.
+
+// The store Studio and this file's quote worker share (Studio reads it when it starts).
+const storeFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "parley-studio-store-")), "workflows.sqlite");
+process.env.PARLEY_MASTRA_DB = storeFile;
+const { startQuoteWorker } = await import("../../src/mastra/index.js");
 
 async function freePort(): Promise<number> {
   const server = net.createServer();
@@ -27,26 +35,59 @@ let studio: ChildProcess | undefined;
 let base = "";
 let workspaceId: Id<"workspaces">;
 let output = "";
+let port = 0;
+const workerLog: string[] = [];
+let workerQuote: Id<"quotes">;
+
+/** A quote negotiated by the quote worker, as `npm start` runs it, before Studio starts. */
+async function workerRun() {
+  workerQuote = await requestDemoQuote(backend.transport, { seed: 5 });
+  // Mastra's own logger writes to the console.
+  for (const level of ["log", "info", "warn", "error"] as const) {
+    vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void workerLog.push(args.map(String).join(" ")));
+  }
+  const worker = await startQuoteWorker({
+    convexUrl: backend.url,
+    serviceKey: SERVICE_KEY,
+    workerId: "studio-test-worker",
+    runtime: { env: { PARLEY_MODEL: "scripted" } },
+    log: (line) => workerLog.push(line),
+  });
+  try {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const state = await backend.transport.query(api.worker.getQuoteState, { serviceKey: SERVICE_KEY, quoteId: workerQuote });
+      if (state?.quote.status === "completed") break;
+      if (Date.now() > deadline) throw new Error(`the worker did not finish its quote:\n${workerLog.join("\n")}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    await worker.stop();
+    vi.restoreAllMocks();
+  }
+}
 
 beforeAll(async () => {
   backend = await embeddedBackend();
   workspaceId = await toolsWorkspace(backend.transport);
-  const port = await freePort();
+  await workerRun();
+  port = await freePort();
   base = `http://127.0.0.1:${port}`;
   // Its own root (for .mastra/ and its dev lock), so it can run beside a
   // developer's `npm run dev:mastra` in the same checkout; the code is src/mastra.
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "parley-studio-root-"));
   for (const f of ["node_modules", "package.json", "tsconfig.json"]) fs.symlinkSync(path.resolve(f), path.join(root, f));
+  // No HOST, MASTRA_HOST or PARLEY_HOST: the default address is under test.
+  const { HOST: _host, MASTRA_HOST: _mastraHost, PARLEY_HOST: _parleyHost, ...env } = process.env;
   studio = spawn(path.resolve("node_modules/.bin/mastra"), ["dev", "--root", root, "--dir", path.resolve("src/mastra")], {
     env: {
-      ...process.env,
+      ...env,
       MASTRA_TELEMETRY_DISABLED: "1",
       PORT: String(port),
-      HOST: "127.0.0.1",
       CONVEX_URL: backend.url,
       PARLEY_SERVICE_KEY: SERVICE_KEY,
       PARLEY_MODEL: "scripted",
-      PARLEY_MASTRA_DB: path.join(os.tmpdir(), `parley-studio-${process.pid}.sqlite`),
+      PARLEY_MASTRA_DB: storeFile,
     },
     stdio: ["ignore", "pipe", "pipe"],
     cwd: root,
@@ -108,5 +149,37 @@ describe("Mastra Studio (mastra dev)", () => {
     expect(state.negotiations.every((n) => n.messages.length >= 2)).toBe(true);
     const runs = await (await fetch(`${base}/api/workflows/negotiationWorkflow/runs`)).json();
     expect(runs.runs.map((r: { runId: string }) => r.runId)).toContain(runId);
+  });
+
+  it("listens on loopback only by default", () => {
+    const addresses = listeningAddresses(port);
+    expect(addresses.length).toBeGreaterThan(0);
+    for (const address of addresses) expect(LOOPBACK).toContain(address);
+  });
+
+  it("keeps the service key out of the run store, Studio's API and the logs, after a worker run and a Studio run", async () => {
+    const listing = await (await fetch(`${base}/api/workflows/negotiationWorkflow/runs`)).text();
+    const runs = (JSON.parse(listing) as { runs: { runId: string; snapshot: unknown }[] }).runs;
+    // Both runs are there: the worker's (with its handle id only) and the one Studio started.
+    expect(runs.length).toBeGreaterThanOrEqual(2);
+    expect(listing).toContain(workerQuote);
+    expect(listing).toContain("parley.run");
+    const texts = [listing];
+    for (const { runId } of runs) {
+      const detail = await fetch(`${base}/api/workflows/negotiationWorkflow/runs/${runId}`);
+      expect(detail.ok).toBe(true);
+      texts.push(await detail.text());
+    }
+    const store = ["", "-wal", "-shm"]
+      .map((suffix) => storeFile + suffix)
+      .filter((file) => fs.existsSync(file))
+      .map((file) => fs.readFileSync(file).toString("latin1"));
+    expect(store.join("")).toContain(workerQuote);
+    texts.push(...store, output, workerLog.join("\n"));
+    for (const text of texts) {
+      expect(text).not.toContain(SERVICE_KEY);
+      // Neither the runtime nor callbacks or signals are serialized: only an opaque id is.
+      expect(text).not.toMatch(/parley\.(runtime|callbacks|signal)|serviceKey/);
+    }
   });
 });

@@ -1,5 +1,9 @@
 import { createOpenAI } from "@ai-sdk/openai";
+import type { LanguageModelV4 } from "@ai-sdk/provider-v7";
 import type { MastraModelConfig } from "@mastra/core/llm";
+import { envNumber } from "../env.js";
+import { CappedLanguageModel } from "./capped-model.js";
+import { concurrencyFromEnv, slotsFor } from "./provider-slots.js";
 import { ScriptedLanguageModel, scriptedOptionsFromEnv } from "./scripted-model.js";
 
 export { ScriptedLanguageModel, scriptedOptionsFromEnv } from "./scripted-model.js";
@@ -9,6 +13,9 @@ export type { ScriptedModelOptions } from "./scripted-model.js";
 // `openai:<model>`. With OPENAI_BASE_URL the OpenAI provider talks to any
 // OpenAI-compatible server (Ollama, llama.cpp, LM Studio) through chat
 // completions, which those servers implement; without it, api.openai.com.
+// A real model is capped: PARLEY_MODEL_CONCURRENCY calls at a time per
+// provider, 429s retried (capped-model.ts). The scripted model runs in-process
+// and is not capped.
 
 export interface ResolvedModel {
   model: MastraModelConfig;
@@ -17,6 +24,8 @@ export interface ResolvedModel {
 }
 
 export function resolveModel(env: NodeJS.ProcessEnv = process.env): ResolvedModel {
+  // Checked whatever the model, so a bad setting is refused before it matters.
+  const concurrency = concurrencyFromEnv(env);
   const spec = (env.PARLEY_MODEL ?? "scripted").trim() || "scripted";
   if (spec === "scripted") {
     return { model: new ScriptedLanguageModel(scriptedOptionsFromEnv(env)), id: "scripted" };
@@ -30,8 +39,11 @@ export function resolveModel(env: NodeJS.ProcessEnv = process.env): ResolvedMode
     if (!apiKey) throw new Error(`PARLEY_MODEL=${spec} needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local server)`);
     const provider = createOpenAI({ apiKey, baseURL });
     // ai@7's provider is typed against a newer @ai-sdk/provider than Mastra's
-    // types; it runs unchanged, so widen through Mastra's type.
-    return { model: provider.chat(modelId) as unknown as MastraModelConfig, id: spec };
+    // types (@ai-sdk/provider-v7); it runs unchanged, so widen to that type.
+    const chat = provider.chat(modelId) as unknown as LanguageModelV4;
+    const slots = slotsFor(`${chat.provider} ${baseURL ?? "https://api.openai.com/v1"}`, concurrency);
+    const retry = { attempts: 6, baseMs: envNumber(env.PARLEY_MODEL_RETRY_BASE_MS) ?? 1_000, maxMs: 60_000 };
+    return { model: new CappedLanguageModel(chat, slots, retry), id: spec };
   }
   throw new Error(`PARLEY_MODEL=${spec}: expected "scripted" or "openai:<model>"`);
 }

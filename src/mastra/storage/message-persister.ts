@@ -1,7 +1,7 @@
-import { ConvexError } from "convex/values";
 import { api } from "../../../convex/_generated/api.js";
 import type { Id } from "../../../convex/_generated/dataModel.js";
 import type { Terms } from "../../negotiation/types.js";
+import { BackendUnreachableError, retryTransport, type RetryPolicy } from "../backend-retry.js";
 import type {
   ConvexRecommendation,
   ConvexTransport,
@@ -16,11 +16,12 @@ import type {
 // Writes a negotiation's messages, offers and status changes to Convex as they
 // happen. Exactly once, in order: each negotiation has one ordered lane of
 // writes; every write carries the negotiation's seq (or round) so the server
-// dedupes a retry whose first attempt did land; a write is retried with backoff
-// until it lands, and the lane waits for it, so nothing overtakes it. If the
-// backend stays unreachable for longer than the delivery bound, the lane fails
-// with a PersistenceError: every queued and later write rejects with it,
-// nothing is dropped silently.
+// dedupes a retry whose first attempt did land; a write that hits a transport
+// error is retried (backend-retry.ts, the policy the reads use too) until it
+// lands, and the lane waits for it, so nothing overtakes it. If the backend
+// stays unreachable for longer than the delivery bound, the lane fails with a
+// PersistenceError: every queued and later write rejects with it, nothing is
+// dropped silently.
 
 export interface PersisterLog {
   info(message: string, data?: Record<string, unknown>): void;
@@ -51,20 +52,11 @@ export class PersistenceError extends Error {
   }
 }
 
-/** Application errors (ConvexError, validation, a thrown bug) are not retried. */
-function isTransient(error: unknown): boolean {
-  if (error instanceof ConvexError) return false;
-  if (error instanceof PersistenceError) return false;
-  const text = error instanceof Error ? error.message : String(error);
-  if (/ArgumentValidationError|Uncaught |ReturnsValidationError|Could not find public function/.test(text)) return false;
-  return true;
-}
-
 interface Lane {
   tail: Promise<void>;
   failed?: PersistenceError;
   /** When the current run of failed attempts began; unset while writes land. */
-  unreachableSince?: number;
+  outage: { since?: number };
   pending: number;
 }
 
@@ -74,15 +66,11 @@ export interface PersisterStats {
   pending: number;
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
 export class MessagePersister {
   readonly throttleMs: number;
   private readonly transport: ConvexTransport;
   private readonly serviceKey: string;
-  private readonly deliveryTimeoutMs: number;
-  private readonly retryBaseMs: number;
-  private readonly retryMaxMs: number;
+  private readonly retry: RetryPolicy;
   private readonly log?: PersisterLog;
   private readonly lanes = new Map<string, Lane>();
   private readonly counters = { writes: 0, retries: 0 };
@@ -91,9 +79,7 @@ export class MessagePersister {
     this.transport = options.transport;
     this.serviceKey = options.serviceKey;
     this.throttleMs = options.throttleMs ?? 100;
-    this.deliveryTimeoutMs = options.deliveryTimeoutMs ?? 60_000;
-    this.retryBaseMs = options.retryBaseMs ?? 50;
-    this.retryMaxMs = options.retryMaxMs ?? 2_000;
+    this.retry = { limitMs: options.deliveryTimeoutMs ?? 60_000, baseMs: options.retryBaseMs ?? 50, maxMs: options.retryMaxMs ?? 2_000 };
     this.log = options.log;
   }
 
@@ -183,7 +169,7 @@ export class MessagePersister {
   enqueue<T>(key: string, op: () => Promise<T>): Promise<T> {
     let lane = this.lanes.get(key);
     if (!lane) {
-      lane = { tail: Promise.resolve(), pending: 0 };
+      lane = { tail: Promise.resolve(), outage: {}, pending: 0 };
       this.lanes.set(key, lane);
     }
     const l = lane;
@@ -204,35 +190,23 @@ export class MessagePersister {
   }
 
   private async deliver<T>(key: string, lane: Lane, op: () => Promise<T>): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const result = await op();
-        this.counters.writes++;
-        if (lane.unreachableSince !== undefined) {
-          this.log?.info("persister: backend reachable again", { lane: key });
-          lane.unreachableSince = undefined;
-        }
-        return result;
-      } catch (error) {
-        if (!isTransient(error)) throw error;
-        const now = Date.now();
-        lane.unreachableSince ??= now;
-        if (now - lane.unreachableSince >= this.deliveryTimeoutMs) {
-          const reason = error instanceof Error ? error.message : String(error);
-          lane.failed = new PersistenceError(
-            `could not persist to Convex for ${Math.round(this.deliveryTimeoutMs / 1000)} s: ${reason}`,
-            key,
-            error,
-          );
-          this.log?.error("persister: giving up on lane", { lane: key, reason });
-          throw lane.failed;
-        }
-        this.counters.retries++;
-        if (attempt === 0) this.log?.warn("persister: write failed, retrying", { lane: key, error: String(error) });
-        const backoff = Math.min(this.retryMaxMs, this.retryBaseMs * 2 ** Math.min(attempt, 16));
-        const wait = Math.min(backoff * (0.5 + Math.random() / 2), this.deliveryTimeoutMs - (now - lane.unreachableSince));
-        await sleep(Math.max(1, wait));
-      }
+    try {
+      const result = await retryTransport(op, this.retry, {
+        outage: lane.outage,
+        onRetry: (error, attempt) => {
+          this.counters.retries++;
+          if (attempt === 0) this.log?.warn("persister: write failed, retrying", { lane: key, error: String(error) });
+        },
+        onRecovered: () => this.log?.info("persister: backend reachable again", { lane: key }),
+      });
+      this.counters.writes++;
+      return result;
+    } catch (error) {
+      if (!(error instanceof BackendUnreachableError)) throw error;
+      const reason = error.cause instanceof Error ? error.cause.message : String(error.cause);
+      lane.failed = new PersistenceError(`could not persist to Convex for ${Math.round(this.retry.limitMs / 1000)} s: ${reason}`, key, error.cause);
+      this.log?.error("persister: giving up on lane", { lane: key, reason });
+      throw lane.failed;
     }
   }
 

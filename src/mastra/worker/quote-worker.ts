@@ -2,11 +2,12 @@ import { RequestContext } from "@mastra/core/request-context";
 import { api } from "../../../convex/_generated/api.js";
 import type { Id } from "../../../convex/_generated/dataModel.js";
 import { clientTransport } from "../convex-transport.js";
-import { createRuntime, RUNTIME_KEY, type NegotiationRuntime, type RuntimeOptions } from "../runtime.js";
+import { createRuntime, type NegotiationRuntime, type RuntimeOptions } from "../runtime.js";
 import type { PersisterLog } from "../storage/message-persister.js";
-import { CALLBACKS_KEY, LEASE_MS, negotiationWorkflow, SIGNAL_KEY } from "../workflows/negotiation-workflow.js";
+import { LEASE_MS, negotiationWorkflow } from "../workflows/negotiation-workflow.js";
 import { withLease, type QuoteRequestInput } from "../workflows/run-quote.js";
 import { InterruptedError, type NegotiationCallbacks } from "../workflows/run-supplier-negotiation.js";
+import { registerRun, RUN_HANDLE_KEY } from "./run-registry.js";
 
 // The quote worker lives in the Mastra server process: it subscribes to the
 // quotes waiting in Convex, claims one under a lease (renewed while it runs)
@@ -34,24 +35,31 @@ export type QuoteWorkflowResult = {
 /**
  * Runs the negotiation workflow through Mastra. Once `src/mastra/index.ts` is
  * loaded the workflow is registered there, so the run is kept in its store and
- * listed by Studio.
+ * listed by Studio. Aborting `signal` cancels the run: its negotiations stop
+ * quietly and this throws an InterruptedError.
  */
 export async function runQuoteWorkflow(options: RunQuoteOptions): Promise<QuoteWorkflowResult> {
-  const requestContext = new RequestContext();
-  requestContext.set(RUNTIME_KEY, options.runtime);
-  if (options.callbacks) requestContext.set(CALLBACKS_KEY, options.callbacks);
-  if (options.signal) requestContext.set(SIGNAL_KEY, options.signal);
+  const { signal } = options;
+  if (signal?.aborted) throw new InterruptedError(signal.reason);
+  // Only an id goes into the run (and so into its snapshots); the runtime and callbacks stay here.
+  const handle = registerRun({ runtime: options.runtime, callbacks: options.callbacks });
   const run = await negotiationWorkflow.createRun();
-  const result = await run.start({
-    inputData: { quoteId: options.quoteId, workerId: options.workerId, ...(options.request ?? {}) },
-    requestContext,
-  });
-  if (result.status !== "success") {
+  const cancel = () => void run.cancel();
+  signal?.addEventListener("abort", cancel, { once: true });
+  try {
+    const result = await run.start({
+      inputData: { quoteId: options.quoteId, workerId: options.workerId, ...(options.request ?? {}) },
+      requestContext: new RequestContext([[RUN_HANDLE_KEY, handle.id]]),
+    });
+    if (result.status === "success") return result.result as QuoteWorkflowResult;
+    // A canceled run ends `canceled`, a status Mastra's result type leaves out.
+    if ((result.status as string) === "canceled" || signal?.aborted) throw new InterruptedError(signal?.reason ?? "the run was canceled");
     const error = result.status === "failed" ? result.error : new Error(`workflow ended ${result.status}`);
-    if (options.signal?.aborted) throw new InterruptedError(options.signal.reason);
     throw error instanceof Error ? error : new Error(String(error));
+  } finally {
+    signal?.removeEventListener("abort", cancel);
+    handle.release();
   }
-  return result.result as QuoteWorkflowResult;
 }
 
 export interface QuoteWorkerOptions {
@@ -88,14 +96,15 @@ export async function startQuoteWorker(options: QuoteWorkerOptions): Promise<Quo
   const workerId = options.workerId ?? `worker-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const leaseMs = options.leaseMs ?? LEASE_MS;
   const maxConcurrent = options.maxConcurrent ?? 100;
-  const log = lineLog(options.log);
   const transport = clientTransport(options.convexUrl);
   const runtime = createRuntime({
     transport,
     serviceKey: options.serviceKey,
-    log,
+    log: lineLog(options.log),
     ...options.runtime,
   });
+  // The runtime's log masks the service key.
+  const { log } = runtime;
   const { serviceKey } = options;
   const running = new Map<string, { controller: AbortController; done: Promise<void> }>();
   let stopped = false;
@@ -112,7 +121,8 @@ export async function startQuoteWorker(options: QuoteWorkerOptions): Promise<Quo
       log.info("quote done", { quoteId });
     } catch (error) {
       if (error instanceof InterruptedError || controller.signal.aborted) {
-        log.warn("quote interrupted; its lease will lapse and a worker will resume it", { quoteId, reason: String(error) });
+        const reason = error instanceof Error ? error.message : String(error);
+        log.warn("quote interrupted; a worker will resume it from Convex", { quoteId, reason });
         return;
       }
       const reason = error instanceof Error ? error.message : String(error);

@@ -2,18 +2,17 @@ import { createStep, createWorkflow } from "@mastra/core/workflows";
 import { z } from "zod";
 import { api } from "../../../convex/_generated/api.js";
 import type { Id } from "../../../convex/_generated/dataModel.js";
-
-import { RUNTIME_KEY, runtimeFromEnv, type NegotiationRuntime } from "../runtime.js";
+import { handlesOf } from "../worker/run-registry.js";
 import { readQuoteState, type NegotiationCallbacks } from "./run-supplier-negotiation.js";
 import { createQuote, evaluateQuote, runNegotiations, withLease } from "./run-quote.js";
 
 // prepare → run-negotiations → evaluate. A run is about one quote. The worker
 // starts it with the quote it claimed; Mastra Studio can start it with only line
 // items and priorities, and then the quote is created through the dashboard's
-// own mutation (so it appears there) and claimed by this run.
+// own mutation (so it appears there) and claimed by this run. Canceling a run
+// (the worker stopping, or Studio's Cancel) ends it quietly as `canceled`; its
+// quote is resumed later from what Convex holds.
 
-export const CALLBACKS_KEY = "parley.callbacks";
-export const SIGNAL_KEY = "parley.signal";
 export const LEASE_MS = 15_000;
 
 const prioritiesSchema = z.object({
@@ -80,17 +79,13 @@ export const workflowOutputSchema = negotiatedSchema.extend({
   recommendation: z.any().optional(),
 });
 
-function runtimeOf(requestContext: { get(key: string): unknown }): NegotiationRuntime {
-  return (requestContext.get(RUNTIME_KEY) as NegotiationRuntime | undefined) ?? runtimeFromEnv();
-}
-
 const prepare = createStep({
   id: "prepare",
   description: "Loads the quote and its suppliers from Convex (creating and claiming the quote for a run started with line items)",
   inputSchema: workflowInputSchema,
   outputSchema: preparedSchema,
   execute: async ({ inputData, requestContext, runId }) => {
-    const runtime = runtimeOf(requestContext);
+    const { runtime } = handlesOf(requestContext);
     const quoteId = (inputData.quoteId ?? (await createQuote(runtime, { ...inputData, workspaceId: inputData.workspaceId!, lineItems: inputData.lineItems! }))) as Id<"quotes">;
     let workerId = inputData.workerId;
     let ownLease = false;
@@ -114,10 +109,8 @@ const negotiate = createStep({
   inputSchema: preparedSchema,
   outputSchema: negotiatedSchema,
   execute: async ({ inputData, requestContext, abortSignal, writer }) => {
-    const runtime = runtimeOf(requestContext);
+    const { runtime, callbacks: given = {} } = handlesOf(requestContext);
     const quoteId = inputData.quoteId as Id<"quotes">;
-    const outer = (requestContext.get(SIGNAL_KEY) as AbortSignal | undefined) ?? abortSignal;
-    const given = (requestContext.get(CALLBACKS_KEY) as NegotiationCallbacks | undefined) ?? {};
     // Studio sees status and offer events in the run's stream; the dashboard sees everything through Convex.
     const callbacks: NegotiationCallbacks = {
       onMessage: given.onMessage,
@@ -131,11 +124,20 @@ const negotiate = createStep({
       },
     };
     const run = (signal?: AbortSignal) => runNegotiations(runtime, quoteId, callbacks, signal);
-    const negotiations = inputData.ownLease
-      ? await withLease(runtime, { quoteId, workerId: inputData.workerId, leaseMs: LEASE_MS }, run, outer)
-      : await run(outer);
-    await runtime.persister.flush();
-    return { quoteId, negotiations };
+    try {
+      const negotiations = inputData.ownLease
+        ? await withLease(runtime, { quoteId, workerId: inputData.workerId, leaseMs: LEASE_MS }, run, abortSignal)
+        : await run(abortSignal);
+      await runtime.persister.flush();
+      return { quoteId, negotiations };
+    } catch (error) {
+      if (!abortSignal.aborted) throw error;
+      // Canceled: a thrown error would be logged by Mastra with its stack as a
+      // failure. Returning lets Mastra end the run as `canceled` before evaluate;
+      // what was written is delivered first, so a resumed run starts from it.
+      await runtime.persister.flush().catch(() => {});
+      return { quoteId, negotiations: [] };
+    }
   },
 });
 
@@ -145,7 +147,7 @@ const evaluate = createStep({
   inputSchema: negotiatedSchema,
   outputSchema: workflowOutputSchema,
   execute: async ({ inputData, requestContext }) => {
-    const runtime = runtimeOf(requestContext);
+    const { runtime } = handlesOf(requestContext);
     const recommendation = await evaluateQuote(runtime, inputData.quoteId as Id<"quotes">);
     await runtime.persister.flush();
     return { ...inputData, recommendation };

@@ -61,7 +61,7 @@ export async function runNegotiations(
   callbacks: NegotiationCallbacks = {},
   signal?: AbortSignal,
 ): Promise<SupplierNegotiationResult[]> {
-  const state = await readQuoteState(runtime, quoteId);
+  const state = await readQuoteState(runtime, quoteId, signal);
   const context = { quoteId, runtime, signal, state };
   return Promise.all(state.negotiations.map((n) => runSupplierNegotiation(n._id, context, callbacks)));
 }
@@ -107,7 +107,10 @@ export async function evaluateQuote(runtime: NegotiationRuntime, quoteId: Id<"qu
   return converted;
 }
 
-/** Holds a quote's lease while `work` runs; aborts the work if the lease is lost. */
+/** The shortest lease Convex grants: what a stopping worker leaves, so the quote is resumed within a second. */
+const RELEASE_MS = 1_000;
+
+/** Holds a quote's lease while `work` runs; aborts the work if the lease is lost, and gives the lease up when `outer` stops it. */
 export async function withLease<T>(
   runtime: NegotiationRuntime,
   lease: { quoteId: Id<"quotes">; workerId: string; leaseMs: number },
@@ -130,5 +133,11 @@ export async function withLease<T>(
   } finally {
     clearInterval(timer);
     outer?.removeEventListener("abort", onOuter);
+    if (outer?.aborted) {
+      // Convex has no release; a lease that lapses at once is one. If this fails, the full lease lapses instead.
+      await runtime.transport
+        .mutation(api.worker.renewLease, { serviceKey: runtime.serviceKey, ...lease, leaseMs: RELEASE_MS })
+        .catch(() => false);
+    }
   }
 }

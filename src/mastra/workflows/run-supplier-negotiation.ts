@@ -4,6 +4,7 @@ import { api } from "../../../convex/_generated/api.js";
 import type { Id } from "../../../convex/_generated/dataModel.js";
 import { nextMove, type Move, type NegotiationSetup, type Terms } from "../../negotiation/index.js";
 import type { MessageKind, MessageMetadata, NegotiationState, NegotiationStatus, QuoteState } from "../convex-transport.js";
+import { BackendUnreachableError, readRetryPolicy, retryTransport } from "../backend-retry.js";
 import type { NegotiationRuntime } from "../runtime.js";
 import type { StreamingMessage } from "../storage/message-persister.js";
 import { watchQuery, type Watch } from "../watch.js";
@@ -86,8 +87,13 @@ export class InterruptedError extends Error {
   }
 }
 
-export async function readQuoteState(runtime: NegotiationRuntime, quoteId: Id<"quotes">): Promise<QuoteState> {
-  const state = await runtime.transport.query(api.worker.getQuoteState, { serviceKey: runtime.serviceKey, quoteId });
+/** The quote and its negotiations, read through an outage of up to the read retry limit (backend-retry.ts). */
+export async function readQuoteState(runtime: NegotiationRuntime, quoteId: Id<"quotes">, signal?: AbortSignal): Promise<QuoteState> {
+  const state = await retryTransport(
+    () => runtime.transport.query(api.worker.getQuoteState, { serviceKey: runtime.serviceKey, quoteId }),
+    readRetryPolicy(),
+    { signal, onRetry: (error, attempt) => attempt === 0 && runtime.log.warn("quote read failed, retrying", { quoteId, error: String(error) }) },
+  );
   if (!state) throw new Error(`quote ${quoteId} not found`);
   return state;
 }
@@ -224,7 +230,10 @@ export async function runSupplierNegotiation(
   };
 
   let final: NegotiationState | undefined;
-  const control = watchQuery(runtime.transport, api.worker.negotiationControl, { serviceKey: runtime.serviceKey, negotiationId }, runtime);
+  const control = watchQuery(runtime.transport, api.worker.negotiationControl, { serviceKey: runtime.serviceKey, negotiationId }, {
+    pollMs: runtime.pollMs,
+    retry: readRetryPolicy(),
+  });
   try {
     let conflicts = 0;
     // The negotiation as this run last saw it: from a read (for the first turn,
@@ -236,7 +245,7 @@ export async function runSupplierNegotiation(
     for (;;) {
       if (signal?.aborted) throw new InterruptedError(signal.reason);
       if (!known || !(await unchanged(control, quote, known, signal))) {
-        const state = await readQuoteState(runtime, quoteId);
+        const state = await readQuoteState(runtime, quoteId, signal);
         quote = state.quote;
         known = findNegotiation(state, negotiationId);
       }
@@ -331,6 +340,8 @@ async function unchanged(control: Watch<Control>, quote: QuoteState["quote"], kn
     c = await control.next(caughtUp, signal ? AbortSignal.any([signal, timeout]) : timeout);
   } catch (error) {
     if (signal?.aborted) throw new InterruptedError(signal.reason);
+    // The catch-up timeout means "read instead"; an outage past the limit is the negotiation's end.
+    if (error instanceof BackendUnreachableError) throw error;
     return false;
   }
   return (

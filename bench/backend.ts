@@ -13,6 +13,7 @@ import { spawn } from "node:child_process";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { randomUUID } from "node:crypto";
 import WebSocket from "ws";
+import { writeReadmeTable } from "./readme-table.js";
 
 const api = anyApi;
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -290,6 +291,7 @@ async function main() {
     "The convex-test workload (500 inserts, 500 indexed queries, 200 patches) runs in-process without any network.\n";
   fs.mkdirSync(path.join(ROOT, "bench/results"), { recursive: true });
   fs.writeFileSync(path.join(ROOT, "bench/results/backend.md"), md);
+  writeReadmeTable("backend", table);
   process.exit(0);
 }
 

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { BRAND_STRATEGY_NAMES, type BrandStrategyName, type NegotiationResult, runNegotiation, supplierAcceptable, withinGuardrails } from "../src/negotiation/index.js";
 import { generateScenario } from "../src/negotiation/scenario-generator.js";
 import { scenarioSetups } from "../src/negotiation/scenario.js";
+import { writeReadmeTable } from "./readme-table.js";
 
 const SCENARIOS = Number(process.env.BENCH_SCENARIOS ?? 300);
 const FIRST_SEED = 1000;
@@ -123,6 +124,7 @@ function main() {
   const out = join(dirname(fileURLToPath(import.meta.url)), "results", "strategies.md");
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, text);
+  writeReadmeTable("strategies", markdownTable(overallRows));
   console.log(`wrote ${out}`);
 }
 

@@ -1,8 +1,7 @@
 import { v } from "convex/values";
 import { serviceMutation } from "./functions";
 import { loadCatalog } from "./model/catalog";
-import { fail } from "./model/errors";
-import { createWorkspace } from "./model/workspaces";
+import { createWorkspace, getWorkspace } from "./model/workspaces";
 
 /**
  * A workspace for tools (Mastra Studio, `npm run seed`, benchmarks): found by
@@ -25,7 +24,7 @@ export const workspace = serviceMutation({
 export const catalog = serviceMutation({
   args: { workspaceId: v.id("workspaces") },
   handler: async (ctx, { workspaceId }) => {
-    if (!(await ctx.db.get(workspaceId))) fail("NOT_FOUND", "Workspace not found", "workspaceId");
+    await getWorkspace(ctx, workspaceId);
     return await loadCatalog(ctx, workspaceId);
   },
 });

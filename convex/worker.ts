@@ -1,8 +1,8 @@
 import { v } from "convex/values";
 import { serviceMutation, serviceQuery } from "./functions";
-import { fail } from "./model/errors";
 import { claimQuote as claim, failQuote as giveUp, quoteRequestArgs, renewLease as renew, requestQuote as requestFor } from "./model/quotes";
 import { negotiationControl as control, nextLeaseExpiry, quoteState } from "./model/workerState";
+import { getWorkspace } from "./model/workspaces";
 
 // The quote worker: find work, hold it under a lease, read everything needed to
 // resume, or give up on a quote.
@@ -29,9 +29,7 @@ export const claimable = serviceQuery({
 /** When the next lease can lapse, so a worker sets a timer instead of polling (a lapsed lease changes no document). */
 export const nextLeaseExpiresAt = serviceQuery({
   args: {},
-  handler: async (ctx) => {
-    return await nextLeaseExpiry(ctx);
-  },
+  handler: async (ctx) => await nextLeaseExpiry(ctx),
 });
 
 export const claimQuote = serviceMutation({
@@ -89,7 +87,7 @@ export const products = serviceQuery({
 export const requestQuote = serviceMutation({
   args: { workspaceId, ...quoteRequestArgs },
   handler: async (ctx, { workspaceId, ...request }) => {
-    if (!(await ctx.db.get(workspaceId))) fail("NOT_FOUND", "Workspace not found", "workspaceId");
+    await getWorkspace(ctx, workspaceId);
     return await requestFor(ctx, workspaceId, request, "system");
   },
 });

@@ -27,8 +27,8 @@ export async function requireUser(ctx: QueryCtx): Promise<Doc<"users">> {
   return user;
 }
 
-export async function membershipOf(ctx: QueryCtx, workspaceId: Id<"workspaces">, userId: Id<"users">) {
-  return await ctx.db
+export async function membershipOf(db: QueryCtx["db"], workspaceId: Id<"workspaces">, userId: Id<"users">) {
+  return await db
     .query("members")
     .withIndex("by_workspaceId_and_userId", (q) => q.eq("workspaceId", workspaceId).eq("userId", userId))
     .unique();
@@ -39,7 +39,7 @@ export type Access = { user: Doc<"users">; member: Doc<"members">; workspaceId: 
 /** The caller is a member of the workspace with at least `least`; otherwise UNAUTHENTICATED or FORBIDDEN. */
 export async function requireMember(ctx: QueryCtx, workspaceId: Id<"workspaces">, least: Role): Promise<Access> {
   const user = await requireUser(ctx);
-  const member = await membershipOf(ctx, workspaceId, user._id);
+  const member = await membershipOf(ctx.db, workspaceId, user._id);
   if (!member) fail("FORBIDDEN", "You are not a member of this workspace", "workspaceId");
   if (!roleAtLeast(member.role, least)) {
     fail("FORBIDDEN", `This needs the ${least} role; you are a ${member.role} in this workspace`);
@@ -72,6 +72,6 @@ export function workspaceRules(db: QueryCtx["db"]): Rules<Scoped, DataModel> {
     events: scopedTable,
     awards: scopedTable,
     // A member sees the accounts of the workspace's members, no one else's.
-    users: { read: async ({ workspaceId }, user) => (await membershipOf({ db } as QueryCtx, workspaceId, user._id)) !== null },
+    users: { read: async ({ workspaceId }, user) => (await membershipOf(db, workspaceId, user._id)) !== null },
   };
 }

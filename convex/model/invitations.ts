@@ -3,11 +3,12 @@ import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { membershipOf } from "./access";
 import type { Role } from "./roles";
 import { fail } from "./errors";
+import { logEvent } from "./events";
 
 // Invitations to a workspace: a link carrying a single-use token that expires.
 // Only the token's SHA-256 is stored, so a copy of the database opens no door.
 
-export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
 function base64url(bytes: Uint8Array): string {
   let binary = "";
@@ -15,7 +16,7 @@ function base64url(bytes: Uint8Array): string {
   return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
-export async function hashToken(token: string): Promise<string> {
+async function hashToken(token: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token));
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
@@ -37,7 +38,7 @@ export async function createInvitation(
     createdAt: now,
     expiresAt,
   });
-  await ctx.db.insert("events", { workspaceId, type: "invitation.created", actor: "user", at: now, data: { role } });
+  await logEvent(ctx, { workspaceId, type: "invitation.created", actor: "user", data: { role } });
   return { invitationId, token, expiresAt };
 }
 
@@ -64,7 +65,7 @@ export async function previewInvitation(ctx: QueryCtx, token: string, userId: Id
   const invitation = await invitationByToken(ctx, token);
   const problem = unusable(invitation, Date.now());
   const workspace = await ctx.db.get(invitation.workspaceId);
-  const alreadyMember = (await membershipOf(ctx, invitation.workspaceId, userId)) !== null;
+  const alreadyMember = (await membershipOf(ctx.db, invitation.workspaceId, userId)) !== null;
   return {
     workspaceName: workspace?.name ?? "a deleted workspace",
     role: invitation.role,
@@ -82,15 +83,9 @@ export async function acceptInvitation(ctx: MutationCtx, token: string, userId: 
   if (!(await ctx.db.get(invitation.workspaceId))) fail("NOT_FOUND", "The workspace of this invitation no longer exists", "token");
   const now = Date.now();
   await ctx.db.patch(invitation._id, { acceptedBy: userId, acceptedAt: now });
-  if (!(await membershipOf(ctx, invitation.workspaceId, userId))) {
+  if (!(await membershipOf(ctx.db, invitation.workspaceId, userId))) {
     await ctx.db.insert("members", { workspaceId: invitation.workspaceId, userId, role: invitation.role, joinedAt: now });
-    await ctx.db.insert("events", {
-      workspaceId: invitation.workspaceId,
-      type: "member.joined",
-      actor: "user",
-      at: now,
-      data: { userId, role: invitation.role },
-    });
+    await logEvent(ctx, { workspaceId: invitation.workspaceId, type: "member.joined", actor: "user", data: { userId, role: invitation.role } });
   }
   return invitation.workspaceId;
 }
@@ -114,5 +109,5 @@ export async function revokeInvitation(ctx: MutationCtx, invitationId: Id<"invit
   if (invitation.revokedAt !== undefined || invitation.acceptedAt !== undefined) return;
   const now = Date.now();
   await ctx.db.patch(invitationId, { revokedAt: now });
-  await ctx.db.insert("events", { workspaceId: invitation.workspaceId, type: "invitation.revoked", actor: "user", at: now });
+  await logEvent(ctx, { workspaceId: invitation.workspaceId, type: "invitation.revoked", actor: "user" });
 }

@@ -12,7 +12,6 @@ import type { Terms } from "./validate";
 export function supplierProfileView({ _id, name, slug, profile }: Doc<"suppliers">) {
   return { _id, name, slug, profile };
 }
-export type SupplierProfileView = ReturnType<typeof supplierProfileView>;
 
 export async function negotiationView(ctx: QueryCtx, negotiation: Doc<"negotiations">) {
   const found = await ctx.db.get(negotiation.supplierId);

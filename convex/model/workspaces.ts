@@ -1,9 +1,11 @@
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
-import { type Role, ROLES } from "./roles";
+import { membershipOf } from "./access";
 import { ACCOUNT_RULES } from "./accounts";
-import { fail, invalid } from "./errors";
 import { loadCatalog } from "./catalog";
+import { fail, invalid } from "./errors";
+import { logEvent } from "./events";
+import { type Role, ROLES } from "./roles";
 import { checkText } from "./validate";
 
 // Workspaces and their members. A new workspace gets the demo catalog, so its
@@ -26,8 +28,14 @@ export async function createWorkspace(
   });
   if (owner) await ctx.db.insert("members", { workspaceId, userId: owner, role: "owner", joinedAt: now });
   await loadCatalog(ctx, workspaceId);
-  await ctx.db.insert("events", { workspaceId, type: "workspace.created", actor: "user", at: now, data: { name: trimmed } });
+  await logEvent(ctx, { workspaceId, type: "workspace.created", actor: owner ? "user" : "system", data: { name: trimmed } });
   return workspaceId;
+}
+
+export async function getWorkspace(ctx: QueryCtx, workspaceId: Id<"workspaces">): Promise<Doc<"workspaces">> {
+  const workspace = await ctx.db.get(workspaceId);
+  if (!workspace) fail("NOT_FOUND", "Workspace not found", "workspaceId");
+  return workspace;
 }
 
 /** The workspaces the user belongs to, with their role in each, oldest first. */
@@ -64,10 +72,7 @@ export async function listMembers(ctx: QueryCtx, workspaceId: Id<"workspaces">) 
 }
 
 async function requireMemberRow(ctx: QueryCtx, workspaceId: Id<"workspaces">, userId: Id<"users">): Promise<Doc<"members">> {
-  const member = await ctx.db
-    .query("members")
-    .withIndex("by_workspaceId_and_userId", (q) => q.eq("workspaceId", workspaceId).eq("userId", userId))
-    .unique();
+  const member = await membershipOf(ctx.db, workspaceId, userId);
   if (!member) fail("NOT_FOUND", "This person is not a member of the workspace", "userId");
   return member;
 }
@@ -89,18 +94,12 @@ export async function setRole(ctx: MutationCtx, workspaceId: Id<"workspaces">, u
   if (member.role === role) return;
   if (role !== "owner") await assertNotLastOwner(ctx, member);
   await ctx.db.patch(member._id, { role });
-  await ctx.db.insert("events", {
-    workspaceId,
-    type: "member.role_changed",
-    actor: "user",
-    at: Date.now(),
-    data: { userId, from: member.role, to: role },
-  });
+  await logEvent(ctx, { workspaceId, type: "member.role_changed", actor: "user", data: { userId, from: member.role, to: role } });
 }
 
 export async function removeMember(ctx: MutationCtx, workspaceId: Id<"workspaces">, userId: Id<"users">): Promise<void> {
   const member = await requireMemberRow(ctx, workspaceId, userId);
   await assertNotLastOwner(ctx, member);
   await ctx.db.delete(member._id);
-  await ctx.db.insert("events", { workspaceId, type: "member.removed", actor: "user", at: Date.now(), data: { userId } });
+  await logEvent(ctx, { workspaceId, type: "member.removed", actor: "user", data: { userId } });
 }

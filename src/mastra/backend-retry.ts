@@ -15,14 +15,10 @@ export interface RetryPolicy {
   maxMs: number;
 }
 
-export const READ_RETRY_DEFAULT_MS = 120_000;
+const READ_RETRY_DEFAULT_MS = 120_000;
 
-/**
- * The policy of the workflow's reads and subscriptions. Read from the process
- * environment (PARLEY_BACKEND_OUTAGE_MS) because the reads get the runtime,
- * which does not carry its env.
- */
-export function readRetryPolicy(env: NodeJS.ProcessEnv = process.env): RetryPolicy {
+/** The policy of the workflow's reads and subscriptions (the runtime's `readRetry`), from PARLEY_BACKEND_OUTAGE_MS. */
+export function readRetryPolicy(env: NodeJS.ProcessEnv): RetryPolicy {
   const limitMs = envNumber(env.PARLEY_BACKEND_OUTAGE_MS) ?? READ_RETRY_DEFAULT_MS;
   return { limitMs, baseMs: Math.min(100, limitMs / 4), maxMs: 2_000 };
 }

@@ -2,6 +2,7 @@ import type { Agent } from "@mastra/core/agent";
 import type { Doc } from "../../convex/_generated/dataModel.js";
 import { createBrandAgent } from "./agents/brand-agent.js";
 import { createSupplierAgent } from "./agents/supplier-agent.js";
+import { readRetryPolicy, type RetryPolicy } from "./backend-retry.js";
 import { clientTransport, type ConvexTransport } from "./convex-transport.js";
 import { envNumber } from "./env.js";
 import { resolveModel } from "./models/index.js";
@@ -24,6 +25,8 @@ export interface NegotiationRuntime {
   agentFor(party: "brand" | "supplier", supplier: Pick<Doc<"suppliers">, "_id" | "name" | "profile">): Agent;
   /** How often a paused negotiation's status is re-read, only on transports without subscriptions (convex-test). */
   pollMs: number;
+  /** How the workflow's reads and subscriptions ride out a backend outage (PARLEY_BACKEND_OUTAGE_MS). */
+  readRetry: RetryPolicy;
   /** A model turn that takes longer fails its negotiation. */
   turnTimeoutMs: number;
   log: PersisterLog;
@@ -84,6 +87,7 @@ export function createRuntime(options: RuntimeOptions): NegotiationRuntime {
     modelId,
     agentFor,
     pollMs: options.pollMs ?? 200,
+    readRetry: readRetryPolicy(env),
     turnTimeoutMs: options.turnTimeoutMs ?? envNumber(env.PARLEY_TURN_TIMEOUT_MS) ?? 120_000,
     log,
   };

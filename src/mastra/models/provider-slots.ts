@@ -3,7 +3,7 @@
 // serves a handful at a time. Slots are per provider (its name and base URL)
 // and per process, so every runtime and agent talking to one server shares them.
 
-export const DEFAULT_MODEL_CONCURRENCY = 8;
+const DEFAULT_MODEL_CONCURRENCY = 8;
 
 /** PARLEY_MODEL_CONCURRENCY: a positive integer, default 8; anything else is refused. */
 export function concurrencyFromEnv(env: NodeJS.ProcessEnv): number {

@@ -120,12 +120,11 @@ export async function startQuoteWorker(options: QuoteWorkerOptions): Promise<Quo
       );
       log.info("quote done", { quoteId });
     } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
       if (error instanceof InterruptedError || controller.signal.aborted) {
-        const reason = error instanceof Error ? error.message : String(error);
         log.warn("quote interrupted; a worker will resume it from Convex", { quoteId, reason });
         return;
       }
-      const reason = error instanceof Error ? error.message : String(error);
       log.error("quote failed", { quoteId, reason });
       await runtime.transport.mutation(api.worker.failQuote, { serviceKey, quoteId, reason: reason.slice(0, 500) }).catch((e) => {
         log.error("could not mark the quote failed", { quoteId, error: String(e) });

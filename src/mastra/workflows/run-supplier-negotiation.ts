@@ -4,7 +4,7 @@ import { api } from "../../../convex/_generated/api.js";
 import type { Id } from "../../../convex/_generated/dataModel.js";
 import { nextMove, type Move, type NegotiationSetup, type Terms } from "../../negotiation/index.js";
 import type { MessageKind, MessageMetadata, NegotiationState, NegotiationStatus, QuoteState } from "../convex-transport.js";
-import { BackendUnreachableError, readRetryPolicy, retryTransport } from "../backend-retry.js";
+import { BackendUnreachableError, retryTransport } from "../backend-retry.js";
 import type { NegotiationRuntime } from "../runtime.js";
 import type { StreamingMessage } from "../storage/message-persister.js";
 import { watchQuery, type Watch } from "../watch.js";
@@ -91,7 +91,7 @@ export class InterruptedError extends Error {
 export async function readQuoteState(runtime: NegotiationRuntime, quoteId: Id<"quotes">, signal?: AbortSignal): Promise<QuoteState> {
   const state = await retryTransport(
     () => runtime.transport.query(api.worker.getQuoteState, { serviceKey: runtime.serviceKey, quoteId }),
-    readRetryPolicy(),
+    runtime.readRetry,
     { signal, onRetry: (error, attempt) => attempt === 0 && runtime.log.warn("quote read failed, retrying", { quoteId, error: String(error) }) },
   );
   if (!state) throw new Error(`quote ${quoteId} not found`);
@@ -232,7 +232,7 @@ export async function runSupplierNegotiation(
   let final: NegotiationState | undefined;
   const control = watchQuery(runtime.transport, api.worker.negotiationControl, { serviceKey: runtime.serviceKey, negotiationId }, {
     pollMs: runtime.pollMs,
-    retry: readRetryPolicy(),
+    retry: runtime.readRetry,
   });
   try {
     let conflicts = 0;

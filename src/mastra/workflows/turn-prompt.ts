@@ -44,7 +44,7 @@ export function brandBrief(move: Move, view: BrandSetup, quote: BriefQuote, hist
 }
 
 /** A simulated supplier's brief: also its concession style, which picks its voice. */
-export function supplierBrief(move: Move, setup: NegotiationSetup, quote: BriefQuote, history: OfferRecord[], seq: number): TurnBrief {
+function supplierBrief(move: Move, setup: NegotiationSetup, quote: BriefQuote, history: OfferRecord[], seq: number): TurnBrief {
   return {
     ...publicBrief(move, setup, history),
     style: setup.supplier.persona.concession,

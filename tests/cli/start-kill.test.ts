@@ -6,6 +6,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { isPortFree } from "../../src/cli/ports.js";
 import { listeningAddresses, LOOPBACK } from "../helpers/listening.js";
+import { waitFor } from "../helpers/wait.js";
 
 // `npm start` stopped the hard way (SIGKILL, which runs none of its code) leaves
 // no Mastra Studio behind: its watchdog stops it, and a second start on the
@@ -32,15 +33,6 @@ async function freePort(): Promise<number> {
 
 const ports = { webPort: await freePort(), backendPort: await freePort(), studioPort: await freePort() };
 
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const groupAlive = (group: number) => {
   try {
@@ -72,7 +64,7 @@ async function start(): Promise<{ child: ChildProcess; studioUrl: string | null;
   child.stdout!.on("data", (d) => (stdout += d));
   child.stderr!.on("data", (d) => (stderr += d));
   const output = () => `${stdout}\n${stderr}`.slice(-3000);
-  const line = await until(
+  const line = await waitFor(
     "Parley to start",
     () => {
       if (child.exitCode !== null) throw new Error(`Parley exited (${child.exitCode}):\n${output()}`);
@@ -111,7 +103,7 @@ describe("npm start's children", () => {
 
     first.child.kill("SIGKILL");
     await exited(first.child);
-    await until("Studio to stop after npm start was killed", () => (groupAlive(studio) ? undefined : true), 15_000);
+    await waitFor("Studio to stop after npm start was killed", () => (groupAlive(studio) ? undefined : true), 15_000);
     expect(await isPortFree(ports.studioPort, "127.0.0.1")).toBe(true);
 
     const second = await start();
@@ -134,8 +126,8 @@ describe("npm start's children", () => {
 
     // And a normal stop (SIGTERM) stops it too, and removes the pid file.
     third.child.kill("SIGTERM");
-    await until("npm start to stop", () => (third.child.exitCode !== null ? true : undefined), 30_000);
-    await until("its Studio to stop", () => (groupAlive(last) ? undefined : true), 15_000);
+    await waitFor("npm start to stop", () => (third.child.exitCode !== null ? true : undefined), 30_000);
+    await waitFor("its Studio to stop", () => (groupAlive(last) ? undefined : true), 15_000);
     expect(fs.existsSync(pidFile)).toBe(false);
   });
 });

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { startLocalBackend, type LocalBackend, type LocalBackendOptions } from "../../src/local-backend/index.js";
+import { waitFor } from "../helpers/wait.js";
 
 export const FIXTURE = path.resolve(__dirname, "fixture/convex");
 
@@ -18,9 +19,5 @@ export async function startFixture(opts: LocalBackendOptions = {}): Promise<Loca
 
 /** Resolves once `predicate` holds, polling; fails after `ms`. */
 export async function until(predicate: () => boolean | Promise<boolean>, ms = 10_000, what = "condition"): Promise<void> {
-  const start = Date.now();
-  while (!(await predicate())) {
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  await waitFor(what, async () => ((await predicate()) ? true : undefined), ms, 10);
 }

@@ -11,6 +11,7 @@ import { clientTransport, type ConvexTransport } from "../../src/mastra/convex-t
 import { runNegotiations } from "../../src/mastra/workflows/run-quote.js";
 import { SERVICE_KEY, convexTestBackend, requestDemoQuote } from "./helpers/convex-test-backend.js";
 import { testRuntime } from "./helpers/runtime.js";
+import { waitFor } from "../helpers/wait.js";
 
 // A Convex outage while negotiations run: reads and subscriptions retry
 // through it; past the limit (PARLEY_BACKEND_OUTAGE_MS) the negotiation fails
@@ -36,9 +37,7 @@ async function claimedQuote(transport: ConvexTransport) {
   return quoteId;
 }
 
-const until = async (condition: () => boolean) => {
-  while (!condition()) await new Promise((r) => setTimeout(r, 5));
-};
+const until = (condition: () => boolean) => waitFor("the negotiations to get there", () => (condition() ? true : undefined), 60_000, 5);
 
 afterEach(() => {
   delete process.env.PARLEY_BACKEND_OUTAGE_MS;

@@ -7,6 +7,7 @@ import type { Id } from "../../convex/_generated/dataModel.js";
 import type { QuoteState } from "../../src/mastra/convex-transport.js";
 import { SERVICE_KEY, requestDemoQuote } from "./helpers/convex-test-backend.js";
 import { embeddedBackend } from "./helpers/embedded-backend.js";
+import { waitFor } from "../helpers/wait.js";
 import { testRuntime } from "./helpers/runtime.js";
 
 // Kill a worker (a child process, SIGKILL) in the middle of a quote; a second
@@ -34,15 +35,8 @@ function transcript(s: QuoteState) {
     .sort((a, b) => a.supplier.localeCompare(b.supplier));
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+
+const until = <T>(what: string, probe: () => Promise<T | undefined>) => waitFor(what, probe, 90_000);
 
 describe("quote worker", () => {
   it("resumes a quote after its worker is killed, and ends with the uninterrupted run's transcript", { timeout: 180_000 }, async () => {

@@ -6,6 +6,7 @@ import type { Id } from "../../convex/_generated/dataModel.js";
 import type { QuoteState } from "../../src/mastra/convex-transport.js";
 import { requestDemoQuote, SERVICE_KEY } from "./helpers/convex-test-backend.js";
 import { embeddedBackend } from "./helpers/embedded-backend.js";
+import { waitFor } from "../helpers/wait.js";
 
 // Stopping the quote worker mid-quote (what Ctrl-C on `npm start` does) cancels
 // the workflow run quietly: no step failure and no stack trace is logged, the
@@ -23,17 +24,10 @@ afterAll(async () => backend?.stop());
 
 const state = (quoteId: Id<"quotes">) => backend.transport.query(api.worker.getQuoteState, { serviceKey: SERVICE_KEY, quoteId }) as Promise<QuoteState>;
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const slowModel = { PARLEY_MODEL: "scripted", PARLEY_MODEL_LATENCY_MS: "40", PARLEY_MODEL_TOKENS_PER_SEC: "400" };
+
+const until = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000) => waitFor(what, probe, timeoutMs);
 
 describe("stopping the quote worker mid-quote", () => {
   it("cancels the run without a stack trace, and the quote resumes on the next start", { timeout: 120_000 }, async () => {

@@ -2,6 +2,7 @@ import { useAuthActions } from "@convex-dev/auth/react";
 import { useConvexAuth, useMutation, useQuery } from "convex/react";
 import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
 import { api } from "../../convex/_generated/api";
+import { AuthCard } from "./components/AuthCard";
 import { ConnectionBanner } from "./components/ConnectionBanner";
 import { ErrorBoundary } from "./components/ErrorBoundary";
 import { Splash } from "./components/Splash";
@@ -79,18 +80,12 @@ export function App() {
 function SessionProblem({ message }: { message: string }) {
   const { signOut } = useAuthActions();
   return (
-    <main className="auth-page" data-testid="session-problem">
-      <div className="auth-card card">
-        <p className="auth-brand">
-          <span className="logo" aria-hidden="true">P</span> <span className="brand-name">Parley</span>
-        </p>
-        <h1 className="auth-title">Parley could not open your account</h1>
-        <p>{message}</p>
-        <button type="button" className="button-primary auth-submit" onClick={() => void signOut()}>
-          Sign in again
-        </button>
-      </div>
-    </main>
+    <AuthCard title="Parley could not open your account" testId="session-problem">
+      <p>{message}</p>
+      <button type="button" className="button-primary auth-submit" onClick={() => void signOut()}>
+        Sign in again
+      </button>
+    </AuthCard>
   );
 }
 

@@ -1,5 +1,6 @@
 import { useAuthActions } from "@convex-dev/auth/react";
 import { useState, type FormEvent } from "react";
+import { AuthCard } from "../components/AuthCard";
 import { Field } from "../components/Field";
 import { ErrorNotice } from "../components/States";
 import {
@@ -96,85 +97,79 @@ export function SignInScreen({ invited = false }: { invited?: boolean }) {
   const fieldError = (field: AuthField) => errors[field];
 
   return (
-    <main className="auth-page" data-testid="sign-in-screen">
-      <div className="auth-card card">
-        <p className="auth-brand">
-          <span className="logo" aria-hidden="true">P</span> <span className="brand-name">Parley</span>
+    <AuthCard title={signingUp ? "Create your account" : "Sign in to Parley"} testId="sign-in-screen">
+      {invited ? (
+        <p className="notice" data-testid="invited-note">
+          You have been invited to a workspace on Parley. {signingUp ? "Create an account" : "Sign in"} to see the
+          invitation and join.
         </p>
-        <h1 className="auth-title">{signingUp ? "Create your account" : "Sign in to Parley"}</h1>
-        {invited ? (
-          <p className="notice" data-testid="invited-note">
-            You have been invited to a workspace on Parley. {signingUp ? "Create an account" : "Sign in"} to see the
-            invitation and join.
-          </p>
-        ) : (
-          <p className="muted">AI agents negotiate your quotes with three suppliers at once; you watch and decide.</p>
-        )}
+      ) : (
+        <p className="muted">AI agents negotiate your quotes with three suppliers at once; you watch and decide.</p>
+      )}
 
-        <div className="auth-tabs" role="tablist" aria-label="Sign in or create an account">
-          <button type="button" role="tab" aria-selected={!signingUp} className={!signingUp ? "active" : undefined}
-            onClick={() => switchTo("signIn")} disabled={busy} data-testid="tab-sign-in">
-            Sign in
-          </button>
-          <button type="button" role="tab" aria-selected={signingUp} className={signingUp ? "active" : undefined}
-            onClick={() => switchTo("signUp")} disabled={busy} data-testid="tab-sign-up">
-            Create account
-          </button>
-        </div>
-
-        <form onSubmit={onSubmit} noValidate data-testid="auth-form" data-flow={flow} aria-busy={busy}>
-          {problem && !problem.field && <ErrorNotice message={problem.message} testId="auth-error" />}
-          <fieldset className="auth-fields" disabled={busy}>
-            {signingUp && (
-              <Field id={FIELD_IDS.name} field="name" label="Your name" error={fieldError("name")}>
-                {(a11y) => (
-                  <input {...a11y} autoComplete="name" value={draft.name} onChange={(e) => edit("name", e.target.value)}
-                    data-testid="auth-name" />
-                )}
-              </Field>
-            )}
-            <Field id={FIELD_IDS.email} field="email" label="Email" error={fieldError("email")}>
-              {(a11y) => (
-                <input {...a11y} type="email" autoComplete={signingUp ? "email" : "username"} value={draft.email}
-                  onChange={(e) => edit("email", e.target.value)} data-testid="auth-email" />
-              )}
-            </Field>
-            <Field id={FIELD_IDS.password} field="password" label="Password" error={fieldError("password")}
-              hint={signingUp ? `At least ${MIN_PASSWORD} characters.` : undefined}>
-              {(a11y) => (
-                <input {...a11y} type="password" autoComplete={signingUp ? "new-password" : "current-password"}
-                  value={draft.password} onChange={(e) => edit("password", e.target.value)} data-testid="auth-password" />
-              )}
-            </Field>
-            {withWorkspace && (
-              <Field id={FIELD_IDS.workspaceName} field="workspaceName" label="Workspace name" error={fieldError("workspaceName")}
-                hint="Your brand's quotes, suppliers and teammates live here. You will be its owner.">
-                {(a11y) => (
-                  <input {...a11y} autoComplete="organization" value={workspaceName}
-                    onChange={(e) => edit("workspaceName", e.target.value)} data-testid="auth-workspace" />
-                )}
-              </Field>
-            )}
-          </fieldset>
-          {problem?.suggestSignIn && signingUp && (
-            <p className="small">
-              <button type="button" className="button-link" onClick={() => switchTo("signIn")} data-testid="switch-to-sign-in">
-                Sign in with this email instead
-              </button>
-            </p>
-          )}
-          {problem?.suggestSignUp && !signingUp && (
-            <p className="small">
-              <button type="button" className="button-link" onClick={() => switchTo("signUp")} data-testid="switch-to-sign-up">
-                Create an account with this email
-              </button>
-            </p>
-          )}
-          <button type="submit" className="button-primary auth-submit" disabled={busy} data-testid="auth-submit">
-            {busy ? (signingUp ? "Creating your account…" : "Signing in…") : signingUp ? "Create account" : "Sign in"}
-          </button>
-        </form>
+      <div className="auth-tabs" role="tablist" aria-label="Sign in or create an account">
+        <button type="button" role="tab" aria-selected={!signingUp} className={!signingUp ? "active" : undefined}
+          onClick={() => switchTo("signIn")} disabled={busy} data-testid="tab-sign-in">
+          Sign in
+        </button>
+        <button type="button" role="tab" aria-selected={signingUp} className={signingUp ? "active" : undefined}
+          onClick={() => switchTo("signUp")} disabled={busy} data-testid="tab-sign-up">
+          Create account
+        </button>
       </div>
-    </main>
+
+      <form onSubmit={onSubmit} noValidate data-testid="auth-form" data-flow={flow} aria-busy={busy}>
+        {problem && !problem.field && <ErrorNotice message={problem.message} testId="auth-error" />}
+        <fieldset className="auth-fields" disabled={busy}>
+          {signingUp && (
+            <Field id={FIELD_IDS.name} field="name" label="Your name" error={fieldError("name")}>
+              {(a11y) => (
+                <input {...a11y} autoComplete="name" value={draft.name} onChange={(e) => edit("name", e.target.value)}
+                  data-testid="auth-name" />
+              )}
+            </Field>
+          )}
+          <Field id={FIELD_IDS.email} field="email" label="Email" error={fieldError("email")}>
+            {(a11y) => (
+              <input {...a11y} type="email" autoComplete={signingUp ? "email" : "username"} value={draft.email}
+                onChange={(e) => edit("email", e.target.value)} data-testid="auth-email" />
+            )}
+          </Field>
+          <Field id={FIELD_IDS.password} field="password" label="Password" error={fieldError("password")}
+            hint={signingUp ? `At least ${MIN_PASSWORD} characters.` : undefined}>
+            {(a11y) => (
+              <input {...a11y} type="password" autoComplete={signingUp ? "new-password" : "current-password"}
+                value={draft.password} onChange={(e) => edit("password", e.target.value)} data-testid="auth-password" />
+            )}
+          </Field>
+          {withWorkspace && (
+            <Field id={FIELD_IDS.workspaceName} field="workspaceName" label="Workspace name" error={fieldError("workspaceName")}
+              hint="Your brand's quotes, suppliers and teammates live here. You will be its owner.">
+              {(a11y) => (
+                <input {...a11y} autoComplete="organization" value={workspaceName}
+                  onChange={(e) => edit("workspaceName", e.target.value)} data-testid="auth-workspace" />
+              )}
+            </Field>
+          )}
+        </fieldset>
+        {problem?.suggestSignIn && signingUp && (
+          <p className="small">
+            <button type="button" className="button-link" onClick={() => switchTo("signIn")} data-testid="switch-to-sign-in">
+              Sign in with this email instead
+            </button>
+          </p>
+        )}
+        {problem?.suggestSignUp && !signingUp && (
+          <p className="small">
+            <button type="button" className="button-link" onClick={() => switchTo("signUp")} data-testid="switch-to-sign-up">
+              Create an account with this email
+            </button>
+          </p>
+        )}
+        <button type="submit" className="button-primary auth-submit" disabled={busy} data-testid="auth-submit">
+          {busy ? (signingUp ? "Creating your account…" : "Signing in…") : signingUp ? "Create account" : "Sign in"}
+        </button>
+      </form>
+    </AuthCard>
   );
 }

@@ -71,6 +71,7 @@ const env = { PARLEY_MODEL: "scripted", PARLEY_MODEL_LATENCY_MS: String(TURN_MS)
 const brand = await signUpBrand(backend.url, { email: "bench@brand.test" });
 const products = await brand.query(api.products.list, {});
 
+const epochs = new Map<Id<"quotes">, number>();
 async function requestQuote(seed: number): Promise<Id<"quotes">> {
   const quoteId = await brand.mutation(api.quotes.request, {
     lineItems: products.slice(0, 2).map((p, i) => ({
@@ -84,7 +85,7 @@ async function requestQuote(seed: number): Promise<Id<"quotes">> {
     maxRounds: 8,
     seed,
   });
-  await transport.mutation(api.worker.claimQuote, { serviceKey: SERVICE_KEY, quoteId, workerId: "bench", leaseMs: 600_000 });
+  epochs.set(quoteId, (await transport.mutation(api.worker.claimQuote, { serviceKey: SERVICE_KEY, quoteId, workerId: "bench", leaseMs: 600_000 }))!);
   return quoteId;
 }
 
@@ -99,7 +100,7 @@ const median = (xs: number[]) => {
 };
 type Job = { quoteId: Id<"quotes">; negotiationId: Id<"negotiations"> };
 async function timeRuns(jobs: Job[], parallel: boolean): Promise<{ ms: number; turns: number[] }> {
-  const run = (j: Job) => runSupplierNegotiation(j.negotiationId, { quoteId: j.quoteId, runtime });
+  const run = (j: Job) => runSupplierNegotiation(j.negotiationId, { quoteId: j.quoteId, runtime, writer: runtime.persister.withLease(epochs.get(j.quoteId)!) });
   const t0 = performance.now();
   const results = parallel ? await Promise.all(jobs.map(run)) : await jobs.reduce(async (acc, j) => [...(await acc), await run(j)], Promise.resolve([] as Awaited<ReturnType<typeof run>>[]));
   return { ms: performance.now() - t0, turns: results.map((r) => r.turns.length) };

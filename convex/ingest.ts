@@ -1,9 +1,10 @@
 import { v } from "convex/values";
 import { serviceMutation } from "./functions";
 import { finishOfferMessage as finishOffer, ingestMessage, updateStatus } from "./model/ingest";
-import { finishStreaming, requireMessage, updateStreamingText } from "./model/messages";
+import { appendStreamingText, finishStreaming, requireMessage, withdrawStreaming } from "./model/messages";
 import { acceptOffer as accept, recordOffer as record } from "./model/negotiations";
-import { setRecommendation as recommend } from "./model/quotes";
+import { getQuote } from "./model/negotiations";
+import { requireLease, requireLeaseOn, setRecommendation as recommend } from "./model/quotes";
 import {
   messageKind,
   messageMetadata,
@@ -14,15 +15,20 @@ import {
   party,
   recommendation as recommendationValidator,
   terms,
+  withdrawReason,
 } from "./schema";
 
-// The workflow's writes: service functions (the key), each safe to retry.
+// The workflow's writes: service functions (the key), each safe to retry, each
+// taken only under the quote's current lease epoch (`leaseEpoch`, from
+// worker.claimQuote): one writer per quote, enforced here.
 
 const negotiationId = v.id("negotiations");
+const leaseEpoch = v.number();
 
 export const appendMessage = serviceMutation({
   args: {
     negotiationId,
+    leaseEpoch,
     seq: v.number(),
     sender: messageSender,
     kind: messageKind,
@@ -30,22 +36,26 @@ export const appendMessage = serviceMutation({
     offerId: v.optional(v.id("offers")),
     metadata: v.optional(messageMetadata),
   },
-  handler: async (ctx, { negotiationId, seq, ...message }) => {
+  handler: async (ctx, { negotiationId, leaseEpoch, seq, ...message }) => {
+    await requireLeaseOn(ctx, negotiationId, leaseEpoch);
     return await ingestMessage(ctx, negotiationId, seq, { ...message, state: "complete" });
   },
 });
 
 export const startMessage = serviceMutation({
-  args: { negotiationId, seq: v.number(), sender: messageSender, kind: messageKind, content: v.string() },
-  handler: async (ctx, { negotiationId, seq, ...message }) => {
+  args: { negotiationId, leaseEpoch, seq: v.number(), sender: messageSender, kind: messageKind, content: v.string() },
+  handler: async (ctx, { negotiationId, leaseEpoch, seq, ...message }) => {
+    await requireLeaseOn(ctx, negotiationId, leaseEpoch);
     return await ingestMessage(ctx, negotiationId, seq, { ...message, state: "streaming" });
   },
 });
 
-export const updateMessageText = serviceMutation({
-  args: { negotiationId, seq: v.number(), content: v.string() },
-  handler: async (ctx, { negotiationId, seq, content }) => {
-    await updateStreamingText(ctx, await requireMessage(ctx, negotiationId, seq), content);
+/** The next piece of a streaming message's text, at offset `start` of it (a retried piece is recognised). */
+export const appendMessageText = serviceMutation({
+  args: { negotiationId, leaseEpoch, seq: v.number(), start: v.number(), text: v.string() },
+  handler: async (ctx, { negotiationId, leaseEpoch, seq, start, text }) => {
+    await requireLeaseOn(ctx, negotiationId, leaseEpoch);
+    await appendStreamingText(ctx, await requireMessage(ctx, negotiationId, seq), start, text);
     return null;
   },
 });
@@ -53,22 +63,35 @@ export const updateMessageText = serviceMutation({
 export const finishMessage = serviceMutation({
   args: {
     negotiationId,
+    leaseEpoch,
     seq: v.number(),
     content: v.string(),
     offerId: v.optional(v.id("offers")),
     metadata: v.optional(messageMetadata),
   },
-  handler: async (ctx, { negotiationId, seq, ...final }) => {
+  handler: async (ctx, { negotiationId, leaseEpoch, seq, ...final }) => {
+    await requireLeaseOn(ctx, negotiationId, leaseEpoch);
     const message = await requireMessage(ctx, negotiationId, seq);
     await finishStreaming(ctx, message, final);
     return message._id;
   },
 });
 
+/** Ends the streaming message at `seq` unfinished, saying why (a replay, or a finished message, is left as it is). */
+export const withdrawMessage = serviceMutation({
+  args: { negotiationId, leaseEpoch, seq: v.number(), reason: withdrawReason },
+  handler: async (ctx, { negotiationId, leaseEpoch, seq, reason }) => {
+    await requireLeaseOn(ctx, negotiationId, leaseEpoch);
+    await withdrawStreaming(ctx, await requireMessage(ctx, negotiationId, seq), reason);
+    return null;
+  },
+});
+
 /** Returns the offer id, or null when the round was past maxRounds: the negotiation is then in impasse. */
 export const recordOffer = serviceMutation({
-  args: { negotiationId, round: v.number(), offeredBy: party, terms, ai: v.optional(offerAi) },
-  handler: async (ctx, { negotiationId, ...offer }) => {
+  args: { negotiationId, leaseEpoch, round: v.number(), offeredBy: party, terms, ai: v.optional(offerAi) },
+  handler: async (ctx, { negotiationId, leaseEpoch, ...offer }) => {
+    await requireLeaseOn(ctx, negotiationId, leaseEpoch);
     return await record(ctx, negotiationId, offer, offer.offeredBy);
   },
 });
@@ -84,6 +107,7 @@ export const recordOffer = serviceMutation({
 export const finishOfferMessage = serviceMutation({
   args: {
     negotiationId,
+    leaseEpoch,
     seq: v.number(),
     content: v.string(),
     metadata: v.optional(messageMetadata),
@@ -92,14 +116,16 @@ export const finishOfferMessage = serviceMutation({
     terms,
     ai: v.optional(offerAi),
   },
-  handler: async (ctx, { negotiationId, seq, content, metadata, ...offer }) => {
+  handler: async (ctx, { negotiationId, leaseEpoch, seq, content, metadata, ...offer }) => {
+    await requireLeaseOn(ctx, negotiationId, leaseEpoch);
     return await finishOffer(ctx, negotiationId, seq, offer, { content, ...(metadata ? { metadata } : {}) });
   },
 });
 
 export const acceptOffer = serviceMutation({
-  args: { negotiationId, offerId: v.id("offers"), by: party },
-  handler: async (ctx, { negotiationId, offerId, by }) => {
+  args: { negotiationId, leaseEpoch, offerId: v.id("offers"), by: party },
+  handler: async (ctx, { negotiationId, leaseEpoch, offerId, by }) => {
+    await requireLeaseOn(ctx, negotiationId, leaseEpoch);
     await accept(ctx, negotiationId, offerId, by, by);
     return null;
   },
@@ -108,11 +134,13 @@ export const acceptOffer = serviceMutation({
 export const updateNegotiationStatus = serviceMutation({
   args: {
     negotiationId,
+    leaseEpoch,
     status: negotiationStatus,
     outcome: v.optional(negotiationOutcome),
     failureReason: v.optional(v.string()),
   },
-  handler: async (ctx, { negotiationId, status, outcome, failureReason }) => {
+  handler: async (ctx, { negotiationId, leaseEpoch, status, outcome, failureReason }) => {
+    await requireLeaseOn(ctx, negotiationId, leaseEpoch);
     await updateStatus(ctx, negotiationId, status, outcome, failureReason);
     return null;
   },
@@ -124,8 +152,9 @@ const recommendationInput = v.object({
 });
 
 export const setRecommendation = serviceMutation({
-  args: { quoteId: v.id("quotes"), recommendation: recommendationInput },
-  handler: async (ctx, { quoteId, recommendation }) => {
+  args: { quoteId: v.id("quotes"), leaseEpoch, recommendation: recommendationInput },
+  handler: async (ctx, { quoteId, leaseEpoch, recommendation }) => {
+    requireLease(await getQuote(ctx, quoteId), leaseEpoch);
     await recommend(ctx, quoteId, recommendation);
     return null;
   },

@@ -1,6 +1,8 @@
 import { paginationOptsValidator } from "convex/server";
 import { v } from "convex/values";
+import type { Id } from "./_generated/dataModel";
 import { memberMutation, memberQuery } from "./functions";
+import { streamedText, streamingMessages } from "./model/messages";
 import { getNegotiation } from "./model/negotiations";
 
 export const list = memberQuery({
@@ -11,6 +13,23 @@ export const list = memberQuery({
       .withIndex("by_negotiationId_and_seq", (q) => q.eq("negotiationId", negotiationId))
       .order("asc")
       .paginate(paginationOpts),
+});
+
+/**
+ * The text so far of the negotiation's messages still streaming, by message id:
+ * what the chat shows in place of their first words. Kept apart from `list` so
+ * that a streamed piece re-runs only this small query, not the whole page.
+ */
+export const streaming = memberQuery({
+  args: { negotiationId: v.id("negotiations") },
+  handler: async (ctx, { negotiationId }) => {
+    await getNegotiation(ctx, negotiationId);
+    const texts: { messageId: Id<"messages">; content: string }[] = [];
+    for (const message of await streamingMessages(ctx, negotiationId)) {
+      texts.push({ messageId: message._id, content: await streamedText(ctx, message) });
+    }
+    return texts;
+  },
 });
 
 /** Any member, a viewer included: reading is what a viewer does. */

@@ -135,6 +135,9 @@ export const messageMetadata = v.object({
   replacedByEngine: v.optional(v.string()),
 });
 
+/** Why a message was withdrawn before it was finished (convex/model/messages.ts words each reason). */
+export const withdrawReason = v.union(v.literal("take_over"), v.literal("closed"), v.literal("failed"));
+
 export const offerAi = v.object({
   generated: v.boolean(),
   confidence: v.optional(v.number()),
@@ -165,6 +168,29 @@ const workspaceId = v.id("workspaces");
 export default defineSchema({
   // Convex Auth: users, sessions, accounts, refresh tokens, verifiers, rate limits.
   ...authTables,
+
+  /**
+   * Mastra's workflow runs: @mastra/convex's `mastraWorkflowSnapshotsTable`,
+   * field for field (tests/mastra/run-store.test.ts compares them). Written
+   * here rather than imported: the library's schema module pulls zod and part
+   * of @mastra/core into every convex/ module that imports this schema. Written
+   * only through mastra.storage, read by the quote worker and Studio; old runs
+   * are pruned by the cron.
+   */
+  mastra_workflow_snapshots: defineTable({
+    id: v.optional(v.string()),
+    workflow_name: v.string(),
+    run_id: v.string(),
+    resourceId: v.optional(v.string()),
+    snapshot: v.any(),
+    createdAt: v.string(),
+    updatedAt: v.string(),
+  })
+    .index("by_record_id", ["id"])
+    .index("by_workflow_run", ["workflow_name", "run_id"])
+    .index("by_workflow", ["workflow_name"])
+    .index("by_resource", ["resourceId"])
+    .index("by_created", ["createdAt"]),
 
   /** One brand's space in Parley; everything below belongs to exactly one. */
   workspaces: defineTable({
@@ -235,6 +261,8 @@ export default defineSchema({
     updatedAt: v.number(),
     claimedBy: v.optional(v.string()),
     leaseExpiresAt: v.optional(v.number()),
+    /** Grows by one with every claim: the workflow's writes carry it, and a write with an older one is refused. */
+    leaseEpoch: v.optional(v.number()),
   })
     .index("by_status", ["status"])
     .index("by_workspaceId", ["workspaceId"])
@@ -283,9 +311,26 @@ export default defineSchema({
     offerId: v.optional(v.id("offers")),
     metadata: v.optional(messageMetadata),
     readAt: v.optional(v.number()),
+    /** Set when the message was withdrawn unfinished: its content then says why. */
+    withdrawn: v.optional(withdrawReason),
   })
     .index("by_negotiationId_and_seq", ["negotiationId", "seq"])
-    .index("by_negotiationId_and_readAt", ["negotiationId", "readAt"]),
+    .index("by_negotiationId_and_readAt", ["negotiationId", "readAt"])
+    .index("by_negotiationId_and_state", ["negotiationId", "state"]),
+
+  /**
+   * A streaming message's text after its first words, appended in pieces (on
+   * word boundaries, throttled): write volume linear in the message, not
+   * quadratic. `start` is the piece's offset in the message's text. Deleted
+   * when the message finishes; messages.streaming reassembles them meanwhile.
+   */
+  messageDeltas: defineTable({
+    workspaceId,
+    negotiationId: v.id("negotiations"),
+    messageId: v.id("messages"),
+    start: v.number(),
+    text: v.string(),
+  }).index("by_messageId_and_start", ["messageId", "start"]),
 
   events: defineTable({
     workspaceId,

@@ -1,6 +1,14 @@
 import { v } from "convex/values";
 import { serviceMutation, serviceQuery } from "./functions";
-import { claimQuote as claim, failQuote as giveUp, quoteRequestArgs, renewLease as renew, requestQuote as requestFor } from "./model/quotes";
+import {
+  claimQuote as claim,
+  failQuote as giveUp,
+  quoteRequestArgs,
+  renewLease as renew,
+  requestQuote as requestFor,
+  requireLease,
+} from "./model/quotes";
+import { getQuote } from "./model/negotiations";
 import { negotiationControl as control, nextLeaseExpiry, quoteState } from "./model/workerState";
 import { getWorkspace } from "./model/workspaces";
 
@@ -32,6 +40,7 @@ export const nextLeaseExpiresAt = serviceQuery({
   handler: async (ctx) => await nextLeaseExpiry(ctx),
 });
 
+/** The lease epoch this claim holds (every later write carries it), or null when the quote is not claimable. */
 export const claimQuote = serviceMutation({
   args: lease,
   handler: async (ctx, { quoteId, workerId, leaseMs }) => {
@@ -39,10 +48,11 @@ export const claimQuote = serviceMutation({
   },
 });
 
+/** False when the lease is no longer this worker's under this epoch: the worker must stop. */
 export const renewLease = serviceMutation({
-  args: lease,
-  handler: async (ctx, { quoteId, workerId, leaseMs }) => {
-    return await renew(ctx, quoteId, workerId, leaseMs);
+  args: { ...lease, leaseEpoch: v.number() },
+  handler: async (ctx, { quoteId, workerId, leaseEpoch, leaseMs }) => {
+    return await renew(ctx, quoteId, workerId, leaseEpoch, leaseMs);
   },
 });
 
@@ -62,8 +72,9 @@ export const negotiationControl = serviceQuery({
 });
 
 export const failQuote = serviceMutation({
-  args: { quoteId: v.id("quotes"), reason: v.string() },
-  handler: async (ctx, { quoteId, reason }) => {
+  args: { quoteId: v.id("quotes"), leaseEpoch: v.number(), reason: v.string() },
+  handler: async (ctx, { quoteId, leaseEpoch, reason }) => {
+    requireLease(await getQuote(ctx, quoteId), leaseEpoch);
     await giveUp(ctx, quoteId, reason);
     return null;
   },

@@ -21,6 +21,7 @@ import type * as http from "../http.js";
 import type * as ingest from "../ingest.js";
 import type * as insights from "../insights.js";
 import type * as invitations from "../invitations.js";
+import type * as mastra from "../mastra.js";
 import type * as members from "../members.js";
 import type * as messages from "../messages.js";
 import type * as model_access from "../model/access.js";
@@ -71,6 +72,7 @@ declare const fullApi: ApiFromModules<{
   ingest: typeof ingest;
   insights: typeof insights;
   invitations: typeof invitations;
+  mastra: typeof mastra;
   members: typeof members;
   messages: typeof messages;
   "model/access": typeof model_access;

@@ -69,6 +69,7 @@ export function workspaceRules(db: QueryCtx["db"]): Rules<Scoped, DataModel> {
     negotiations: scopedTable,
     offers: scopedTable,
     messages: scopedTable,
+    messageDeltas: scopedTable,
     events: scopedTable,
     awards: scopedTable,
     // A member sees the accounts of the workspace's members, no one else's.

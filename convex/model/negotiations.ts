@@ -4,7 +4,7 @@ import type { MutationCtx, QueryCtx } from "../_generated/server";
 import type { offerAi } from "../schema";
 import { fail, invalid } from "./errors";
 import { type Actor, logEvent } from "./events";
-import { systemMessage } from "./messages";
+import { systemMessage, withdrawAllStreaming } from "./messages";
 import {
   assertNegotiationTransition,
   DEFAULT_OUTCOME,
@@ -79,6 +79,7 @@ export async function transitionNegotiation(
     ...(closing ? { outcome: opts.outcome ?? DEFAULT_OUTCOME[to] } : {}),
     ...(opts.failureReason !== undefined ? { failureReason: opts.failureReason } : {}),
   });
+  if (closing) await withdrawAllStreaming(ctx, negotiationId, to === "failed" ? "failed" : "closed");
   if (closing && to !== "accepted" && negotiation.currentOfferId) {
     const standing = await ctx.db.get(negotiation.currentOfferId);
     if (standing?.status === "pending") {

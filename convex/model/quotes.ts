@@ -1,10 +1,10 @@
 import { type Infer, type ObjectType, v } from "convex/values";
 import type { Doc, Id } from "../_generated/dataModel";
-import type { MutationCtx } from "../_generated/server";
+import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { guardrails, priorities, type recommendation } from "../schema";
 import { fail, invalid } from "./errors";
 import { type Actor, type EventData, logEvent } from "./events";
-import { getQuote, negotiationsOfQuote, transitionNegotiation } from "./negotiations";
+import { getNegotiation, getQuote, negotiationsOfQuote, transitionNegotiation } from "./negotiations";
 import { assertQuoteTransition, isTerminalNegotiation, type NegotiationStatus, type QuoteStatus } from "./status";
 import {
   checkGuardrails,
@@ -203,38 +203,69 @@ async function leaseRequest(ctx: MutationCtx, quoteId: Id<"quotes">, workerId: s
   return { quote, now, lease: { claimedBy: workerId, leaseExpiresAt: now + leaseMs } };
 }
 
-/** A queued quote, or a negotiating one whose lease lapsed or is already ours. */
+/**
+ * A queued quote, or a negotiating one whose lease lapsed or is already ours.
+ * Returns the lease epoch the claim holds (one more than the last claim's), or
+ * null when the quote is not claimable. Every write of the claimant carries the
+ * epoch; once another worker claims, the old epoch's writes are refused.
+ */
 export async function claimQuote(
   ctx: MutationCtx,
   quoteId: Id<"quotes">,
   workerId: string,
   leaseMs: number,
-): Promise<boolean> {
+): Promise<number | null> {
   const { quote, now, lease } = await leaseRequest(ctx, quoteId, workerId, leaseMs);
+  const leaseEpoch = (quote.leaseEpoch ?? 0) + 1;
   if (quote.status === "queued") {
-    await transitionQuote(ctx, quote, "negotiating", "system", lease);
-    return true;
+    await transitionQuote(ctx, quote, "negotiating", "system", { ...lease, leaseEpoch });
+    return leaseEpoch;
   }
-  if (quote.status !== "negotiating") return false;
+  if (quote.status !== "negotiating") return null;
   const ours = quote.claimedBy === workerId;
   const lapsed = quote.leaseExpiresAt === undefined || quote.leaseExpiresAt <= now;
-  if (!ours && !lapsed) return false;
-  await ctx.db.patch(quoteId, { ...lease, updatedAt: now });
-  if (!ours) await logEvent(ctx, { workspaceId: quote.workspaceId, type: "quote.reclaimed", actor: "system", quoteId, data: { workerId } });
-  return true;
+  if (!ours && !lapsed) return null;
+  await ctx.db.patch(quoteId, { ...lease, leaseEpoch, updatedAt: now });
+  if (!ours) {
+    await logEvent(ctx, { workspaceId: quote.workspaceId, type: "quote.reclaimed", actor: "system", quoteId, data: { workerId, leaseEpoch } });
+  }
+  return leaseEpoch;
 }
 
-/** Extends a lease this worker still holds. */
+/** Extends a lease this worker still holds under this epoch. */
 export async function renewLease(
   ctx: MutationCtx,
   quoteId: Id<"quotes">,
   workerId: string,
+  leaseEpoch: number,
   leaseMs: number,
 ): Promise<boolean> {
   const { quote, lease } = await leaseRequest(ctx, quoteId, workerId, leaseMs);
-  if (quote.status !== "negotiating" || quote.claimedBy !== workerId) return false;
+  if (quote.status !== "negotiating" || quote.claimedBy !== workerId || quote.leaseEpoch !== leaseEpoch) return false;
   await ctx.db.patch(quoteId, { leaseExpiresAt: lease.leaseExpiresAt });
   return true;
+}
+
+/**
+ * One writer per quote: a workflow write is taken only under the quote's
+ * current lease epoch. A write from a worker whose lease another worker has
+ * since claimed (it froze, or lost the network, past its lease) is refused with
+ * CONFLICT on `leaseEpoch`, and that worker stops. The epoch stays on the quote
+ * after it completes, so a retried last write still lands.
+ */
+export function requireLease(quote: Doc<"quotes">, leaseEpoch: number): void {
+  if (quote.leaseEpoch === undefined) {
+    fail("CONFLICT", "This quote has not been claimed by a worker: claim it first", "leaseEpoch");
+  }
+  if (leaseEpoch !== quote.leaseEpoch) {
+    fail("CONFLICT", `This worker's lease (epoch ${leaseEpoch}) was taken over: the quote is now held under epoch ${quote.leaseEpoch}`, "leaseEpoch");
+  }
+}
+
+/** requireLease for a write that names a negotiation. */
+export async function requireLeaseOn(ctx: QueryCtx, negotiationId: Id<"negotiations">, leaseEpoch: number): Promise<void> {
+  const negotiation = await getNegotiation(ctx, negotiationId);
+  requireLease(await getQuote(ctx, negotiation.quoteId), leaseEpoch);
 }
 
 export type RecommendationInput = Omit<Infer<typeof recommendation>, "createdAt"> & { createdAt?: number };

@@ -1,6 +1,7 @@
 import type { Doc, Id } from "../_generated/dataModel";
 import type { QueryCtx } from "../_generated/server";
 import { fail } from "./errors";
+import { streamedText } from "./messages";
 import { getNegotiation, getQuote, negotiationsOfQuote } from "./negotiations";
 
 // What the quote worker reads to run or resume a negotiation: the negotiation
@@ -24,6 +25,9 @@ export async function negotiationState(ctx: QueryCtx, negotiation: Doc<"negotiat
     .withIndex("by_negotiationId_and_seq", (q) => q.eq("negotiationId", negotiation._id))
     .take(1000);
   offers.sort((a, b) => a.round - b.round || a._creationTime - b._creationTime);
+  for (const [i, message] of messages.entries()) {
+    if (message.state === "streaming") messages[i] = { ...message, content: await streamedText(ctx, message) };
+  }
   return { ...negotiation, supplier, offers, messages };
 }
 

@@ -133,11 +133,12 @@ export async function startParley(options: StartOptions = {}): Promise<Parley> {
       log(`  backend ready at ${convexUrl}`);
     }
 
-    // Workflow runs are kept with the rest of this data dir (Studio reads them too).
-    process.env.PARLEY_MASTRA_DB ??= join(dataDir, "mastra", "workflows.sqlite");
-
     if (options.worker ?? true) {
       log("Starting the quote worker…");
+      // Mastra keeps its workflow runs in this deployment: its store reads these
+      // two on import (Studio gets them in its env), so it shares the worker's runs.
+      process.env.CONVEX_URL = convexUrl;
+      process.env.PARLEY_SERVICE_KEY = serviceKey;
       // Loaded here, not at the top: Mastra reads its settings from the environment on import.
       const { startQuoteWorker } = await import("../mastra/index.js");
       const worker = await startQuoteWorker({
@@ -157,7 +158,7 @@ export async function startParley(options: StartOptions = {}): Promise<Parley> {
         port: studioPort,
         host,
         workDir: options.studioRoot,
-        env: { CONVEX_URL: convexUrl, PARLEY_SERVICE_KEY: serviceKey, PARLEY_MASTRA_DB: process.env.PARLEY_MASTRA_DB },
+        env: { CONVEX_URL: convexUrl, PARLEY_SERVICE_KEY: serviceKey },
         pidFile: studioPidFile,
         log,
       });

@@ -7,8 +7,9 @@ import { createWorkflowStore } from "./storage/workflow-store.js";
 import { negotiationWorkflow } from "./workflows/negotiation-workflow.js";
 
 // Parley's Mastra: the two agents, the negotiation workflow, workflow runs kept
-// in .data/mastra/workflows.sqlite, and logging. `npm run dev:mastra` serves it
-// as Mastra Studio; `startQuoteWorker` runs quotes from Convex headlessly.
+// in Convex (storage/workflow-store.ts: CONVEX_URL and PARLEY_SERVICE_KEY are
+// read on import), and logging. `npm run dev:mastra` serves it as Mastra
+// Studio; `startQuoteWorker` runs quotes from Convex headlessly.
 
 const { model } = resolveModel();
 

@@ -53,7 +53,6 @@ async function start(): Promise<{ child: ChildProcess; studioUrl: string | null;
       ...env,
       PARLEY_TEST_START: JSON.stringify({ ...ports, dataDir, studioRoot }),
       PARLEY_MODEL: "scripted",
-      PARLEY_MASTRA_DB: path.join(dataDir, "mastra", "workflows.sqlite"),
       MASTRA_TELEMETRY_DISABLED: "1",
     },
     stdio: ["ignore", "pipe", "pipe"],

@@ -46,10 +46,18 @@ async function setup() {
   const t = newBackend();
   const { quoteId, negotiations, products } = await requestQuote(t);
   const owner = brand(t);
-  await claim(t, quoteId);
+  const leaseEpoch = (await claim(t, quoteId))!;
   const negotiationId = negotiations[0]._id;
-  const offerId = (await offer(t, negotiationId, 1, "supplier", terms(6.4, 0.85)))!;
-  await t.mutation(api.ingest.startMessage, { serviceKey: SERVICE_KEY, negotiationId, seq: 0, sender: "supplier", kind: "offer", content: "" });
+  const offerId = (await offer(t, negotiationId, 1, "supplier", terms(6.4, 0.85), leaseEpoch))!;
+  await t.mutation(api.ingest.startMessage, {
+    serviceKey: SERVICE_KEY,
+    leaseEpoch,
+    negotiationId,
+    seq: 0,
+    sender: "supplier",
+    kind: "offer",
+    content: "Our",
+  });
   const buyer = await invite(t, owner, "buyer@acme.test", "buyer");
   const viewer = await invite(t, owner, "viewer@acme.test", "viewer");
   const signedOut = await invite(t, owner, "gone@acme.test", "owner");
@@ -57,7 +65,21 @@ async function setup() {
   const invitation = await owner.mutation(api.invitations.create, { role: "viewer" });
   const other = await newWorkspace(t, "someone@other.test", "Other Co");
   const stranger = await signUp(t, "stranger@nowhere.test");
-  return { t, owner, buyer, viewer, signedOut, other, stranger, quoteId, negotiationId, offerId, productId: products[0]._id, invitation };
+  return {
+    t,
+    owner,
+    buyer,
+    viewer,
+    signedOut,
+    other,
+    stranger,
+    quoteId,
+    leaseEpoch,
+    negotiationId,
+    offerId,
+    productId: products[0]._id,
+    invitation,
+  };
 }
 type Setup = Awaited<ReturnType<typeof setup>>;
 
@@ -110,6 +132,7 @@ const ROWS: Record<string, Row> = {
     least: "viewer",
     call: (s, c) => c.query(api.messages.list, { negotiationId: s.negotiationId, paginationOpts: page }),
   },
+  "messages.streaming": { least: "viewer", call: (s, c) => c.query(api.messages.streaming, { negotiationId: s.negotiationId }) },
   "messages.markRead": { least: "viewer", call: (s, c) => c.mutation(api.messages.markRead, { negotiationId: s.negotiationId }) },
   "offers.list": { least: "viewer", call: (s, c) => c.query(api.offers.list, { negotiationId: s.negotiationId }) },
   "insights.summary": { least: "viewer", call: (_s, c) => c.query(api.insights.summary, {}) },
@@ -171,6 +194,11 @@ const ROWS: Record<string, Row> = {
     least: "service",
     call: (s, serviceKey) => s.t.mutation(api.seed.catalog, { serviceKey, workspaceId: s.owner.workspaceId }),
   },
+  "mastra.storage": {
+    least: "service",
+    call: (s, serviceKey) =>
+      s.t.mutation(api.mastra.storage, { serviceKey, request: { op: "queryTable", tableName: "mastra_workflow_snapshot" } }),
+  },
   "worker.claimable": { least: "service", call: (s, serviceKey) => s.t.query(api.worker.claimable, { serviceKey }) },
   "worker.nextLeaseExpiresAt": { least: "service", call: (s, serviceKey) => s.t.query(api.worker.nextLeaseExpiresAt, { serviceKey }) },
   "worker.claimQuote": {
@@ -179,14 +207,18 @@ const ROWS: Record<string, Row> = {
   },
   "worker.renewLease": {
     least: "service",
-    call: (s, serviceKey) => s.t.mutation(api.worker.renewLease, { serviceKey, quoteId: s.quoteId, workerId: "worker-1", leaseMs: 60_000 }),
+    call: (s, serviceKey) =>
+      s.t.mutation(api.worker.renewLease, { serviceKey, quoteId: s.quoteId, workerId: "worker-1", leaseEpoch: s.leaseEpoch, leaseMs: 60_000 }),
   },
   "worker.getQuoteState": { least: "service", call: (s, serviceKey) => s.t.query(api.worker.getQuoteState, { serviceKey, quoteId: s.quoteId }) },
   "worker.negotiationControl": {
     least: "service",
     call: (s, serviceKey) => s.t.query(api.worker.negotiationControl, { serviceKey, negotiationId: s.negotiationId }),
   },
-  "worker.failQuote": { least: "service", call: (s, serviceKey) => s.t.mutation(api.worker.failQuote, { serviceKey, quoteId: s.quoteId, reason: "x" }) },
+  "worker.failQuote": {
+    least: "service",
+    call: (s, serviceKey) => s.t.mutation(api.worker.failQuote, { serviceKey, quoteId: s.quoteId, leaseEpoch: s.leaseEpoch, reason: "x" }),
+  },
   "worker.products": {
     least: "service",
     call: (s, serviceKey) => s.t.query(api.worker.products, { serviceKey, workspaceId: s.owner.workspaceId }),
@@ -205,31 +237,69 @@ const ROWS: Record<string, Row> = {
   "ingest.appendMessage": {
     least: "service",
     call: (s, serviceKey) =>
-      s.t.mutation(api.ingest.appendMessage, { serviceKey, negotiationId: s.negotiationId, seq: 1, sender: "brand", kind: "text", content: "hi" }),
+      s.t.mutation(api.ingest.appendMessage, {
+        serviceKey,
+        leaseEpoch: s.leaseEpoch,
+        negotiationId: s.negotiationId,
+        seq: 1,
+        sender: "brand",
+        kind: "text",
+        content: "hi",
+      }),
   },
   "ingest.startMessage": {
     least: "service",
     call: (s, serviceKey) =>
-      s.t.mutation(api.ingest.startMessage, { serviceKey, negotiationId: s.negotiationId, seq: 1, sender: "brand", kind: "text", content: "" }),
+      s.t.mutation(api.ingest.startMessage, {
+        serviceKey,
+        leaseEpoch: s.leaseEpoch,
+        negotiationId: s.negotiationId,
+        seq: 1,
+        sender: "brand",
+        kind: "text",
+        content: "",
+      }),
   },
-  "ingest.updateMessageText": {
+  "ingest.appendMessageText": {
     least: "service",
-    call: (s, serviceKey) => s.t.mutation(api.ingest.updateMessageText, { serviceKey, negotiationId: s.negotiationId, seq: 0, content: "Hello" }),
+    call: (s, serviceKey) =>
+      s.t.mutation(api.ingest.appendMessageText, {
+        serviceKey,
+        leaseEpoch: s.leaseEpoch,
+        negotiationId: s.negotiationId,
+        seq: 0,
+        start: 3,
+        text: " opening",
+      }),
   },
   "ingest.finishMessage": {
     least: "service",
-    call: (s, serviceKey) => s.t.mutation(api.ingest.finishMessage, { serviceKey, negotiationId: s.negotiationId, seq: 0, content: "Hello" }),
+    call: (s, serviceKey) =>
+      s.t.mutation(api.ingest.finishMessage, { serviceKey, leaseEpoch: s.leaseEpoch, negotiationId: s.negotiationId, seq: 0, content: "Hello" }),
+  },
+  "ingest.withdrawMessage": {
+    least: "service",
+    call: (s, serviceKey) =>
+      s.t.mutation(api.ingest.withdrawMessage, { serviceKey, leaseEpoch: s.leaseEpoch, negotiationId: s.negotiationId, seq: 0, reason: "take_over" }),
   },
   "ingest.recordOffer": {
     least: "service",
     call: (s, serviceKey) =>
-      s.t.mutation(api.ingest.recordOffer, { serviceKey, negotiationId: s.negotiationId, round: 2, offeredBy: "brand", terms: terms(6, 0.8) }),
+      s.t.mutation(api.ingest.recordOffer, {
+        serviceKey,
+        leaseEpoch: s.leaseEpoch,
+        negotiationId: s.negotiationId,
+        round: 2,
+        offeredBy: "brand",
+        terms: terms(6, 0.8),
+      }),
   },
   "ingest.finishOfferMessage": {
     least: "service",
     call: (s, serviceKey) =>
       s.t.mutation(api.ingest.finishOfferMessage, {
         serviceKey,
+        leaseEpoch: s.leaseEpoch,
         negotiationId: s.negotiationId,
         seq: 0,
         content: "Our opening",
@@ -240,16 +310,23 @@ const ROWS: Record<string, Row> = {
   },
   "ingest.acceptOffer": {
     least: "service",
-    call: (s, serviceKey) => s.t.mutation(api.ingest.acceptOffer, { serviceKey, negotiationId: s.negotiationId, offerId: s.offerId, by: "brand" }),
+    call: (s, serviceKey) =>
+      s.t.mutation(api.ingest.acceptOffer, { serviceKey, leaseEpoch: s.leaseEpoch, negotiationId: s.negotiationId, offerId: s.offerId, by: "brand" }),
   },
   "ingest.updateNegotiationStatus": {
     least: "service",
-    call: (s, serviceKey) => s.t.mutation(api.ingest.updateNegotiationStatus, { serviceKey, negotiationId: s.negotiationId, status: "failed" }),
+    call: (s, serviceKey) =>
+      s.t.mutation(api.ingest.updateNegotiationStatus, { serviceKey, leaseEpoch: s.leaseEpoch, negotiationId: s.negotiationId, status: "failed" }),
   },
   "ingest.setRecommendation": {
     least: "service",
     call: (s, serviceKey) =>
-      s.t.mutation(api.ingest.setRecommendation, { serviceKey, quoteId: s.quoteId, recommendation: { explanation: "none", ranking: [] } }),
+      s.t.mutation(api.ingest.setRecommendation, {
+        serviceKey,
+        leaseEpoch: s.leaseEpoch,
+        quoteId: s.quoteId,
+        recommendation: { explanation: "none", ranking: [] },
+      }),
   },
 };
 
@@ -320,6 +397,36 @@ describe("workspace functions refuse whoever is not a member with the role", () 
     const text = JSON.stringify(result ?? null);
     for (const id of [s.owner.workspaceId, s.quoteId, s.negotiationId, s.offerId, s.productId]) expect(text).not.toContain(id);
     expect(await rowsOfA()).toBe(before);
+  });
+});
+
+describe("messages.streaming guards a negotiation as messages.list does", () => {
+  test("a member of another workspace gets the same refusal from both; in its own workspace neither shows the negotiation", async () => {
+    const s = await setup();
+    const outcome = async (call: () => Promise<unknown>) => {
+      const before = JSON.stringify(await snapshot(s.t));
+      const result = await call().then(
+        (value) => ({ value }),
+        (error: unknown) => ({ refused: (error as ConvexError<ErrorData>).data }),
+      );
+      expect(JSON.stringify(await snapshot(s.t))).toBe(before);
+      return result;
+    };
+    const into = caller(s.other.as, s.owner.workspaceId);
+    const list = await outcome(() => into.query(api.messages.list, { negotiationId: s.negotiationId, paginationOpts: page }));
+    const streaming = await outcome(() => into.query(api.messages.streaming, { negotiationId: s.negotiationId }));
+    expect(list).toEqual({ refused: expect.objectContaining({ code: "FORBIDDEN" }) });
+    expect(streaming).toEqual(list);
+    // With the negotiation's id in its own workspace: an empty page, and no such negotiation.
+    const own = caller(s.other.as, s.other.workspaceId);
+    const ownList = await outcome(() => own.query(api.messages.list, { negotiationId: s.negotiationId, paginationOpts: page }));
+    const ownStreaming = await outcome(() => own.query(api.messages.streaming, { negotiationId: s.negotiationId }));
+    expect(ownList).toEqual({ value: expect.objectContaining({ page: [] }) });
+    expect(ownStreaming).toEqual({ refused: expect.objectContaining({ code: "NOT_FOUND", field: "negotiationId" }) });
+    // The negotiation's streaming message is there for its own members.
+    expect(await caller(s.viewer.as, s.owner.workspaceId).query(api.messages.streaming, { negotiationId: s.negotiationId })).toEqual([
+      { messageId: expect.any(String), content: "Our" },
+    ]);
   });
 });
 

@@ -5,12 +5,12 @@ import { brand, claim, expectRefused, newBackend, offer, requestQuote, say, SERV
 async function threeOffers() {
   const t = newBackend();
   const { quoteId, negotiations } = await requestQuote(t);
-  await claim(t, quoteId);
+  const leaseEpoch = (await claim(t, quoteId))!;
   const [a, b, c] = negotiations.map((n) => n._id);
   const offerA = (await offer(t, a, 1, "supplier", terms(6.4, 0.88)))!;
   const offerB = (await offer(t, b, 1, "supplier", terms(6.2, 0.86)))!;
   await say(t, c, 0, "supplier", "Let me check with my team.");
-  return { t, quoteId, a, b, c, offerA, offerB, negotiations };
+  return { t, quoteId, leaseEpoch, a, b, c, offerA, offerB, negotiations };
 }
 
 describe("awarding is one mutation", () => {
@@ -72,13 +72,14 @@ describe("awarding is one mutation", () => {
   });
 
   test("accepting the recommendation: an agreement the AI reached, once the quote is completed", async () => {
-    const { t, quoteId, a, b, c, offerA, offerB } = await threeOffers();
-    await t.mutation(api.ingest.acceptOffer, { serviceKey: SERVICE_KEY, negotiationId: a, offerId: offerA, by: "brand" });
-    await t.mutation(api.ingest.acceptOffer, { serviceKey: SERVICE_KEY, negotiationId: b, offerId: offerB, by: "brand" });
-    await t.mutation(api.ingest.updateNegotiationStatus, { serviceKey: SERVICE_KEY, negotiationId: c, status: "impasse" });
+    const { t, quoteId, leaseEpoch, a, b, c, offerA, offerB } = await threeOffers();
+    await t.mutation(api.ingest.acceptOffer, { serviceKey: SERVICE_KEY, leaseEpoch, negotiationId: a, offerId: offerA, by: "brand" });
+    await t.mutation(api.ingest.acceptOffer, { serviceKey: SERVICE_KEY, leaseEpoch, negotiationId: b, offerId: offerB, by: "brand" });
+    await t.mutation(api.ingest.updateNegotiationStatus, { serviceKey: SERVICE_KEY, leaseEpoch, negotiationId: c, status: "impasse" });
     const n = (await brand(t).query(api.quotes.get, { quoteId }))!.negotiations.find((x) => x._id === b)!;
     await t.mutation(api.ingest.setRecommendation, {
       serviceKey: SERVICE_KEY,
+      leaseEpoch,
       quoteId,
       recommendation: { negotiationId: b, supplierId: n.supplierId, explanation: "Cheapest within guardrails", ranking: [] },
     });
@@ -143,12 +144,13 @@ describe("the expiry cron", () => {
     expect(await t.mutation(internal.expiry.expireDue, {})).toBe(0);
   });
 
-  test("crons.ts runs it every 5 minutes", async () => {
+  test("crons.ts runs it every 5 minutes (and prunes old workflow runs hourly)", async () => {
     const crons = (await import("../../convex/crons")).default as unknown as {
-      crons: Record<string, { schedule: { type: string; minutes?: number }; name: string }>;
+      crons: Record<string, { schedule: { type: string; minutes?: number; hours?: number }; name: string }>;
     };
     const jobs = Object.values(crons.crons);
-    expect(jobs).toHaveLength(1);
-    expect(jobs[0].schedule).toMatchObject({ type: "interval", minutes: 5 });
+    expect(jobs).toHaveLength(2);
+    expect(jobs.find((j) => j.name === "expiry:expireDue")?.schedule).toMatchObject({ type: "interval", minutes: 5 });
+    expect(jobs.find((j) => j.name === "mastra:prune")?.schedule).toMatchObject({ type: "interval", hours: 1 });
   });
 });

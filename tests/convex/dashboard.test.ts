@@ -10,8 +10,8 @@ afterEach(() => {
 async function started() {
   const t = newBackend();
   const { quoteId, negotiations } = await requestQuote(t);
-  await claim(t, quoteId);
-  return { t, quoteId, negotiationId: negotiations[0]._id, negotiations };
+  const leaseEpoch = (await claim(t, quoteId))!;
+  return { t, quoteId, leaseEpoch, negotiationId: negotiations[0]._id, negotiations };
 }
 
 const messagesOf = async (t: Backend, negotiationId: Parameters<typeof say>[1]) =>
@@ -157,20 +157,24 @@ describe("the quote worker", () => {
     const t = newBackend();
     const { quoteId } = await requestQuote(t);
     expect(await t.query(api.worker.claimable, { serviceKey: SERVICE_KEY })).toEqual([quoteId]);
-    expect(await claim(t, quoteId, "w1", 30_000)).toBe(true);
+    const renew = (workerId: string, leaseEpoch: number) =>
+      t.mutation(api.worker.renewLease, { serviceKey: SERVICE_KEY, quoteId, workerId, leaseEpoch, leaseMs: 30_000 });
+    expect(await claim(t, quoteId, "w1", 30_000)).toBe(1);
     expect(await t.query(api.worker.claimable, { serviceKey: SERVICE_KEY })).toEqual([]);
-    expect(await claim(t, quoteId, "w2", 30_000)).toBe(false);
-    expect(await t.mutation(api.worker.renewLease, { serviceKey: SERVICE_KEY, quoteId, workerId: "w2", leaseMs: 30_000 })).toBe(false);
+    expect(await claim(t, quoteId, "w2", 30_000)).toBeNull();
+    expect(await renew("w2", 1)).toBe(false);
     vi.advanceTimersByTime(20_000);
-    expect(await t.mutation(api.worker.renewLease, { serviceKey: SERVICE_KEY, quoteId, workerId: "w1", leaseMs: 30_000 })).toBe(true);
+    expect(await renew("w1", 1)).toBe(true);
     vi.advanceTimersByTime(20_000);
-    expect(await claim(t, quoteId, "w2", 30_000)).toBe(false);
+    expect(await claim(t, quoteId, "w2", 30_000)).toBeNull();
     vi.advanceTimersByTime(11_000);
     expect(await t.query(api.worker.claimable, { serviceKey: SERVICE_KEY })).toEqual([quoteId]);
-    expect(await claim(t, quoteId, "w2", 30_000)).toBe(true);
-    expect(await t.mutation(api.worker.renewLease, { serviceKey: SERVICE_KEY, quoteId, workerId: "w1", leaseMs: 30_000 })).toBe(false);
+    expect(await claim(t, quoteId, "w2", 30_000)).toBe(2);
+    expect(await renew("w1", 1)).toBe(false);
+    expect(await renew("w2", 1)).toBe(false);
+    expect(await renew("w2", 2)).toBe(true);
     const quote = await t.run(async (ctx) => ctx.db.get(quoteId));
-    expect(quote).toMatchObject({ status: "negotiating", claimedBy: "w2" });
+    expect(quote).toMatchObject({ status: "negotiating", claimedBy: "w2", leaseEpoch: 2 });
     await expectRefused(t, () => claim(t, quoteId, "w2", 10), "INVALID_ARGUMENT", "leaseMs");
     await expectRefused(t, () => claim(t, quoteId, "", 30_000), "INVALID_ARGUMENT", "workerId");
   });
@@ -189,8 +193,8 @@ describe("the quote worker", () => {
   });
 
   test("failQuote fails the quote and its open negotiations", async () => {
-    const { t, quoteId } = await started();
-    await t.mutation(api.worker.failQuote, { serviceKey: SERVICE_KEY, quoteId, reason: "model server down" });
+    const { t, quoteId, leaseEpoch } = await started();
+    await t.mutation(api.worker.failQuote, { serviceKey: SERVICE_KEY, quoteId, leaseEpoch, reason: "model server down" });
     const detail = (await brand(t).query(api.quotes.get, { quoteId }))!;
     expect(detail.quote).toMatchObject({ status: "failed", failureReason: "model server down" });
     expect(detail.negotiations.map((n) => [n.status, n.failureReason])).toEqual(
@@ -202,16 +206,16 @@ describe("the quote worker", () => {
 describe("insights", () => {
   test("deal rate, savings and payment terms vs the opening offer, rounds, time to agreement", async () => {
     vi.useFakeTimers();
-    const { t, negotiations } = await started();
+    const { t, leaseEpoch, negotiations } = await started();
     const [a, b] = negotiations.map((n) => n._id);
     expect(await brand(t).query(api.insights.summary, {})).toMatchObject({ quotes: 1, negotiations: 3, closedNegotiations: 0, dealRate: null });
     await offer(t, a, 1, "supplier", terms(7, 1, 30, 15)); // 19,000
     await offer(t, a, 2, "brand", terms(6, 0.8, 30, 45));
     vi.advanceTimersByTime(60_000);
     const final = (await offer(t, a, 3, "supplier", terms(6.5, 0.9, 30, 30)))!; // 17,500
-    await t.mutation(api.ingest.acceptOffer, { serviceKey: SERVICE_KEY, negotiationId: a, offerId: final, by: "brand" });
+    await t.mutation(api.ingest.acceptOffer, { serviceKey: SERVICE_KEY, leaseEpoch, negotiationId: a, offerId: final, by: "brand" });
     await offer(t, b, 1, "supplier", terms(8, 1.2));
-    await t.mutation(api.ingest.updateNegotiationStatus, { serviceKey: SERVICE_KEY, negotiationId: b, status: "impasse" });
+    await t.mutation(api.ingest.updateNegotiationStatus, { serviceKey: SERVICE_KEY, leaseEpoch, negotiationId: b, status: "impasse" });
     const summary = await brand(t).query(api.insights.summary, {});
     expect(summary).toMatchObject({ quotes: 1, negotiations: 3, closedNegotiations: 2, agreements: 1, dealRate: 0.5 });
     expect(summary.meanSavingsVsOpening).toBeCloseTo(1500 / 19000, 10);

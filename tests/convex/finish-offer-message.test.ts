@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
-import { brand, claim, expectRefused, newBackend, offer, requestQuote, say, SERVICE_KEY, snapshot, terms, type Backend } from "./helpers";
+import { brand, claim, epochOn, expectRefused, newBackend, offer, requestQuote, say, SERVICE_KEY, snapshot, terms, type Backend } from "./helpers";
 
 // ingest.finishOfferMessage: recordOffer + finishMessage in one transaction,
 // with the same idempotency as the two (seq; round and offeredBy).
@@ -13,10 +13,18 @@ async function started(maxRounds = 6) {
   return { t, quoteId, negotiationId: negotiations[0]._id as Id<"negotiations"> };
 }
 
-const start = (t: Backend, negotiationId: Id<"negotiations">, seq: number, sender: "brand" | "supplier", content = "Our quote:") =>
-  t.mutation(api.ingest.startMessage, { serviceKey: SERVICE_KEY, negotiationId, seq, sender, kind: "offer", content });
+const start = async (t: Backend, negotiationId: Id<"negotiations">, seq: number, sender: "brand" | "supplier", content = "Our quote:") =>
+  await t.mutation(api.ingest.startMessage, {
+    serviceKey: SERVICE_KEY,
+    leaseEpoch: await epochOn(t, negotiationId),
+    negotiationId,
+    seq,
+    sender,
+    kind: "offer",
+    content,
+  });
 
-const finishOffer = (
+const finishOffer = async (
   t: Backend,
   negotiationId: Id<"negotiations">,
   seq: number,
@@ -25,8 +33,9 @@ const finishOffer = (
   offerTerms = terms(7, 1, 40, 15),
   serviceKey = SERVICE_KEY,
 ) =>
-  t.mutation(api.ingest.finishOfferMessage, {
+  await t.mutation(api.ingest.finishOfferMessage, {
     serviceKey,
+    leaseEpoch: await epochOn(t, negotiationId),
     negotiationId,
     seq,
     round,
@@ -128,5 +137,21 @@ describe("ingest.finishOfferMessage", () => {
     const before = await snapshot(t);
     expect((await finishOffer(t, negotiationId, 2, 3, "supplier")).offerId).toBeNull();
     expect(await snapshot(t)).toEqual(before);
+  });
+
+  // recordOffer's impasse withdraws every streaming message, this one included;
+  // it is the message that closes the negotiation, so it ends finished, not withdrawn.
+  test("past maxRounds: the message its own offer ends in impasse is finished, not withdrawn", async () => {
+    const { t, negotiationId } = await started(2);
+    await say(t, negotiationId, 0, "supplier", "Opening.", "offer");
+    await offer(t, negotiationId, 1, "supplier", terms(7, 1, 40, 15));
+    await say(t, negotiationId, 1, "brand", "Counter.", "offer");
+    await offer(t, negotiationId, 2, "brand", terms(6, 0.8, 30, 30));
+    await start(t, negotiationId, 2, "supplier");
+    await finishOffer(t, negotiationId, 2, 3, "supplier");
+    const { messages } = await rows(t, negotiationId);
+    const last = messages.find((m) => m.seq === 2)!;
+    expect(last).toMatchObject({ state: "complete", content: "Round 3: here are our terms." });
+    expect(last.withdrawn).toBeUndefined();
   });
 });

@@ -135,29 +135,67 @@ export function terms(teePrice: number, mailerPrice: number, leadTimeDays = 30, 
   };
 }
 
+/** Claims the quote for `workerId`: the lease epoch the claim holds, or null when the quote is not claimable. */
 export function claim(t: Backend, quoteId: Id<"quotes">, workerId = "worker-1", leaseMs = 60_000) {
   return t.mutation(api.worker.claimQuote, { serviceKey: SERVICE_KEY, quoteId, workerId, leaseMs });
 }
 
-export function offer(
+/**
+ * The quote's current lease epoch, read from the database: what the worker
+ * holding it would pass (tests that are not about the lease write under it).
+ * Throws when the quote was never claimed.
+ */
+export async function epochOf(t: Backend, quoteId: Id<"quotes">): Promise<number> {
+  const epoch = await t.run(async (ctx) => (await ctx.db.get(quoteId))?.leaseEpoch);
+  if (epoch === undefined) throw new Error("the quote was never claimed: call claim(t, quoteId) first");
+  return epoch;
+}
+
+/** epochOf the negotiation's quote. */
+export async function epochOn(t: Backend, negotiationId: Id<"negotiations">): Promise<number> {
+  const quoteId = await t.run(async (ctx) => (await ctx.db.get(negotiationId))?.quoteId);
+  if (quoteId === undefined) throw new Error("no such negotiation");
+  return await epochOf(t, quoteId);
+}
+
+/** ingest.recordOffer under `leaseEpoch` (by default the quote's current one, read with t.run). */
+export async function offer(
   t: Backend,
   negotiationId: Id<"negotiations">,
   round: number,
   offeredBy: "brand" | "supplier",
   offerTerms: Terms,
+  leaseEpoch?: number,
 ) {
-  return t.mutation(api.ingest.recordOffer, { serviceKey: SERVICE_KEY, negotiationId, round, offeredBy, terms: offerTerms });
+  return await t.mutation(api.ingest.recordOffer, {
+    serviceKey: SERVICE_KEY,
+    leaseEpoch: leaseEpoch ?? (await epochOn(t, negotiationId)),
+    negotiationId,
+    round,
+    offeredBy,
+    terms: offerTerms,
+  });
 }
 
-export function say(
+/** ingest.appendMessage under `leaseEpoch` (by default the quote's current one, read with t.run). */
+export async function say(
   t: Backend,
   negotiationId: Id<"negotiations">,
   seq: number,
   sender: "brand" | "supplier" | "system",
   content: string,
   kind: "text" | "offer" | "acceptance" | "rejection" | "system" = "text",
+  leaseEpoch?: number,
 ) {
-  return t.mutation(api.ingest.appendMessage, { serviceKey: SERVICE_KEY, negotiationId, seq, sender, kind, content });
+  return await t.mutation(api.ingest.appendMessage, {
+    serviceKey: SERVICE_KEY,
+    leaseEpoch: leaseEpoch ?? (await epochOn(t, negotiationId)),
+    negotiationId,
+    seq,
+    sender,
+    kind,
+    content,
+  });
 }
 
 /** Every row of every table: to assert that a refused call changed nothing. */
@@ -175,6 +213,8 @@ export async function snapshot(t: Backend) {
       "negotiations",
       "offers",
       "messages",
+      "messageDeltas",
+      "mastra_workflow_snapshots",
       "events",
       "awards",
     ] as const;

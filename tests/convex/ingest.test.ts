@@ -1,13 +1,14 @@
 import { describe, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
-import { brand, claim, expectRefused, newBackend, requestQuote, say, SERVICE_KEY, type Backend } from "./helpers";
+import { WITHDRAWN_TEXT } from "../../convex/model/messages";
+import { brand, claim, epochOn, expectRefused, newBackend, requestQuote, say, SERVICE_KEY, type Backend } from "./helpers";
 
 async function started() {
   const t = newBackend();
   const { quoteId, negotiations } = await requestQuote(t);
-  await claim(t, quoteId);
-  return { t, quoteId, negotiationId: negotiations[0]._id };
+  const leaseEpoch = (await claim(t, quoteId))!;
+  return { t, quoteId, leaseEpoch, negotiationId: negotiations[0]._id };
 }
 
 async function allMessages(t: Backend, negotiationId: Id<"negotiations">) {
@@ -67,14 +68,15 @@ describe("idempotent ingest", () => {
   });
 
   test("bad seqs and contents are refused", async () => {
-    const { t, negotiationId } = await started();
+    const { t, leaseEpoch, negotiationId } = await started();
     await expectRefused(t, () => say(t, negotiationId, -1, "supplier", "x"), "INVALID_ARGUMENT", "seq");
     await expectRefused(t, () => say(t, negotiationId, 1.5, "supplier", "x"), "INVALID_ARGUMENT", "seq");
     await expectRefused(t, () => say(t, negotiationId, 0, "supplier", ""), "INVALID_ARGUMENT", "content");
     await expectRefused(t, () => say(t, negotiationId, 0, "supplier", "x".repeat(4001)), "INVALID_ARGUMENT", "content");
     await expectRefused(
       t,
-      () => t.mutation(api.ingest.appendMessage, { serviceKey: SERVICE_KEY, negotiationId, seq: 0, sender: "user", kind: "text", content: "x" }),
+      () =>
+        t.mutation(api.ingest.appendMessage, { serviceKey: SERVICE_KEY, leaseEpoch, negotiationId, seq: 0, sender: "user", kind: "text", content: "x" }),
       "INVALID_ARGUMENT",
       "sender",
     );
@@ -83,9 +85,10 @@ describe("idempotent ingest", () => {
   test("an offer link must belong to the negotiation", async () => {
     const t = newBackend();
     const { quoteId, negotiations } = await requestQuote(t);
-    await claim(t, quoteId);
+    const leaseEpoch = (await claim(t, quoteId))!;
     const other = await t.mutation(api.ingest.recordOffer, {
       serviceKey: SERVICE_KEY,
+      leaseEpoch,
       negotiationId: negotiations[1]._id,
       round: 1,
       offeredBy: "supplier",
@@ -103,6 +106,7 @@ describe("idempotent ingest", () => {
       () =>
         t.mutation(api.ingest.appendMessage, {
           serviceKey: SERVICE_KEY,
+          leaseEpoch,
           negotiationId: negotiations[0]._id,
           seq: 0,
           sender: "supplier",
@@ -117,30 +121,43 @@ describe("idempotent ingest", () => {
 });
 
 describe("streaming messages", () => {
-  const start = (t: Backend, negotiationId: Id<"negotiations">, seq = 0) =>
-    t.mutation(api.ingest.startMessage, { serviceKey: SERVICE_KEY, negotiationId, seq, sender: "brand", kind: "text", content: "" });
-  const update = (t: Backend, negotiationId: Id<"negotiations">, content: string, seq = 0) =>
-    t.mutation(api.ingest.updateMessageText, { serviceKey: SERVICE_KEY, negotiationId, seq, content });
-  const finish = (t: Backend, negotiationId: Id<"negotiations">, content: string, seq = 0) =>
-    t.mutation(api.ingest.finishMessage, {
+  const start = async (t: Backend, negotiationId: Id<"negotiations">, seq = 0) =>
+    await t.mutation(api.ingest.startMessage, {
       serviceKey: SERVICE_KEY,
+      leaseEpoch: await epochOn(t, negotiationId),
+      negotiationId,
+      seq,
+      sender: "brand",
+      kind: "text",
+      content: "",
+    });
+  const append = async (t: Backend, negotiationId: Id<"negotiations">, start: number, text: string, seq = 0) =>
+    await t.mutation(api.ingest.appendMessageText, { serviceKey: SERVICE_KEY, leaseEpoch: await epochOn(t, negotiationId), negotiationId, seq, start, text });
+  const finish = async (t: Backend, negotiationId: Id<"negotiations">, content: string, seq = 0) =>
+    await t.mutation(api.ingest.finishMessage, {
+      serviceKey: SERVICE_KEY,
+      leaseEpoch: await epochOn(t, negotiationId),
       negotiationId,
       seq,
       content,
       metadata: { model: "scripted", latencyMs: 12, tokenUsage: { inputTokens: 10, outputTokens: 5, totalTokens: 15 } },
     });
+  const withdraw = async (t: Backend, negotiationId: Id<"negotiations">, seq = 0) =>
+    await t.mutation(api.ingest.withdrawMessage, { serviceKey: SERVICE_KEY, leaseEpoch: await epochOn(t, negotiationId), negotiationId, seq, reason: "take_over" });
+  const streaming = (t: Backend, negotiationId: Id<"negotiations">) => brand(t).query(api.messages.streaming, { negotiationId });
 
-  test("start, grow, ignore a late shorter text, finish, ignore updates after finish", async () => {
+  test("start, grow, ignore a late replayed piece, finish, ignore pieces after finish", async () => {
     const { t, negotiationId } = await started();
     const id = await start(t, negotiationId);
     expect(await start(t, negotiationId)).toBe(id);
-    await update(t, negotiationId, "Thanks for");
-    await update(t, negotiationId, "Thanks for the quote");
-    await update(t, negotiationId, "Thanks"); // a late replay
+    await append(t, negotiationId, 0, "Thanks for");
+    await append(t, negotiationId, 10, " the quote");
+    await append(t, negotiationId, 0, "Thanks"); // a late replay
     let [message] = await allMessages(t, negotiationId);
-    expect(message).toMatchObject({ state: "streaming", content: "Thanks for the quote" });
+    expect(message).toMatchObject({ _id: id, state: "streaming", content: "" });
+    expect(await streaming(t, negotiationId)).toEqual([{ messageId: id, content: "Thanks for the quote" }]);
     expect(await finish(t, negotiationId, "Thanks for the quote, we can do better.")).toBe(id);
-    await update(t, negotiationId, "Thanks for the quote, we can do better. And more");
+    await append(t, negotiationId, 20, ", we can do better. And more");
     await finish(t, negotiationId, "replayed finish is a no-op");
     [message] = await allMessages(t, negotiationId);
     expect(message).toMatchObject({
@@ -150,36 +167,45 @@ describe("streaming messages", () => {
       content: "Thanks for the quote, we can do better.",
       metadata: { model: "scripted", latencyMs: 12 },
     });
+    expect(message.withdrawn).toBeUndefined();
+    expect(await streaming(t, negotiationId)).toEqual([]);
   });
 
-  test("updating or finishing a message never started is NOT_FOUND", async () => {
+  test("appending to, finishing or withdrawing a message never started is NOT_FOUND", async () => {
     const { t, negotiationId } = await started();
-    await expectRefused(t, () => update(t, negotiationId, "x"), "NOT_FOUND", "seq");
+    await expectRefused(t, () => append(t, negotiationId, 0, "x"), "NOT_FOUND", "seq");
     await expectRefused(t, () => finish(t, negotiationId, "x"), "NOT_FOUND", "seq");
+    await expectRefused(t, () => withdraw(t, negotiationId), "NOT_FOUND", "seq");
   });
 
-  test("a started message can still finish after the brand user walks away", async () => {
+  test("a message streaming when the brand user walks away is withdrawn; a late finish leaves it so", async () => {
     const { t, negotiationId } = await started();
-    await start(t, negotiationId);
+    const id = await start(t, negotiationId);
+    await append(t, negotiationId, 0, "Our best");
     await brand(t).mutation(api.negotiations.walkAway, { negotiationId });
     await finish(t, negotiationId, "Our best offer stands.");
+    await append(t, negotiationId, 8, " offer");
     const messages = await allMessages(t, negotiationId);
-    expect(messages.map((m) => [m.seq, m.sender, m.kind, m.state])).toEqual([
-      [0, "brand", "text", "complete"],
-      [1, "user", "rejection", "complete"],
+    expect(messages.map((m) => [m.seq, m.sender, m.kind, m.state, m.withdrawn ?? null])).toEqual([
+      [0, "brand", "text", "complete", "closed"],
+      [1, "user", "rejection", "complete", null],
     ]);
+    expect(messages[0]).toMatchObject({ _id: id, content: WITHDRAWN_TEXT.closed });
+    expect(await streaming(t, negotiationId)).toEqual([]);
+    expect(await t.run(async (ctx) => ctx.db.query("messageDeltas").collect())).toEqual([]);
   });
 });
 
 describe("while the brand user has taken over", () => {
   test("the workflow may write supplier messages and offers, not brand ones, and may not accept for the brand", async () => {
-    const { t, negotiationId } = await started();
+    const { t, leaseEpoch, negotiationId } = await started();
     await say(t, negotiationId, 0, "supplier", "Opening");
     await brand(t).mutation(api.negotiations.pause, { negotiationId });
     await expectRefused(t, () => say(t, negotiationId, 2, "brand", "AI speaking"), "CONFLICT", "negotiationId");
     await say(t, negotiationId, 2, "supplier", "Still here");
     const offerId = (await t.mutation(api.ingest.recordOffer, {
       serviceKey: SERVICE_KEY,
+      leaseEpoch,
       negotiationId,
       round: 1,
       offeredBy: "supplier",
@@ -194,7 +220,7 @@ describe("while the brand user has taken over", () => {
     }))!;
     await expectRefused(
       t,
-      () => t.mutation(api.ingest.acceptOffer, { serviceKey: SERVICE_KEY, negotiationId, offerId, by: "brand" }),
+      () => t.mutation(api.ingest.acceptOffer, { serviceKey: SERVICE_KEY, leaseEpoch, negotiationId, offerId, by: "brand" }),
       "CONFLICT",
       "negotiationId",
     );

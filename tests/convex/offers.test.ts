@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
-import { brand, claim, expectRefused, newBackend, offer, requestQuote, SERVICE_KEY, terms, type Backend } from "./helpers";
+import { brand, claim, epochOn, expectRefused, newBackend, offer, requestQuote, SERVICE_KEY, terms, type Backend } from "./helpers";
 
 async function started(maxRounds = 6) {
   const t = newBackend();
@@ -14,8 +14,8 @@ const offersOf = (t: Backend, negotiationId: Id<"negotiations">) => brand(t).que
 const negotiation = (t: Backend, negotiationId: Id<"negotiations">) =>
   t.run(async (ctx) => (await ctx.db.get(negotiationId))!);
 
-function accept(t: Backend, negotiationId: Id<"negotiations">, offerId: Id<"offers">, by: "brand" | "supplier") {
-  return t.mutation(api.ingest.acceptOffer, { serviceKey: SERVICE_KEY, negotiationId, offerId, by });
+async function accept(t: Backend, negotiationId: Id<"negotiations">, offerId: Id<"offers">, by: "brand" | "supplier") {
+  return await t.mutation(api.ingest.acceptOffer, { serviceKey: SERVICE_KEY, leaseEpoch: await epochOn(t, negotiationId), negotiationId, offerId, by });
 }
 
 afterEach(() => {
@@ -83,9 +83,11 @@ describe("offers alternate", () => {
 
   test("ai metadata is stored; a confidence above 1 is refused", async () => {
     const { t, negotiationId } = await started();
+    const leaseEpoch = await epochOn(t, negotiationId);
     const call = (confidence: number) =>
       t.mutation(api.ingest.recordOffer, {
         serviceKey: SERVICE_KEY,
+        leaseEpoch,
         negotiationId,
         round: 1,
         offeredBy: "supplier",
@@ -187,7 +189,16 @@ describe("nothing after a terminal status or past expiresAt", () => {
     await expectRefused(t, () => brand(t).mutation(api.negotiations.walkAway, { negotiationId }), "CLOSED");
     await expectRefused(
       t,
-      () => t.mutation(api.ingest.appendMessage, { serviceKey: SERVICE_KEY, negotiationId, seq: 5, sender: "brand", kind: "text", content: "hi" }),
+      async () =>
+        t.mutation(api.ingest.appendMessage, {
+          serviceKey: SERVICE_KEY,
+          leaseEpoch: await epochOn(t, negotiationId),
+          negotiationId,
+          seq: 5,
+          sender: "brand",
+          kind: "text",
+          content: "hi",
+        }),
       "CLOSED",
     );
   });
@@ -203,12 +214,27 @@ describe("nothing after a terminal status or past expiresAt", () => {
     await expectRefused(t, () => brand(t).mutation(api.negotiations.pause, { negotiationId }), "EXPIRED");
     await expectRefused(
       t,
-      () => t.mutation(api.ingest.appendMessage, { serviceKey: SERVICE_KEY, negotiationId, seq: 0, sender: "supplier", kind: "text", content: "hi" }),
+      async () =>
+        t.mutation(api.ingest.appendMessage, {
+          serviceKey: SERVICE_KEY,
+          leaseEpoch: await epochOn(t, negotiationId),
+          negotiationId,
+          seq: 0,
+          sender: "supplier",
+          kind: "text",
+          content: "hi",
+        }),
       "EXPIRED",
     );
     await expectRefused(
       t,
-      () => t.mutation(api.ingest.updateNegotiationStatus, { serviceKey: SERVICE_KEY, negotiationId, status: "impasse" }),
+      async () =>
+        t.mutation(api.ingest.updateNegotiationStatus, {
+          serviceKey: SERVICE_KEY,
+          leaseEpoch: await epochOn(t, negotiationId),
+          negotiationId,
+          status: "impasse",
+        }),
       "EXPIRED",
     );
   });

@@ -9,7 +9,7 @@ import {
   QUOTE_STATUSES,
   type QuoteStatus,
 } from "../../convex/model/status";
-import { brand, expectRefused, newBackend, requestQuote, SERVICE_KEY } from "./helpers";
+import { brand, claim, expectRefused, newBackend, requestQuote, SERVICE_KEY } from "./helpers";
 
 const ALLOWED_NEGOTIATION: [NegotiationStatus, NegotiationStatus][] = [
   ["pending", "active"],
@@ -56,12 +56,13 @@ describe("the transition tables", () => {
 
 async function negotiationIn(status: NegotiationStatus) {
   const t = newBackend();
-  const { negotiations } = await requestQuote(t);
+  const { quoteId, negotiations } = await requestQuote(t);
+  const leaseEpoch = (await claim(t, quoteId))!;
   const negotiationId = negotiations[0]._id;
   await t.run(async (ctx) => {
     await ctx.db.patch(negotiationId, { status, ...(status === "pending" ? {} : { startedAt: Date.now() }) });
   });
-  return { t, negotiationId };
+  return { t, leaseEpoch, negotiationId };
 }
 
 // Agreement is only reached through an accepted offer, so `accepted` as a target is
@@ -69,9 +70,9 @@ async function negotiationIn(status: NegotiationStatus) {
 describe("ingest.updateNegotiationStatus follows the table", () => {
   const cases = pairs(NEGOTIATION_STATUSES).filter(([from, to]) => to !== "accepted" && from !== to);
   test.each(cases)("%s → %s", async (from, to) => {
-    const { t, negotiationId } = await negotiationIn(from);
+    const { t, leaseEpoch, negotiationId } = await negotiationIn(from);
     const call = () =>
-      t.mutation(api.ingest.updateNegotiationStatus, { serviceKey: SERVICE_KEY, negotiationId, status: to });
+      t.mutation(api.ingest.updateNegotiationStatus, { serviceKey: SERVICE_KEY, leaseEpoch, negotiationId, status: to });
     if (allowed(ALLOWED_NEGOTIATION, from, to)) {
       await call();
       const after = await t.run(async (ctx) => (await ctx.db.get(negotiationId))!);
@@ -89,29 +90,30 @@ describe("ingest.updateNegotiationStatus follows the table", () => {
   });
 
   test("the same status again is a no-op", async () => {
-    const { t, negotiationId } = await negotiationIn("active");
+    const { t, leaseEpoch, negotiationId } = await negotiationIn("active");
     const before = await t.run(async (ctx) => ctx.db.query("events").collect());
-    await t.mutation(api.ingest.updateNegotiationStatus, { serviceKey: SERVICE_KEY, negotiationId, status: "active" });
+    await t.mutation(api.ingest.updateNegotiationStatus, { serviceKey: SERVICE_KEY, leaseEpoch, negotiationId, status: "active" });
     expect(await t.run(async (ctx) => ctx.db.query("events").collect())).toEqual(before);
   });
 
   test("accepted is refused: agreement needs an offer", async () => {
-    const { t, negotiationId } = await negotiationIn("active");
+    const { t, leaseEpoch, negotiationId } = await negotiationIn("active");
     await expectRefused(
       t,
-      () => t.mutation(api.ingest.updateNegotiationStatus, { serviceKey: SERVICE_KEY, negotiationId, status: "accepted" }),
+      () => t.mutation(api.ingest.updateNegotiationStatus, { serviceKey: SERVICE_KEY, leaseEpoch, negotiationId, status: "accepted" }),
       "INVALID_ARGUMENT",
       "status",
     );
   });
 
   test("closing records the default outcome; starting sets startedAt and a 48 h expiry", async () => {
-    const { t, negotiationId } = await negotiationIn("pending");
-    await t.mutation(api.ingest.updateNegotiationStatus, { serviceKey: SERVICE_KEY, negotiationId, status: "active" });
+    const { t, leaseEpoch, negotiationId } = await negotiationIn("pending");
+    await t.mutation(api.ingest.updateNegotiationStatus, { serviceKey: SERVICE_KEY, leaseEpoch, negotiationId, status: "active" });
     const started = await t.run(async (ctx) => (await ctx.db.get(negotiationId))!);
     expect(started.expiresAt! - started.startedAt!).toBe(48 * 60 * 60 * 1000);
     await t.mutation(api.ingest.updateNegotiationStatus, {
       serviceKey: SERVICE_KEY,
+      leaseEpoch,
       negotiationId,
       status: "failed",
       failureReason: "model unavailable",
@@ -122,11 +124,14 @@ describe("ingest.updateNegotiationStatus follows the table", () => {
 });
 
 // Quote statuses move through specific functions; each is tried from every status.
+// The quote holds lease epoch 1, as if a worker had claimed it: the workflow's
+// writes (failQuote, setRecommendation) are then taken, and only the status decides.
+const EPOCH = 1;
 async function quoteIn(status: QuoteStatus) {
   const t = newBackend();
   const { quoteId, negotiations } = await requestQuote(t);
   await t.run(async (ctx) => {
-    await ctx.db.patch(quoteId, { status });
+    await ctx.db.patch(quoteId, { status, leaseEpoch: EPOCH });
   });
   return { t, quoteId, negotiations };
 }
@@ -147,7 +152,7 @@ describe("quote transitions through their functions", () => {
     { to: "cancelled", run: ({ t, quoteId }) => brand(t).mutation(api.quotes.cancel, { quoteId }) },
     {
       to: "failed",
-      run: ({ t, quoteId }) => t.mutation(api.worker.failQuote, { serviceKey: SERVICE_KEY, quoteId, reason: "crash" }),
+      run: ({ t, quoteId }) => t.mutation(api.worker.failQuote, { serviceKey: SERVICE_KEY, quoteId, leaseEpoch: EPOCH, reason: "crash" }),
     },
     {
       to: "negotiating",
@@ -163,9 +168,10 @@ describe("quote transitions through their functions", () => {
       const quote = await setup.t.run(async (ctx) => (await ctx.db.get(setup.quoteId))!);
       expect(quote.status).toBe(to);
     } else if (to === "negotiating") {
-      // A claim is a question, not an order: it answers false and changes nothing.
+      // A claim is a question, not an order: it answers null and changes nothing
+      // (a negotiating quote whose lease lapsed is claimed again, under the next epoch).
       const before = await setup.t.run(async (ctx) => ctx.db.get(setup.quoteId));
-      expect(await move.run(setup)).toBe(from === "negotiating");
+      expect(await move.run(setup)).toBe(from === "negotiating" ? EPOCH + 1 : null);
       if (from !== "negotiating") expect(await setup.t.run(async (ctx) => ctx.db.get(setup.quoteId))).toEqual(before);
     } else {
       await expectRefused(setup.t, () => move.run(setup), "CONFLICT", "status");
@@ -178,6 +184,7 @@ describe("quote transitions through their functions", () => {
     const call = () =>
       setup.t.mutation(api.ingest.setRecommendation, {
         serviceKey: SERVICE_KEY,
+        leaseEpoch: EPOCH,
         quoteId: setup.quoteId,
         recommendation: recommendation(n._id, n.supplierId),
       });

@@ -44,15 +44,16 @@ describe("worker.nextLeaseExpiresAt", () => {
     const b = (await requestQuote(t)).quoteId;
     expect(await next()).toBeNull(); // queued quotes hold no lease
 
-    await claim(t, a, "w1", 60_000);
-    await claim(t, b, "w2", 10_000);
+    const epochA = (await claim(t, a, "w1", 60_000))!;
+    const epochB = (await claim(t, b, "w2", 10_000))!;
+    expect([epochA, epochB]).toEqual([1, 1]); // each quote counts its own claims
     const leaseOf = async (id: typeof a) => (await t.run(async (ctx) => ctx.db.get(id)))!.leaseExpiresAt!;
     expect(await next()).toBe(await leaseOf(b));
 
-    await t.mutation(api.worker.renewLease, { serviceKey: SERVICE_KEY, quoteId: b, workerId: "w2", leaseMs: 120_000 });
+    await t.mutation(api.worker.renewLease, { serviceKey: SERVICE_KEY, quoteId: b, workerId: "w2", leaseEpoch: epochB, leaseMs: 120_000 });
     expect(await next()).toBe(await leaseOf(a));
 
-    await t.mutation(api.worker.failQuote, { serviceKey: SERVICE_KEY, quoteId: a, reason: "test" });
+    await t.mutation(api.worker.failQuote, { serviceKey: SERVICE_KEY, quoteId: a, leaseEpoch: epochA, reason: "test" });
     expect(await next()).toBe(await leaseOf(b));
     await expectRefused(t, () => t.query(api.worker.nextLeaseExpiresAt, { serviceKey: "wrong" }), "UNAUTHENTICATED");
   });

@@ -25,8 +25,6 @@ export async function bootStack(opts: { tokensPerSec?: number } = {}): Promise<S
   process.env.PARLEY_MODEL_LATENCY_MS = "150";
   delete process.env.PARLEY_SERVICE_KEY;
   const dataDir = mkdtempSync(join(tmpdir(), "parley-e2e-"));
-  // Mastra's workflow store lives in this test's data dir, not the checkout's .data/.
-  process.env.PARLEY_MASTRA_DB = join(dataDir, "mastra", "workflows.sqlite");
   const { startParley } = await import("../../src/cli/start");
   const log: string[] = [];
   const parley = await startParley({

@@ -50,23 +50,38 @@ async function scenario(t: Backend, brand: Pick<Member, "query" | "mutation"> | 
   const negotiations = (await brand.query(api.quotes.get, { quoteId }))!.negotiations;
   rec("products", products);
   rec("quote", await brand.query(api.quotes.get, { quoteId }));
-  rec("claim", await claim(t, quoteId));
+  const leaseEpoch = (await claim(t, quoteId))!;
+  rec("claim", leaseEpoch);
   rec("claim by another worker", await claim(t, quoteId, "worker-2"));
   const n0 = negotiations[0]._id as Id<"negotiations">;
   const n1 = negotiations[1]._id as Id<"negotiations">;
-  rec("supplier opens", await offer(t, n0, 1, "supplier", terms(7.2, 1.0, 40, 15)));
-  rec("brand counters", await offer(t, n0, 2, "brand", terms(5.6, 0.76, 30, 45)));
-  rec("same party twice", await offer(t, n0, 3, "brand", terms(5.7, 0.77)).catch(refused));
-  rec("replayed offer", await offer(t, n0, 2, "brand", terms(5.6, 0.76, 30, 45)).catch(refused));
+  rec("supplier opens", await offer(t, n0, 1, "supplier", terms(7.2, 1.0, 40, 15), leaseEpoch));
+  rec("brand counters", await offer(t, n0, 2, "brand", terms(5.6, 0.76, 30, 45), leaseEpoch));
+  rec("same party twice", await offer(t, n0, 3, "brand", terms(5.7, 0.77), leaseEpoch).catch(refused));
+  rec("replayed offer", await offer(t, n0, 2, "brand", terms(5.6, 0.76, 30, 45), leaseEpoch).catch(refused));
   rec("offers", await brand.query(api.offers.list, { negotiationId: n0 }));
-  for (let seq = 0; seq < 5; seq++) rec(`say ${seq}`, await say(t, n0, seq, seq % 2 ? "brand" : "supplier", `message ${seq}`));
-  rec("say replay", await say(t, n0, 2, "supplier", "message 2").catch(refused));
-  rec("wrong key", await t.mutation(api.ingest.appendMessage, { serviceKey: "nope", negotiationId: n0, seq: 9, sender: "brand", kind: "text", content: "x" }).catch(refused));
+  for (let seq = 0; seq < 5; seq++) rec(`say ${seq}`, await say(t, n0, seq, seq % 2 ? "brand" : "supplier", `message ${seq}`, "text", leaseEpoch));
+  rec("say replay", await say(t, n0, 2, "supplier", "message 2", "text", leaseEpoch).catch(refused));
+  rec("stale epoch", await say(t, n0, 9, "brand", "x", "text", leaseEpoch - 1).catch(refused));
+  rec(
+    "wrong key",
+    await t
+      .mutation(api.ingest.appendMessage, { serviceKey: "nope", leaseEpoch, negotiationId: n0, seq: 9, sender: "brand", kind: "text", content: "x" })
+      .catch(refused),
+  );
   const page1 = await brand.query(api.messages.list, { negotiationId: n0, paginationOpts: { numItems: 3, cursor: null } });
   rec("messages page 1", page1);
   rec("messages page 2", await brand.query(api.messages.list, { negotiationId: n0, paginationOpts: { numItems: 3, cursor: page1.continueCursor } }));
   rec("mark read", await brand.mutation(api.messages.markRead, { negotiationId: n0 }));
-  rec("supplier opens n1", await offer(t, n1, 1, "supplier", terms(6.9, 0.95, 35, 30)));
+  const stream = { serviceKey: SERVICE_KEY, leaseEpoch, negotiationId: n0, seq: 5 };
+  rec("start streaming", await t.mutation(api.ingest.startMessage, { ...stream, sender: "supplier", kind: "text", content: "Let" }));
+  rec("piece", await t.mutation(api.ingest.appendMessageText, { ...stream, start: 3, text: " me check" }));
+  rec("replayed piece", await t.mutation(api.ingest.appendMessageText, { ...stream, start: 3, text: " me" }));
+  rec("piece past the end", await t.mutation(api.ingest.appendMessageText, { ...stream, start: 99, text: "x" }).catch(refused));
+  rec("streaming", await brand.query(api.messages.streaming, { negotiationId: n0 }));
+  rec("finish", await t.mutation(api.ingest.finishMessage, { ...stream, content: "Let me check with my team." }));
+  rec("streaming after finish", await brand.query(api.messages.streaming, { negotiationId: n0 }));
+  rec("supplier opens n1", await offer(t, n1, 1, "supplier", terms(6.9, 0.95, 35, 30), leaseEpoch));
   rec("pause", await brand.mutation(api.negotiations.pause, { negotiationId: n1 }).catch(refused));
   rec("quote after", await brand.query(api.quotes.get, { quoteId }));
   rec("list", await brand.query(api.quotes.list, { paginationOpts: { numItems: 5, cursor: null } }));
@@ -78,13 +93,14 @@ async function scenario(t: Backend, brand: Pick<Member, "query" | "mutation"> | 
 
 let backend: Awaited<ReturnType<typeof startFixture>>;
 let client: ConvexClient;
+// Bundling and pushing the project's convex/ (Mastra's storage table included) takes a while on a busy machine.
 beforeAll(async () => {
   backend = await startFixture({ functionsDir: PROJECT_FUNCTIONS, env: { PARLEY_SERVICE_KEY: SERVICE_KEY, ...(await generateAuthKeys()) } });
   client = new ConvexClient(backend.url, { logger: false });
-});
+}, 60_000);
 afterAll(async () => {
-  await client.close();
-  await backend.stop();
+  await client?.close();
+  await backend?.stop();
 });
 
 describe("conformance with the project's convex/ functions", () => {

@@ -1,6 +1,4 @@
 import { spawn } from "node:child_process";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api } from "../../convex/_generated/api.js";
 import type { Id } from "../../convex/_generated/dataModel.js";
@@ -13,7 +11,6 @@ import { testRuntime } from "./helpers/runtime.js";
 // Kill a worker (a child process, SIGKILL) in the middle of a quote; a second
 // worker resumes it from Convex; the transcript equals an uninterrupted run's.
 
-process.env.PARLEY_MASTRA_DB = path.join(os.tmpdir(), `parley-resume-${process.pid}.sqlite`);
 const { runQuoteWorkflow, startQuoteWorker } = await import("../../src/mastra/index.js");
 
 let backend: Awaited<ReturnType<typeof embeddedBackend>>;
@@ -56,7 +53,6 @@ describe("quote worker", () => {
         PARLEY_MODEL: "scripted",
         PARLEY_MODEL_LATENCY_MS: "40",
         PARLEY_MODEL_TOKENS_PER_SEC: "400",
-        PARLEY_MASTRA_DB: path.join(os.tmpdir(), `parley-resume-child-${process.pid}.sqlite`),
         MASTRA_TELEMETRY_DISABLED: "1",
         LEASE_MS: "1500",
       },

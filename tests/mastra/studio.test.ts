@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { api } from "../../convex/_generated/api.js";
 import type { Id } from "../../convex/_generated/dataModel.js";
 
+import { serviceStorageClient } from "../../src/mastra/storage/workflow-store.js";
 import { listeningAddresses, LOOPBACK } from "../helpers/listening.js";
 import { requestDemoQuote, SERVICE_KEY, toolsWorkspace } from "./helpers/convex-test-backend.js";
 import { embeddedBackend } from "./helpers/embedded-backend.js";
@@ -14,12 +15,14 @@ import { embeddedBackend } from "./helpers/embedded-backend.js";
 // `mastra dev` (what `npm run dev:mastra` runs) boots offline, lists the
 // negotiation workflow over its HTTP API, and runs it from line items alone:
 // the quote it creates is negotiated in the embedded backend like any other.
-// It listens on loopback only, and neither its API nor the run store it shares
-// with the quote worker ever holds the service key.
+// It listens on loopback only, lists the runs of this file's quote worker (the
+// store they share is in Convex), and neither its API nor that store ever holds
+// the service key.
 
-// The store Studio and this file's quote worker share (Studio reads it when it starts).
-const storeFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "parley-studio-store-")), "workflows.sqlite");
-process.env.PARLEY_MASTRA_DB = storeFile;
+// The backend first: Mastra's store keeps the runs in it (CONVEX_URL and PARLEY_SERVICE_KEY, read on import).
+const backend = await embeddedBackend();
+process.env.CONVEX_URL = backend.url;
+process.env.PARLEY_SERVICE_KEY = SERVICE_KEY;
 const { startQuoteWorker } = await import("../../src/mastra/index.js");
 
 async function freePort(): Promise<number> {
@@ -30,7 +33,6 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-let backend: Awaited<ReturnType<typeof embeddedBackend>>;
 let studio: ChildProcess | undefined;
 let base = "";
 let workspaceId: Id<"workspaces">;
@@ -57,7 +59,8 @@ async function workerRun() {
     const deadline = Date.now() + 60_000;
     for (;;) {
       const state = await backend.transport.query(api.worker.getQuoteState, { serviceKey: SERVICE_KEY, quoteId: workerQuote });
-      if (state?.quote.status === "completed") break;
+      // The quote is completed inside the run's last step; the run ends just after.
+      if (state?.quote.status === "completed" && worker.running().length === 0) break;
       if (Date.now() > deadline) throw new Error(`the worker did not finish its quote:\n${workerLog.join("\n")}`);
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -68,7 +71,6 @@ async function workerRun() {
 }
 
 beforeAll(async () => {
-  backend = await embeddedBackend();
   workspaceId = await toolsWorkspace(backend.transport);
   await workerRun();
   port = await freePort();
@@ -87,7 +89,6 @@ beforeAll(async () => {
       CONVEX_URL: backend.url,
       PARLEY_SERVICE_KEY: SERVICE_KEY,
       PARLEY_MODEL: "scripted",
-      PARLEY_MASTRA_DB: storeFile,
     },
     stdio: ["ignore", "pipe", "pipe"],
     cwd: root,
@@ -115,7 +116,7 @@ afterAll(async () => {
       /* already gone */
     }
   }
-  await backend?.stop();
+  await backend.stop();
 });
 
 describe("Mastra Studio (mastra dev)", () => {
@@ -126,6 +127,18 @@ describe("Mastra Studio (mastra dev)", () => {
     expect(Object.keys(workflows.negotiationWorkflow.steps)).toEqual(["prepare", "run-negotiations", "evaluate"]);
     const agents = await (await fetch(`${base}/api/agents`)).json();
     expect(Object.keys(agents).sort()).toEqual(["brand-agent", "supplier-agent"]);
+  });
+
+  it("lists the quote worker's run, with its steps, from the store it shares with the worker", async () => {
+    const { runs } = (await (await fetch(`${base}/api/workflows/negotiationWorkflow/runs`)).json()) as { runs: { runId: string; snapshot: any }[] };
+    const snapshotOf = (run: { snapshot: any }) => (typeof run.snapshot === "string" ? JSON.parse(run.snapshot) : run.snapshot);
+    const run = runs.find((r) => snapshotOf(r).result?.quoteId === workerQuote);
+    expect(run, "the worker's run is listed").toBeDefined();
+    const snapshot = snapshotOf(run!);
+    expect(snapshot.status).toBe("success");
+    for (const step of ["prepare", "run-negotiations", "evaluate"]) expect(snapshot.context[step]?.status, step).toBe("success");
+    const detail = await (await fetch(`${base}/api/workflows/negotiationWorkflow/runs/${run!.runId}`)).json();
+    expect(JSON.stringify(detail)).toContain(workerQuote);
   });
 
   it("runs the workflow from line items: the quote is created in Convex, negotiated and recommended", { timeout: 120_000 }, async () => {
@@ -170,12 +183,10 @@ describe("Mastra Studio (mastra dev)", () => {
       expect(detail.ok).toBe(true);
       texts.push(await detail.text());
     }
-    const store = ["", "-wal", "-shm"]
-      .map((suffix) => storeFile + suffix)
-      .filter((file) => fs.existsSync(file))
-      .map((file) => fs.readFileSync(file).toString("latin1"));
-    expect(store.join("")).toContain(workerQuote);
-    texts.push(...store, output, workerLog.join("\n"));
+    // The store itself: the snapshot documents as Convex holds them.
+    const store = JSON.stringify(await serviceStorageClient(backend.transport, SERVICE_KEY).callStorage({ op: "queryTable", tableName: "mastra_workflow_snapshot" }));
+    expect(store).toContain(workerQuote);
+    texts.push(store, output, workerLog.join("\n"));
     for (const text of texts) {
       expect(text).not.toContain(SERVICE_KEY);
       // Neither the runtime nor callbacks or signals are serialized: only an opaque id is.

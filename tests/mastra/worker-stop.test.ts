@@ -1,6 +1,4 @@
-import os from "node:os";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { api } from "../../convex/_generated/api.js";
 import type { Id } from "../../convex/_generated/dataModel.js";
 import type { QuoteState } from "../../src/mastra/convex-transport.js";
@@ -12,15 +10,13 @@ import { waitFor } from "../helpers/wait.js";
 // the workflow run quietly: no step failure and no stack trace is logged, the
 // lease is given up, and the next worker finishes the quote.
 
-process.env.PARLEY_MASTRA_DB = path.join(os.tmpdir(), `parley-worker-stop-${process.pid}.sqlite`);
+// The backend first: Mastra's store keeps the runs in it (CONVEX_URL and PARLEY_SERVICE_KEY, read on import).
+const backend = await embeddedBackend();
+afterAll(async () => backend.stop());
+process.env.CONVEX_URL = backend.url;
+process.env.PARLEY_SERVICE_KEY = SERVICE_KEY;
 process.env.PARLEY_LOG_LEVEL = "info";
 const { mastra, startQuoteWorker } = await import("../../src/mastra/index.js");
-
-let backend: Awaited<ReturnType<typeof embeddedBackend>>;
-beforeAll(async () => {
-  backend = await embeddedBackend();
-});
-afterAll(async () => backend?.stop());
 
 const state = (quoteId: Id<"quotes">) => backend.transport.query(api.worker.getQuoteState, { serviceKey: SERVICE_KEY, quoteId }) as Promise<QuoteState>;
 
@@ -53,7 +49,7 @@ describe("stopping the quote worker mid-quote", () => {
     expect(everything).not.toMatch(/Error executing step|InterruptedError|\n\s+at /);
     expect(log.filter((l) => l.startsWith("error"))).toEqual([]);
 
-    // Mastra recorded the run as canceled, not failed.
+    // Mastra recorded the run, in Convex, as canceled, not failed.
     const { runs } = await mastra.getWorkflow("negotiationWorkflow").listWorkflowRuns();
     const statuses = runs.map((r) => (typeof r.snapshot === "string" ? JSON.parse(r.snapshot) : r.snapshot).status);
     expect(statuses).toContain("canceled");

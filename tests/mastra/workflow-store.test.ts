@@ -1,38 +1,61 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
+import { WorkflowsInMemory } from "@mastra/core/storage";
 import { describe, expect, it } from "vitest";
-import { createWorkflowStore } from "../../src/mastra/storage/workflow-store.js";
+import type { ConvexTransport } from "../../src/mastra/convex-transport.js";
+import { convexWorkflowStore, createWorkflowStore, serviceStorageClient } from "../../src/mastra/storage/workflow-store.js";
+import { convexTestBackend, SERVICE_KEY } from "./helpers/convex-test-backend.js";
 
-describe("workflow store (node:sqlite)", () => {
-  it("keeps workflow runs in a file across store instances", async () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "parley-store-")), "runs.sqlite");
-    const first = await createWorkflowStore(file).getStore("workflows");
-    const snapshot = { runId: "r1", status: "running", context: {}, value: {}, activePaths: [], serializedStepGraph: [], timestamp: 1 } as any;
+// Mastra's workflow store on the real convex/ functions (convex-test): runs
+// written through one store instance are read by another, as the quote worker
+// and Studio share them. The end-to-end version, with a worker and the
+// embedded backend, is run-store.test.ts.
+
+const snapshot = { runId: "r1", status: "running", context: {}, value: {}, activePaths: [], serializedStepGraph: [], timestamp: 1 } as any;
+
+describe("workflow store (Convex)", () => {
+  it("keeps workflow runs in Convex across store instances", async () => {
+    const { transport } = convexTestBackend();
+    const first = await convexWorkflowStore(transport, SERVICE_KEY).getStore("workflows");
     await first!.persistWorkflowSnapshot({ workflowName: "negotiation-workflow", runId: "r1", snapshot });
+    await first!.updateWorkflowResults({
+      workflowName: "negotiation-workflow",
+      runId: "r1",
+      stepId: "prepare",
+      result: { status: "success", output: { ok: true }, payload: {}, startedAt: 1, endedAt: 2 } as any,
+      requestContext: {},
+    });
     await first!.updateWorkflowState({ workflowName: "negotiation-workflow", runId: "r1", opts: { status: "success" } as any });
-    const second = await createWorkflowStore(file).getStore("workflows");
-    expect((await second!.loadWorkflowSnapshot({ workflowName: "negotiation-workflow", runId: "r1" }))?.status).toBe("success");
+
+    const second = await convexWorkflowStore(transport, SERVICE_KEY).getStore("workflows");
+    const loaded = await second!.loadWorkflowSnapshot({ workflowName: "negotiation-workflow", runId: "r1" });
+    expect(loaded?.status).toBe("success");
+    expect(loaded?.context.prepare).toMatchObject({ status: "success", output: { ok: true } });
     const { runs, total } = await second!.listWorkflowRuns({ workflowName: "negotiation-workflow" });
     expect(total).toBe(1);
     expect(runs[0]!.runId).toBe("r1");
     expect(runs[0]!.createdAt).toBeInstanceOf(Date);
+    expect((await second!.getWorkflowRunById({ runId: "r1", workflowName: "negotiation-workflow" }))?.runId).toBe("r1");
+
+    await second!.deleteWorkflowRunById({ runId: "r1", workflowName: "negotiation-workflow" });
+    expect((await first!.listWorkflowRuns({})).total).toBe(0);
   });
 
-  it("keeps its folder 0700 and its database files 0600, whatever the umask", async () => {
-    const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "parley-store-")), "mastra");
-    const file = path.join(dir, "runs.sqlite");
-    const umask = process.umask(0);
-    try {
-      const store = await createWorkflowStore(file).getStore("workflows");
-      const snapshot = { runId: "r1", status: "running", context: {}, value: {}, activePaths: [], serializedStepGraph: [], timestamp: 1 } as any;
-      await store!.persistWorkflowSnapshot({ workflowName: "negotiation-workflow", runId: "r1", snapshot });
-    } finally {
-      process.umask(umask);
+  it("keeps runs in memory without CONVEX_URL and PARLEY_SERVICE_KEY", async () => {
+    for (const env of [{}, { CONVEX_URL: "http://127.0.0.1:1" }, { PARLEY_SERVICE_KEY: SERVICE_KEY }]) {
+      const workflows = await createWorkflowStore(env).getStore("workflows");
+      expect(workflows).toBeInstanceOf(WorkflowsInMemory);
     }
-    expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
-    const files = fs.readdirSync(dir);
-    expect(files).toContain("runs.sqlite-wal");
-    for (const name of files) expect(fs.statSync(path.join(dir, name)).mode & 0o777, name).toBe(0o600);
+  });
+
+  it("keeps the service key out of what the client holds and of the errors it passes on", async () => {
+    const failing: ConvexTransport = {
+      query: () => Promise.reject(new Error("unused")),
+      mutation: (_fn, args) => Promise.reject(new Error(`Uncaught Error: bad call ${JSON.stringify(args)}`)),
+    };
+    const client = serviceStorageClient(failing, SERVICE_KEY);
+    expect(JSON.stringify(client)).not.toContain(SERVICE_KEY);
+    const error = await client.callStorage({ op: "load", tableName: "mastra_workflow_snapshot", keys: {} }).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toContain("[service key]");
+    expect(`${(error as Error).message} ${(error as Error).stack}`).not.toContain(SERVICE_KEY);
   });
 });

@@ -1,3 +1,5 @@
+import type { FunctionArgs, FunctionReference, FunctionReturnType } from "convex/server";
+import { ConvexError } from "convex/values";
 import { api } from "../../../convex/_generated/api.js";
 import type { Id } from "../../../convex/_generated/dataModel.js";
 import type { Terms } from "../../negotiation/types.js";
@@ -100,69 +102,14 @@ export class MessagePersister {
     await Promise.all(lanes.map((l) => l.tail));
   }
 
-  persistMessage(
-    negotiationId: Id<"negotiations">,
-    message: {
-      seq: number;
-      sender: MessageSender;
-      kind: MessageKind;
-      content: string;
-      offerId?: Id<"offers">;
-      metadata?: MessageMetadata;
-    },
-  ): Promise<Id<"messages">> {
-    return this.enqueue(negotiationId, () =>
-      this.transport.mutation(api.ingest.appendMessage, { serviceKey: this.serviceKey, negotiationId, ...message }),
-    );
-  }
-
-  /** A message whose text arrives in pieces: created on its first words, finished with metadata. */
-  streamMessage(
-    negotiationId: Id<"negotiations">,
-    header: { seq: number; sender: MessageSender; kind: MessageKind },
-  ): StreamingMessage {
-    return new StreamingMessage(this, negotiationId, header);
-  }
-
-  recordOffer(
-    negotiationId: Id<"negotiations">,
-    offer: {
-      round: number;
-      offeredBy: "brand" | "supplier";
-      terms: Terms;
-      ai?: { generated: boolean; confidence?: number; reasoning?: string };
-    },
-  ): Promise<Id<"offers"> | null> {
-    return this.enqueue(negotiationId, () =>
-      this.transport.mutation(api.ingest.recordOffer, { serviceKey: this.serviceKey, negotiationId, ...offer }),
-    );
-  }
-
-  acceptOffer(negotiationId: Id<"negotiations">, offerId: Id<"offers">, by: "brand" | "supplier"): Promise<unknown> {
-    return this.enqueue(negotiationId, () =>
-      this.transport.mutation(api.ingest.acceptOffer, { serviceKey: this.serviceKey, negotiationId, offerId, by }),
-    );
-  }
-
-  updateNegotiationStatus(
-    negotiationId: Id<"negotiations">,
-    status: NegotiationStatus,
-    extra: { outcome?: NegotiationOutcome; failureReason?: string } = {},
-  ): Promise<unknown> {
-    return this.enqueue(negotiationId, () =>
-      this.transport.mutation(api.ingest.updateNegotiationStatus, {
-        serviceKey: this.serviceKey,
-        negotiationId,
-        status,
-        ...extra,
-      }),
-    );
-  }
-
-  setRecommendation(quoteId: Id<"quotes">, recommendation: ConvexRecommendation): Promise<unknown> {
-    return this.enqueue(quoteId, () =>
-      this.transport.mutation(api.ingest.setRecommendation, { serviceKey: this.serviceKey, quoteId, recommendation }),
-    );
+  /**
+   * The writes of one quote's run, under the lease epoch its claim returned
+   * (worker.claimQuote): Convex takes them only while that epoch is the quote's
+   * current one. `onLeaseLost` is called once when Convex refuses one because
+   * another worker has since claimed the quote.
+   */
+  withLease(leaseEpoch: number, onLeaseLost?: (error: unknown) => void): LeasedWriter {
+    return new LeasedWriter(this, leaseEpoch, onLeaseLost);
   }
 
   /** @internal Used by StreamingMessage; runs `op` after every earlier write on the lane. */
@@ -216,78 +163,187 @@ export class MessagePersister {
   }
 }
 
+/** Convex refused a write because the quote's lease now belongs to another worker (ingest's CONFLICT on `leaseEpoch`). */
+export function isLeaseLost(error: unknown): boolean {
+  const data = (error as { data?: { code?: string; field?: string } } | undefined)?.data;
+  return error instanceof ConvexError && data?.code === "CONFLICT" && data.field === "leaseEpoch";
+}
+
+type IngestArgs<F extends FunctionReference<"mutation">> = Omit<FunctionArgs<F>, "serviceKey" | "leaseEpoch">;
+
+/** One run's writes: each carries the service key and the run's lease epoch, on the lane of its negotiation (or quote). */
+export class LeasedWriter {
+  private lost = false;
+
+  constructor(
+    readonly persister: MessagePersister,
+    readonly leaseEpoch: number,
+    private readonly onLeaseLost?: (error: unknown) => void,
+  ) {}
+
+  /** @internal Queues the mutation `fn` on lane `key`, with the key and the epoch added. */
+  call<F extends FunctionReference<"mutation">>(key: string, fn: F, args: IngestArgs<F>): Promise<FunctionReturnType<F>> {
+    return this.callWhenDue(key, fn, () => args) as Promise<FunctionReturnType<F>>;
+  }
+
+  /**
+   * @internal Like `call`, but the arguments are made when the write's turn in
+   * the lane comes (null: nothing to write), once: a retry sends the same ones.
+   */
+  callWhenDue<F extends FunctionReference<"mutation">>(
+    key: string,
+    fn: F,
+    makeArgs: () => IngestArgs<F> | null,
+  ): Promise<FunctionReturnType<F> | null> {
+    const { transport, serviceKey } = this.persister.transportForStreaming;
+    let args: IngestArgs<F> | null | undefined;
+    return this.persister
+      .enqueue(key, async () => {
+        if (args === undefined) args = makeArgs();
+        if (args === null) return null;
+        return await transport.mutation(fn, { ...args, serviceKey, leaseEpoch: this.leaseEpoch } as FunctionArgs<F>);
+      })
+      .catch((error: unknown) => {
+        if (isLeaseLost(error) && !this.lost) {
+          this.lost = true;
+          this.onLeaseLost?.(error);
+        }
+        throw error;
+      });
+  }
+
+  persistMessage(
+    negotiationId: Id<"negotiations">,
+    message: {
+      seq: number;
+      sender: MessageSender;
+      kind: MessageKind;
+      content: string;
+      offerId?: Id<"offers">;
+      metadata?: MessageMetadata;
+    },
+  ): Promise<Id<"messages">> {
+    return this.call(negotiationId, api.ingest.appendMessage, { negotiationId, ...message });
+  }
+
+  /** A message whose text arrives in pieces: created on its first words, finished with metadata. */
+  streamMessage(
+    negotiationId: Id<"negotiations">,
+    header: { seq: number; sender: MessageSender; kind: MessageKind },
+  ): StreamingMessage {
+    return new StreamingMessage(this, negotiationId, header);
+  }
+
+  recordOffer(
+    negotiationId: Id<"negotiations">,
+    offer: {
+      round: number;
+      offeredBy: "brand" | "supplier";
+      terms: Terms;
+      ai?: { generated: boolean; confidence?: number; reasoning?: string };
+    },
+  ): Promise<Id<"offers"> | null> {
+    return this.call(negotiationId, api.ingest.recordOffer, { negotiationId, ...offer });
+  }
+
+  acceptOffer(negotiationId: Id<"negotiations">, offerId: Id<"offers">, by: "brand" | "supplier"): Promise<unknown> {
+    return this.call(negotiationId, api.ingest.acceptOffer, { negotiationId, offerId, by });
+  }
+
+  updateNegotiationStatus(
+    negotiationId: Id<"negotiations">,
+    status: NegotiationStatus,
+    extra: { outcome?: NegotiationOutcome; failureReason?: string } = {},
+  ): Promise<unknown> {
+    return this.call(negotiationId, api.ingest.updateNegotiationStatus, { negotiationId, status, ...extra });
+  }
+
+  setRecommendation(quoteId: Id<"quotes">, recommendation: ConvexRecommendation): Promise<unknown> {
+    return this.call(quoteId, api.ingest.setRecommendation, { quoteId, recommendation });
+  }
+
+  failQuote(quoteId: Id<"quotes">, reason: string): Promise<unknown> {
+    return this.call(quoteId, api.worker.failQuote, { quoteId, reason });
+  }
+}
+
 /**
- * One streaming message. `setText` with the text so far; the first non-blank
- * text creates the message, later texts are written at most once per
- * `throttleMs` (the latest text wins), `finish` writes the final text and
- * metadata. A write that waits in the lane reads the newest text when it runs.
+ * Where a piece of streamed text may end: after whitespace or punctuation, so
+ * the dashboard never shows half a word. Returns the length of `text` up to the
+ * last such place at or after `from` (or `from` when there is none yet).
+ */
+export function wordBoundary(text: string, from: number): number {
+  for (let i = text.length; i > from; i--) {
+    if (/[\s.,;:!?)\]}\u2014\u2013-]/u.test(text[i - 1]!)) return i;
+  }
+  return from;
+}
+
+/**
+ * One streaming message. `append` each piece of text as the model writes it.
+ * The first non-blank text creates the message; later text goes to Convex as
+ * append-only pieces (ingest.appendMessageText), at most one write per
+ * `throttleMs` and cut on word boundaries, so the writes add up to the message
+ * once, not once per update. `finish` writes the final text and metadata;
+ * `withdraw` ends an unfinished message saying why. A write that waits in the
+ * lane takes all the text that arrived meanwhile.
  */
 export class StreamingMessage {
   private text = "";
   private started = false;
   private finished = false;
+  /** How much of `text` has been handed to Convex (the start's content, then pieces). */
+  private sent = 0;
   private timer?: ReturnType<typeof setTimeout>;
-  private updateQueued = false;
+  private pieceQueued = false;
   private lastWriteAt = 0;
-  private lastWrittenText?: string;
   private startPromise?: Promise<unknown>;
 
   constructor(
-    private readonly persister: MessagePersister,
+    private readonly writer: LeasedWriter,
     private readonly negotiationId: Id<"negotiations">,
     private readonly header: { seq: number; sender: MessageSender; kind: MessageKind },
   ) {}
 
-  append(delta: string): void {
-    this.setText(this.text + delta);
+  /** Whether the message exists in Convex (its first words were written, or are being). */
+  get isStarted(): boolean {
+    return this.started;
   }
 
-  setText(text: string): void {
+  append(delta: string): void {
     if (this.finished) return;
-    this.text = text;
+    this.text += delta;
     if (!this.started) {
-      if (!text.trim()) return;
+      if (!this.text.trim()) return;
       this.started = true;
-      this.startPromise = this.write("start");
+      const content = this.text;
+      this.sent = content.length;
+      this.lastWriteAt = Date.now();
+      this.startPromise = this.writer.call(this.negotiationId, api.ingest.startMessage, { negotiationId: this.negotiationId, ...this.header, content });
       // A failure surfaces on finish(); keep it from being an unhandled rejection.
       this.startPromise.catch(() => {});
       return;
     }
-    if (this.timer || this.updateQueued) return;
-    const wait = Math.max(0, this.lastWriteAt + this.persister.throttleMs - Date.now());
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.updateQueued = true;
-      this.write("update").catch(() => {});
-    }, wait);
+    this.schedule();
   }
 
   async finish(final: { content?: string; offerId?: Id<"offers">; metadata?: MessageMetadata } = {}): Promise<Id<"messages">> {
     if (final.content !== undefined) this.text = final.content;
     this.close();
-    const { transport, serviceKey } = this.persister.transportForStreaming;
     const { negotiationId } = this;
     const content = this.text;
     if (!this.started) {
-      return this.persister.persistMessage(negotiationId, {
-        ...this.header,
-        content,
-        offerId: final.offerId,
-        metadata: final.metadata,
-      });
+      return this.writer.persistMessage(negotiationId, { ...this.header, content, offerId: final.offerId, metadata: final.metadata });
     }
     // A refused start (e.g. CONFLICT: the brand user took over) is this message's failure.
     await this.startPromise;
-    return await this.persister.enqueue(negotiationId, () =>
-      transport.mutation(api.ingest.finishMessage, {
-        serviceKey,
-        negotiationId,
-        seq: this.header.seq,
-        content,
-        offerId: final.offerId,
-        metadata: final.metadata,
-      }),
-    );
+    return await this.writer.call(negotiationId, api.ingest.finishMessage, {
+      negotiationId,
+      seq: this.header.seq,
+      content,
+      offerId: final.offerId,
+      metadata: final.metadata,
+    });
   }
 
   /**
@@ -304,52 +360,69 @@ export class StreamingMessage {
     const { negotiationId } = this;
     if (!this.started) {
       // Never started (no words streamed): the offer, then the whole message.
-      const offerId = await this.persister.recordOffer(negotiationId, offer);
-      await this.persister.persistMessage(negotiationId, { ...this.header, content: final.content, offerId: offerId ?? undefined, metadata: final.metadata });
+      const offerId = await this.writer.recordOffer(negotiationId, offer);
+      await this.writer.persistMessage(negotiationId, { ...this.header, content: final.content, offerId: offerId ?? undefined, metadata: final.metadata });
       return { offerId };
     }
     await this.startPromise;
-    const { transport, serviceKey } = this.persister.transportForStreaming;
-    const result = await this.persister.enqueue(negotiationId, () =>
-      transport.mutation(api.ingest.finishOfferMessage, {
-        serviceKey,
-        negotiationId,
-        seq: this.header.seq,
-        content: final.content,
-        ...(final.metadata ? { metadata: final.metadata } : {}),
-        ...offer,
-      }),
-    );
+    const result = await this.writer.call(negotiationId, api.ingest.finishOfferMessage, {
+      negotiationId,
+      seq: this.header.seq,
+      content: final.content,
+      ...(final.metadata ? { metadata: final.metadata } : {}),
+      ...offer,
+    });
     return { offerId: result.offerId, negotiation: result.negotiation };
   }
 
-  /** No more text: a pending throttled update is dropped (the finishing write carries the final text). */
+  /**
+   * Ends the message unfinished (the model failed, the brand user took over):
+   * Convex replaces its text with why, so no message is left streaming. A
+   * message never started has nothing to end.
+   */
+  async withdraw(reason: "take_over" | "failed" | "closed"): Promise<void> {
+    this.close();
+    if (!this.started) return;
+    await this.startPromise?.catch(() => {});
+    await this.writer.call(this.negotiationId, api.ingest.withdrawMessage, { negotiationId: this.negotiationId, seq: this.header.seq, reason });
+  }
+
+  /** No more text: a pending throttled piece is dropped (the finishing write carries the final text). */
   private close(): void {
     this.finished = true;
     clearTimeout(this.timer);
     this.timer = undefined;
   }
 
-  private write(what: "start" | "update"): Promise<unknown> {
-    const { transport, serviceKey } = this.persister.transportForStreaming;
+  private schedule(): void {
+    if (this.timer || this.pieceQueued) return;
+    const wait = Math.max(0, this.lastWriteAt + this.writer.persister.throttleMs - Date.now());
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.pieceQueued = true;
+      this.writePiece().catch(() => {});
+    }, wait);
+  }
+
+  private writePiece(): Promise<unknown> {
     const { negotiationId, header } = this;
-    return this.persister.enqueue(negotiationId, () => {
-      this.lastWriteAt = Date.now();
-      if (what === "update") this.updateQueued = false;
-      if (what === "start") {
-        const content = this.text;
-        return transport
-          .mutation(api.ingest.startMessage, { serviceKey, negotiationId, ...header, content })
-          .then((r) => ((this.lastWrittenText = content), r));
-      }
-      // The start (or an earlier update) may already have carried the newest
-      // text, or the message is finished and its finish, queued behind this
-      // update, carries the final text: a round trip saved either way.
-      if (this.finished || this.text === this.lastWrittenText) return Promise.resolve(null);
-      const content = this.text;
-      return transport
-        .mutation(api.ingest.updateMessageText, { serviceKey, negotiationId, seq: header.seq, content })
-        .then((r) => ((this.lastWrittenText = content), r));
-    });
+    return this.writer
+      .callWhenDue(negotiationId, api.ingest.appendMessageText, () => {
+        this.pieceQueued = false;
+        // A finished message's final write carries the whole text: a round trip saved.
+        if (this.finished) return null;
+        const start = this.sent;
+        const end = wordBoundary(this.text, start);
+        // Only part of a word so far: the next piece that arrives looks again.
+        if (end === start) return null;
+        this.sent = end;
+        this.lastWriteAt = Date.now();
+        return { negotiationId, seq: header.seq, start, text: this.text.slice(start, end) };
+      })
+      .then((result) => {
+        // Text that arrived while this piece was written waits for the next one.
+        if (!this.finished && wordBoundary(this.text, this.sent) > this.sent) this.schedule();
+        return result;
+      });
   }
 }

@@ -1,100 +1,88 @@
-import fs from "node:fs";
-import path from "node:path";
-import { DatabaseSync } from "node:sqlite";
-import { InMemoryDB, InMemoryStore, MastraCompositeStore, WorkflowsInMemory } from "@mastra/core/storage";
+import { ConvexStore, type ConvexStoreConfig } from "@mastra/convex";
+import { InMemoryStore, MastraCompositeStore } from "@mastra/core/storage";
+import { api } from "../../../convex/_generated/api.js";
+import { readRetryPolicy, retryTransport } from "../backend-retry.js";
+import { clientTransport, type ConvexTransport } from "../convex-transport.js";
 
-// Mastra's store for workflow runs, kept in a SQLite file under .data/ through
-// Node's built-in node:sqlite: no native addon to build (@mastra/libsql would
-// bring @libsql/client's platform binaries). Mastra's own in-memory workflows
-// domain does the semantics (snapshot merging, listing, filtering); this class
-// loads the file into it at start and writes each changed run back, so runs
-// survive restarts and Studio lists them. Other domains stay in memory: Parley
-// keeps its negotiations in Convex, not in Mastra memory.
+// Mastra's store. Workflow runs live in Convex (the mastra_workflow_snapshots
+// table, through @mastra/convex's workflows domain), so the quote worker in the
+// `npm start` process and Mastra Studio (`mastra dev`, another process) list
+// the same runs with their steps. Other domains stay in memory: Parley keeps
+// its negotiations in Convex itself, not in Mastra memory.
+//
+// @mastra/convex talks to Convex with an admin key over HTTP; Parley gives no
+// process its admin key. Its requests go instead to `mastra.storage`
+// (convex/mastra.ts), a service function that takes only the snapshot table's
+// requests and checks the service key, over Parley's own transport.
 
-type Row = { key: string; value: string };
+/** The library's client type (ConvexAdminClient, which the package does not export by name). */
+type AdminClient = Extract<ConvexStoreConfig, { client: unknown }>["client"];
+type StorageRequest = Parameters<AdminClient["callStorageRaw"]>[0];
+type RawResult = Awaited<ReturnType<AdminClient["callStorageRaw"]>>;
 
-class SqliteBackedWorkflows extends WorkflowsInMemory {
-  private readonly sqlite: DatabaseSync;
-  private readonly mem: InMemoryDB;
-
-  constructor(file: string) {
-    const db = new InMemoryDB();
-    super({ db });
-    this.mem = db;
-    // Runs hold the quotes' details: only this user may read them. SQLite gives
-    // the -wal and -shm files the database's mode, so the database is made 0600
-    // before it is opened (chmod, since open's mode is reduced by the umask).
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    fs.chmodSync(path.dirname(file), 0o700);
-    fs.closeSync(fs.openSync(file, "a", 0o600));
-    fs.chmodSync(file, 0o600);
-    this.sqlite = new DatabaseSync(file);
-    this.sqlite.exec("PRAGMA journal_mode=WAL; CREATE TABLE IF NOT EXISTS workflow_runs (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
-    for (const row of this.sqlite.prepare("SELECT key, value FROM workflow_runs").all() as Row[]) {
-      const run = JSON.parse(row.value);
-      db.workflows.set(row.key, { ...run, createdAt: new Date(run.createdAt), updatedAt: new Date(run.updatedAt) });
-    }
-  }
-
-  private save(workflowName: string, runId: string): void {
-    const key = `${workflowName}-${runId}`;
-    const run = this.mem.workflows.get(key);
-    if (!run) {
-      this.sqlite.prepare("DELETE FROM workflow_runs WHERE key = ?").run(key);
-      return;
-    }
-    this.sqlite.prepare("INSERT OR REPLACE INTO workflow_runs (key, value) VALUES (?, ?)").run(key, JSON.stringify(run));
-  }
-
-  override async persistWorkflowSnapshot(args: Parameters<WorkflowsInMemory["persistWorkflowSnapshot"]>[0]) {
-    await super.persistWorkflowSnapshot(args);
-    this.save(args.workflowName, args.runId);
-  }
-
-  override async updateWorkflowResults(args: Parameters<WorkflowsInMemory["updateWorkflowResults"]>[0]) {
-    const result = await super.updateWorkflowResults(args);
-    this.save(args.workflowName, args.runId);
-    return result;
-  }
-
-  override async updateWorkflowState(args: Parameters<WorkflowsInMemory["updateWorkflowState"]>[0]) {
-    const result = await super.updateWorkflowState(args);
-    this.save(args.workflowName, args.runId);
-    return result;
-  }
-
-  override async deleteWorkflowRunById(args: { runId: string; workflowName: string }) {
-    await super.deleteWorkflowRunById(args);
-    this.save(args.workflowName, args.runId);
-  }
-
-  override async dangerouslyClearAll() {
-    await super.dangerouslyClearAll();
-    this.sqlite.exec("DELETE FROM workflow_runs");
-  }
-
-  close(): void {
-    this.sqlite.close();
-  }
+/** The two methods of ConvexAdminClient that the workflows domain (its ConvexDB) calls. */
+export interface StorageClient {
+  callStorageRaw(request: StorageRequest): Promise<RawResult>;
+  callStorage(request: StorageRequest): Promise<unknown>;
 }
 
 /**
- * The project root: `mastra dev` runs its server from `<root>/.mastra/output`,
- * and the runs belong in the project's .data/ either way.
+ * Storage requests as `mastra.storage` calls with the service key. The key is
+ * held in this closure only (no property to serialize or print), and masked in
+ * any error passed on. A transport error (Convex restarting) is retried as the
+ * workflow's own reads are (PARLEY_BACKEND_OUTAGE_MS): every request the
+ * workflows domain sends is an upsert, a merge or a read, so a repeat is harmless.
  */
-function projectRoot(cwd = process.cwd()): string {
-  const marker = `${path.sep}.mastra${path.sep}`;
-  const at = (cwd + path.sep).indexOf(marker);
-  return at >= 0 ? cwd.slice(0, at) : cwd;
+export function serviceStorageClient(transport: ConvexTransport, serviceKey: string, env: NodeJS.ProcessEnv = process.env): StorageClient {
+  const policy = readRetryPolicy(env);
+  const mask = (text: string) => (serviceKey ? text.replaceAll(serviceKey, "[service key]") : text);
+  const callStorageRaw = async (request: StorageRequest): Promise<RawResult> => {
+    let response;
+    try {
+      response = await retryTransport(() => transport.mutation(api.mastra.storage, { serviceKey, request }), policy);
+    } catch (error) {
+      if (error instanceof Error) {
+        error.message = mask(error.message);
+        if (error.stack) error.stack = mask(error.stack);
+        throw error;
+      }
+      throw new Error(mask(String(error)));
+    }
+    if (!response.ok) {
+      throw Object.assign(new Error(mask(response.error || "Convex storage error")), { code: response.code, details: response.details });
+    }
+    return { result: response.result, hasMore: response.hasMore, continuationCursor: response.continuationCursor };
+  };
+  return {
+    callStorageRaw,
+    callStorage: async (request) => (await callStorageRaw(request)).result,
+  };
 }
 
-/** A Mastra store whose workflow runs persist in `file` (default `<root>/.data/mastra/workflows.sqlite`). */
-export function createWorkflowStore(
-  file = path.resolve(projectRoot(), process.env.PARLEY_MASTRA_DB ?? ".data/mastra/workflows.sqlite"),
-): MastraCompositeStore {
+/** A Mastra store whose workflow runs live in Convex, reached through `transport` with the service key. */
+export function convexWorkflowStore(transport: ConvexTransport, serviceKey: string, env: NodeJS.ProcessEnv = process.env): MastraCompositeStore {
+  // ConvexAdminClient's members are TS-private, so an object with its two
+  // called methods does not type as one; the domains call nothing else.
+  const client = serviceStorageClient(transport, serviceKey, env) as unknown as AdminClient;
+  // ConvexStore builds every domain on the client without calling it; only its
+  // workflows domain is used (WorkflowsConvex is not exported by name).
+  const convex = new ConvexStore({ id: "parley-convex", client });
   return new MastraCompositeStore({
     id: "parley-store",
     default: new InMemoryStore({ id: "parley-memory" }),
-    domains: { workflows: new SqliteBackedWorkflows(file) },
+    domains: { workflows: convex.stores.workflows },
   });
+}
+
+/**
+ * Parley's Mastra store: workflow runs in the Convex deployment at CONVEX_URL
+ * when PARLEY_SERVICE_KEY is set too (`npm start` sets both for the worker and
+ * for Studio), in memory otherwise.
+ */
+export function createWorkflowStore(env: NodeJS.ProcessEnv = process.env): MastraCompositeStore {
+  const url = env.CONVEX_URL;
+  const serviceKey = env.PARLEY_SERVICE_KEY;
+  if (url && serviceKey) return convexWorkflowStore(clientTransport(url), serviceKey, env);
+  // No deployment to keep them in (a unit test, a bare `mastra dev`): runs stay in this process's memory.
+  return new MastraCompositeStore({ id: "parley-store", default: new InMemoryStore({ id: "parley-memory" }) });
 }

@@ -6,7 +6,7 @@ import { createRuntime, type NegotiationRuntime, type RuntimeOptions } from "../
 import type { PersisterLog } from "../storage/message-persister.js";
 import { LEASE_MS, negotiationWorkflow } from "../workflows/negotiation-workflow.js";
 import { withLease, type QuoteRequestInput } from "../workflows/run-quote.js";
-import { InterruptedError, type NegotiationCallbacks } from "../workflows/run-supplier-negotiation.js";
+import { interruption, InterruptedError, LeaseLostError, type NegotiationCallbacks } from "../workflows/run-supplier-negotiation.js";
 import { registerRun, RUN_HANDLE_KEY } from "./run-registry.js";
 
 // The quote worker lives in the Mastra server process: it subscribes to the
@@ -20,8 +20,9 @@ export interface RunQuoteOptions {
   /** An existing quote, or `request` to create one first. */
   quoteId?: Id<"quotes">;
   request?: QuoteRequestInput;
-  /** Set when the caller already holds the quote's lease. */
+  /** Set when the caller already holds the quote's lease, with the epoch its claim returned. */
   workerId?: string;
+  leaseEpoch?: number;
   callbacks?: NegotiationCallbacks;
   signal?: AbortSignal;
 }
@@ -40,7 +41,7 @@ export type QuoteWorkflowResult = {
  */
 export async function runQuoteWorkflow(options: RunQuoteOptions): Promise<QuoteWorkflowResult> {
   const { signal } = options;
-  if (signal?.aborted) throw new InterruptedError(signal.reason);
+  if (signal?.aborted) throw interruption(signal.reason);
   // Only an id goes into the run (and so into its snapshots); the runtime and callbacks stay here.
   const handle = registerRun({ runtime: options.runtime, callbacks: options.callbacks });
   const run = await negotiationWorkflow.createRun();
@@ -48,12 +49,18 @@ export async function runQuoteWorkflow(options: RunQuoteOptions): Promise<QuoteW
   signal?.addEventListener("abort", cancel, { once: true });
   try {
     const result = await run.start({
-      inputData: { quoteId: options.quoteId, workerId: options.workerId, ...(options.request ?? {}) },
+      inputData: { quoteId: options.quoteId, workerId: options.workerId, leaseEpoch: options.leaseEpoch, ...(options.request ?? {}) },
       requestContext: new RequestContext([[RUN_HANDLE_KEY, handle.id]]),
     });
-    if (result.status === "success") return result.result as QuoteWorkflowResult;
+    if (result.status === "success") {
+      const outcome = result.result as unknown as QuoteWorkflowResult & { leaseLost?: boolean };
+      if (outcome.leaseLost) throw new LeaseLostError(`another worker claimed quote ${outcome.quoteId}`);
+      return outcome;
+    }
     // A canceled run ends `canceled`, a status Mastra's result type leaves out.
-    if ((result.status as string) === "canceled" || signal?.aborted) throw new InterruptedError(signal?.reason ?? "the run was canceled");
+    if ((result.status as string) === "canceled" || signal?.aborted) {
+      throw interruption(signal?.reason ?? "the run was canceled");
+    }
     const error = result.status === "failed" ? result.error : new Error(`workflow ended ${result.status}`);
     throw error instanceof Error ? error : new Error(String(error));
   } finally {
@@ -109,26 +116,31 @@ export async function startQuoteWorker(options: QuoteWorkerOptions): Promise<Quo
   const running = new Map<string, { controller: AbortController; done: Promise<void> }>();
   let stopped = false;
 
-  const work = async (quoteId: Id<"quotes">, controller: AbortController) => {
+  const work = async (quoteId: Id<"quotes">, leaseEpoch: number, controller: AbortController) => {
     try {
-      log.info("negotiating quote", { quoteId, workerId });
+      log.info("negotiating quote", { quoteId, workerId, leaseEpoch });
       await withLease(
         runtime,
-        { quoteId, workerId, leaseMs },
-        (signal) => runQuoteWorkflow({ runtime, quoteId, workerId, signal }),
+        { quoteId, workerId, leaseEpoch, leaseMs },
+        (signal) => runQuoteWorkflow({ runtime, quoteId, workerId, leaseEpoch, signal }),
         controller.signal,
       );
       log.info("quote done", { quoteId });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
+      if (error instanceof LeaseLostError) {
+        log.warn("quote taken over by another worker; this worker stopped writing to it", { quoteId, leaseEpoch, reason });
+        return;
+      }
       if (error instanceof InterruptedError || controller.signal.aborted) {
         log.warn("quote interrupted; a worker will resume it from Convex", { quoteId, reason });
         return;
       }
       log.error("quote failed", { quoteId, reason });
-      await runtime.transport.mutation(api.worker.failQuote, { serviceKey, quoteId, reason: reason.slice(0, 500) }).catch((e) => {
-        log.error("could not mark the quote failed", { quoteId, error: String(e) });
-      });
+      await runtime.persister
+        .withLease(leaseEpoch)
+        .failQuote(quoteId, reason.slice(0, 500))
+        .catch((e) => log.error("could not mark the quote failed", { quoteId, error: String(e) }));
     }
   };
 
@@ -139,18 +151,18 @@ export async function startQuoteWorker(options: QuoteWorkerOptions): Promise<Quo
       const controller = new AbortController();
       let release!: () => void;
       running.set(quoteId, { controller, done: new Promise<void>((r) => (release = r)) });
-      let claimed = false;
+      let leaseEpoch: number | null = null;
       try {
-        claimed = await runtime.transport.mutation(api.worker.claimQuote, { serviceKey, quoteId, workerId, leaseMs });
+        leaseEpoch = await runtime.transport.mutation(api.worker.claimQuote, { serviceKey, quoteId, workerId, leaseMs });
       } catch (error) {
         log.warn("claim failed", { quoteId, error: String(error) });
       }
-      if (!claimed) {
+      if (leaseEpoch === null) {
         running.delete(quoteId);
         release();
         continue;
       }
-      void work(quoteId, controller).finally(() => {
+      void work(quoteId, leaseEpoch, controller).finally(() => {
         running.delete(quoteId);
         release();
         if (!stopped) void poll();

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { api } from "../../../convex/_generated/api.js";
 import type { Id } from "../../../convex/_generated/dataModel.js";
 import { handlesOf } from "../worker/run-registry.js";
-import { readQuoteState, type NegotiationCallbacks } from "./run-supplier-negotiation.js";
+import { LeaseLostError, readQuoteState, type NegotiationCallbacks } from "./run-supplier-negotiation.js";
 import { createQuote, evaluateQuote, runNegotiations, withLease } from "./run-quote.js";
 
 // prepare → run-negotiations → evaluate. A run is about one quote. The worker
@@ -30,8 +30,9 @@ export const workflowInputSchema = z
       .optional()
       .describe("The workspace a new quote is for (shown on the dashboard's Members screen); needed without a quoteId"),
     negotiationIds: z.array(z.string()).optional().describe("The quote's negotiations, one per supplier (checked against Convex)"),
-    /** Set by the worker that already holds the quote's lease. */
+    /** Set by the worker that already holds the quote's lease, with the epoch its claim returned. */
     workerId: z.string().optional(),
+    leaseEpoch: z.number().int().positive().optional(),
     lineItems: z
       .array(
         z.object({
@@ -51,12 +52,16 @@ export const workflowInputSchema = z
   })
   .refine((i) => i.quoteId || (i.workspaceId && i.lineItems && i.lineItems.length > 0), {
     message: "give a quoteId, or a workspaceId and lineItems to create a quote",
+  })
+  .refine((i) => (i.workerId === undefined) === (i.leaseEpoch === undefined), {
+    message: "workerId and leaseEpoch go together: the worker's claim returns both",
   });
 
 const preparedSchema = z.object({
   quoteId: z.string(),
   negotiationIds: z.array(z.string()),
   workerId: z.string(),
+  leaseEpoch: z.number(),
   ownLease: z.boolean(),
 });
 
@@ -73,7 +78,13 @@ const negotiationResultSchema = z.object({
   turns: z.array(z.any()),
 });
 
-const negotiatedSchema = z.object({ quoteId: z.string(), negotiations: z.array(negotiationResultSchema) });
+const negotiatedSchema = z.object({
+  quoteId: z.string(),
+  leaseEpoch: z.number(),
+  negotiations: z.array(negotiationResultSchema),
+  /** Set when another worker claimed the quote meanwhile: this run stopped, writing nothing more. */
+  leaseLost: z.boolean().optional(),
+});
 
 export const workflowOutputSchema = negotiatedSchema.extend({
   recommendation: z.any().optional(),
@@ -87,19 +98,20 @@ const prepare = createStep({
   execute: async ({ inputData, requestContext, runId }) => {
     const { runtime } = handlesOf(requestContext);
     const quoteId = (inputData.quoteId ?? (await createQuote(runtime, { ...inputData, workspaceId: inputData.workspaceId!, lineItems: inputData.lineItems! }))) as Id<"quotes">;
-    let workerId = inputData.workerId;
+    let { workerId, leaseEpoch } = inputData;
     let ownLease = false;
-    if (!workerId) {
+    if (!workerId || leaseEpoch === undefined) {
       workerId = `workflow-${runId}`;
       const claimed = await runtime.transport.mutation(api.worker.claimQuote, { serviceKey: runtime.serviceKey, quoteId, workerId, leaseMs: LEASE_MS });
-      if (!claimed) throw new Error(`quote ${quoteId} is being negotiated by another worker`);
+      if (claimed === null) throw new Error(`quote ${quoteId} is being negotiated by another worker`);
+      leaseEpoch = claimed;
       ownLease = true;
     }
     const state = await readQuoteState(runtime, quoteId);
     const negotiationIds = state.negotiations.map((n) => n._id as string);
     const unknown = inputData.negotiationIds?.filter((id) => !negotiationIds.includes(id));
     if (unknown?.length) throw new Error(`negotiations ${unknown.join(", ")} do not belong to quote ${quoteId}`);
-    return { quoteId, negotiationIds, workerId, ownLease };
+    return { quoteId, negotiationIds, workerId, leaseEpoch, ownLease };
   },
 });
 
@@ -123,20 +135,23 @@ const negotiate = createStep({
         await writer?.write({ type: "offer", negotiationId: id, ...offer });
       },
     };
-    const run = (signal?: AbortSignal) => runNegotiations(runtime, quoteId, callbacks, signal);
+    const { leaseEpoch } = inputData;
+    const run = (signal?: AbortSignal) => runNegotiations(runtime, quoteId, callbacks, signal, leaseEpoch);
     try {
       const negotiations = inputData.ownLease
-        ? await withLease(runtime, { quoteId, workerId: inputData.workerId, leaseMs: LEASE_MS }, run, abortSignal)
+        ? await withLease(runtime, { quoteId, workerId: inputData.workerId, leaseEpoch, leaseMs: LEASE_MS }, run, abortSignal)
         : await run(abortSignal);
       await runtime.persister.flush();
-      return { quoteId, negotiations };
+      return { quoteId, leaseEpoch, negotiations };
     } catch (error) {
+      // Another worker holds the quote now: stop without failing (nothing more can be written), and skip the evaluation.
+      if (error instanceof LeaseLostError) return { quoteId, leaseEpoch, negotiations: [], leaseLost: true };
       if (!abortSignal.aborted) throw error;
       // Canceled: a thrown error would be logged by Mastra with its stack as a
       // failure. Returning lets Mastra end the run as `canceled` before evaluate;
       // what was written is delivered first, so a resumed run starts from it.
       await runtime.persister.flush().catch(() => {});
-      return { quoteId, negotiations: [] };
+      return { quoteId, leaseEpoch, negotiations: [] };
     }
   },
 });
@@ -148,7 +163,8 @@ const evaluate = createStep({
   outputSchema: workflowOutputSchema,
   execute: async ({ inputData, requestContext }) => {
     const { runtime } = handlesOf(requestContext);
-    const recommendation = await evaluateQuote(runtime, inputData.quoteId as Id<"quotes">);
+    if (inputData.leaseLost) return inputData;
+    const recommendation = await evaluateQuote(runtime, inputData.quoteId as Id<"quotes">, inputData.leaseEpoch);
     await runtime.persister.flush();
     return { ...inputData, recommendation };
   },
@@ -159,6 +175,10 @@ export const negotiationWorkflow = createWorkflow({
   description: "Negotiates a quote with three suppliers in parallel and recommends one",
   inputSchema: workflowInputSchema,
   outputSchema: workflowOutputSchema,
+  // Studio (mastra dev) restarts every stored run marked running when it starts.
+  // Those are the worker's live runs, in the store they share: a restart would
+  // negotiate the same quote twice. Quotes resume through their Convex lease instead.
+  options: { autoRestartActiveRuns: false },
 })
   .then(prepare)
   .then(negotiate)

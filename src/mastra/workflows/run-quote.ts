@@ -4,7 +4,9 @@ import { evaluateNegotiations, supplierProfileOf, type NegotiationOutcome } from
 import type { ConvexRecommendation, NegotiationStatus } from "../convex-transport.js";
 import type { NegotiationRuntime } from "../runtime.js";
 import { termsOutcome } from "./negotiation-state.js";
+import type { QuoteState } from "../convex-transport.js";
 import {
+  LeaseLostError,
   readQuoteState,
   runSupplierNegotiation,
   type NegotiationCallbacks,
@@ -54,16 +56,37 @@ export async function createQuote(runtime: NegotiationRuntime, input: QuoteReque
   });
 }
 
-/** Every negotiation of the quote at once; one's failure never stops the others. */
+/**
+ * The lease epoch a run writes under: the one its claim returned, or, for a
+ * caller that claimed the quote itself without keeping it (tests, tools), the
+ * quote's epoch as this run first reads it. Either way it is fixed for the run,
+ * so a run never adopts a later claim's epoch.
+ */
+function leaseEpochOf(quote: QuoteState["quote"], given: number | undefined): number {
+  const epoch = given ?? quote.leaseEpoch;
+  if (epoch === undefined) throw new Error(`quote ${quote._id} has not been claimed: claim it (worker.claimQuote) before negotiating`);
+  return epoch;
+}
+
+/**
+ * Every negotiation of the quote at once; one's failure never stops the others.
+ * Losing the lease stops them all (LeaseLostError): their writes would be refused.
+ */
 export async function runNegotiations(
   runtime: NegotiationRuntime,
   quoteId: Id<"quotes">,
   callbacks: NegotiationCallbacks = {},
   signal?: AbortSignal,
+  leaseEpoch?: number,
 ): Promise<SupplierNegotiationResult[]> {
   const state = await readQuoteState(runtime, quoteId, signal);
-  const context = { quoteId, runtime, signal, state };
-  return Promise.all(state.negotiations.map((n) => runSupplierNegotiation(n._id, context, callbacks)));
+  const lost = new AbortController();
+  const writer = runtime.persister.withLease(leaseEpochOf(state.quote, leaseEpoch), (error) => {
+    runtime.log.warn("another worker holds this quote's lease now; stopping", { quoteId, error: String(error) });
+    lost.abort(new LeaseLostError(error instanceof Error ? error.message : String(error)));
+  });
+  const context = { quoteId, runtime, writer, signal: signal ? AbortSignal.any([signal, lost.signal]) : lost.signal, state };
+  return await Promise.all(state.negotiations.map((n) => runSupplierNegotiation(n._id, context, callbacks)));
 }
 
 const OUTCOME_OF: Partial<Record<NegotiationStatus, NegotiationOutcome>> = {
@@ -75,7 +98,7 @@ const OUTCOME_OF: Partial<Record<NegotiationStatus, NegotiationOutcome>> = {
 };
 
 /** The engine's recommendation over the negotiations as Convex holds them, written on the quote. */
-export async function evaluateQuote(runtime: NegotiationRuntime, quoteId: Id<"quotes">): Promise<ConvexRecommendation | undefined> {
+export async function evaluateQuote(runtime: NegotiationRuntime, quoteId: Id<"quotes">, leaseEpoch?: number): Promise<ConvexRecommendation | undefined> {
   const { quote, negotiations } = await readQuoteState(runtime, quoteId);
   if (quote.status !== "negotiating") {
     runtime.log.info("quote is no longer negotiating; no recommendation written", { quoteId, status: quote.status });
@@ -103,7 +126,7 @@ export async function evaluateQuote(runtime: NegotiationRuntime, quoteId: Id<"qu
     }),
     createdAt: Date.now(),
   };
-  await runtime.persister.setRecommendation(quoteId, converted);
+  await runtime.persister.withLease(leaseEpochOf(quote, leaseEpoch)).setRecommendation(quoteId, converted);
   return converted;
 }
 
@@ -113,7 +136,7 @@ const RELEASE_MS = 1_000;
 /** Holds a quote's lease while `work` runs; aborts the work if the lease is lost, and gives the lease up when `outer` stops it. */
 export async function withLease<T>(
   runtime: NegotiationRuntime,
-  lease: { quoteId: Id<"quotes">; workerId: string; leaseMs: number },
+  lease: { quoteId: Id<"quotes">; workerId: string; leaseEpoch: number; leaseMs: number },
   work: (signal: AbortSignal) => Promise<T>,
   outer?: AbortSignal,
 ): Promise<T> {
@@ -123,7 +146,7 @@ export async function withLease<T>(
   const timer = setInterval(async () => {
     try {
       const held = await runtime.transport.mutation(api.worker.renewLease, { serviceKey: runtime.serviceKey, ...lease });
-      if (!held) controller.abort(new Error(`lease on ${lease.quoteId} lost`));
+      if (!held) controller.abort(new LeaseLostError(`lease on ${lease.quoteId} lost`));
     } catch (error) {
       runtime.log.warn("could not renew lease; will retry", { quoteId: lease.quoteId, error: String(error) });
     }

@@ -1,3 +1,4 @@
+import type { Agent } from "@mastra/core/agent";
 import type { FunctionReturnType } from "convex/server";
 import { ConvexError } from "convex/values";
 import { api } from "../../../convex/_generated/api.js";
@@ -6,7 +7,7 @@ import { nextMove, type Move, type NegotiationSetup, type Terms } from "../../ne
 import type { MessageKind, MessageMetadata, NegotiationState, NegotiationStatus, QuoteState } from "../convex-transport.js";
 import { BackendUnreachableError, retryTransport } from "../backend-retry.js";
 import type { NegotiationRuntime } from "../runtime.js";
-import type { StreamingMessage } from "../storage/message-persister.js";
+import { isLeaseLost, type LeasedWriter, type StreamingMessage } from "../storage/message-persister.js";
 import { watchQuery, type Watch } from "../watch.js";
 import { findNegotiation, messageKindOf, planTurn, setupFor, TERMINAL, termsOutcome, type PlannedTurn } from "./negotiation-state.js";
 import { briefFor, instructionsFor, promptFor, reconcileModelTerms } from "./turn-prompt.js";
@@ -46,6 +47,8 @@ export interface NegotiationCallbacks {
 export interface NegotiationContext {
   quoteId: Id<"quotes">;
   runtime: NegotiationRuntime;
+  /** This run's writes, under the lease epoch of its claim on the quote. */
+  writer: LeasedWriter;
   /** Aborted when the run must stop without failing anything (worker stopping, lease lost). */
   signal?: AbortSignal;
   /** The quote as the caller just read it: the first turn starts from it instead of reading it again. */
@@ -75,7 +78,6 @@ export interface SupplierNegotiationResult {
   turns: TurnRecord[];
 }
 
-const WITHDRAWN = "(Withdrawn: the brand user took over before this message was sent.)";
 const now = () => performance.timeOrigin + performance.now();
 type Control = FunctionReturnType<typeof api.worker.negotiationControl>;
 const MAX_CONFLICTS = 20;
@@ -84,6 +86,21 @@ export class InterruptedError extends Error {
   constructor(reason: unknown) {
     super(`negotiation interrupted: ${reason instanceof Error ? reason.message : String(reason)}`);
     this.name = "InterruptedError";
+  }
+}
+
+/** The error an aborted run ends with: the abort's own reason when it is one (a lost lease stays a LeaseLostError). */
+export const interruption = (reason: unknown): InterruptedError => (reason instanceof InterruptedError ? reason : new InterruptedError(reason));
+
+/**
+ * Another worker claimed the quote (this one froze or lost the network past its
+ * lease): Convex refuses this run's writes, and the run stops without writing
+ * anything more. Its negotiations go on in the other worker.
+ */
+export class LeaseLostError extends InterruptedError {
+  constructor(reason: unknown) {
+    super(reason);
+    this.name = "LeaseLostError";
   }
 }
 
@@ -102,13 +119,15 @@ export async function readQuoteState(runtime: NegotiationRuntime, quoteId: Id<"q
 const isConflict = (e: unknown) =>
   e instanceof ConvexError && ["CONFLICT", "CLOSED"].includes((e.data as { code?: string } | undefined)?.code ?? "");
 
+const errorText = (e: unknown) => (e instanceof Error ? e.message : typeof e === "string" ? e : JSON.stringify(e));
+
 export async function runSupplierNegotiation(
   negotiationId: Id<"negotiations">,
   context: NegotiationContext,
   callbacks: NegotiationCallbacks = {},
 ): Promise<SupplierNegotiationResult> {
-  const { runtime, signal, quoteId } = context;
-  const { persister, log } = runtime;
+  const { runtime, signal, quoteId, writer } = context;
+  const { log } = runtime;
   const turns: TurnRecord[] = [];
   let lastStatus: NegotiationStatus | undefined;
   const notify = async (what: string, fn: (() => void | Promise<void>) | undefined) => {
@@ -136,29 +155,41 @@ export async function runSupplierNegotiation(
     const sender = move.party;
     const kind = messageKindOf(move);
     const header = { seq: plan.seq, sender, kind } as const;
-    const stream = persister.streamMessage(negotiationId, header);
+    const stream = writer.streamMessage(negotiationId, header);
     const startedAt = now();
     const turnSignal = AbortSignal.any([AbortSignal.timeout(runtime.turnTimeoutMs), ...(signal ? [signal] : [])]);
     const { _id, name, profile } = negotiation.supplier;
-    const output = await runtime.agentFor(sender, { _id, name, profile }).stream(promptFor(brief, negotiation), {
-      instructions: instructionsFor(sender, negotiation),
-      abortSignal: turnSignal,
-    });
     let text = "";
-    for await (const delta of output.textStream) {
-      const first = !text.trim();
-      text += delta;
-      stream.append(delta);
-      if (first && text.trim()) {
-        await notify("onMessage", () => callbacks.onMessage?.(negotiationId, { phase: "started", ...header, content: text }));
+    let usage: Awaited<Awaited<ReturnType<Agent["stream"]>>["usage"]>;
+    try {
+      const output = await runtime.agentFor(sender, { _id, name, profile }).stream(promptFor(brief, negotiation), {
+        instructions: instructionsFor(sender, negotiation),
+        abortSignal: turnSignal,
+      });
+      for await (const delta of output.textStream) {
+        const first = !text.trim();
+        text += delta;
+        stream.append(delta);
+        if (first && text.trim()) {
+          await notify("onMessage", () => callbacks.onMessage?.(negotiationId, { phase: "started", ...header, content: text }));
+        }
       }
+      if (signal?.aborted) throw interruption(signal.reason);
+      if (turnSignal.aborted) throw new Error(`the ${sender}'s model did not answer within ${runtime.turnTimeoutMs} ms`);
+      if (output.error) throw new Error(`the ${sender}'s model failed: ${errorText(output.error)}`);
+      usage = await output.usage;
+    } catch (error) {
+      // An interrupted run leaves the message streaming: the run that resumes
+      // the quote writes it again at the same seq. Any other failure ends it
+      // here, withdrawn, before the negotiation is failed.
+      if (!(error instanceof InterruptedError) && !signal?.aborted) await stream.withdraw("failed").catch(() => {});
+      throw error;
     }
-    if (signal?.aborted) throw new InterruptedError(signal.reason);
-    if (turnSignal.aborted) throw new Error(`the ${sender}'s model did not answer within ${runtime.turnTimeoutMs} ms`);
-    if (output.error) throw new Error(`the ${sender}'s model failed: ${output.error.message}`);
-    const usage = await output.usage;
     const reconciled = reconcileModelTerms(text, move, setup);
-    if (!reconciled.text.trim()) throw new Error(`the ${sender}'s model returned an empty message`);
+    if (!reconciled.text.trim()) {
+      await stream.withdraw("failed").catch(() => {});
+      throw new Error(`the ${sender}'s model returned an empty message`);
+    }
     if (reconciled.replacedByEngine) log.warn("model terms replaced by the engine's", { negotiationId, reason: reconciled.replacedByEngine });
     const metadata: MessageMetadata = {
       model: runtime.modelId,
@@ -180,7 +211,7 @@ export async function runSupplierNegotiation(
     } catch (error) {
       // The brand user took over while this message was being written: close it
       // as withdrawn rather than leave it streaming; the turn is then re-planned.
-      if (isConflict(error)) await stream.finish({ content: WITHDRAWN, metadata }).catch(() => {});
+      if (isConflict(error) && !isLeaseLost(error)) await stream.withdraw("take_over").catch(() => {});
       throw error;
     }
     turns.push({ party: sender, seq: plan.seq, round: move.round, kind: move.kind, startedAt, endedAt: now() });
@@ -218,12 +249,12 @@ export async function runSupplierNegotiation(
       await stream.finish({ content, offerId, metadata });
       await finished(offerId);
       if (!offerId) throw new Error("no standing offer to accept");
-      await persister.acceptOffer(negotiationId, offerId, move.party);
+      await writer.acceptOffer(negotiationId, offerId, move.party);
       await emitStatus("accepted");
     } else {
       await stream.finish({ content, metadata });
       await finished();
-      await persister.updateNegotiationStatus(negotiationId, "impasse", { outcome: "impasse" });
+      await writer.updateNegotiationStatus(negotiationId, "impasse", { outcome: "impasse" });
       await emitStatus("impasse");
     }
     return undefined;
@@ -243,7 +274,7 @@ export async function runSupplierNegotiation(
     let quote = context.state?.quote as QuoteState["quote"];
     let known = context.state && findNegotiation(context.state, negotiationId);
     for (;;) {
-      if (signal?.aborted) throw new InterruptedError(signal.reason);
+      if (signal?.aborted) throw interruption(signal.reason);
       if (!known || !(await unchanged(control, quote, known, signal))) {
         const state = await readQuoteState(runtime, quoteId, signal);
         quote = state.quote;
@@ -261,9 +292,9 @@ export async function runSupplierNegotiation(
         if (plan.closeOnly.kind === "acceptance") {
           const offerId = plan.closeOnly.offerId ?? negotiation.currentOfferId;
           const by = negotiation.lastOfferBy === "brand" ? "supplier" : "brand";
-          if (offerId) await persister.acceptOffer(negotiationId, offerId, by);
+          if (offerId) await writer.acceptOffer(negotiationId, offerId, by);
         } else {
-          await persister.updateNegotiationStatus(negotiationId, "impasse", { outcome: "impasse" });
+          await writer.updateNegotiationStatus(negotiationId, "impasse", { outcome: "impasse" });
         }
         continue;
       }
@@ -274,22 +305,23 @@ export async function runSupplierNegotiation(
         continue;
       }
       if (negotiation.status === "pending") {
-        await persister.updateNegotiationStatus(negotiationId, "active");
+        await writer.updateNegotiationStatus(negotiationId, "active");
         await emitStatus("active");
       }
       try {
         known = await takeTurn(quote, negotiation, setup, plan, move);
       } catch (error) {
-        if (!isConflict(error) || ++conflicts > MAX_CONFLICTS) throw error;
+        if (!isConflict(error) || isLeaseLost(error) || ++conflicts > MAX_CONFLICTS) throw error;
         log.info("turn conflicted with another writer; re-reading", { negotiationId, error: String(error) });
       }
     }
   } catch (error) {
-    if (error instanceof InterruptedError || signal?.aborted) throw error instanceof InterruptedError ? error : new InterruptedError(signal?.reason);
+    if (isLeaseLost(error)) throw new LeaseLostError(errorText(error));
+    if (error instanceof InterruptedError || signal?.aborted) throw error instanceof InterruptedError ? error : interruption(signal?.reason);
     const reason = error instanceof Error ? error.message : String(error);
     log.error("negotiation failed", { negotiationId, reason });
     try {
-      await persister.updateNegotiationStatus(negotiationId, "failed", { outcome: "failed", failureReason: reason.slice(0, 500) });
+      await writer.updateNegotiationStatus(negotiationId, "failed", { outcome: "failed", failureReason: reason.slice(0, 500) });
     } catch (writeError) {
       log.error("could not record the failure", { negotiationId, error: String(writeError) });
     }
@@ -339,7 +371,7 @@ async function unchanged(control: Watch<Control>, quote: QuoteState["quote"], kn
   try {
     c = await control.next(caughtUp, signal ? AbortSignal.any([signal, timeout]) : timeout);
   } catch (error) {
-    if (signal?.aborted) throw new InterruptedError(signal.reason);
+    if (signal?.aborted) throw interruption(signal.reason);
     // The catch-up timeout means "read instead"; an outage past the limit is the negotiation's end.
     if (error instanceof BackendUnreachableError) throw error;
     return false;
@@ -362,7 +394,7 @@ async function waitWhilePaused(control: Watch<Control>, offerSeen: Id<"offers"> 
   try {
     await control.next((c) => c.status !== "paused" || c.currentOfferId !== (offerSeen ?? null) || c.quoteStatus !== "negotiating", signal);
   } catch (error) {
-    if (signal?.aborted) throw new InterruptedError(signal.reason);
+    if (signal?.aborted) throw interruption(signal.reason);
     throw error;
   }
 }

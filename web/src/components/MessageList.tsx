@@ -66,12 +66,13 @@ export function MessageList({ messages, offers, supplierName }: Props) {
           return (
             <article
               key={message._id}
-              className={`message message-${message.sender} message-kind-${message.kind}`}
+              className={`message message-${message.sender} message-kind-${message.kind}${message.withdrawn ? " message-withdrawn" : ""}`}
               data-testid="message"
               data-seq={message.seq}
               data-sender={message.sender}
               data-kind={message.kind}
               data-state={message.state}
+              data-withdrawn={message.withdrawn}
               aria-busy={streaming}
             >
               {message.sender !== "system" && (

@@ -19,6 +19,8 @@ export function NegotiationPanel({ negotiation, quote, color }: { negotiation: N
     negotiationId: negotiation._id,
     paginationOpts: { numItems: MESSAGE_LIMIT, cursor: null },
   }) as { page: Message[] } | undefined;
+  // The text so far of a message still streaming arrives in pieces through its own small query.
+  const streamingTexts = useQuery(api.messages.streaming, { workspaceId, negotiationId: negotiation._id });
   const offers = useQuery(api.offers.list, { workspaceId, negotiationId: negotiation._id }) as Offer[] | undefined;
   const markRead = useMutation(api.messages.markRead);
 
@@ -84,7 +86,7 @@ export function NegotiationPanel({ negotiation, quote, color }: { negotiation: N
           <span className="muted small">No offer yet</span>
         )}
       </div>
-      <MessageList messages={page?.page} offers={offers} supplierName={name} />
+      <MessageList messages={withStreamedText(page?.page, streamingTexts)} offers={offers} supplierName={name} />
       {can("buyer") ? (
         <TakeOverPanel negotiation={negotiation} quote={quote} />
       ) : (
@@ -96,4 +98,11 @@ export function NegotiationPanel({ negotiation, quote, color }: { negotiation: N
       )}
     </section>
   );
+}
+
+/** Messages with each streaming one's text so far in place of its first words. */
+function withStreamedText(messages: Message[] | undefined, texts: { messageId: string; content: string }[] | undefined) {
+  if (!messages || !texts || texts.length === 0) return messages;
+  const byId = new Map(texts.map((t) => [t.messageId, t.content]));
+  return messages.map((m) => (m.state === "streaming" && byId.has(m._id) ? { ...m, content: byId.get(m._id)! } : m));
 }

@@ -182,7 +182,7 @@ export async function startLocalBackend(opts: LocalBackendOptions = {}): Promise
   } catch (err) {
     sync.close();
     await Promise.all([closeServer(server), closeServer(site)]);
-    store.close();
+    await store.close();
     throw err;
   }
   const url = originUrl(host, port);
@@ -242,7 +242,7 @@ export async function startLocalBackend(opts: LocalBackendOptions = {}): Promise
       wss.close();
       await Promise.all([closeServer(server), closeServer(site)]);
       await runtime.lock.run(async () => undefined);
-      store.close();
+      await store.close();
     },
   };
 }

@@ -39,12 +39,16 @@ export type RuntimeHooks = {
 /** Mutations committed together in one SQLite transaction (see runMutation). */
 type Group = {
   ts: bigint;
+  /** When the group's transaction began (performance.now()). */
+  startedAt: number;
   wrote: boolean;
   scheduled: boolean;
   commitQueued: boolean;
   done: { outcome: Outcome; resolve: (o: Outcome) => void }[];
 };
 const MAX_GROUP = 64;
+/** A group this old commits after its current mutation, so its first writer waits no longer for the commit. */
+const MAX_GROUP_MS = 4;
 
 export class Runtime {
   ts: bigint;
@@ -197,7 +201,7 @@ export class Runtime {
           outcome = this.failure(e, []);
         }
         group.done.push({ outcome, resolve });
-        if (group.done.length >= MAX_GROUP) this.commitGroup();
+        if (group.done.length >= MAX_GROUP || performance.now() - group.startedAt >= MAX_GROUP_MS) this.commitGroup();
         else if (!group.commitQueued) {
           group.commitQueued = true;
           // After this turn's I/O callbacks: every mutation that arrived with this one has joined.
@@ -209,7 +213,7 @@ export class Runtime {
 
   private beginGroup(): Group {
     this.store.begin();
-    return { ts: this.ts, wrote: false, scheduled: false, commitQueued: false, done: [] };
+    return { ts: this.ts, startedAt: performance.now(), wrote: false, scheduled: false, commitQueued: false, done: [] };
   }
 
   private async mutateInGroup(group: Group, udfPath: string, args: JSONValue, opts: CallOptions): Promise<Outcome> {

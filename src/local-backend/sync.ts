@@ -83,6 +83,8 @@ export function normalizeArgs(args: unknown): JSONValue {
 export class SyncServer {
   private conns = new Set<Conn>();
   private entries = new Map<string, Entry>();
+  /** Which entries read which key ranges, to find the ones a commit touched. */
+  private readers = new ReadIndex<Entry>();
   private flushQueued = false;
   private inflight = new Map<string, Promise<Outcome>>();
   private shared = new Map<string, Frame>();
@@ -129,16 +131,23 @@ export class SyncServer {
     this.scheduleFlush();
   }
 
+  /**
+   * Pushes what was committed: the flush goes ahead of every task still
+   * waiting for the lock, so a commit reaches subscribers right after the task
+   * running now, not after the backlog of requests queued behind it. Commits
+   * that land before it runs are pushed by the same flush.
+   */
   private scheduleFlush() {
     if (this.flushQueued) return;
     this.flushQueued = true;
-    // setImmediate: let pending MutationResponses go out before the Transition.
-    setImmediate(() => {
-      void this.runtime.lock.run(async () => {
+    void this.runtime.lock.run(
+      async () => {
         this.flushQueued = false;
         await this.flushLocked();
-      });
-    });
+      },
+      "other",
+      true,
+    );
   }
 
   private send(c: Conn, msg: unknown) {
@@ -183,6 +192,7 @@ export class SyncServer {
       const outcome = await this.execute({ udfPath, args, identity, admin });
       e = { key, uid: this.nextEntryUid++, udfPath, args, identity, admin, outcome, resultKey: resultKeyOf(outcome), subscribers: new Map() };
       this.entries.set(key, e);
+      this.readers.add(e, outcome.reads ?? []);
     }
     return e;
   }
@@ -194,7 +204,10 @@ export class SyncServer {
     const ids = e.subscribers.get(c);
     ids?.delete(queryId);
     if (ids && ids.size === 0) e.subscribers.delete(c);
-    if (e.subscribers.size === 0) this.entries.delete(e.key);
+    if (e.subscribers.size === 0) {
+      this.entries.delete(e.key);
+      this.readers.remove(e);
+    }
   }
 
   private subscribe(c: Conn, queryId: number, e: Entry) {
@@ -214,18 +227,14 @@ export class SyncServer {
     this.shared.clear();
     if (touched.length > 0) {
       const all = touched.some((t) => t.index === "\u0000all");
-      // Written keys per index, sorted, so each read range is one binary search.
-      const byIndex = new Map<string, Buffer[]>();
-      for (const t of touched) {
-        const keys = byIndex.get(t.index);
-        if (keys) keys.push(t.key);
-        else byIndex.set(t.index, [t.key]);
-      }
-      for (const keys of byIndex.values()) keys.sort(Buffer.compare);
+      const hit = all ? null : this.readers.touchedBy(touched);
       for (const e of [...this.entries.values()]) {
-        if (!all && !intersects(e.outcome.reads ?? [], byIndex)) continue;
+        if (hit && !hit.has(e)) continue;
         const outcome = await this.execute(e);
+        const before = e.outcome.reads ?? [];
         e.outcome = outcome;
+        // (Unless it was unsubscribed meanwhile: then it is gone for good.)
+        if (this.entries.get(e.key) === e && !sameRanges(before, outcome.reads ?? [])) this.readers.add(e, outcome.reads ?? []);
         const key = resultKeyOf(outcome);
         if (key === e.resultKey) continue;
         e.resultKey = key;
@@ -457,19 +466,111 @@ function transitionText(c: Conn, modifications: string[], querySet: number, ts: 
   );
 }
 
-function intersects(reads: ReadRange[], byIndex: Map<string, Buffer[]>): boolean {
-  for (const r of reads) {
-    const keys = byIndex.get(r.index);
-    if (!keys) continue;
-    // First written key >= lo; the range is hit if it is < hi.
-    let lo = 0;
-    let hi = keys.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (Buffer.compare(keys[mid], r.lo) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    if (lo < keys.length && Buffer.compare(keys[lo], r.hi) < 0) return true;
+function sameRanges(a: ReadRange[], b: ReadRange[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i]!.index !== b[i]!.index || !a[i]!.lo.equals(b[i]!.lo) || !a[i]!.hi.equals(b[i]!.hi)) return false;
   }
-  return false;
+  return true;
+}
+
+type Reader<T> = { lo: Buffer; hi: Buffer; owner: T; dead: boolean };
+type IndexReaders<T> = {
+  /** Sorted by `lo`, with the running maximum of `hi` (`maxHi`); rebuilt now and then. */
+  sorted: Reader<T>[];
+  maxHi: Buffer[];
+  /** Added since the last rebuild, looked at one by one. */
+  recent: Reader<T>[];
+  /** Ranges from the index's very start (whole-table reads), looked at one by one. */
+  whole: Reader<T>[];
+  /** Readers marked dead (unsubscribed, or read again) since the last rebuild. */
+  dead: number;
+};
+
+/** Ranges added since a rebuild before the next one: a rebuild sorts, so it waits for a batch. */
+const REBUILD_AFTER = 64;
+
+/**
+ * The key ranges each subscription read, by index, so a commit finds the
+ * subscriptions it touched by looking up its written keys (a few dozen) rather
+ * than testing every subscription's ranges (thousands, with a subscriber on
+ * every negotiation). Per index: ranges sorted by their low end, with the
+ * running maximum of their high ends, so the ranges holding a key are found by
+ * a binary search and a short walk back. Ranges added since the last sort are
+ * looked at one by one until there are enough to sort again, and removed ones
+ * are only marked, so a subscription whose reads change on every run (the
+ * messages streaming right now) costs no sort per run. Ranges from the very
+ * start of an index (whole-table reads) are kept apart, or they would lengthen
+ * every walk.
+ */
+class ReadIndex<T> {
+  private byIndex = new Map<string, IndexReaders<T>>();
+  private readersOf = new Map<T, { index: IndexReaders<T>; reader: Reader<T> }[]>();
+
+  /** Sets `owner`'s ranges (replacing any it had). */
+  add(owner: T, reads: ReadRange[]) {
+    this.remove(owner);
+    const mine: { index: IndexReaders<T>; reader: Reader<T> }[] = [];
+    for (const r of reads) {
+      if (Buffer.compare(r.lo, r.hi) >= 0) continue; // an empty range holds no key
+      let ix = this.byIndex.get(r.index);
+      if (!ix) this.byIndex.set(r.index, (ix = { sorted: [], maxHi: [], recent: [], whole: [], dead: 0 }));
+      const reader = { lo: r.lo, hi: r.hi, owner, dead: false };
+      (r.lo.length === 0 ? ix.whole : ix.recent).push(reader);
+      mine.push({ index: ix, reader });
+    }
+    if (mine.length > 0) this.readersOf.set(owner, mine);
+  }
+
+  remove(owner: T) {
+    const mine = this.readersOf.get(owner);
+    if (!mine) return;
+    this.readersOf.delete(owner);
+    for (const { index, reader } of mine) {
+      reader.dead = true;
+      index.dead++;
+    }
+  }
+
+  private rebuild(ix: IndexReaders<T>) {
+    ix.sorted = ix.sorted.concat(ix.recent).filter((r) => !r.dead);
+    ix.sorted.sort((a, b) => Buffer.compare(a.lo, b.lo));
+    ix.recent = [];
+    ix.whole = ix.whole.filter((r) => !r.dead);
+    ix.dead = 0;
+    ix.maxHi = new Array(ix.sorted.length);
+    let max: Buffer | null = null;
+    for (let i = 0; i < ix.sorted.length; i++) {
+      const hi = ix.sorted[i]!.hi;
+      ix.maxHi[i] = max = max && Buffer.compare(max, hi) >= 0 ? max : hi;
+    }
+  }
+
+  /** The owners with a range holding one of the written keys. */
+  touchedBy(touched: { index: string; key: Buffer }[]): Set<T> {
+    const hit = new Set<T>();
+    for (const { index, key } of touched) {
+      const ix = this.byIndex.get(index);
+      if (!ix) continue;
+      if (ix.recent.length > REBUILD_AFTER || ix.dead > REBUILD_AFTER + ix.sorted.length / 2) this.rebuild(ix);
+      for (const r of ix.whole) if (!r.dead && Buffer.compare(key, r.hi) < 0) hit.add(r.owner);
+      for (const r of ix.recent) if (!r.dead && Buffer.compare(key, r.lo) >= 0 && Buffer.compare(key, r.hi) < 0) hit.add(r.owner);
+      const { sorted, maxHi } = ix;
+      if (sorted.length === 0) continue;
+      // The last range starting at or before the key...
+      let lo = 0;
+      let hi = sorted.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (Buffer.compare(sorted[mid]!.lo, key) <= 0) lo = mid + 1;
+        else hi = mid;
+      }
+      // ...and back while some earlier range still reaches past it.
+      for (let j = lo - 1; j >= 0 && Buffer.compare(maxHi[j]!, key) > 0; j--) {
+        const r = sorted[j]!;
+        if (!r.dead && Buffer.compare(key, r.hi) < 0) hit.add(r.owner);
+      }
+    }
+    return hit;
+  }
 }

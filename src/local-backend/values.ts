@@ -98,7 +98,9 @@ export function prefixEnd(prefix: Buffer): Buffer {
 // 16 bytes: u32 table number, u64 sequence, u32 random; base32 with a sorted
 // alphabet so string order follows insertion order within a table.
 const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
-const DECODE = new Map([...ALPHABET].map((c, i) => [c, i]));
+/** Digit value by character code (-1: not in the alphabet). */
+const DIGIT = new Int8Array(128).fill(-1);
+for (let i = 0; i < ALPHABET.length; i++) DIGIT[ALPHABET.charCodeAt(i)] = i;
 const ID_LENGTH = 26;
 
 export function encodeId(tableNumber: number, seq: bigint, random: number): string {
@@ -117,15 +119,17 @@ export function encodeId(tableNumber: number, seq: bigint, random: number): stri
 /** Table number encoded in an ID, or null if the string is not an ID. */
 export function idTableNumber(id: string): number | null {
   if (typeof id !== "string" || id.length !== ID_LENGTH) return null;
-  let bits = 0n;
-  for (const c of id) {
-    const d = DECODE.get(c);
-    if (d === undefined) return null;
-    bits = (bits << 5n) | BigInt(d);
+  // Plain numbers, not BigInt: this runs for every id a validator or a db call sees.
+  let top = 0;
+  for (let i = 0; i < ID_LENGTH; i++) {
+    const code = id.charCodeAt(i);
+    const d = code < 128 ? DIGIT[code]! : -1;
+    if (d < 0) return null;
+    // The first 7 digits are the top 35 of the 130 bits; the table number is their top 32.
+    if (i < 7) top = top * 32 + d;
+    else if (i === ID_LENGTH - 1 && (d & 3) !== 0) return null;
   }
-  if ((bits & 3n) !== 0n) return null;
-  bits >>= 2n;
-  return Number(bits >> 96n);
+  return Math.floor(top / 8);
 }
 
 // ---- Limits ---------------------------------------------------------------

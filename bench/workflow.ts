@@ -1,28 +1,33 @@
 // npm run bench:workflow — the quote worker and the Mastra negotiation workflow
 // against the embedded backend, watched by a brand user, with the scripted model.
 //
-// Three processes, as in production: the embedded backend (`npm run backend`),
-// the quote worker (`startQuoteWorker`, the Mastra server's worker) and the
-// brand user's client (the official ConvexClient, signed in through Convex
-// Auth) in this process. This file is all three: BENCH_ROLE picks the part.
+// Three processes, as under `npm start`: the embedded backend, the quote worker
+// (`startQuoteWorker`, the Mastra server's worker) and the brand user's client
+// (the official ConvexClient, signed in through Convex Auth) in this process.
+// This file is all three: BENCH_ROLE picks the part.
 //
 // 1. Sequential vs parallel, side by side in one run, interleaved, medians:
-//    parallel = a quote requested by the brand and run by the quote worker
-//    through the workflow (its three negotiations at once); sequential = an
-//    identical quote, claimed here, its three negotiations run one after another
-//    by the same per-negotiation code (runSupplierNegotiation), then evaluated.
-//    Both are timed by what the backend stored: from the claim (quote.startedAt)
-//    to the recommendation (quote.completedAt). Once with seed 7 (the catalog's
-//    three personas negotiate 8, 5 and 7 turns: bound sum ÷ longest), once with
-//    a seed the engine picks so the three negotiate equally long (bound 3×).
-// 2. 100 quotes at once through the worker at a realistic model pace, the brand
-//    subscribed to every negotiation's messages: persist-to-visible latency
+//    parallel = quotes the brand requested, run by a quote worker through the
+//    workflow; sequential = identical quotes, claimed here, their negotiations
+//    run one after another by the same per-negotiation code
+//    (runSupplierNegotiation), then evaluated. Both are timed by what the
+//    backend stored: first claim (quote.startedAt) to last recommendation
+//    (quote.completedAt). "1 quote": the catalog's three personas (8, 5 and 7
+//    turns with seed 7: bound sum ÷ longest). "3 quotes": three identical quotes
+//    in which the brand walked away from all suppliers but one, so three equally
+//    long negotiations run at once, one per workflow run (bound 3×).
+// 2. 100 quotes at once through one worker at a reasoning model's pace, the
+//    brand subscribed to every negotiation's chat: persist-to-visible latency
 //    (message committed → the brand's client has it), event-loop delay and CPU
 //    of each process, the worker's calls.
 // 3. 1,000 negotiations at once (334 quotes) through one worker, on a fresh
 //    backend: lost, duplicated and stuck messages, peak memory per negotiation.
 //
-// Prints a table, writes bench/results/workflow.md and the README's table.
+// Knobs: BENCH_REPS, BENCH_TURN_MS (part 1), BENCH_QUOTES, BENCH_LIVE_TTFT_MS,
+// BENCH_LIVE_TOKENS_PER_SEC, BENCH_STAGGER_MS (part 2), BENCH_SCALE_QUOTES
+// (part 3, 0 skips it), BENCH_TIMEOUT_MS, BENCH_CPU_PROF=<dir> (a CPU profile of
+// each child process). Prints a table, writes bench/results/workflow.md and the
+// README's table.
 
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -273,8 +278,8 @@ async function main() {
   const QUOTES = Number(process.env.BENCH_QUOTES ?? 100);
   const SCALE_QUOTES = Number(process.env.BENCH_SCALE_QUOTES ?? 334);
   // The 100-quote run's model: time to first token, then words at this pace.
-  const LIVE_TTFT_MS = Number(process.env.BENCH_LIVE_TTFT_MS ?? 1000);
-  const LIVE_TOKENS_PER_SEC = Number(process.env.BENCH_LIVE_TOKENS_PER_SEC ?? 50);
+  const LIVE_TTFT_MS = Number(process.env.BENCH_LIVE_TTFT_MS ?? 8000);
+  const LIVE_TOKENS_PER_SEC = Number(process.env.BENCH_LIVE_TOKENS_PER_SEC ?? 60);
   const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 300_000);
   // Over how long the brand requests the quotes of a run (about one model turn).
   const STAGGER_MS = Number(process.env.BENCH_STAGGER_MS ?? LIVE_TTFT_MS);
@@ -686,6 +691,7 @@ async function main() {
     [`${label}: messages acknowledged to the worker / stored`, `${r.acked} / ${r.stored}`],
     [`${label}: lost / duplicated / stuck (open negotiations, streaming messages)`, `**${r.lost} / ${r.duplicated} / ${r.openNegotiations + r.streaming}** (${r.openNegotiations}, ${r.streaming}); seq gaps in ${r.gaps}`],
     [`${label}: brand's live view = stored, negotiations (messages never seen)`, `${r.negotiations - r.viewMismatches} / ${r.negotiations} (${r.unseen})`],
+    [`${label}: warnings / errors the worker logged`, `${r.worker.warnings} / ${r.worker.errors}`],
   ];
   const h = hundred;
   rows.push(
@@ -725,44 +731,53 @@ async function main() {
 
 \`npm run bench:workflow\` on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version}, run
 ${new Date().toISOString().slice(0, 10)} in ${Math.round((Date.now() - benchStart) / 1000)} s; load average (1/5/15 min) ${load(loadAtStart)} at the start, ${load(loadAtEnd)} at the end
-(the machine is shared). Three processes, as in production: the embedded backend (\`npm run backend\`), the quote
-worker (\`startQuoteWorker\`, which claims the quotes the brand requested and runs each through the Mastra workflow
-\`runQuoteWorkflow\`) and the brand user's client (the official \`ConvexClient\`, signed in through Convex Auth),
-all on loopback and on the same ${os.cpus().length} cores.
+(the machine is shared). Three processes, as under \`npm start\`: the embedded backend (what \`npm run backend\`
+starts), the quote worker (\`startQuoteWorker\`: it claims the quotes the brand requested and runs each through the
+Mastra workflow, \`runQuoteWorkflow\`, with Mastra's runs kept in the same Convex deployment) and the brand user's
+client (the official \`ConvexClient\`, signed in through Convex Auth), all on loopback and on the same ${os.cpus().length} cores.
 
 ${table}
 
-**Sequential and parallel** (${REPS} repetitions, interleaved, medians; scripted model at ${TURN_MS} ms to the first
-token, words then without delay). Parallel: the brand requests a quote and the quote worker runs it through the
-workflow, its three negotiations at once. Sequential: an identical quote (same line items, same seed), claimed by
-the benchmark and run by the same code without Mastra: the quote read, the three negotiations one after another
-with \`runSupplierNegotiation\` (what the workflow's run-negotiations step runs at once), then \`evaluateQuote\`. Both
-sides are timed by what the backend stored, from the claim (\`quote.startedAt\`) to the recommendation
-(\`quote.completedAt\`), so the parallel side also pays for the worker and for Mastra (its run, its steps, their
-snapshots). A quote negotiates with each of the workspace's suppliers once, and the catalog's three personas have
-different concession styles, so with seed 7 their negotiations take 8, 5 and 7 turns and even perfect parallelism
-stays below 3× (sum ÷ longest). For the equal-length case the benchmark plays the same quote through the engine (pure
-code, no I/O) for seeds 1, 2, … and takes the first seed at which the three personas take equally many turns (7 or
-more): the same quote with three equally long negotiations, bound 3×.
+**Sequential and parallel** (${REPS} repetitions, interleaved, medians; the scripted model at ${TURN_MS} ms to the
+first token, then every word at once). Parallel: quotes the brand requested, run by a quote worker through the
+workflow. Sequential: identical quotes (same line items, same seed), claimed by the benchmark and run by the same
+per-negotiation code without the worker and without Mastra: the quote read, its negotiations one after another
+with \`runSupplierNegotiation\` (what the workflow's run-negotiations step runs at once), then \`evaluateQuote\`;
+quote after quote. Both sides are timed by what the backend stored, from the first claim (\`quote.startedAt\`) to the
+last recommendation (\`quote.completedAt\`), so the parallel side also pays for the worker and for Mastra (the
+run, its steps, their snapshots written to Convex); the "claim → first message + last write → recommendation" row
+is that share (it includes the first turn's ${TURN_MS} ms to the first token). "1 quote": one quote, its three
+negotiations at once: the catalog's three personas concede differently, so with seed 7 they take 8, 5 and 7 turns
+and even perfect parallelism stays below 3× (sum ÷ longest). A quote negotiates once with each of its workspace's
+suppliers, and no service function makes a workspace whose three suppliers share a persona, so one quote of three
+equally long negotiations cannot be made; "3 quotes": three identical quotes in each of which the brand first
+walks away from all suppliers but ${equalName} (those negotiations close before anyone claims the quote), so the
+worker runs three equally long negotiations, one per quote, at once through three workflow runs: bound 3×.
 
-**${QUOTES} quotes at once** (${QUOTES * 3} negotiations, one worker): the scripted model at ${LIVE_TTFT_MS} ms to the first token, then
-${LIVE_TOKENS_PER_SEC} words a second (a hosted model's pace for a short message: about a second before the first token, a
-40–60-word message in about a second); the worker streams the text into the message at most every 100 ms
-(\`PARLEY_STREAM_THROTTLE_MS\`). Before the worker starts, the brand's client subscribes to \`messages.list\` of every
-negotiation, as the dashboard's chat does. **Persist-to-visible** runs from the moment the backend committed the
-message (its \`_creationTime\`, stamped by the mutation that created it and committed with it) to the moment the
-brand's subscription callback had it; both clocks are this machine's. "First write issued → visible" starts
-earlier, when the worker sent that mutation, and "finishing write issued → seen complete" covers the message's last
-write. The worker's calls are timed at the official HTTP client (\`ConvexHttpClient\`), from the call to its result.
-Event-loop delay: \`monitorEventLoopDelay\` in each process during the run.
+**${QUOTES} quotes at once** (${QUOTES * 3} negotiations, one worker): the scripted model at a reasoning model's pace,
+${LIVE_TTFT_MS / 1000} s before the first token, then ${LIVE_TOKENS_PER_SEC} words a second; the worker streams the text into the
+message in pieces at most every 100 ms (\`PARLEY_STREAM_THROTTLE_MS\`). The worker runs first; the brand requests the
+quotes evenly over ${STAGGER_MS / 1000} s (one model turn: a fixed time to the first token would otherwise keep all
+${QUOTES * 3} negotiations writing in the same instant, turn after turn) and opens each negotiation's chat as soon as it
+exists: \`messages.list\` and \`messages.streaming\`, the two queries the dashboard's chat shows. The "negotiating at
+once" figure is how long all ${QUOTES} quotes were claimed and unfinished together. **Persist-to-visible** runs from the moment
+the backend committed a message (its \`_creationTime\`, stamped by the mutation that wrote it and committed with it)
+to the moment the brand's subscription callback had it; both clocks are this machine's. "First write issued →
+visible" starts when the worker sent that mutation (so it adds the time the request waited for the backend), a
+streamed piece's when the worker sent \`ingest.appendMessageText\` until the brand held the text up to its end,
+"finishing write issued → seen complete" the message's last write. The worker's calls are timed at the official HTTP
+client it uses (\`ConvexHttpClient\`), from the call to its result. Event-loop delay: \`monitorEventLoopDelay\` in each
+process during the run; CPU: each process's, during the run, as a share of one core.
 
-**${scale?.negotiations} negotiations at once** (${SCALE_QUOTES} quotes, one worker with \`maxConcurrent\` ${SCALE_QUOTES + 16}, a fresh backend, the same model pace,
-the brand subscribed to every negotiation). Lost: a message whose write the backend acknowledged to the worker but
-which is not stored, or not complete though its finishing write was acknowledged. Duplicated: two messages at one
-seq, or two offers for one round and side. Stuck: a negotiation not in a closing status at the end, or a message
-still \`streaming\`. "Live view = stored": the last value the brand's subscription delivered equals the stored
-messages (seq, state and text). Memory: RSS sampled every 100 ms and the kernel's VmHWM (\`/proc/<pid>/status\`),
-the worker's before its first claim subtracted.
+**${scale?.negotiations} negotiations at once** (${SCALE_QUOTES} quotes requested before the worker starts, one worker with
+\`maxConcurrent\` ${SCALE_QUOTES + 16}, a fresh backend, the same model pace, the brand subscribed to every negotiation's
+\`messages.list\`). At this size the two cores are saturated (see the event-loop rows): the run is about
+correctness and memory. Lost: a message whose write the backend acknowledged to the worker but which is not stored,
+or not complete though its finishing write was acknowledged. Duplicated: two messages at one seq, or two offers
+for one round and side. Stuck: a negotiation not in a closing status at the end, or a message still \`streaming\`.
+"Live view = stored": the last page the brand's subscription delivered equals the stored messages (seq, state and
+text) and nothing is left streaming. Memory: RSS sampled every 100 ms and the kernel's peak (VmHWM,
+\`/proc/<pid>/status\`); per negotiation, the worker's RSS before its first claim is subtracted.
 `;
   fs.mkdirSync(path.join(ROOT, "bench/results"), { recursive: true });
   fs.writeFileSync(path.join(ROOT, "bench/results/workflow.md"), md);

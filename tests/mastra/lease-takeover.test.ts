@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api } from "../../convex/_generated/api.js";
 import type { Id } from "../../convex/_generated/dataModel.js";
@@ -7,6 +6,7 @@ import { SERVICE_KEY, requestDemoQuote } from "./helpers/convex-test-backend.js"
 import { embeddedBackend } from "./helpers/embedded-backend.js";
 import { waitFor } from "../helpers/wait.js";
 import { testRuntime } from "./helpers/runtime.js";
+import { spawnWorker, transcript } from "./helpers/worker-process.js";
 
 // One writer per quote, enforced by the data: a worker frozen (SIGSTOP) past
 // its lease loses the quote to a second worker; thawed (SIGCONT), its writes
@@ -24,16 +24,6 @@ afterAll(async () => backend?.stop());
 const state = (quoteId: Id<"quotes">) => backend.transport.query(api.worker.getQuoteState, { serviceKey: SERVICE_KEY, quoteId }) as Promise<QuoteState>;
 const until = <T>(what: string, probe: () => Promise<T | undefined>) => waitFor(what, probe, 90_000, 20);
 
-function transcript(s: QuoteState) {
-  return s.negotiations
-    .map((n) => ({
-      supplier: n.supplier.slug,
-      status: n.status,
-      messages: n.messages.map((m) => [m.seq, m.sender, m.kind, m.state, m.content]),
-      offers: n.offers.map((o) => [o.round, o.offeredBy, o.status, JSON.stringify(o.terms)]),
-    }))
-    .sort((a, b) => a.supplier.localeCompare(b.supplier));
-}
 
 describe("lease epoch", () => {
   it("a worker frozen past its lease is taken over; thawed, its writes are refused and it stops", { timeout: 180_000 }, async () => {
@@ -42,22 +32,7 @@ describe("lease epoch", () => {
     const expected = transcript(await state(reference));
 
     const quoteId = await requestDemoQuote(backend.transport, { seed: 4321 });
-    const child = spawn(process.execPath, ["--import", "tsx", "tests/mastra/helpers/worker-child.ts"], {
-      env: {
-        ...process.env,
-        CONVEX_URL: backend.url,
-        PARLEY_SERVICE_KEY: SERVICE_KEY,
-        PARLEY_MODEL: "scripted",
-        PARLEY_MODEL_LATENCY_MS: "40",
-        PARLEY_MODEL_TOKENS_PER_SEC: "300",
-        MASTRA_TELEMETRY_DISABLED: "1",
-        LEASE_MS: "1500",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stderr = "";
-    child.stderr.on("data", (d) => (stderr += d));
-    const exited = new Promise<NodeJS.Signals | number | null>((r) => child.on("exit", (code, signal) => r(signal ?? code)));
+    const { child, exited, stderr } = spawnWorker(backend.url, { tokensPerSec: 300 });
     let worker: Awaited<ReturnType<typeof startQuoteWorker>> | undefined;
     try {
       await until("the child to be mid-negotiation", async () => {
@@ -89,7 +64,7 @@ describe("lease epoch", () => {
       // Thawed while the rescuer negotiates: both are running now, only one may write.
       child.kill("SIGCONT");
       await until("the frozen worker to notice it lost the quote", async () =>
-        /taken over by another worker/.test(stderr) ? true : undefined,
+        /taken over by another worker/.test(stderr()) ? true : undefined,
       );
 
       const done = await until("the rescuer to finish the quote", async () => {
@@ -100,8 +75,8 @@ describe("lease epoch", () => {
       expect(done.quote.failureReason).toBeUndefined();
       expect(rescuerLog.some((l) => l.includes("quote done") && l.includes(quoteId))).toBe(true);
       // The stale worker never marked the quote failed, and says why it stopped.
-      expect(stderr).not.toMatch(/quote failed/);
-      expect(stderr).toMatch(/lease/);
+      expect(stderr()).not.toMatch(/quote failed/);
+      expect(stderr()).toMatch(/lease/);
     } finally {
       child.kill("SIGCONT");
       child.kill("SIGTERM");

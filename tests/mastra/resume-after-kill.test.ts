@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api } from "../../convex/_generated/api.js";
 import type { Id } from "../../convex/_generated/dataModel.js";
@@ -7,6 +6,7 @@ import { SERVICE_KEY, requestDemoQuote } from "./helpers/convex-test-backend.js"
 import { embeddedBackend } from "./helpers/embedded-backend.js";
 import { waitFor } from "../helpers/wait.js";
 import { testRuntime } from "./helpers/runtime.js";
+import { spawnWorker, transcript } from "./helpers/worker-process.js";
 
 // Kill a worker (a child process, SIGKILL) in the middle of a quote; a second
 // worker resumes it from Convex; the transcript equals an uninterrupted run's.
@@ -21,16 +21,6 @@ afterAll(async () => backend?.stop());
 
 const state = (quoteId: Id<"quotes">) => backend.transport.query(api.worker.getQuoteState, { serviceKey: SERVICE_KEY, quoteId }) as Promise<QuoteState>;
 
-function transcript(s: QuoteState) {
-  return s.negotiations
-    .map((n) => ({
-      supplier: n.supplier.slug,
-      status: n.status,
-      messages: n.messages.map((m) => [m.seq, m.sender, m.kind, m.state, m.content]),
-      offers: n.offers.map((o) => [o.round, o.offeredBy, o.status, JSON.stringify(o.terms)]),
-    }))
-    .sort((a, b) => a.supplier.localeCompare(b.supplier));
-}
 
 
 const until = <T>(what: string, probe: () => Promise<T | undefined>) => waitFor(what, probe, 90_000);
@@ -45,22 +35,7 @@ describe("quote worker", () => {
 
     // The same quote again, for a worker in a child process with a slow model.
     const quoteId = await requestDemoQuote(backend.transport, { seed: 1234 });
-    const child = spawn(process.execPath, ["--import", "tsx", "tests/mastra/helpers/worker-child.ts"], {
-      env: {
-        ...process.env,
-        CONVEX_URL: backend.url,
-        PARLEY_SERVICE_KEY: SERVICE_KEY,
-        PARLEY_MODEL: "scripted",
-        PARLEY_MODEL_LATENCY_MS: "40",
-        PARLEY_MODEL_TOKENS_PER_SEC: "400",
-        MASTRA_TELEMETRY_DISABLED: "1",
-        LEASE_MS: "1500",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stderr = "";
-    child.stderr.on("data", (d) => (stderr += d));
-    const exited = new Promise<NodeJS.Signals | number | null>((r) => child.on("exit", (code, signal) => r(signal ?? code)));
+    const { child, exited, stderr } = spawnWorker(backend.url, { tokensPerSec: 400 });
 
     // Mid-negotiation: some messages exist, and one is still being written.
     const midway = await until("the child to be mid-negotiation", async () => {
@@ -100,6 +75,6 @@ describe("quote worker", () => {
     } finally {
       await worker.stop();
     }
-    expect(stderr).toContain("negotiating quote");
+    expect(stderr()).toContain("negotiating quote");
   });
 });

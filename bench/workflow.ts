@@ -745,7 +745,7 @@ per-negotiation code without the worker and without Mastra: the quote read, its 
 with \`runSupplierNegotiation\` (what the workflow's run-negotiations step runs at once), then \`evaluateQuote\`;
 quote after quote. Both sides are timed by what the backend stored, from the first claim (\`quote.startedAt\`) to the
 last recommendation (\`quote.completedAt\`), so the parallel side also pays for the worker and for Mastra (the
-run, its steps, their snapshots written to Convex); the "claim → first message + last write → recommendation" row
+run and its steps; their snapshots go to Convex behind the run); the "claim → first message + last write → recommendation" row
 is that share (it includes the first turn's ${TURN_MS} ms to the first token). "1 quote": one quote, its three
 negotiations at once: the catalog's three personas concede differently, so with seed 7 they take 8, 5 and 7 turns
 and even perfect parallelism stays below 3× (sum ÷ longest). A quote negotiates once with each of its workspace's

@@ -72,10 +72,12 @@ export async function updateStatus(
 
 /**
  * An offer and the message that states it, in one transaction: the offer is
- * recorded (or recognised as a replay) and the streaming message at `seq` is
- * finished linked to it. The same rules as recordOffer and finishMessage, so a
- * retry lands where the first attempt did. Returns the negotiation as it now
- * stands, so the writer need not read it back before its next turn.
+ * recorded (or recognised as a replay) and the message at `seq` is finished
+ * linked to it: the streaming one, or, when its text came all at once and it
+ * was never started, a new complete one (as ingestMessage writes it). The same
+ * rules as recordOffer and finishMessage, so a retry lands where the first
+ * attempt did. Returns the negotiation as it now stands, so the writer need not
+ * read it back before its next turn.
  */
 export async function finishOfferMessage(
   ctx: MutationCtx,
@@ -84,7 +86,11 @@ export async function finishOfferMessage(
   offer: OfferInput,
   final: { content: string; metadata?: MessageMetadata },
 ): Promise<{ offerId: Id<"offers"> | null; messageId: Id<"messages">; negotiation: NegotiationState }> {
-  const message = await requireMessage(ctx, negotiationId, seq);
+  checkSeq(seq);
+  // Never started: started here, under ingestMessage's rules, then finished as a streamed one is.
+  const message =
+    (await findMessageBySeq(ctx, negotiationId, seq)) ??
+    (await ctx.db.get(await ingestMessage(ctx, negotiationId, seq, { sender: offer.offeredBy, kind: "offer", content: final.content, state: "streaming" })))!;
   if (message.sender !== offer.offeredBy || message.kind !== "offer") {
     fail("CONFLICT", `Seq ${seq} holds a ${message.sender} ${message.kind} message, not the ${offer.offeredBy}'s offer`, "seq");
   }

@@ -232,6 +232,14 @@ export async function claimQuote(
   return leaseEpoch;
 }
 
+/**
+ * What a renewal finds: the lease is the caller's and now runs longer
+ * (`held`); the quote ended (completed, cancelled, awarded, failed) while the
+ * caller still held it, so there is nothing left to hold (`ended`); or another
+ * worker has claimed the quote since (`lost`).
+ */
+export type LeaseRenewal = "held" | "ended" | "lost";
+
 /** Extends a lease this worker still holds under this epoch. */
 export async function renewLease(
   ctx: MutationCtx,
@@ -239,11 +247,14 @@ export async function renewLease(
   workerId: string,
   leaseEpoch: number,
   leaseMs: number,
-): Promise<boolean> {
+): Promise<LeaseRenewal> {
   const { quote, lease } = await leaseRequest(ctx, quoteId, workerId, leaseMs);
-  if (quote.status !== "negotiating" || quote.claimedBy !== workerId || quote.leaseEpoch !== leaseEpoch) return false;
+  // A claim always moves the epoch on; an ended quote keeps its last one (and no holder).
+  if (quote.leaseEpoch !== leaseEpoch) return "lost";
+  if (quote.status !== "negotiating") return "ended";
+  if (quote.claimedBy !== workerId) return "lost";
   await ctx.db.patch(quoteId, { leaseExpiresAt: lease.leaseExpiresAt });
-  return true;
+  return "held";
 }
 
 /**

@@ -59,8 +59,11 @@ export function sameTerms(a: Terms, b: Terms): boolean {
   });
 }
 
+// One formatter for all calls: toLocaleString with options builds a new one each time.
+const MONEY = new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
 export function formatMoney(x: number): string {
-  return `$${x.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  return `$${MONEY.format(x)}`;
 }
 
 /** "$4.10/unit, 21 days, net 60" (or the total when lines differ in price). */

@@ -94,9 +94,39 @@ describe("ingest.finishOfferMessage", () => {
     expect(messages.map((m) => m.seq)).toEqual([0, 1]);
   });
 
+  test("a message never started (its text came all at once) is created complete with its offer, in the same one write", async () => {
+    const { t, negotiationId } = await started(2);
+    const first = await finishOffer(t, negotiationId, 0, 1, "supplier");
+    const before = await snapshot(t);
+    expect(await finishOffer(t, negotiationId, 0, 1, "supplier")).toMatchObject({ offerId: first.offerId, messageId: first.messageId });
+    expect(await snapshot(t)).toEqual(before); // a replay
+    // Under the same rules as a started one: the brand user took over, so the brand's AI writes nothing.
+    await brand(t).mutation(api.negotiations.pause, { negotiationId });
+    const paused = await snapshot(t);
+    const nextSeq = async () => (await rows(t, negotiationId)).negotiation.nextSeq;
+    await expectRefused(t, async () => finishOffer(t, negotiationId, await nextSeq(), 2, "brand", terms(6, 0.8, 30, 30)), "CONFLICT", "negotiationId");
+    expect(await snapshot(t)).toEqual(paused);
+    await brand(t).mutation(api.negotiations.resume, { negotiationId });
+    await finishOffer(t, negotiationId, await nextSeq(), 2, "brand", terms(6, 0.8, 30, 30));
+    // Past maxRounds: no offer, and the message that says so closes the negotiation finished.
+    const last = await finishOffer(t, negotiationId, await nextSeq(), 3, "supplier");
+    expect(last.offerId).toBeNull();
+    const { offers, messages, negotiation } = await rows(t, negotiationId);
+    expect(negotiation.status).toBe("impasse");
+    expect(offers.map((o) => [o.round, o.offeredBy])).toEqual([
+      [1, "supplier"],
+      [2, "brand"],
+    ]);
+    const ai = messages.filter((m) => m.sender !== "system");
+    expect(ai.map((m) => [m.sender, m.state, m.offerId ?? null, m.content])).toEqual([
+      ["supplier", "complete", first.offerId, "Round 1: here are our terms."],
+      ["brand", "complete", offers[1]._id, "Round 2: here are our terms."],
+      ["supplier", "complete", null, "Round 3: here are our terms."],
+    ]);
+  });
+
   test("refuses what recordOffer or finishMessage would refuse, and changes nothing", async () => {
     const { t, negotiationId } = await started();
-    await expectRefused(t, () => finishOffer(t, negotiationId, 0, 1, "supplier"), "NOT_FOUND", "seq");
     await start(t, negotiationId, 0, "supplier");
     await expectRefused(t, () => finishOffer(t, negotiationId, 0, 1, "supplier", terms(7, 1), "wrong-key"), "UNAUTHENTICATED");
     await expectRefused(t, () => finishOffer(t, negotiationId, 0, 1, "brand", terms(6, 0.8)), "CONFLICT", "seq");

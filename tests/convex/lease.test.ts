@@ -101,14 +101,36 @@ describe("the lease epoch", () => {
     const renew = (workerId: string, leaseEpoch: number) =>
       t.mutation(api.worker.renewLease, { serviceKey, quoteId, workerId, leaseEpoch, leaseMs: 60_000 });
     const before = await snapshot(t);
-    expect(await renew("w1", 1)).toBe(false); // the old holder, its old epoch
-    expect(await renew("w1", 2)).toBe(false); // the old holder cannot borrow the new epoch
-    expect(await renew("w2", 1)).toBe(false); // the new holder, a stale epoch
-    expect(await renew("w2", 3)).toBe(false);
+    expect(await renew("w1", 1)).toBe("lost"); // the old holder, its old epoch
+    expect(await renew("w1", 2)).toBe("lost"); // the old holder cannot borrow the new epoch
+    expect(await renew("w2", 1)).toBe("lost"); // the new holder, a stale epoch
+    expect(await renew("w2", 3)).toBe("lost");
     expect(await snapshot(t)).toEqual(before);
     vi.advanceTimersByTime(10_000);
-    expect(await renew("w2", 2)).toBe(true);
+    expect(await renew("w2", 2)).toBe("held");
     expect((await t.run(async (ctx) => ctx.db.get(quoteId)))!.leaseExpiresAt).toBe(Date.now() + 60_000);
+  });
+
+  test("renewLease: a quote that ended under the lease is `ended`, not lost, and the renewal changes nothing", async () => {
+    vi.useFakeTimers();
+    for (const end of ["completed", "cancelled"] as const) {
+      const t = newBackend();
+      const { quoteId, negotiations } = await requestQuote(t);
+      expect(await claim(t, quoteId, "w1", 60_000)).toBe(1);
+      if (end === "completed") {
+        for (const n of negotiations) {
+          await t.mutation(api.ingest.updateNegotiationStatus, { serviceKey, leaseEpoch: 1, negotiationId: n._id, status: "failed", failureReason: "model server down" });
+        }
+        await t.mutation(api.ingest.setRecommendation, { serviceKey, leaseEpoch: 1, quoteId, recommendation: { explanation: "No agreement", ranking: [] } });
+      } else {
+        await brand(t).mutation(api.quotes.cancel, { quoteId });
+      }
+      const before = await snapshot(t);
+      expect((await t.run(async (ctx) => ctx.db.get(quoteId)))!.status, end).toBe(end);
+      expect(await t.mutation(api.worker.renewLease, { serviceKey, quoteId, workerId: "w1", leaseEpoch: 1, leaseMs: 60_000 }), end).toBe("ended");
+      expect(await t.mutation(api.worker.renewLease, { serviceKey, quoteId, workerId: "w1", leaseEpoch: 0, leaseMs: 60_000 }), end).toBe("lost");
+      expect(await snapshot(t)).toEqual(before);
+    }
   });
 
   const ORDER: Write[] = ["appendText", "finishOffer", "start", "withdraw", "append", "recordOffer", "startFinal", "finish", "accept", "status", "recommend"];

@@ -131,6 +131,8 @@ describe("MessagePersister", () => {
     await persister.flush();
     expect(seen).toEqual([]);
     stream.append("Hello ");
+    expect(seen).toEqual([]); // the first words wait for the next turn of the event loop
+    await new Promise((r) => setTimeout(r, 0));
     await persister.flush();
     expect(seen).toEqual(["start:  Hello "]);
     for (const w of ["there, ", "supplier."]) stream.append(w);
@@ -142,5 +144,14 @@ describe("MessagePersister", () => {
     expect(seen).toEqual(["start:  Hello ", "finish:  Hello there, supplier."]);
     const [message] = await messagesOf(transport, quoteId, 0);
     expect(message).toMatchObject({ state: "complete", content: "  Hello there, supplier.", metadata: { model: "scripted" } });
+
+    // Text that comes all at once is finished before the start is due: one write, for a plain message and for an offer.
+    seen.length = 0;
+    const whole = writer.streamMessage(negotiationIds[1]!, { seq: 0, sender: "brand", kind: "text" });
+    for (const w of ["All ", "at ", "once."]) whole.append(w);
+    await whole.finish();
+    await new Promise((r) => setTimeout(r, 5));
+    await persister.flush();
+    expect(seen).toEqual(["finish:All at once."]);
   });
 });

@@ -1,7 +1,14 @@
 import { WorkflowsInMemory } from "@mastra/core/storage";
 import { describe, expect, it } from "vitest";
 import type { ConvexTransport } from "../../src/mastra/convex-transport.js";
-import { convexWorkflowStore, createWorkflowStore, serviceStorageClient } from "../../src/mastra/storage/workflow-store.js";
+import {
+  convexWorkflowStore,
+  createWorkflowStore,
+  newRunId,
+  serviceStorageClient,
+  settleWorkflowRuns,
+  writeBehindWorkflows,
+} from "../../src/mastra/storage/workflow-store.js";
 import { convexTestBackend, SERVICE_KEY } from "./helpers/convex-test-backend.js";
 
 // Mastra's workflow store on the real convex/ functions (convex-test): runs
@@ -57,5 +64,67 @@ describe("workflow store (Convex)", () => {
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).message).toContain("[service key]");
     expect(`${(error as Error).message} ${(error as Error).stack}`).not.toContain(SERVICE_KEY);
+  });
+
+  it("writes snapshots behind: a save returns at once, a run's saves go in order with the latest replacing unsent ones, and reads wait for them", async () => {
+    const calls: string[] = [];
+    const stored = new Map<string, any>();
+    let release!: () => void;
+    let gate = new Promise<void>((r) => (release = r));
+    let failNext = false;
+    const inner: any = {};
+    inner.persistWorkflowSnapshot = async ({ runId, snapshot: s }: any) => {
+      calls.push(`save ${runId} ${s.status}${s.context?.step ? ` step ${s.context.step}` : ""}`);
+      await gate;
+      if (failNext) {
+        failNext = false;
+        throw new Error("backend unreachable for 2 min");
+      }
+      stored.set(runId, s);
+    };
+    inner.loadWorkflowSnapshot = async ({ runId }: any) => {
+      calls.push(`load ${runId}`);
+      return stored.get(runId) ?? null;
+    };
+    inner.getWorkflowRunById = async ({ runId }: any) => {
+      calls.push(`get ${runId}`);
+      return stored.has(runId) ? { runId, snapshot: stored.get(runId) } : null;
+    };
+    const logged: string[] = [];
+    const store = writeBehindWorkflows(inner, (m) => logged.push(m));
+    const save = (runId: string, status: string) => store.persistWorkflowSnapshot({ workflowName: "w", runId, snapshot: { ...snapshot, status } });
+
+    // A save returns before the backend has it; Mastra's later changes to the object do not reach the stored copy.
+    const live = { ...snapshot, status: "running", context: { step: 1 } };
+    await store.persistWorkflowSnapshot({ workflowName: "w", runId: "a", snapshot: live });
+    live.context.step = 2;
+    for (const status of ["step-1", "step-2", "success"]) await save("a", status);
+    expect(calls).toEqual(["save a running step 1"]);
+    const loaded = store.loadWorkflowSnapshot({ workflowName: "w", runId: "a" });
+    release();
+    expect((await loaded)?.status).toBe("success");
+    // The first save, then only the latest of those that waited behind it.
+    expect(calls).toEqual(["save a running step 1", "save a success", "load a"]);
+    expect(stored.get("a").status).toBe("success");
+
+    // A save that fails is logged and dropped; the next one rewrites the run.
+    gate = Promise.resolve();
+    failNext = true;
+    await save("b", "running");
+    await settleWorkflowRuns();
+    expect(logged).toEqual([expect.stringContaining("backend unreachable for 2 min")]);
+    expect(stored.has("b")).toBe(false);
+    await save("b", "success");
+    await settleWorkflowRuns();
+    expect(stored.get("b").status).toBe("success");
+
+    // A run id made here a moment ago is known to be new: looking it up costs no round trip.
+    calls.length = 0;
+    const fresh = newRunId();
+    expect(await store.getWorkflowRunById({ runId: fresh, workflowName: "w" })).toBeNull();
+    expect(calls).toEqual([]);
+    await save(fresh, "pending");
+    expect((await store.getWorkflowRunById({ runId: fresh, workflowName: "w" }))?.runId).toBe(fresh);
+    expect(calls).toEqual([`save ${fresh} pending`, `get ${fresh}`]);
   });
 });

@@ -281,7 +281,8 @@ export function wordBoundary(text: string, from: number): number {
 
 /**
  * One streaming message. `append` each piece of text as the model writes it.
- * The first non-blank text creates the message; later text goes to Convex as
+ * The first non-blank text creates the message (on the next turn of the event
+ * loop, so text that comes all at once is one write); later text goes to Convex as
  * append-only pieces (ingest.appendMessageText), at most one write per
  * `throttleMs` and cut on word boundaries, so the writes add up to the message
  * once, not once per update. `finish` writes the final text and metadata;
@@ -298,6 +299,7 @@ export class StreamingMessage {
   private pieceQueued = false;
   private lastWriteAt = 0;
   private startPromise?: Promise<unknown>;
+  private startTimer?: ReturnType<typeof setTimeout>;
 
   constructor(
     private readonly writer: LeasedWriter,
@@ -305,26 +307,28 @@ export class StreamingMessage {
     private readonly header: { seq: number; sender: MessageSender; kind: MessageKind },
   ) {}
 
-  /** Whether the message exists in Convex (its first words were written, or are being). */
-  get isStarted(): boolean {
-    return this.started;
-  }
-
   append(delta: string): void {
     if (this.finished) return;
     this.text += delta;
-    if (!this.started) {
-      if (!this.text.trim()) return;
-      this.started = true;
-      const content = this.text;
-      this.sent = content.length;
-      this.lastWriteAt = Date.now();
-      this.startPromise = this.writer.call(this.negotiationId, api.ingest.startMessage, { negotiationId: this.negotiationId, ...this.header, content });
-      // A failure surfaces on finish(); keep it from being an unhandled rejection.
-      this.startPromise.catch(() => {});
-      return;
-    }
-    this.schedule();
+    if (this.started) return this.schedule();
+    if (!this.text.trim() || this.startTimer) return;
+    // The first words are written on the next turn of the event loop, with all
+    // the text that came by then: a message whose text comes all at once (a
+    // model that does not stream, a short answer) is finished before that, and
+    // written by its finishing write alone.
+    this.startTimer = setTimeout(() => this.start(), 0);
+  }
+
+  private start(): void {
+    this.startTimer = undefined;
+    if (this.finished || this.started) return;
+    this.started = true;
+    const content = this.text;
+    this.sent = content.length;
+    this.lastWriteAt = Date.now();
+    this.startPromise = this.writer.call(this.negotiationId, api.ingest.startMessage, { negotiationId: this.negotiationId, ...this.header, content });
+    // A failure surfaces on finish(); keep it from being an unhandled rejection.
+    this.startPromise.catch(() => {});
   }
 
   async finish(final: { content?: string; offerId?: Id<"offers">; metadata?: MessageMetadata } = {}): Promise<Id<"messages">> {
@@ -358,13 +362,8 @@ export class StreamingMessage {
     this.text = final.content;
     this.close();
     const { negotiationId } = this;
-    if (!this.started) {
-      // Never started (no words streamed): the offer, then the whole message.
-      const offerId = await this.writer.recordOffer(negotiationId, offer);
-      await this.writer.persistMessage(negotiationId, { ...this.header, content: final.content, offerId: offerId ?? undefined, metadata: final.metadata });
-      return { offerId };
-    }
-    await this.startPromise;
+    // Never started (its text came all at once): the same write creates the message complete.
+    if (this.started) await this.startPromise;
     const result = await this.writer.call(negotiationId, api.ingest.finishOfferMessage, {
       negotiationId,
       seq: this.header.seq,
@@ -392,6 +391,8 @@ export class StreamingMessage {
     this.finished = true;
     clearTimeout(this.timer);
     this.timer = undefined;
+    clearTimeout(this.startTimer);
+    this.startTimer = undefined;
   }
 
   private schedule(): void {

@@ -1,5 +1,6 @@
+import { randomUUID } from "node:crypto";
 import { ConvexStore, type ConvexStoreConfig } from "@mastra/convex";
-import { InMemoryStore, MastraCompositeStore } from "@mastra/core/storage";
+import { InMemoryStore, MastraCompositeStore, type WorkflowsStorage } from "@mastra/core/storage";
 import { api } from "../../../convex/_generated/api.js";
 import { readRetryPolicy, retryTransport } from "../backend-retry.js";
 import { clientTransport, type ConvexTransport } from "../convex-transport.js";
@@ -59,6 +60,105 @@ export function serviceStorageClient(transport: ConvexTransport, serviceKey: str
   };
 }
 
+type PersistArgs = Parameters<WorkflowsStorage["persistWorkflowSnapshot"]>[0];
+const AFTER_SAVES = new Set<string | symbol>([
+  "loadWorkflowSnapshot",
+  "updateWorkflowResults",
+  "updateWorkflowState",
+  "listWorkflowRuns",
+  "getWorkflowRunById",
+  "deleteWorkflowRunById",
+  "dangerouslyClearAll",
+] satisfies (keyof WorkflowsStorage)[]);
+
+/** Run ids made by newRunId and not saved yet: no store anywhere can hold them. */
+const freshRuns = new Set<string>();
+
+/**
+ * An id for a run this process is about to create. Mastra looks a run up
+ * before creating it; for an id made here a moment ago the answer is known
+ * (there is none), so the write-behind store gives it without a round trip.
+ */
+export function newRunId(): string {
+  const runId = randomUUID();
+  // Only a write-behind store looks (and forgets it on that first look or first save).
+  if (writeBehinds.size > 0) freshRuns.add(runId);
+  return runId;
+}
+
+/** Every write-behind domain of this process, so that a stopping worker can wait for their last snapshots. */
+const writeBehinds = new Set<{ settled(): Promise<void> }>();
+
+/** Resolves once every snapshot handed to a Convex workflow store of this process has been written (or given up on). */
+export async function settleWorkflowRuns(): Promise<void> {
+  await Promise.all([...writeBehinds].map((w) => w.settled()));
+}
+
+/**
+ * The workflows domain with snapshot saves written behind. Mastra awaits a
+ * save before each step and after the last; through @mastra/convex each is a
+ * load and an insert, two round trips on the way to the first message and two
+ * more before the run returns. Parley resumes a quote from what Convex holds
+ * (its lease and its negotiations), never from a Mastra snapshot, so a save
+ * need not hold up the run: it returns at once, and a run's saves are sent one
+ * at a time, in order, the latest replacing any not sent yet. Every other call
+ * about a run (load, merge, list, delete) first waits for that run's saves, so
+ * a reader in this process sees what it wrote. A save that fails after the
+ * transport's retries is logged and dropped; the next one rewrites the whole run.
+ */
+export function writeBehindWorkflows(inner: WorkflowsStorage, log: (message: string) => void = (m) => console.warn(`[parley] ${m}`)): WorkflowsStorage {
+  const keyOf = (workflowName: string | undefined, runId: string) => `${workflowName ?? ""}\u0000${runId}`;
+  const waiting = new Map<string, PersistArgs>();
+  const sending = new Map<string, Promise<void>>();
+  const drain = async (key: string) => {
+    for (let args = waiting.get(key); args; args = waiting.get(key)) {
+      waiting.delete(key);
+      try {
+        await inner.persistWorkflowSnapshot(args);
+      } catch (error) {
+        log(`could not save run ${args.runId} of ${args.workflowName} (Studio shows its earlier state): ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    sending.delete(key);
+  };
+  const persist = (args: PersistArgs): Promise<void> => {
+    freshRuns.delete(args.runId);
+    const key = keyOf(args.workflowName, args.runId);
+    // A copy: Mastra goes on changing the objects a snapshot refers to.
+    waiting.set(key, { ...args, snapshot: JSON.parse(JSON.stringify(args.snapshot)) });
+    if (!sending.has(key)) sending.set(key, drain(key));
+    return Promise.resolve();
+  };
+  /** The saves of one run (`runId`), of every run of a workflow (`runId` undefined), or of all. */
+  const settled = async (workflowName?: string, runId?: string): Promise<void> => {
+    const keys = [...sending.keys()].filter((key) => {
+      const [name, id] = key.split("\u0000");
+      return (runId === undefined || id === runId) && (workflowName === undefined || runId !== undefined || name === workflowName);
+    });
+    await Promise.all(keys.map((key) => sending.get(key)));
+  };
+  writeBehinds.add({ settled: () => settled() });
+  const after =
+    <A extends { workflowName?: string; runId?: string } | undefined, R>(call: (args: A) => Promise<R>) =>
+    async (args: A): Promise<R> => {
+      await settled(args?.workflowName, args?.runId);
+      return await call(args);
+    };
+  return new Proxy(inner, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (property === "persistWorkflowSnapshot") return persist;
+      if (property === "getWorkflowRunById" || property === "loadWorkflowSnapshot") {
+        const read = after((args: { runId: string }) => (value as (a: unknown) => Promise<unknown>).call(target, args));
+        return (args: { runId: string }) => (freshRuns.delete(args.runId) ? Promise.resolve(null) : read(args));
+      }
+      // The calls that read or change stored runs go after the saves they concern.
+      if (typeof value === "function" && AFTER_SAVES.has(property)) return after((args: never) => (value as (a: unknown) => Promise<unknown>).call(target, args));
+      return value;
+    },
+  });
+}
+
 /** A Mastra store whose workflow runs live in Convex, reached through `transport` with the service key. */
 export function convexWorkflowStore(transport: ConvexTransport, serviceKey: string, env: NodeJS.ProcessEnv = process.env): MastraCompositeStore {
   // ConvexAdminClient's members are TS-private, so an object with its two
@@ -67,10 +167,11 @@ export function convexWorkflowStore(transport: ConvexTransport, serviceKey: stri
   // ConvexStore builds every domain on the client without calling it; only its
   // workflows domain is used (WorkflowsConvex is not exported by name).
   const convex = new ConvexStore({ id: "parley-convex", client });
+  if (!convex.stores.workflows) throw new Error("@mastra/convex has no workflows domain");
   return new MastraCompositeStore({
     id: "parley-store",
     default: new InMemoryStore({ id: "parley-memory" }),
-    domains: { workflows: convex.stores.workflows },
+    domains: { workflows: writeBehindWorkflows(convex.stores.workflows) },
   });
 }
 

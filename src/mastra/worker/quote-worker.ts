@@ -4,6 +4,7 @@ import type { Id } from "../../../convex/_generated/dataModel.js";
 import { clientTransport } from "../convex-transport.js";
 import { createRuntime, type NegotiationRuntime, type RuntimeOptions } from "../runtime.js";
 import type { PersisterLog } from "../storage/message-persister.js";
+import { newRunId, settleWorkflowRuns } from "../storage/workflow-store.js";
 import { LEASE_MS, negotiationWorkflow } from "../workflows/negotiation-workflow.js";
 import { withLease, type QuoteRequestInput } from "../workflows/run-quote.js";
 import { interruption, InterruptedError, LeaseLostError, type NegotiationCallbacks } from "../workflows/run-supplier-negotiation.js";
@@ -44,7 +45,7 @@ export async function runQuoteWorkflow(options: RunQuoteOptions): Promise<QuoteW
   if (signal?.aborted) throw interruption(signal.reason);
   // Only an id goes into the run (and so into its snapshots); the runtime and callbacks stay here.
   const handle = registerRun({ runtime: options.runtime, callbacks: options.callbacks });
-  const run = await negotiationWorkflow.createRun();
+  const run = await negotiationWorkflow.createRun({ runId: newRunId() });
   const cancel = () => void run.cancel();
   signal?.addEventListener("abort", cancel, { once: true });
   try {
@@ -144,29 +145,32 @@ export async function startQuoteWorker(options: QuoteWorkerOptions): Promise<Quo
     }
   };
 
-  const consider = async (ids: Id<"quotes">[]) => {
+  /** Claims the quote and, if the claim holds, negotiates it; its place in `running` is taken before the claim is sent. */
+  const claimAndWork = async (quoteId: Id<"quotes">) => {
+    const controller = new AbortController();
+    let release!: () => void;
+    running.set(quoteId, { controller, done: new Promise<void>((r) => (release = r)) });
+    let leaseEpoch: number | null = null;
+    try {
+      leaseEpoch = await runtime.transport.mutation(api.worker.claimQuote, { serviceKey, quoteId, workerId, leaseMs });
+    } catch (error) {
+      log.warn("claim failed", { quoteId, error: String(error) });
+    }
+    try {
+      // Stopped meanwhile: `work` finds its controller aborted and hands the lease back.
+      if (leaseEpoch !== null) await work(quoteId, leaseEpoch, controller);
+    } finally {
+      running.delete(quoteId);
+      release();
+      if (leaseEpoch !== null && !stopped) void poll();
+    }
+  };
+
+  // All the claimable quotes at once, up to the cap: a quote's claim does not wait for the one before it.
+  const consider = (ids: Id<"quotes">[]) => {
     for (const quoteId of ids) {
       if (stopped || running.size >= maxConcurrent) return;
-      if (running.has(quoteId)) continue;
-      const controller = new AbortController();
-      let release!: () => void;
-      running.set(quoteId, { controller, done: new Promise<void>((r) => (release = r)) });
-      let leaseEpoch: number | null = null;
-      try {
-        leaseEpoch = await runtime.transport.mutation(api.worker.claimQuote, { serviceKey, quoteId, workerId, leaseMs });
-      } catch (error) {
-        log.warn("claim failed", { quoteId, error: String(error) });
-      }
-      if (leaseEpoch === null) {
-        running.delete(quoteId);
-        release();
-        continue;
-      }
-      void work(quoteId, leaseEpoch, controller).finally(() => {
-        running.delete(quoteId);
-        release();
-        if (!stopped) void poll();
-      });
+      if (!running.has(quoteId)) void claimAndWork(quoteId);
     }
   };
 
@@ -228,6 +232,8 @@ export async function startQuoteWorker(options: QuoteWorkerOptions): Promise<Quo
       for (const { controller } of running.values()) controller.abort(new Error(`worker ${workerId} stopping`));
       await Promise.all([...running.values()].map((r) => r.done));
       await runtime.persister.flush().catch(() => {});
+      // The runs' last snapshots, so that Studio lists them as they ended.
+      await settleWorkflowRuns();
       await transport.close();
       log.info("quote worker stopped", { workerId });
     },

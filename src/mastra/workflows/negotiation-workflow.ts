@@ -3,6 +3,7 @@ import { z } from "zod";
 import { api } from "../../../convex/_generated/api.js";
 import type { Id } from "../../../convex/_generated/dataModel.js";
 import { handlesOf } from "../worker/run-registry.js";
+import type { QuoteState } from "../convex-transport.js";
 import { LeaseLostError, readQuoteState, type NegotiationCallbacks } from "./run-supplier-negotiation.js";
 import { createQuote, evaluateQuote, runNegotiations, withLease } from "./run-quote.js";
 
@@ -90,6 +91,14 @@ export const workflowOutputSchema = negotiatedSchema.extend({
   recommendation: z.any().optional(),
 });
 
+/**
+ * The quote as `prepare` read it, for the next step of the same run in this
+ * process, so that the negotiations start without reading it again. Kept by
+ * the run's RequestContext (one object for all of a run's steps) and never in a
+ * snapshot: it holds the brand's limits. A step that finds nothing reads the quote.
+ */
+const prepared = new WeakMap<object, QuoteState>();
+
 const prepare = createStep({
   id: "prepare",
   description: "Loads the quote and its suppliers from Convex (creating and claiming the quote for a run started with line items)",
@@ -111,6 +120,7 @@ const prepare = createStep({
     const negotiationIds = state.negotiations.map((n) => n._id as string);
     const unknown = inputData.negotiationIds?.filter((id) => !negotiationIds.includes(id));
     if (unknown?.length) throw new Error(`negotiations ${unknown.join(", ")} do not belong to quote ${quoteId}`);
+    prepared.set(requestContext, state);
     return { quoteId, negotiationIds, workerId, leaseEpoch, ownLease };
   },
 });
@@ -136,7 +146,9 @@ const negotiate = createStep({
       },
     };
     const { leaseEpoch } = inputData;
-    const run = (signal?: AbortSignal) => runNegotiations(runtime, quoteId, callbacks, signal, leaseEpoch);
+    const state = prepared.get(requestContext);
+    prepared.delete(requestContext);
+    const run = (signal?: AbortSignal) => runNegotiations(runtime, quoteId, callbacks, { signal, leaseEpoch, state: state?.quote._id === quoteId ? state : undefined });
     try {
       const negotiations = inputData.ownLease
         ? await withLease(runtime, { quoteId, workerId: inputData.workerId, leaseEpoch, leaseMs: LEASE_MS }, run, abortSignal)

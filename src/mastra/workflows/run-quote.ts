@@ -76,10 +76,16 @@ export async function runNegotiations(
   runtime: NegotiationRuntime,
   quoteId: Id<"quotes">,
   callbacks: NegotiationCallbacks = {},
-  signal?: AbortSignal,
-  leaseEpoch?: number,
+  options: {
+    signal?: AbortSignal;
+    /** The epoch of the caller's claim on the quote (default: the quote's, as first read here). */
+    leaseEpoch?: number;
+    /** The quote as the caller has just read it, so the first turns need not read it again. */
+    state?: QuoteState;
+  } = {},
 ): Promise<SupplierNegotiationResult[]> {
-  const state = await readQuoteState(runtime, quoteId, signal);
+  const { signal, leaseEpoch } = options;
+  const state = options.state ?? (await readQuoteState(runtime, quoteId, signal));
   const lost = new AbortController();
   const writer = runtime.persister.withLease(leaseEpochOf(state.quote, leaseEpoch), (error) => {
     runtime.log.warn("another worker holds this quote's lease now; stopping", { quoteId, error: String(error) });
@@ -142,11 +148,14 @@ export async function withLease<T>(
 ): Promise<T> {
   const controller = new AbortController();
   const onOuter = () => controller.abort(outer?.reason ?? new Error("stopped"));
-  outer?.addEventListener("abort", onOuter, { once: true });
+  if (outer?.aborted) onOuter();
+  else outer?.addEventListener("abort", onOuter, { once: true });
   const timer = setInterval(async () => {
     try {
-      const held = await runtime.transport.mutation(api.worker.renewLease, { serviceKey: runtime.serviceKey, ...lease });
-      if (!held) controller.abort(new LeaseLostError(`lease on ${lease.quoteId} lost`));
+      const renewal = await runtime.transport.mutation(api.worker.renewLease, { serviceKey: runtime.serviceKey, ...lease });
+      // "ended": the quote completed or was closed under this lease; the run ends by itself.
+      if (renewal === "lost") controller.abort(new LeaseLostError(`lease on ${lease.quoteId} lost`));
+      if (renewal !== "held") clearInterval(timer);
     } catch (error) {
       runtime.log.warn("could not renew lease; will retry", { quoteId: lease.quoteId, error: String(error) });
     }
@@ -160,7 +169,7 @@ export async function withLease<T>(
       // Convex has no release; a lease that lapses at once is one. If this fails, the full lease lapses instead.
       await runtime.transport
         .mutation(api.worker.renewLease, { serviceKey: runtime.serviceKey, ...lease, leaseMs: RELEASE_MS })
-        .catch(() => false);
+        .catch(() => undefined);
     }
   }
 }

@@ -305,7 +305,13 @@ export async function runSupplierNegotiation(
         continue;
       }
       if (negotiation.status === "pending") {
-        await writer.updateNegotiationStatus(negotiationId, "active");
+        // Queued on the negotiation's lane ahead of the first message, so the
+        // dashboard shows it started while the model thinks; the model does not
+        // wait for it. Should it fail, the first message's write starts the
+        // negotiation itself, or fails the turn for the same reason.
+        void writer.updateNegotiationStatus(negotiationId, "active").catch((error: unknown) => {
+          if (!isConflict(error)) log.warn("could not mark the negotiation active", { negotiationId, error: String(error) });
+        });
         await emitStatus("active");
       }
       try {

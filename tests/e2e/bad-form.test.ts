@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
+import { LIMITS } from "../../convex/model/validate";
 import { backendAs, newPerson, screenshot, signUp } from "./flows";
 import { bootStack, RESULTS_DIR, type Stack } from "./stack";
 
@@ -66,4 +67,19 @@ test("a bad New quote form explains each problem at its field and creates nothin
 
   expect(page.url()).toContain("#/new");
   expect(await quoteCount(stack)).toBe(0);
+
+  // The priorities as shown add up to 100 whatever the sliders hold, and the rounds hint names the real default.
+  for (const [key, value] of [["price", "51"], ["leadTime", "21"], ["quality", "17"], ["paymentTerms", "3"]] as const) {
+    await page.getByTestId(`priority-${key}`).fill(value);
+    const shown = await Promise.all(["price", "leadTime", "paymentTerms", "quality"].map((k) => page.getByTestId(`priority-${k}-value`).textContent()));
+    expect(shown.reduce((sum, text) => sum + Number.parseInt(text!, 10), 0), `after ${key} = ${value}: ${shown.join(" ")}`).toBe(100);
+  }
+  await page.getByText(`Default ${LIMITS.defaultMaxRounds}, at most ${LIMITS.maxRounds}.`).waitFor({ state: "attached" });
+
+  // A status filter that does not exist says so, instead of silently showing everything.
+  await page.goto(`${stack.parley.webUrl}/#/quotes?status=bogus`);
+  expect(await page.getByTestId("unknown-status").textContent()).toContain("There is no status “bogus”");
+  await page.goto(`${stack.parley.webUrl}/#/quotes?status=queued`);
+  await page.getByTestId("quotes-empty").waitFor();
+  expect(await page.getByTestId("unknown-status").count()).toBe(0);
 });

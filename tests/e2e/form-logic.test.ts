@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { DEFAULT_PRIORITIES, PRIORITY_KEYS, setPriority } from "../../web/src/lib/priorities";
+import { DEFAULT_PRIORITIES, displayPercents, PRIORITY_KEYS, setPriority } from "../../web/src/lib/priorities";
 import { emptyDraft, validateQuote, type QuoteDraft } from "../../web/src/lib/quoteForm";
 import { normaliseField } from "../../web/src/lib/errors";
 
@@ -21,6 +21,33 @@ describe("priority sliders", () => {
     const next = setPriority(allPrice, "price", 0.4);
     for (const key of PRIORITY_KEYS.filter((k) => k !== "price")) expect(next[key]).toBeCloseTo(0.2);
     expect(sum(next)).toBeCloseTo(1);
+  });
+});
+
+describe("priority percents as shown", () => {
+  test("always add up to exactly 100, each within a point of the weight", () => {
+    const cases = [
+      { price: 0.514, leadTime: 0.213, paymentTerms: 0.172, quality: 0.101 },
+      { price: 0.25, leadTime: 0.25, paymentTerms: 0.25, quality: 0.25 },
+      { price: 1 / 3, leadTime: 1 / 3, paymentTerms: 1 / 3, quality: 0 },
+      { price: 1, leadTime: 0, paymentTerms: 0, quality: 0 },
+      DEFAULT_PRIORITIES,
+    ];
+    // And every state the sliders can reach from the defaults in a few moves.
+    let p = DEFAULT_PRIORITIES;
+    for (let i = 0; i < 200; i++) {
+      p = setPriority(p, PRIORITY_KEYS[i % 4]!, ((i * 37) % 101) / 100);
+      cases.push(p);
+    }
+    for (const weights of cases) {
+      const shown = displayPercents(weights);
+      expect(sum(shown)).toBe(100);
+      for (const key of PRIORITY_KEYS) {
+        expect(Number.isInteger(shown[key])).toBe(true);
+        expect(Math.abs(shown[key] - weights[key] * 100)).toBeLessThan(1);
+      }
+    }
+    expect(displayPercents({ price: 0.514, leadTime: 0.213, paymentTerms: 0.172, quality: 0.101 })).toEqual({ price: 52, leadTime: 21, paymentTerms: 17, quality: 10 });
   });
 });
 

@@ -1,14 +1,15 @@
 import type { Priorities } from "../../../src/negotiation/types";
-import { PRIORITY_KEYS, PRIORITY_LABELS, setPriority } from "../lib/priorities";
+import { displayPercents, PRIORITY_KEYS, PRIORITY_LABELS, setPriority } from "../lib/priorities";
 
 /** Four weights that always add up to 100%: moving one rescales the rest. */
 export function PrioritySliders({ value, onChange }: { value: Priorities; onChange: (next: Priorities) => void }) {
+  const percents = displayPercents(value);
   return (
     <fieldset className="priorities" data-testid="priorities">
       <legend>Priorities</legend>
       <p className="hint">How much each issue matters to you. The weights always add up to 100%.</p>
       {PRIORITY_KEYS.map((key) => {
-        const percent = Math.round(value[key] * 100);
+        const percent = percents[key];
         return (
           <div className="slider-row" key={key}>
             <label htmlFor={`priority-${key}`}>{PRIORITY_LABELS[key]}</label>

@@ -1,4 +1,5 @@
 import type { Priorities } from "../../../src/negotiation/types";
+import { LIMITS } from "../../../convex/model/validate";
 import { DEFAULT_PRIORITIES } from "./priorities";
 
 // The New quote form's state and its checks. The server checks again; these
@@ -95,8 +96,8 @@ export function validateQuote(draft: QuoteDraft): { errors: FieldErrors; args?: 
   if (Math.abs(weightSum - 1) > 1e-6) errors.priorities = "Priorities must add up to 100%.";
 
   const maxRounds = parseNumber(draft.maxRounds);
-  if (draft.maxRounds.trim() !== "" && (maxRounds === undefined || !Number.isInteger(maxRounds) || maxRounds < 1 || maxRounds > 20))
-    errors.maxRounds = "Rounds must be a whole number from 1 to 20.";
+  if (draft.maxRounds.trim() !== "" && (maxRounds === undefined || !Number.isInteger(maxRounds) || maxRounds < 1 || maxRounds > LIMITS.maxRounds))
+    errors.maxRounds = `Rounds must be a whole number from 1 to ${LIMITS.maxRounds}.`;
   const seed = parseNumber(draft.seed);
   if (draft.seed.trim() !== "" && (seed === undefined || !Number.isInteger(seed) || seed < 0 || seed > 2 ** 31 - 1))
     errors.seed = "The seed must be a whole number from 0 to 2147483647.";

@@ -1,6 +1,7 @@
 import { useMutation, useQuery } from "convex/react";
 import { useMemo, useRef, useState, type FormEvent } from "react";
 import { api } from "../../../convex/_generated/api";
+import { LIMITS } from "../../../convex/model/validate";
 import { Field, FieldError } from "../components/Field";
 import { PrioritySliders } from "../components/PrioritySliders";
 import { Empty, ErrorNotice, Loading } from "../components/States";
@@ -253,9 +254,9 @@ function NewQuoteForm() {
         <details className="card advanced" open={Boolean(errors.maxRounds || errors.seed) || undefined}>
           <summary>Advanced</summary>
           <div className="grid-2">
-            <Field id="max-rounds" field="maxRounds" label="Most rounds per negotiation" hint="Default 6." error={errors.maxRounds}>
+            <Field id="max-rounds" field="maxRounds" label="Most rounds per negotiation" hint={`Default ${LIMITS.defaultMaxRounds}, at most ${LIMITS.maxRounds}.`} error={errors.maxRounds}>
               {(a11y) => (
-                <input {...a11y} inputMode="numeric" value={draft.maxRounds} placeholder="6"
+                <input {...a11y} inputMode="numeric" value={draft.maxRounds} placeholder={String(LIMITS.defaultMaxRounds)}
                   onChange={(e) => update({ maxRounds: e.target.value })} data-testid="max-rounds" />
               )}
             </Field>

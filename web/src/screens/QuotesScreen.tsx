@@ -53,6 +53,13 @@ export function QuotesScreen({ status }: { status?: string }) {
         </div>
       </div>
 
+      {status !== undefined && !filter && (
+        <p className="notice" role="status" data-testid="unknown-status">
+          There is no status “{status}”, so all quotes are shown. Pick one from the list, or{" "}
+          <a href={hrefFor({ name: "quotes" })}>show all quotes</a>.
+        </p>
+      )}
+
       {pageStatus === "LoadingFirstPage" ? (
         <Loading label="Loading quotes…" />
       ) : quotes.length === 0 ? (

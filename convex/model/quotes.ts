@@ -38,6 +38,8 @@ export const quoteRequestArgs = {
 
 export type QuoteRequest = ObjectType<typeof quoteRequestArgs>;
 
+const QUANTITY = new Intl.NumberFormat("en-US");
+
 export async function requestQuote(
   ctx: MutationCtx,
   workspaceId: Id<"workspaces">,
@@ -51,6 +53,16 @@ export async function requestQuote(
     .take(10);
   if (suppliers.length === 0) {
     fail("CONFLICT", "This workspace has no suppliers yet: load its catalog first (npm run seed)");
+  }
+  // A line no supplier can fill would have every negotiation give up at once: refuse it here, saying why
+  // (and not how much any one supplier can make: that is the supplier's to tell).
+  for (const [i, item] of items.entries()) {
+    if (suppliers.every((s) => item.quantity > s.persona.capacityPerLine)) {
+      invalid(
+        `lineItems[${i}].quantity`,
+        `None of this workspace's suppliers can supply ${QUANTITY.format(item.quantity)} × ${item.name} in one order: lower the quantity, or split it over several quotes`,
+      );
+    }
   }
   const now = Date.now();
   const maxRounds = request.maxRounds ?? LIMITS.defaultMaxRounds;

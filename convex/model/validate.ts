@@ -25,12 +25,42 @@ export const LIMITS = {
 
 type NumberRule = { min?: number; max?: number; integer?: boolean; positive?: boolean };
 
+/** What a person calls a field; the error's `field` keeps the exact path ("lineItems[0].quantity"). */
+const LABELS: Record<string, string> = {
+  quantity: "Quantity",
+  unitPrice: "Unit price",
+  targetUnitPrice: "Target unit price",
+  maxUnitPrice: "Maximum unit price",
+  leadTimeDays: "Lead time (days)",
+  paymentTermsDays: "Payment terms (days)",
+  maxLeadTimeDays: "Longest lead time (days)",
+  minPaymentTermsDays: "Shortest payment terms (days)",
+  maxRounds: "Rounds",
+  seed: "Seed",
+  notes: "Notes",
+  content: "Message",
+  message: "Message",
+  reason: "Reason",
+  name: "Name",
+};
+
+/** "lineItems[0].quantity" → "Quantity"; a field without a label reads as words ("leaseMs" → "Lease ms"). */
+export function fieldLabel(field: string): string {
+  const last = field.split(".").pop()!.replace(/\[\d+\]$/, "");
+  if (LABELS[last]) return LABELS[last];
+  const words = last.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+const NUMBER = new Intl.NumberFormat("en-US", { maximumFractionDigits: 6 });
+
 export function checkNumber(value: number, field: string, rule: NumberRule): number {
-  if (!Number.isFinite(value)) invalid(field, `${field} must be a finite number`);
-  if (rule.integer && !Number.isInteger(value)) invalid(field, `${field} must be a whole number`);
-  if (rule.positive && value <= 0) invalid(field, `${field} must be greater than 0`);
-  if (rule.min !== undefined && value < rule.min) invalid(field, `${field} must be at least ${rule.min}`);
-  if (rule.max !== undefined && value > rule.max) invalid(field, `${field} must be at most ${rule.max}`);
+  const label = fieldLabel(field);
+  if (!Number.isFinite(value)) invalid(field, `${label} must be a number`);
+  if (rule.integer && !Number.isInteger(value)) invalid(field, `${label} must be a whole number`);
+  if (rule.positive && value <= 0) invalid(field, `${label} must be greater than 0`);
+  if (rule.min !== undefined && value < rule.min) invalid(field, `${label} must be at least ${NUMBER.format(rule.min)}`);
+  if (rule.max !== undefined && value > rule.max) invalid(field, `${label} must be at most ${NUMBER.format(rule.max)}`);
   return value;
 }
 
@@ -51,9 +81,10 @@ export function checkPaymentTermsDays(value: number, field: string): number {
 }
 
 export function checkText(value: string, field: string, opts: { required: boolean }): string {
-  if (opts.required && value.trim().length === 0) invalid(field, `${field} must not be empty`);
+  const label = fieldLabel(field);
+  if (opts.required && value.trim().length === 0) invalid(field, `${label} must not be empty`);
   if (value.length > LIMITS.maxTextLength) {
-    invalid(field, `${field} must be at most ${LIMITS.maxTextLength} characters (got ${value.length})`);
+    invalid(field, `${label} must be at most ${NUMBER.format(LIMITS.maxTextLength)} characters (it has ${NUMBER.format(value.length)})`);
   }
   return value;
 }

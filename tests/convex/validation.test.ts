@@ -60,6 +60,21 @@ describe("quotes.request validates every field", () => {
     await expectRefused(t, () => brand(t).mutation(api.quotes.request, mutate(quoteArgs({ products }))), "INVALID_ARGUMENT", field);
   });
 
+  test("errors are in plain words: a label, not the field's path, and grouped numbers", async () => {
+    const t = newBackend();
+    const { products } = await seed(t);
+    const args = quoteArgs({ products });
+    const refused = (a: Args, field: string) => expectRefused(t, () => brand(t).mutation(api.quotes.request, a), "INVALID_ARGUMENT", field);
+    expect((await refused({ ...args, lineItems: [{ ...args.lineItems[0], quantity: 10_000_001 }] }, "lineItems[0].quantity")).message).toBe(
+      "Quantity must be at most 10,000,000",
+    );
+    expect((await refused({ ...args, lineItems: [{ ...args.lineItems[0], maxUnitPrice: 0 }] }, "lineItems[0].maxUnitPrice")).message).toBe(
+      "Maximum unit price must be greater than 0",
+    );
+    expect((await refused({ ...args, maxRounds: 21 }, "maxRounds")).message).toBe("Rounds must be at most 20");
+    expect((await refused({ ...args, notes: "x".repeat(4001) }, "notes")).message).toBe("Notes must be at most 4,000 characters (it has 4,001)");
+  });
+
   test("4,000-character notes are fine", async () => {
     const t = newBackend();
     const { products } = await seed(t);
@@ -72,6 +87,26 @@ describe("quotes.request validates every field", () => {
     const args = quoteArgs({ products });
     await t.run(async (ctx) => ctx.db.delete(args.lineItems[0].productId));
     await expectRefused(t, () => brand(t).mutation(api.quotes.request, args), "NOT_FOUND", "lineItems[0].productId");
+  });
+
+  test("a quantity no supplier can fill is refused at its line, in words that name no supplier's capacity", async () => {
+    const t = newBackend();
+    const { products } = await seed(t);
+    const personas = await t.run(async (ctx) => (await ctx.db.query("suppliers").collect()).map((s) => s.persona));
+    const most = Math.max(...personas.map((p) => p.capacityPerLine));
+    const args = quoteArgs({ products });
+    const before = await snapshot(t);
+    const error = await expectRefused(
+      t,
+      () => brand(t).mutation(api.quotes.request, { ...args, lineItems: [args.lineItems[0], { ...args.lineItems[1], quantity: most + 1 }] }),
+      "INVALID_ARGUMENT",
+      "lineItems[1].quantity",
+    );
+    expect(error.message).toMatch(/^None of this workspace's suppliers can supply [\d,]+ × .+ in one order/);
+    expect(error.message).not.toContain(most.toLocaleString("en-US"));
+    expect(await snapshot(t)).toEqual(before);
+    // What one supplier can make is a quote.
+    await brand(t).mutation(api.quotes.request, { ...args, lineItems: [{ ...args.lineItems[1], quantity: most }] });
   });
 
   test("without suppliers it is a CONFLICT that says to seed", async () => {

@@ -55,6 +55,13 @@ test("a bad New quote form explains each problem at its field and creates nothin
   await page.locator('[data-testid=field-error][data-field="guardrails.maxLeadTimeDays"]').waitFor();
   await screenshot(page, join(RESULTS_DIR, "bad-form.png"));
 
+  // A target above the list price is allowed, with a warning at the field; back under it, the warning goes.
+  await page.getByTestId("line-target").fill("500");
+  await page.getByText(/^Above the list price of \$[\d.,]+: suppliers will gladly take it/).waitFor();
+  await page.getByTestId("line-target").fill("1");
+  await page.getByText(/^Above the list price/).waitFor({ state: "detached" });
+  await page.getByTestId("line-target").fill("5");
+
   // What only the server knows is also said at the field, in words: a quantity above its limit.
   await page.getByTestId("line-max").fill("6");
   await page.getByTestId("max-lead-time").fill("30");
@@ -62,8 +69,13 @@ test("a bad New quote form explains each problem at its field and creates nothin
   await page.getByTestId("submit-quote").click();
   const quantityError = page.locator('[data-testid=field-error][data-field="lineItems.0.quantity"]');
   await quantityError.waitFor();
-  expect(await quantityError.textContent()).toMatch(/at most/i);
+  expect(await quantityError.textContent()).toContain("Quantity must be at most 10,000,000");
   expect(await page.getByTestId("form-error").textContent()).not.toMatch(/Server Error|\[CONVEX/);
+
+  // A quantity within the limit but beyond what any supplier can make is refused before anything starts.
+  await page.getByTestId("line-quantity").fill("9000000");
+  await page.getByTestId("submit-quote").click();
+  await page.locator('[data-testid=field-error][data-field="lineItems.0.quantity"]', { hasText: "None of this workspace's suppliers can supply 9,000,000" }).waitFor();
 
   expect(page.url()).toContain("#/new");
   expect(await quoteCount(stack)).toBe(0);

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { DEFAULT_PRIORITIES, displayPercents, PRIORITY_KEYS, setPriority } from "../../web/src/lib/priorities";
-import { emptyDraft, validateQuote, type QuoteDraft } from "../../web/src/lib/quoteForm";
+import { emptyDraft, targetAboveList, validateQuote, type QuoteDraft } from "../../web/src/lib/quoteForm";
 import { normaliseField } from "../../web/src/lib/errors";
 
 // The dashboard's pure form logic, checked without a browser.
@@ -98,5 +98,16 @@ describe("New quote validation", () => {
   test("server field paths in either notation land on the same field", () => {
     expect(normaliseField("lineItems[0].maxUnitPrice")).toBe("lineItems.0.maxUnitPrice");
     expect(normaliseField("lineItems.0.maxUnitPrice")).toBe("lineItems.0.maxUnitPrice");
+  });
+});
+
+describe("a target above the list price", () => {
+  test("is flagged, and only when the target is a number above the list price", () => {
+    expect(targetAboveList({ targetUnitPrice: "7.01" }, 7)).toBe(true);
+    expect(targetAboveList({ targetUnitPrice: "7" }, 7)).toBe(false);
+    expect(targetAboveList({ targetUnitPrice: "6.5" }, 7)).toBe(false);
+    expect(targetAboveList({ targetUnitPrice: "" }, 7)).toBe(false);
+    expect(targetAboveList({ targetUnitPrice: "abc" }, 7)).toBe(false);
+    expect(targetAboveList({ targetUnitPrice: "60" }, undefined)).toBe(false);
   });
 });

@@ -55,6 +55,16 @@ function parseNumber(text: string): number | undefined {
   return Number.isFinite(value) ? value : undefined;
 }
 
+/**
+ * A target above the catalog's list price is allowed (a scarce item, a rush
+ * order), but rarely meant: the engine never pays less than it needs to reach
+ * its target, so the brand is told before it asks.
+ */
+export function targetAboveList(line: Pick<LineDraft, "targetUnitPrice">, listPrice: number | undefined): boolean {
+  const target = parseNumber(line.targetUnitPrice);
+  return listPrice !== undefined && target !== undefined && target > listPrice;
+}
+
 export function validateQuote(draft: QuoteDraft): { errors: FieldErrors; args?: QuoteRequestArgs } {
   const errors: FieldErrors = {};
   if (draft.lines.length === 0) errors.lineItems = "Add at least one product to the quote.";

@@ -7,7 +7,7 @@ import { PrioritySliders } from "../components/PrioritySliders";
 import { Empty, ErrorNotice, Loading } from "../components/States";
 import { describeError } from "../lib/errors";
 import { formatMoney, formatUnitPrice } from "../lib/format";
-import { emptyDraft, validateQuote, type FieldErrors, type LineDraft, type QuoteDraft } from "../lib/quoteForm";
+import { emptyDraft, targetAboveList, validateQuote, type FieldErrors, type LineDraft, type QuoteDraft } from "../lib/quoteForm";
 import { hrefFor, navigate } from "../lib/router";
 import { needsRole } from "../lib/roles";
 import { useWorkspace } from "../lib/workspace";
@@ -194,7 +194,17 @@ function NewQuoteForm() {
                             onChange={(e) => updateLine(line.key, { quantity: e.target.value })} data-testid="line-quantity" />
                         )}
                       </Field>
-                      <Field id={`target-${line.key}`} field={`${at}.targetUnitPrice`} label="Target unit price ($)" error={errors[`${at}.targetUnitPrice`]}>
+                      <Field
+                        id={`target-${line.key}`}
+                        field={`${at}.targetUnitPrice`}
+                        label="Target unit price ($)"
+                        error={errors[`${at}.targetUnitPrice`]}
+                        hint={
+                          product && targetAboveList(line, product.listPrice)
+                            ? `Above the list price of ${formatUnitPrice(product.listPrice)}: suppliers will gladly take it. Is that what you mean?`
+                            : undefined
+                        }
+                      >
                         {(a11y) => (
                           <input {...a11y} inputMode="decimal" value={line.targetUnitPrice}
                             onChange={(e) => updateLine(line.key, { targetUnitPrice: e.target.value })} data-testid="line-target" />

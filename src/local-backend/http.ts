@@ -5,9 +5,13 @@ import { AuthFailure } from "./auth/failure.js";
 import type { TokenVerifier } from "./auth/verify.js";
 import type { CallOptions, Outcome, Runtime } from "./runtime.js";
 import { encodeTs, normalizeArgs } from "./sync.js";
+import { argumentsNestingError } from "./values.js";
 
 const STATUS_UDF_FAILED = 560;
-const MAX_BODY = 16 * 1024 * 1024;
+/** The largest request body taken in (a function call's path and arguments). */
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+/** After a 413, how much more of the body is read and dropped before the connection is cut. */
+const MAX_DISCARDED_BYTES = MAX_BODY_BYTES;
 
 function cors(res: ServerResponse) {
   res.setHeader("Access-Control-Allow-Origin", "*");
@@ -24,23 +28,50 @@ function replyText(res: ServerResponse, status: number, text: string) {
   res.end(text);
 }
 
-/** The request body as text (events rather than an async iterator: this runs for every call). */
+class BodyTooLarge extends Error {}
+
+/**
+ * The request body as text (events rather than an async iterator: this runs
+ * for every call). Fails with BodyTooLarge as soon as the declared length or
+ * the bytes received pass the limit, keeping nothing of them.
+ */
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
+    if (Number(req.headers["content-length"] ?? 0) > MAX_BODY_BYTES) return reject(new BodyTooLarge());
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on("data", (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY) {
-        reject(new Error("Request body too large"));
-        req.destroy();
+      if (size > MAX_BODY_BYTES) {
+        chunks.length = 0;
+        req.off("data", onData);
+        req.off("end", onEnd);
+        reject(new BodyTooLarge());
         return;
       }
       chunks.push(chunk);
-    });
-    req.on("end", () => resolve(chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8")));
+    };
+    const onEnd = () => resolve(chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8"));
+    req.on("data", onData);
+    req.on("end", onEnd);
     req.on("error", reject);
   });
+}
+
+/**
+ * Answers 413. The rest of the body is read and dropped rather than left
+ * unread: closing a socket with unread data resets it, and a client still
+ * sending may then lose the answer. A client that keeps sending long after is
+ * cut off.
+ */
+function refuseBody(req: IncomingMessage, res: ServerResponse) {
+  let dropped = 0;
+  req.on("data", (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > MAX_DISCARDED_BYTES) req.socket.destroy();
+  });
+  req.resume();
+  reply(res, 413, { code: "RequestTooLarge", message: `Request body is too large: the limit is ${MAX_BODY_BYTES / 1024 / 1024} MiB` });
 }
 
 export function createHttpHandler(runtime: Runtime, adminKey: string, verifier: TokenVerifier, log: (line: string) => void) {
@@ -76,15 +107,24 @@ export function createHttpHandler(runtime: Runtime, adminKey: string, verifier: 
         if (err instanceof AuthFailure) return reply(res, err.status, { code: err.code, message: err.message });
         throw err;
       }
+      let text: string;
+      try {
+        text = await readBody(req);
+      } catch (err) {
+        if (err instanceof BodyTooLarge) return refuseBody(req, res);
+        return void res.destroy(); // the client went away mid-body
+      }
       let body: any;
       try {
-        body = JSON.parse((await readBody(req)) || "{}");
+        body = JSON.parse(text || "{}");
       } catch {
         return reply(res, 400, { code: "BadJsonBody", message: "The request body is not valid JSON." });
       }
       if (typeof body?.path !== "string") return reply(res, 400, { code: "BadRequest", message: "Missing `path` (the function name)." });
       const opts: CallOptions = { identity: who.identity, allowInternal: who.admin };
       const args = normalizeArgs(body.args);
+      const tooDeep = argumentsNestingError(args);
+      if (tooDeep) return reply(res, 400, { code: "BadRequest", message: tooDeep });
       let outcome: Outcome;
       if (route === "query" || route === "query_at_ts") outcome = await runtime.runQuery(body.path, args, opts);
       else if (route === "mutation") outcome = await runtime.runMutation(body.path, args, opts);

@@ -1,8 +1,9 @@
 // Query execution over index ranges: turns the serialized query of
 // `convex/server` (source + operators) into a key range, streams it in batches,
 // and reports the key range it actually read (for reactivity).
+import { createHash } from "node:crypto";
 import { jsonToConvex, type Value } from "convex/values";
-import type { IndexDef, Row, Store } from "./store.js";
+import type { IndexDef, Row, Store, Touched } from "./store.js";
 import { encodeValue, evalFilter, keySuccessor, KEY_MAX, KEY_MIN, literal, prefixEnd } from "./values.js";
 
 export type ReadRange = { index: string; lo: Buffer; hi: Buffer };
@@ -76,13 +77,21 @@ function passes(filters: unknown[], json: string): boolean {
   return filters.every((f) => evalFilter(doc, f) === true);
 }
 
-/** A cursor over a plan; reads in growing batches, refetching after writes. */
+/**
+ * A cursor over a plan; reads in growing batches. It reads the transaction's
+ * current view: after a write that touched the part of the range it has not
+ * returned yet, it refetches from strictly after the last key it returned.
+ */
 export class Stream {
   private buffer: Row[] = [];
   private last: Buffer | null = null;
+  /** The range holds nothing after the buffer (as of `fetchedAt`). */
   private exhausted = false;
   private returned = 0;
   private fetchedAt = -1;
+  /** `store.touched` as of the fetch, and its length then: the writes since are checked against the buffer. */
+  private touchedLog: Touched[] | null = null;
+  private touchedSeen = 0;
   private batch: number;
   done = false;
 
@@ -99,11 +108,16 @@ export class Stream {
 
   /** Next raw row in range (ignoring filters), or null at the end. */
   nextRow(): Row | null {
-    if (this.fetchedAt !== this.writeCounter()) this.buffer = [];
+    if (!this.current()) {
+      this.buffer = [];
+      this.exhausted = false;
+    }
     if (this.buffer.length === 0) {
       if (this.exhausted) return null;
       const rows = this.scanRest(this.batch);
       this.fetchedAt = this.writeCounter();
+      this.touchedLog = this.store.touched;
+      this.touchedSeen = this.store.touched.length;
       if (rows.length < this.batch) this.exhausted = true;
       this.batch = Math.min(this.batch * 2, 512);
       this.buffer = rows;
@@ -112,6 +126,32 @@ export class Stream {
     const row = this.buffer.shift()!;
     this.last = row.key;
     return row;
+  }
+
+  /**
+   * Whether the buffer (and `exhausted`) still match the transaction's view:
+   * no write since the fetch touched a key after the current position, up to
+   * the buffer's end (or the range's end when exhausted).
+   */
+  private current(): boolean {
+    if (this.fetchedAt === this.writeCounter()) return true;
+    const log = this.store.touched;
+    // Nothing buffered to keep, or the log was drained (a commit was flushed) since the fetch.
+    if (this.fetchedAt === -1 || log !== this.touchedLog || log.length < this.touchedSeen) return false;
+    const tail = this.buffer.length > 0 ? this.buffer[this.buffer.length - 1].key : null;
+    if (!tail && !this.exhausted) return false;
+    // The keys [from, to) that the buffer stands for.
+    const asc = this.plan.order === "asc";
+    const from = asc ? (this.last ? keySuccessor(this.last) : this.lo) : tail && !this.exhausted ? tail : this.lo;
+    const to = asc ? (tail && !this.exhausted ? keySuccessor(tail) : this.hi) : (this.last ?? this.hi);
+    const name = this.plan.index.name;
+    for (let i = this.touchedSeen; i < log.length; i++) {
+      const t = log[i];
+      if (t.index === name && Buffer.compare(t.key, from) >= 0 && Buffer.compare(t.key, to) < 0) return false;
+    }
+    this.fetchedAt = this.writeCounter();
+    this.touchedSeen = log.length;
+    return true;
   }
 
   /** Next document that passes the filters (JSON), honouring the limit. */
@@ -138,7 +178,7 @@ export class Stream {
 
   /** Whether any row remains in range after the current position. */
   hasMore(): boolean {
-    if (this.buffer.length > 0 && this.fetchedAt === this.writeCounter()) return true;
+    if (this.buffer.length > 0 && this.current()) return true;
     return this.scanRest(1).length > 0;
   }
 
@@ -165,34 +205,85 @@ export class Stream {
   }
 }
 
-function encodeCursor(key: Buffer): string {
-  return key.toString("base64url");
+// A cursor is base64url(fingerprint ‖ index key): the key the page stopped
+// after, and (as on Convex) a hash of the query it belongs to, so a cursor of
+// another query, index or range is refused rather than read as a position.
+const FINGERPRINT_BYTES = 12;
+
+function fingerprint(plan: Plan, query: unknown): Buffer {
+  return createHash("sha256")
+    .update(JSON.stringify([query, plan.index.fields]))
+    .digest()
+    .subarray(0, FINGERPRINT_BYTES);
 }
-function decodeCursor(cursor: string): Buffer {
-  return Buffer.from(cursor, "base64url");
+
+function encodeCursor(fp: Buffer, key: Buffer): string {
+  return Buffer.concat([fp, key]).toString("base64url");
+}
+
+// Convex's messages; "InvalidCursor" is what usePaginatedQuery looks for to restart from the first page.
+const CURSOR_UNPARSABLE = "InvalidCursor: Failed to parse cursor";
+const CURSOR_OF_OTHER_QUERY =
+  "InvalidCursor: Tried to run a query starting from a cursor, but it looks like this cursor is from a different query.";
+
+function decodeCursor(cursor: unknown, fp: Buffer, arg: string): Buffer {
+  if (typeof cursor !== "string") throw new Error(`${CURSOR_UNPARSABLE} (\`${arg}\` must be a string or null, got ${typeof cursor}).`);
+  const bytes = Buffer.from(cursor, "base64url");
+  // Buffer.from skips characters that are not base64url: only the canonical text of the bytes is a cursor.
+  if (bytes.length <= FINGERPRINT_BYTES || bytes.toString("base64url") !== cursor) {
+    throw new Error(`${CURSOR_UNPARSABLE} ${JSON.stringify(cursor.length > 80 ? `${cursor.slice(0, 80)}…` : cursor)}.`);
+  }
+  if (!bytes.subarray(0, FINGERPRINT_BYTES).equals(fp)) throw new Error(CURSOR_OF_OTHER_QUERY);
+  return bytes.subarray(FINGERPRINT_BYTES);
 }
 
 const END_CURSOR = "_end_cursor";
+
+function checkPageArgs(pageSize: unknown, maximumRowsRead: unknown, maximumBytesRead: unknown) {
+  // `paginate` refuses negative and non-number sizes itself; NaN and Infinity arrive as null (JSON).
+  if (typeof pageSize !== "number" || !Number.isInteger(pageSize)) {
+    const got = pageSize === null ? "NaN or Infinity" : JSON.stringify(pageSize);
+    throw new Error(`Invalid argument \`numItems\` for \`paginate\`: must be a positive integer, got ${got}.`);
+  }
+  if (pageSize < 1) {
+    throw new Error(`NoDocumentsForPagination: Must request at least 1 document while paginating (\`numItems\` is ${pageSize}).`);
+  }
+  for (const [name, v] of [["maximumRowsRead", maximumRowsRead], ["maximumBytesRead", maximumBytesRead]] as const) {
+    if (v === null || v === undefined) continue;
+    if (typeof v !== "number" || !Number.isInteger(v) || v < 1) {
+      throw new Error(`InvalidPaginationLimit: maximumRowsRead and maximumBytesRead must be greater than 0 (\`${name}\` is ${JSON.stringify(v)}).`);
+    }
+  }
+}
 
 /** `1.0/queryPage`: one page of a paginated query. */
 export function queryPage(
   store: Store,
   writeCounter: () => number,
-  args: { query: any; cursor: string | null; endCursor?: string | null; pageSize: number; maximumRowsRead?: number | null },
+  args: {
+    query: any;
+    cursor: string | null;
+    endCursor?: string | null;
+    pageSize: number;
+    maximumRowsRead?: number | null;
+    maximumBytesRead?: number | null;
+  },
   reads: ReadRange[] | null,
 ) {
+  checkPageArgs(args.pageSize, args.maximumRowsRead, args.maximumBytesRead);
   const plan = planQuery(store, args.query);
+  const fp = fingerprint(plan, args.query);
   if (args.cursor === END_CURSOR) {
     return { page: [], isDone: true, continueCursor: END_CURSOR, splitCursor: null, pageStatus: null };
   }
   let lo = plan.lo;
   let hi = plan.hi;
-  if (args.cursor) {
-    const c = decodeCursor(args.cursor);
+  if (args.cursor !== null && args.cursor !== undefined) {
+    const c = decodeCursor(args.cursor, fp, "cursor");
     if (plan.order === "asc") lo = Buffer.compare(keySuccessor(c), lo) > 0 ? keySuccessor(c) : lo;
     else hi = Buffer.compare(c, hi) < 0 ? c : hi;
   }
-  const end = args.endCursor && args.endCursor !== END_CURSOR ? decodeCursor(args.endCursor) : null;
+  const end = args.endCursor !== null && args.endCursor !== undefined && args.endCursor !== END_CURSOR ? decodeCursor(args.endCursor, fp, "endCursor") : null;
   if (end) {
     if (plan.order === "asc") hi = Buffer.compare(keySuccessor(end), hi) < 0 ? keySuccessor(end) : hi;
     else lo = Buffer.compare(end, lo) > 0 ? end : lo;
@@ -226,7 +317,7 @@ export function queryPage(
   } else if (isDone && pageStatus === null) {
     continueCursor = END_CURSOR;
   } else {
-    continueCursor = encodeCursor(stream.lastKey!);
+    continueCursor = encodeCursor(fp, stream.lastKey!);
   }
   if (reads) {
     const covered = isDone || end ? { index: plan.index.name, lo, hi } : stream.covered();

@@ -14,6 +14,7 @@ import type { Identity } from "./context.js";
 import { sendFrame, textFrame, type Frame } from "./frames.js";
 import type { ReadRange } from "./query.js";
 import type { Outcome, Runtime } from "./runtime.js";
+import { argumentsNestingError } from "./values.js";
 
 export function encodeTs(ts: bigint): string {
   const b = Buffer.alloc(8);
@@ -265,7 +266,8 @@ export class SyncServer {
       let msg: any;
       try {
         msg = JSON.parse(data.toString());
-      } catch {
+      } catch (err) {
+        if (err instanceof RangeError) return this.unparsable(c, err);
         this.log(`[WARN] sync: ignoring malformed message (not JSON)`);
         return;
       }
@@ -273,6 +275,19 @@ export class SyncServer {
     });
     ws.on("close", () => this.forget(c));
     ws.on("error", () => undefined);
+  }
+
+  /**
+   * A message the parser could not take at all (a RangeError: its stack or a
+   * size limit gave out). Its type is unknown, so it cannot be answered or
+   * skipped safely: the connection is closed with the reason, and the client
+   * reconnects.
+   */
+  private unparsable(c: Conn, err: RangeError) {
+    this.log(`[WARN] sync: closing a connection whose message could not be parsed: ${err.message}`);
+    c.stopped = true;
+    this.forget(c);
+    c.ws.close(1008, `Message could not be parsed: ${err.message}`.slice(0, 120));
   }
 
   private failed(msg: any, err: any) {
@@ -326,16 +341,34 @@ export class SyncServer {
     for (const m of msg.modifications) {
       if (m?.type === "Add") {
         this.unsubscribe(c, m.queryId);
-        const args = normalizeArgs(m.args);
-        const e = await this.entryFor(String(m.udfPath), args, who.identity, who.admin);
-        this.subscribe(c, m.queryId, e);
-        mods.push(modification(m.queryId, e.outcome));
+        mods.push(await this.addQuery(c, m, who));
       } else if (m?.type === "Remove") {
         this.unsubscribe(c, m.queryId);
         mods.push(JSON.stringify({ type: "QueryRemoved", queryId: m.queryId }));
       }
     }
     this.sendTransition(c, mods, msg.newVersion);
+  }
+
+  /** Subscribes the added query; gives its modification. A query that cannot run fails alone, the rest of the set unaffected. */
+  private async addQuery(c: Conn, m: any, who: Who): Promise<string> {
+    const args = normalizeArgs(m.args);
+    // Refused queries are not subscribed: no commit changes their answer.
+    const refused = argumentsNestingError(args);
+    if (refused) return modification(m.queryId, this.refusal(refused));
+    try {
+      const e = await this.entryFor(String(m.udfPath), args, who.identity, who.admin);
+      this.subscribe(c, m.queryId, e);
+      return modification(m.queryId, e.outcome);
+    } catch (err: any) {
+      // E.g. a udfPath that is not a string and overflows String().
+      this.log(`[ERROR] sync: query ${m.queryId} failed: ${err?.stack ?? err}`);
+      return modification(m.queryId, this.refusal(`Could not run the query: ${err?.message ?? err}`));
+    }
+  }
+
+  private refusal(errorMessage: string): Outcome {
+    return { ok: false, errorMessage, logLines: [], ts: this.runtime.ts };
   }
 
   /**
@@ -427,18 +460,27 @@ export class SyncServer {
   private async mutation(c: Conn, msg: any, who: Who) {
     const requestId = msg.requestId;
     const args = normalizeArgs(msg.args);
-    const key = `${c.sessionId}:${requestId}`;
-    let p = this.inflight.get(key);
-    if (!p) {
-      p = this.runtime.runMutation(String(msg.udfPath), args, {
-        identity: who.identity,
-        allowInternal: who.admin,
-        dedupe: c.sessionId ? { session: c.sessionId, request: Number(requestId) } : undefined,
-      });
-      this.inflight.set(key, p);
-      void p.finally(() => this.inflight.delete(key));
+    const refused = argumentsNestingError(args);
+    if (refused) return this.send(c, { type: "MutationResponse", requestId, success: false, result: refused, logLines: [] });
+    let o: Outcome;
+    try {
+      const key = `${c.sessionId}:${requestId}`;
+      let p = this.inflight.get(key);
+      if (!p) {
+        p = this.runtime.runMutation(String(msg.udfPath), args, {
+          identity: who.identity,
+          allowInternal: who.admin,
+          dedupe: c.sessionId ? { session: c.sessionId, request: Number(requestId) } : undefined,
+        });
+        this.inflight.set(key, p);
+        void p.finally(() => this.inflight.delete(key));
+      }
+      o = await p;
+    } catch (err: any) {
+      // A malformed message (e.g. a udfPath that overflows String()) still gets its answer.
+      this.failed(msg, err);
+      return this.send(c, { type: "MutationResponse", requestId, success: false, result: `Could not run the mutation: ${err?.message ?? err}`, logLines: [] });
     }
-    const o = await p;
     if (o.ok) {
       this.sendText(
         c,
@@ -453,7 +495,15 @@ export class SyncServer {
 
   private async action(c: Conn, msg: any, who: Who) {
     const args = normalizeArgs(msg.args);
-    const o = await this.runtime.runAction(String(msg.udfPath), args, { identity: who.identity, allowInternal: who.admin });
+    const refused = argumentsNestingError(args);
+    if (refused) return this.send(c, { type: "ActionResponse", requestId: msg.requestId, success: false, result: refused, logLines: [] });
+    let o: Outcome;
+    try {
+      o = await this.runtime.runAction(String(msg.udfPath), args, { identity: who.identity, allowInternal: who.admin });
+    } catch (err: any) {
+      this.failed(msg, err);
+      return this.send(c, { type: "ActionResponse", requestId: msg.requestId, success: false, result: `Could not run the action: ${err?.message ?? err}`, logLines: [] });
+    }
     if (o.ok) this.sendText(c, `{"type":"ActionResponse","requestId":${JSON.stringify(msg.requestId ?? null)},"success":true,"result":${o.json},"logLines":${JSON.stringify(o.logLines)}}`);
     else this.send(c, { type: "ActionResponse", requestId: msg.requestId, success: false, result: o.errorMessage, logLines: o.logLines, ...(o.errorData !== undefined ? { errorData: o.errorData } : {}) });
   }

@@ -178,6 +178,33 @@ export function checkDocumentLimits(table: string, doc: Record<string, Value>, j
   }
 }
 
+/** How deeply Convex lets a value (a function's arguments) nest arrays and objects. */
+export const MAX_VALUE_NESTING = 64;
+
+/**
+ * Why a function's JSON arguments are refused for their nesting, or null. It
+ * runs before anything else touches them: JSON.stringify and the converters
+ * recurse, so arguments nested far deeper would overflow the stack there.
+ */
+export function argumentsNestingError(args: unknown): string | null {
+  return nestsDeeperThan(args, MAX_VALUE_NESTING) ? `Arguments are nested too deeply: at most ${MAX_VALUE_NESTING} levels` : null;
+}
+
+/** Whether `json` has more than `levels` levels of arrays and objects; recurses at most `levels + 1` deep. */
+function nestsDeeperThan(json: unknown, levels: number): boolean {
+  if (typeof json !== "object" || json === null) return false;
+  if (levels === 0) return true;
+  if (Array.isArray(json)) {
+    for (const item of json) if (nestsDeeperThan(item, levels - 1)) return true;
+    return false;
+  }
+  const keys = Object.keys(json);
+  // `{"$integer": ...}`, `{"$bytes": ...}` and the like encode scalars.
+  if (keys.length === 1 && keys[0]!.startsWith("$")) return false;
+  for (const k of keys) if (nestsDeeperThan((json as Record<string, unknown>)[k], levels - 1)) return true;
+  return false;
+}
+
 // ---- Field paths and filters ----------------------------------------------
 export function isPlainObject(v: unknown): v is Record<string, Value> {
   return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof ArrayBuffer);

@@ -41,7 +41,11 @@ export interface StartOptions {
 export interface Parley {
   webUrl: string;
   convexUrl: string;
-  studioUrl?: string;
+  /**
+   * Studio's address once it answers (undefined without Studio, or if it did
+   * not start). startParley does not wait for it: the dashboard is ready first.
+   */
+  studioReady: Promise<string | undefined>;
   serviceKey: string;
   stop(): Promise<void>;
 }
@@ -177,19 +181,18 @@ export async function startParley(options: StartOptions = {}): Promise<Parley> {
     });
     stops.push({ name: "dashboard", stop: () => web.close() });
 
-    let studioUrl: string | undefined;
-    if (studio) {
-      // Studio is a convenience: report its failure and carry on without it.
-      studioUrl = await studio.ready.then(
-        () => studio!.url,
-        (error: Error) => {
-          log(`Mastra Studio did not start; everything else runs. ${error.message}`);
-          return undefined;
-        },
-      );
-    }
+    // Studio is a convenience: its failure is reported, and everything else runs without it.
+    const studioReady: Promise<string | undefined> = studio
+      ? studio.ready.then(
+          () => studio!.url,
+          (error: Error) => {
+            log(`Mastra Studio did not start; everything else runs. ${error.message}`);
+            return undefined;
+          },
+        )
+      : Promise.resolve(undefined);
 
-    return { webUrl: web.url, convexUrl, studioUrl, serviceKey, stop };
+    return { webUrl: web.url, convexUrl, studioReady, serviceKey, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -254,14 +257,18 @@ async function main(): Promise<void> {
     reset: values.reset,
   });
 
+  const withStudio = !values["no-studio"] && values.studio;
   console.log(`
 Parley is running (${((Date.now() - started) / 1000).toFixed(1)}s).
 
   Dashboard      ${parley.webUrl}
-  Mastra Studio  ${parley.studioUrl ?? "not running"}
+  Mastra Studio  ${withStudio ? "starting… (its address follows here when it answers)" : "not running (--no-studio)"}
   Convex         ${parley.convexUrl}
 
 Press Ctrl-C to stop.`);
+  void parley.studioReady.then((url) => {
+    if (url) console.log(`\nMastra Studio is ready (${((Date.now() - started) / 1000).toFixed(1)}s): ${url}`);
+  });
 
   let signals = 0;
   const shutdown = (signal: string) => {

@@ -3,30 +3,33 @@ import { createRoot } from "react-dom/client";
 import { ConvexAuthProvider } from "@convex-dev/auth/react";
 import { ConvexReactClient } from "convex/react";
 import { App } from "./App";
+import { DeploymentProvider, type Deployment } from "./lib/deployment";
 import "./styles.css";
 
-// The Convex URL comes from the build (VITE_CONVEX_URL, for `vite` dev) or from
+// The Convex URL (and Studio's) comes from the build (VITE_CONVEX_URL, for `vite` dev) or from
 // /config.json, which `npm start` serves so one bundle works with any backend.
-async function loadConvexUrl(): Promise<string> {
+async function loadConfig(): Promise<{ convexUrl: string } & Deployment> {
   const fromBuild = import.meta.env.VITE_CONVEX_URL as string | undefined;
-  if (fromBuild) return fromBuild;
+  if (fromBuild) return { convexUrl: fromBuild, studioUrl: (import.meta.env.VITE_STUDIO_URL as string | undefined) || undefined };
   const response = await fetch("/config.json", { cache: "no-store" });
   if (!response.ok) throw new Error(`/config.json answered ${response.status}`);
-  const config = (await response.json()) as { convexUrl?: string };
+  const config = (await response.json()) as { convexUrl?: string; studioUrl?: string };
   if (!config.convexUrl) throw new Error("/config.json has no convexUrl");
-  return config.convexUrl;
+  return { convexUrl: config.convexUrl, studioUrl: typeof config.studioUrl === "string" ? config.studioUrl : undefined };
 }
 
 const root = createRoot(document.getElementById("root")!);
 
-loadConvexUrl().then(
-  (url) => {
-    const client = new ConvexReactClient(url);
+loadConfig().then(
+  ({ convexUrl, ...deployment }) => {
+    const client = new ConvexReactClient(convexUrl);
     root.render(
       <StrictMode>
         {/* Sign-in tokens are kept in localStorage, per backend URL. */}
         <ConvexAuthProvider client={client}>
-          <App />
+          <DeploymentProvider value={deployment}>
+            <App />
+          </DeploymentProvider>
         </ConvexAuthProvider>
       </StrictMode>,
     );

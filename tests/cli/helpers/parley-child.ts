@@ -5,5 +5,5 @@ import { startParley, type StartOptions } from "../../../src/cli/start.js";
 
 const options = JSON.parse(process.env.PARLEY_TEST_START!) as StartOptions;
 const parley = await startParley({ ...options, log: (line) => process.stderr.write(`${line}\n`) });
-process.stdout.write(`${JSON.stringify({ webUrl: parley.webUrl, studioUrl: parley.studioUrl ?? null })}\n`);
+process.stdout.write(`${JSON.stringify({ webUrl: parley.webUrl, studioUrl: (await parley.studioReady) ?? null })}\n`);
 process.on("SIGTERM", () => void parley.stop().then(() => process.exit(0)));

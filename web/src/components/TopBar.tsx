@@ -1,5 +1,6 @@
 import { hrefFor, navigate, type Route } from "../lib/router";
 import { roleAtLeast } from "../lib/roles";
+import { useDeployment } from "../lib/deployment";
 import { useAccount } from "../lib/workspace";
 import { RoleBadge } from "./RoleBadge";
 
@@ -8,6 +9,7 @@ type NavName = "quotes" | "newQuote" | "insights" | "members";
 /** Brand, the screens of the workspace, and who is signed in where, with sign out. */
 export function TopBar({ route }: { route: Route }) {
   const { user, workspaces, current, select, announce, signOut } = useAccount();
+  const { studioUrl } = useDeployment();
   const active = route.name === "quote" ? "quotes" : route.name;
   const link = (name: NavName, label: string, testId: string) => (
     <a href={hrefFor({ name } as Route)} aria-current={active === name ? "page" : undefined} data-testid={testId}>
@@ -64,6 +66,18 @@ export function TopBar({ route }: { route: Route }) {
             )}
             <RoleBadge role={current.role} testId="workspace-role" />
           </div>
+        )}
+        {studioUrl && current?.role === "owner" && (
+          <a
+            className="studio-link small"
+            href={studioUrl}
+            target="_blank"
+            rel="noopener noreferrer"
+            title="Mastra Studio: the negotiation workflow's runs and steps, for developers (opens in a new tab)"
+            data-testid="studio-link"
+          >
+            Studio
+          </a>
         )}
         <span className="account-email" title={user.name ?? undefined} data-testid="account-email">
           {user.email ?? user.name ?? "Signed in"}

@@ -208,7 +208,7 @@ describe("insights", () => {
     vi.useFakeTimers();
     const { t, leaseEpoch, negotiations } = await started();
     const [a, b] = negotiations.map((n) => n._id);
-    expect(await brand(t).query(api.insights.summary, {})).toMatchObject({ quotes: 1, negotiations: 3, closedNegotiations: 0, dealRate: null });
+    expect(await brand(t).query(api.insights.summary, {})).toMatchObject({ quotes: 1, openQuotes: 1, negotiations: 3, closedNegotiations: 0, dealRate: null });
     await offer(t, a, 1, "supplier", terms(7, 1, 30, 15)); // 19,000
     await offer(t, a, 2, "brand", terms(6, 0.8, 30, 45));
     vi.advanceTimersByTime(60_000);
@@ -217,11 +217,43 @@ describe("insights", () => {
     await offer(t, b, 1, "supplier", terms(8, 1.2));
     await t.mutation(api.ingest.updateNegotiationStatus, { serviceKey: SERVICE_KEY, leaseEpoch, negotiationId: b, status: "impasse" });
     const summary = await brand(t).query(api.insights.summary, {});
-    expect(summary).toMatchObject({ quotes: 1, negotiations: 3, closedNegotiations: 2, agreements: 1, dealRate: 0.5 });
+    // Still negotiating with the third supplier: no quote decided yet.
+    expect(summary).toMatchObject({ quotes: 1, negotiations: 3, closedNegotiations: 2, agreements: 1, decidedQuotes: 0, dealRate: null });
     expect(summary.meanSavingsVsOpening).toBeCloseTo(1500 / 19000, 10);
     expect(summary.meanPaymentTermsGainDays).toBe(15);
     expect(summary.meanRounds).toBe(2);
     expect(summary.meanTimeToAgreementMs).toBe(60_000);
+  });
+
+  test("the deal rate counts quotes; cancelled quotes are their own line, not lost deals", async () => {
+    const t = newBackend();
+    const outcomes: ("deal" | "no deal" | "cancelled" | "open")[] = ["deal", "deal", "no deal", "cancelled", "cancelled", "open"];
+    for (const outcome of outcomes) {
+      const { quoteId, negotiations } = await requestQuote(t);
+      if (outcome === "cancelled") {
+        await brand(t).mutation(api.quotes.cancel, { quoteId });
+        continue;
+      }
+      if (outcome === "open") continue;
+      const leaseEpoch = (await claim(t, quoteId))!;
+      const [first, ...rest] = negotiations.map((n) => n._id);
+      if (outcome === "deal") {
+        await offer(t, first, 1, "supplier", terms(6, 0.8));
+        const standing = (await t.run(async (ctx) => ctx.db.get(first)))!.currentOfferId!;
+        await t.mutation(api.ingest.acceptOffer, { serviceKey: SERVICE_KEY, leaseEpoch, negotiationId: first, offerId: standing, by: "brand" });
+      } else {
+        await t.mutation(api.ingest.updateNegotiationStatus, { serviceKey: SERVICE_KEY, leaseEpoch, negotiationId: first, status: "failed", failureReason: "model down" });
+      }
+      for (const n of rest) {
+        await t.mutation(api.ingest.updateNegotiationStatus, { serviceKey: SERVICE_KEY, leaseEpoch, negotiationId: n, status: "failed", failureReason: "model down" });
+      }
+      await t.mutation(api.ingest.setRecommendation, { serviceKey: SERVICE_KEY, leaseEpoch, quoteId, recommendation: { explanation: "done", ranking: [] } });
+    }
+    const summary = await brand(t).query(api.insights.summary, {});
+    expect(summary).toMatchObject({ quotes: 6, decidedQuotes: 3, quotesWithDeal: 2, cancelledQuotes: 2, openQuotes: 1 });
+    expect(summary.dealRate).toBeCloseTo(2 / 3, 10);
+    // The cancelled quotes' called-off negotiations are not in the negotiation figures.
+    expect(summary.closedNegotiations).toBe(9);
   });
 });
 

@@ -108,5 +108,9 @@ test("request a quote, watch three negotiations stream live, accept the recommen
   await page.locator(`[data-testid=quote-row][data-quote-id="${quoteId}"][data-status=awarded]`).waitFor();
   await page.getByTestId("nav-insights").click();
   await page.getByTestId("insight-deal-rate").waitFor();
+  // One quote, awarded: a deal rate of 100 % counted by quote, and nothing cancelled.
+  expect(await page.getByTestId("insight-deal-rate-value").textContent()).toBe("100%");
+  expect(await page.getByTestId("insight-cancelled-value").textContent()).toBe("0");
+  expect(await page.getByTestId("insights-lead").textContent()).toContain("Of 1 quote, 1 finished negotiating and 1 of those reached a deal");
   await screenshot(page, join(RESULTS_DIR, "insights.png"));
 });

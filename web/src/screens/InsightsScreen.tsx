@@ -17,6 +17,8 @@ function Metric({ label, value, hint, testId }: { label: string; value: string; 
   );
 }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
 const orDash = <T,>(value: T | null | undefined, show: (v: T) => string) => (value === null || value === undefined ? "—" : show(value));
 
 export function InsightsScreen() {
@@ -36,13 +38,17 @@ export function InsightsScreen() {
         </Empty>
       ) : (
         <>
-          <p className="lead">
-            Over {summary.quotes} {summary.quotes === 1 ? "quote" : "quotes"} and {summary.negotiations} negotiations,{" "}
-            {summary.closedNegotiations} of them finished and {summary.agreements} agreed.
+          <p className="lead" data-testid="insights-lead">
+            Of {plural(summary.quotes, "quote")}, {summary.decidedQuotes} finished negotiating and {summary.quotesWithDeal} of those
+            reached a deal; {summary.openQuotes} {summary.openQuotes === 1 ? "is" : "are"} still open and{" "}
+            {summary.cancelledQuotes} {summary.cancelledQuotes === 1 ? "was" : "were"} cancelled. Across their negotiations,{" "}
+            {summary.agreements} of {summary.closedNegotiations} finished ended in an agreement.
           </p>
           <div className="metrics">
             <Metric testId="insight-deal-rate" label="Deal rate" value={orDash(summary.dealRate, (v) => formatPercent(v))}
-              hint="Negotiations that ended in an agreement." />
+              hint="Quotes that finished negotiating with at least one supplier agreeing (cancelled quotes not counted)." />
+            <Metric testId="insight-cancelled" label="Cancelled quotes" value={String(summary.cancelledQuotes)}
+              hint="Called off before an award; not counted as lost deals." />
             <Metric testId="insight-savings" label="Mean savings vs opening" value={orDash(summary.meanSavingsVsOpening, (v) => formatPercent(v, 1))}
               hint="How far the agreed price fell below the supplier's opening offer." />
             <Metric testId="insight-rounds" label="Mean rounds" value={orDash(summary.meanRounds, (v) => v.toFixed(1))}

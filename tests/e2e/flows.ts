@@ -7,6 +7,8 @@ export const FINAL_STATUSES = ["accepted", "rejected", "impasse", "expired", "fa
 export interface QuoteInput {
   /** Index into the catalog picker's options (0 is the placeholder). */
   productOption?: number;
+  /** A second line item: this option of the picker, at the same quantity. */
+  secondProductOption?: number;
   quantity?: string;
   target?: string;
   max?: string;
@@ -21,6 +23,11 @@ export async function fillQuoteForm(page: Page, input: QuoteInput = {}): Promise
   await page.getByTestId("line-quantity").last().fill(input.quantity ?? "1000");
   if (input.target !== undefined) await page.getByTestId("line-target").last().fill(input.target);
   if (input.max !== undefined) await page.getByTestId("line-max").last().fill(input.max);
+  if (input.secondProductOption !== undefined) {
+    await page.getByTestId("product-picker").selectOption({ index: input.secondProductOption });
+    await page.getByTestId("add-line-item").click();
+    await page.getByTestId("line-quantity").last().fill(input.quantity ?? "1000");
+  }
   await page.getByTestId("max-lead-time").fill("30");
   await page.getByTestId("min-payment-terms").fill("30");
   // Move a slider with the keyboard: the others rescale.

@@ -29,7 +29,7 @@ interface Sample {
 test("request a quote, watch three negotiations stream live, accept the recommendation", async () => {
   const { page } = stack.browser;
   await signUp(page, stack.parley.webUrl, newPerson("Quinn Buyer", "Quote Flow Co"));
-  const quoteId = await requestQuote(page, stack.parley.webUrl, { quantity: "1200", maxRounds: "6", seed: "7" });
+  const quoteId = await requestQuote(page, stack.parley.webUrl, { quantity: "1200", secondProductOption: 4, maxRounds: "6", seed: "7" });
   expect(await page.getByTestId("negotiation").count()).toBe(3);
 
   // Sample what the page shows while the worker writes. Growth must come from
@@ -80,7 +80,15 @@ test("request a quote, watch three negotiations stream live, accept the recommen
   await expect.poll(() => page.getByTestId("comparison-row").count()).toBe(3);
   expect((await page.getByTestId("recommendation-explanation").textContent())?.trim().length).toBeGreaterThan(10);
   expect(await page.getByTestId("offer-card").count()).toBeGreaterThan(0);
-  expect(Number(await page.getByTestId("price-chart").getAttribute("data-points"))).toBeGreaterThan(0);
+  // The price chart shows one line item at a time; the selector switches it.
+  const chart = page.getByTestId("price-chart");
+  expect(Number(await chart.getAttribute("data-points"))).toBeGreaterThan(0);
+  const skus = await page.getByTestId("chart-line").locator("option").evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
+  expect(skus).toHaveLength(2);
+  expect(await chart.getAttribute("data-sku")).toBe(skus[0]);
+  await page.getByTestId("chart-line").selectOption(skus[1]!);
+  await expect.poll(() => chart.getAttribute("data-sku")).toBe(skus[1]);
+  expect(Number(await chart.getAttribute("data-points"))).toBeGreaterThan(0);
 
   await screenshot(page, join(RESULTS_DIR, "quote-detail.png"));
   // The README's screenshot: written when missing, refreshed on request, so a

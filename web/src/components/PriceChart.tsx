@@ -1,4 +1,5 @@
-import { formatMoney, formatUnitPrice, meanUnitPrice } from "../lib/format";
+import { useId, useState } from "react";
+import { formatMoney, formatUnitPrice, lineUnitPrice } from "../lib/format";
 import type { Offer } from "../lib/types";
 
 export interface ChartSeries {
@@ -8,12 +9,18 @@ export interface ChartSeries {
   offers: Offer[];
 }
 
+/** A line item of the quote: the chart shows one at a time. */
+export interface ChartLine {
+  sku: string;
+  name: string;
+  targetUnitPrice: number;
+  maxUnitPrice: number;
+}
+
 interface Props {
   series: ChartSeries[];
   maxRounds: number;
-  /** Quantity-weighted target and maximum unit price of the quote. */
-  target: number;
-  max: number;
+  lines: ChartLine[];
 }
 
 const W = 640;
@@ -22,11 +29,20 @@ const PAD = { left: 64, right: 16, top: 16, bottom: 36 };
 
 /**
  * Each supplier's offered unit price per round (solid) and the brand's counters
- * to it (dashed), against the brand's target and maximum. Hand-written SVG: a
- * chart library would outweigh the rest of the dashboard.
+ * to it (dashed), against the brand's target and maximum, for one line item at
+ * a time: unit prices of unlike items do not average into anything. Hand-written
+ * SVG: a chart library would outweigh the rest of the dashboard.
  */
-export function PriceChart({ series, maxRounds, target, max }: Props) {
-  const points = series.flatMap((s) => s.offers.map((o) => ({ round: o.round, price: meanUnitPrice(o.terms) })));
+export function PriceChart({ series, maxRounds, lines }: Props) {
+  const [chosen, setChosen] = useState(lines[0]?.sku);
+  const line = lines.find((l) => l.sku === chosen) ?? lines[0];
+  const selectId = useId();
+  const sku = line?.sku ?? "";
+  const target = line?.targetUnitPrice ?? 0;
+  const max = line?.maxUnitPrice ?? 0;
+  const priceOf = (o: Offer) => lineUnitPrice(o.terms, sku);
+  const priced = (offers: Offer[]) => offers.filter((o) => priceOf(o) !== undefined);
+  const points = series.flatMap((s) => priced(s.offers).map((o) => ({ round: o.round, price: priceOf(o)! })));
   const hasData = points.length > 0;
   const lastRound = Math.max(maxRounds, 1, ...points.map((p) => p.round));
   const prices = [target, max, ...points.map((p) => p.price)].filter((v) => v > 0);
@@ -46,21 +62,33 @@ export function PriceChart({ series, maxRounds, target, max }: Props) {
   const rounds = Array.from({ length: lastRound }, (_, i) => i + 1);
 
   const path = (offers: Offer[]) =>
-    offers
+    priced(offers)
       .slice()
       .sort((a, b) => a.round - b.round)
-      .map((o, i) => `${i === 0 ? "M" : "L"}${x(o.round).toFixed(1)},${y(meanUnitPrice(o.terms)).toFixed(1)}`)
+      .map((o, i) => `${i === 0 ? "M" : "L"}${x(o.round).toFixed(1)},${y(priceOf(o)!).toFixed(1)}`)
       .join(" ");
 
   return (
-    <figure className="chart" data-testid="price-chart" data-points={points.length}>
+    <figure className="chart" data-testid="price-chart" data-points={points.length} data-sku={sku}>
+      {lines.length > 1 && (
+        <div className="chart-controls">
+          <label htmlFor={selectId}>Line item</label>
+          <select id={selectId} value={sku} onChange={(event) => setChosen(event.target.value)} data-testid="chart-line">
+            {lines.map((l) => (
+              <option key={l.sku} value={l.sku}>
+                {l.name} ({l.sku})
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby="chart-title chart-desc" preserveAspectRatio="xMidYMid meet">
-        <title id="chart-title">Offered unit price per round</title>
+        <title id="chart-title">{`Offered unit price per round: ${line?.name ?? "no line item"}`}</title>
         <desc id="chart-desc">
           {series
             .map((s) => {
-              const last = s.offers.filter((o) => o.offeredBy === "supplier").at(-1);
-              return `${s.supplierName}: ${last ? `latest ${formatUnitPrice(meanUnitPrice(last.terms))} in round ${last.round}` : "no offer yet"}`;
+              const last = priced(s.offers.filter((o) => o.offeredBy === "supplier")).at(-1);
+              return `${s.supplierName}: ${last ? `latest ${formatUnitPrice(priceOf(last)!)} in round ${last.round}` : "no offer yet"}`;
             })
             .join("; ")}
         </desc>
@@ -97,15 +125,15 @@ export function PriceChart({ series, maxRounds, target, max }: Props) {
           </g>
         )}
         {series.map((s) => {
-          const supplierOffers = s.offers.filter((o) => o.offeredBy === "supplier");
-          const brandOffers = s.offers.filter((o) => o.offeredBy === "brand");
+          const supplierOffers = priced(s.offers.filter((o) => o.offeredBy === "supplier"));
+          const brandOffers = priced(s.offers.filter((o) => o.offeredBy === "brand"));
           return (
             <g key={s.key} style={{ color: s.color }}>
               <path className="chart-line" d={path(supplierOffers)} />
               <path className="chart-line chart-line-counter" d={path(brandOffers)} />
               {supplierOffers.map((o) => (
-                <circle key={o._id} className="chart-point" cx={x(o.round)} cy={y(meanUnitPrice(o.terms))} r={4}>
-                  <title>{`${s.supplierName}, round ${o.round}: ${formatUnitPrice(meanUnitPrice(o.terms))}`}</title>
+                <circle key={o._id} className="chart-point" cx={x(o.round)} cy={y(priceOf(o)!)} r={4}>
+                  <title>{`${s.supplierName}, round ${o.round}: ${formatUnitPrice(priceOf(o)!)}`}</title>
                 </circle>
               ))}
               {brandOffers.map((o) => (
@@ -113,11 +141,11 @@ export function PriceChart({ series, maxRounds, target, max }: Props) {
                   key={o._id}
                   className="chart-point chart-point-counter"
                   x={x(o.round) - 3.5}
-                  y={y(meanUnitPrice(o.terms)) - 3.5}
+                  y={y(priceOf(o)!) - 3.5}
                   width={7}
                   height={7}
                 >
-                  <title>{`Brand counter to ${s.supplierName}, round ${o.round}: ${formatUnitPrice(meanUnitPrice(o.terms))}`}</title>
+                  <title>{`Brand counter to ${s.supplierName}, round ${o.round}: ${formatUnitPrice(priceOf(o)!)}`}</title>
                 </rect>
               ))}
             </g>
@@ -141,7 +169,6 @@ export function PriceChart({ series, maxRounds, target, max }: Props) {
         <span className="legend-item">
           <span className="legend-line legend-line-dashed" /> brand counter
         </span>
-        <span className="muted small">Unit price is the quantity-weighted mean across line items.</span>
       </figcaption>
     </figure>
   );

@@ -42,9 +42,9 @@ export function totalPrice(terms: Terms): number {
 }
 
 /** Quantity-weighted mean unit price: one number per offer for the chart. */
-export function meanUnitPrice(terms: Terms): number {
-  const quantity = terms.lines.reduce((sum, line) => sum + line.quantity, 0);
-  return quantity === 0 ? 0 : totalPrice(terms) / quantity;
+/** The unit price these terms give the line item `sku`, if they price it. */
+export function lineUnitPrice(terms: Terms, sku: string): number | undefined {
+  return terms.lines.find((line) => line.sku === sku)?.unitPrice;
 }
 
 export function capitalise(word: string): string {

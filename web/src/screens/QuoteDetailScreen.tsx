@@ -209,13 +209,9 @@ function OffersChart({ quote, negotiations, colors }: { quote: Quote; negotiatio
       offers: Array.isArray(offers) ? (offers as Offer[]) : [],
     };
   });
-  const quantity = quote.lineItems.reduce((sum, l) => sum + l.quantity, 0);
-  const weighted = (pick: (l: Quote["lineItems"][number]) => number) =>
-    quantity === 0 ? 0 : quote.lineItems.reduce((sum, l) => sum + l.quantity * pick(l), 0) / quantity;
   const maxRounds = Math.max(quote.maxRounds, ...negotiations.map((n) => n.maxRounds));
-  return (
-    <PriceChart series={series} maxRounds={maxRounds} target={weighted((l) => l.targetUnitPrice)} max={weighted((l) => l.maxUnitPrice)} />
-  );
+  const lines = quote.lineItems.map((l) => ({ sku: l.sku, name: l.name, targetUnitPrice: l.targetUnitPrice, maxUnitPrice: l.maxUnitPrice }));
+  return <PriceChart series={series} maxRounds={maxRounds} lines={lines} />;
 }
 
 function CancelQuote({ quote }: { quote: Quote }) {

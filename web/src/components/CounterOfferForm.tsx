@@ -139,7 +139,7 @@ export function CounterOfferForm({ negotiation, quote }: { negotiation: Negotiat
               )}
             </Field>
           ))}
-          <div className="grid-2">
+          <div className="counter-fields">
             <Field id={`counter-${negotiation._id}-lead`} field="terms.leadTimeDays" label="Lead time (days)"
               error={shownErrors["terms.leadTimeDays"]}>
               {(a11y) => (

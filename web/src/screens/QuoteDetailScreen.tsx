@@ -15,7 +15,8 @@ import { useNow } from "../lib/useNow";
 import { useServerAction } from "../lib/useServerAction";
 import { useAccount, useWorkspace } from "../lib/workspace";
 
-export const SUPPLIER_COLORS = ["#2563eb", "#d97706", "#0f9d76", "#9333ea", "#dc2626"];
+// CSS variables (styles.css, --series-*) so the chart and panels follow light/dark mode.
+export const SUPPLIER_COLORS = ["var(--series-1)", "var(--series-2)", "var(--series-3)", "var(--series-4)", "var(--series-5)"];
 
 export function QuoteDetailScreen({ quoteId }: { quoteId: string }) {
   const { workspaceId } = useWorkspace();

@@ -111,7 +111,7 @@ function QuotesTable({ quotes }: { quotes: QuoteListItem[] }) {
             const ended = quote.completedAt;
             return (
               <tr key={quote._id} data-testid="quote-row" data-quote-id={quote._id} data-status={quote.status}>
-                <td>
+                <td data-label="Quote" className="quote-cell-title">
                   <a href={href} className="row-link" data-testid="quote-link">
                     {quote.lineItems.map((line) => line.name).join(", ") || "Quote"}
                   </a>
@@ -120,10 +120,10 @@ function QuotesTable({ quotes }: { quotes: QuoteListItem[] }) {
                     {new Date(quote.requestedAt).toLocaleString()}
                   </div>
                 </td>
-                <td>
+                <td data-label="Status">
                   <StatusBadge status={quote.status} testId="quote-status" />
                 </td>
-                <td>
+                <td data-label="Negotiations">
                   <span className="status-dots">
                     {quote.negotiationStatuses.map((n) => (
                       <span
@@ -135,7 +135,7 @@ function QuotesTable({ quotes }: { quotes: QuoteListItem[] }) {
                     ))}
                   </span>
                 </td>
-                <td>
+                <td data-label="Best current offer" data-testid="quote-best-offer">
                   {quote.bestOffer ? (
                     <>
                       <strong>{formatMoney(quote.bestOffer.totalPrice)}</strong>
@@ -145,8 +145,8 @@ function QuotesTable({ quotes }: { quotes: QuoteListItem[] }) {
                     <span className="muted">No offer yet</span>
                   )}
                 </td>
-                <td className="tabular">{formatDuration((ended ?? now) - started)}</td>
-                <td>
+                <td data-label="Since start" className="tabular">{formatDuration((ended ?? now) - started)}</td>
+                <td data-label="Unread" data-testid="quote-unread">
                   {quote.unreadCount > 0 ? (
                     <span className="unread" data-testid="unread-count">
                       {quote.unreadCount}

@@ -338,6 +338,8 @@ export default defineSchema({
     quoteId: v.optional(v.id("quotes")),
     negotiationId: v.optional(v.id("negotiations")),
     actor: v.union(v.literal("brand"), v.literal("supplier"), v.literal("system"), v.literal("user")),
+    /** The person behind an actor "user" event. */
+    userId: v.optional(v.id("users")),
     data: v.optional(v.record(v.string(), v.union(v.string(), v.number(), v.boolean(), v.null()))),
     at: v.number(),
   })

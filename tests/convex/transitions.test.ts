@@ -198,3 +198,24 @@ describe("quote transitions through their functions", () => {
     expect(quote.recommendation?.explanation).toBe("Best value");
   });
 });
+
+describe("the audit log names the person", () => {
+  test("an event a signed-in user caused carries their user id; the worker's and the system's carry none", async () => {
+    const t = newBackend();
+    const { quoteId, negotiations } = await requestQuote(t);
+    const leaseEpoch = (await claim(t, quoteId))!;
+    await t.mutation(api.ingest.updateNegotiationStatus, { serviceKey: SERVICE_KEY, leaseEpoch, negotiationId: negotiations[1]._id, status: "active" });
+    await brand(t).mutation(api.negotiations.walkAway, { negotiationId: negotiations[0]._id, reason: "Too expensive." });
+    const events = await t.run(async (ctx) => ctx.db.query("events").collect());
+    const byType = (type: string) => events.filter((e) => e.type === type);
+    const owner = brand(t).userId;
+    for (const type of ["workspace.created", "quote.requested"]) expect(byType(type).map((e) => [e.actor, e.userId]), type).toEqual([["user", owner]]);
+    const walked = events.filter((e) => e.negotiationId === negotiations[0]._id && e.actor === "user");
+    expect(walked.length).toBeGreaterThan(0);
+    for (const e of walked) expect(e.userId).toBe(owner);
+    // Written with the service key: no person behind them.
+    const service = events.filter((e) => e.actor !== "user");
+    expect(service.length).toBeGreaterThan(0);
+    for (const e of service) expect(e.userId, e.type).toBeUndefined();
+  });
+});

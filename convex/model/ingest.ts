@@ -7,7 +7,6 @@ import {
   finishStreaming,
   type MessageInput,
   type MessageMetadata,
-  requireMessage,
   writeMessageAtSeq,
 } from "./messages";
 import {

@@ -12,6 +12,7 @@ import {
   checkQuantity,
   checkText,
   checkUnitPrice,
+  formatNumber,
   LIMITS,
   normalisePriorities,
 } from "./validate";
@@ -38,8 +39,6 @@ export const quoteRequestArgs = {
 
 export type QuoteRequest = ObjectType<typeof quoteRequestArgs>;
 
-const QUANTITY = new Intl.NumberFormat("en-US");
-
 export async function requestQuote(
   ctx: MutationCtx,
   workspaceId: Id<"workspaces">,
@@ -60,7 +59,7 @@ export async function requestQuote(
     if (suppliers.every((s) => item.quantity > s.persona.capacityPerLine)) {
       invalid(
         `lineItems[${i}].quantity`,
-        `None of this workspace's suppliers can supply ${QUANTITY.format(item.quantity)} × ${item.name} in one order: lower the quantity, or split it over several quotes`,
+        `None of this workspace's suppliers can supply ${formatNumber(item.quantity)} × ${item.name} in one order: lower the quantity, or split it over several quotes`,
       );
     }
   }

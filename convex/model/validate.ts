@@ -54,13 +54,16 @@ export function fieldLabel(field: string): string {
 
 const NUMBER = new Intl.NumberFormat("en-US", { maximumFractionDigits: 6 });
 
+/** A number as messages show it: grouped, at most six decimals ("10,000,000"). */
+export const formatNumber = (value: number): string => NUMBER.format(value);
+
 export function checkNumber(value: number, field: string, rule: NumberRule): number {
   const label = fieldLabel(field);
   if (!Number.isFinite(value)) invalid(field, `${label} must be a number`);
   if (rule.integer && !Number.isInteger(value)) invalid(field, `${label} must be a whole number`);
   if (rule.positive && value <= 0) invalid(field, `${label} must be greater than 0`);
-  if (rule.min !== undefined && value < rule.min) invalid(field, `${label} must be at least ${NUMBER.format(rule.min)}`);
-  if (rule.max !== undefined && value > rule.max) invalid(field, `${label} must be at most ${NUMBER.format(rule.max)}`);
+  if (rule.min !== undefined && value < rule.min) invalid(field, `${label} must be at least ${formatNumber(rule.min)}`);
+  if (rule.max !== undefined && value > rule.max) invalid(field, `${label} must be at most ${formatNumber(rule.max)}`);
   return value;
 }
 
@@ -84,7 +87,7 @@ export function checkText(value: string, field: string, opts: { required: boolea
   const label = fieldLabel(field);
   if (opts.required && value.trim().length === 0) invalid(field, `${label} must not be empty`);
   if (value.length > LIMITS.maxTextLength) {
-    invalid(field, `${label} must be at most ${NUMBER.format(LIMITS.maxTextLength)} characters (it has ${NUMBER.format(value.length)})`);
+    invalid(field, `${label} must be at most ${formatNumber(LIMITS.maxTextLength)} characters (it has ${formatNumber(value.length)})`);
   }
   return value;
 }

@@ -21,3 +21,11 @@ export async function startFixture(opts: LocalBackendOptions = {}): Promise<Loca
 export async function until(predicate: () => boolean | Promise<boolean>, ms = 10_000, what = "condition"): Promise<void> {
   await waitFor(what, async () => ((await predicate()) ? true : undefined), ms, 10);
 }
+
+/** The embedded backend on a small app of its own: `files` (name → source) written into a temp functions folder. */
+export async function startApp(files: Record<string, string>, prefix = "lb-app-") {
+  const dir = path.join(tempDir(prefix), "convex");
+  fs.mkdirSync(dir, { recursive: true });
+  for (const [name, source] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), source);
+  return await startFixture({ functionsDir: dir });
+}

@@ -1,12 +1,10 @@
 // `paginate` arguments are checked as on Convex: a page must ask for at least
 // one document, and a cursor must decode and belong to the query it is used
 // with (its index, range, order and filters); valid cursors round-trip.
-import fs from "node:fs";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConvexHttpClient } from "convex/browser";
 import { anyApi } from "convex/server";
-import { startFixture, tempDir } from "./helpers.js";
+import { startApp } from "./helpers.js";
 
 const api = anyApi;
 
@@ -50,14 +48,10 @@ export const page = queryGeneric({
 });
 `;
 
-let backend: Awaited<ReturnType<typeof startFixture>>;
+let backend: Awaited<ReturnType<typeof startApp>>;
 let client: ConvexHttpClient;
 beforeAll(async () => {
-  const dir = path.join(tempDir("lb-paginate-"), "convex");
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, "schema.ts"), SCHEMA);
-  fs.writeFileSync(path.join(dir, "rows.ts"), ROWS);
-  backend = await startFixture({ functionsDir: dir });
+  backend = await startApp({ "schema.ts": SCHEMA, "rows.ts": ROWS }, "lb-paginate-");
   client = new ConvexHttpClient(backend.url, { logger: false });
   await client.mutation(api.rows.seed, {});
 });

@@ -1,12 +1,10 @@
 // A mutation that writes while it iterates a query (`for await`) sees the
 // transaction's current view after the last row it read, as on Convex: rows
 // it has not reached yet are neither dropped nor repeated.
-import fs from "node:fs";
-import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ConvexHttpClient } from "convex/browser";
 import { anyApi } from "convex/server";
-import { startFixture, tempDir } from "./helpers.js";
+import { startApp } from "./helpers.js";
 
 const api = anyApi;
 
@@ -84,14 +82,10 @@ export const walk = mutationGeneric({
 });
 `;
 
-let backend: Awaited<ReturnType<typeof startFixture>>;
+let backend: Awaited<ReturnType<typeof startApp>>;
 let client: ConvexHttpClient;
 beforeAll(async () => {
-  const dir = path.join(tempDir("lb-stream-"), "convex");
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, "schema.ts"), SCHEMA);
-  fs.writeFileSync(path.join(dir, "rows.ts"), ROWS);
-  backend = await startFixture({ functionsDir: dir });
+  backend = await startApp({ "schema.ts": SCHEMA, "rows.ts": ROWS }, "lb-stream-");
   client = new ConvexHttpClient(backend.url, { logger: false });
 });
 afterAll(async () => {

@@ -28,13 +28,18 @@ function renewalsOf(transport: ConvexTransport) {
   return { counting, answers };
 }
 
+/** A quote claimed by w1 on the shortest lease, and a runtime whose renewals are recorded in `answers`. */
+async function claimedByW1() {
+  const { transport } = convexTestBackend();
+  const { counting, answers } = renewalsOf(transport);
+  const quoteId = await requestDemoQuote(transport);
+  const leaseEpoch = (await transport.mutation(api.worker.claimQuote, { serviceKey: SERVICE_KEY, quoteId, workerId: "w1", leaseMs: LEASE_MS }))!;
+  return { transport, answers, runtime: testRuntime(counting), quoteId, leaseEpoch };
+}
+
 describe("lease renewal", () => {
   it("a quote that ends under the lease stops the renewals and does not stop the work", { timeout: 20_000 }, async () => {
-    const { transport } = convexTestBackend();
-    const { counting, answers } = renewalsOf(transport);
-    const runtime = testRuntime(counting);
-    const quoteId = await requestDemoQuote(transport);
-    const leaseEpoch = (await transport.mutation(api.worker.claimQuote, { serviceKey: SERVICE_KEY, quoteId, workerId: "w1", leaseMs: LEASE_MS }))!;
+    const { answers, runtime, quoteId, leaseEpoch } = await claimedByW1();
     const lease = { quoteId, workerId: "w1", leaseEpoch, leaseMs: LEASE_MS };
     const aborted = await withLease(runtime, lease, async (signal) => {
       await waitFor("a renewal that holds", () => (answers.includes("held") ? true : undefined), 5_000, 20);
@@ -51,11 +56,7 @@ describe("lease renewal", () => {
   });
 
   it("a renewal that finds another worker's claim stops the work with LeaseLostError", { timeout: 20_000 }, async () => {
-    const { transport } = convexTestBackend();
-    const { counting, answers } = renewalsOf(transport);
-    const runtime = testRuntime(counting);
-    const quoteId = await requestDemoQuote(transport);
-    const leaseEpoch = (await transport.mutation(api.worker.claimQuote, { serviceKey: SERVICE_KEY, quoteId, workerId: "w1", leaseMs: LEASE_MS }))!;
+    const { transport, answers, runtime, quoteId, leaseEpoch } = await claimedByW1();
     // w1 froze: its lease lapsed and w2 claimed the quote before w1's first renewal.
     await new Promise((r) => setTimeout(r, LEASE_MS + 50));
     expect(await transport.mutation(api.worker.claimQuote, { serviceKey: SERVICE_KEY, quoteId, workerId: "w2", leaseMs: 60_000 })).toBe(leaseEpoch + 1);

@@ -107,41 +107,36 @@ export async function settleWorkflowRuns(): Promise<void> {
  * transport's retries is logged and dropped; the next one rewrites the whole run.
  */
 export function writeBehindWorkflows(inner: WorkflowsStorage, log: (message: string) => void = (m) => console.warn(`[parley] ${m}`)): WorkflowsStorage {
-  const keyOf = (workflowName: string | undefined, runId: string) => `${workflowName ?? ""}\u0000${runId}`;
+  // By run id: ids are UUIDs, unique across workflows.
   const waiting = new Map<string, PersistArgs>();
   const sending = new Map<string, Promise<void>>();
-  const drain = async (key: string) => {
-    for (let args = waiting.get(key); args; args = waiting.get(key)) {
-      waiting.delete(key);
+  const drain = async (runId: string) => {
+    for (let args = waiting.get(runId); args; args = waiting.get(runId)) {
+      waiting.delete(runId);
       try {
         await inner.persistWorkflowSnapshot(args);
       } catch (error) {
         log(`could not save run ${args.runId} of ${args.workflowName} (Studio shows its earlier state): ${error instanceof Error ? error.message : String(error)}`);
       }
     }
-    sending.delete(key);
+    sending.delete(runId);
   };
   const persist = (args: PersistArgs): Promise<void> => {
     freshRuns.delete(args.runId);
-    const key = keyOf(args.workflowName, args.runId);
     // A copy: Mastra goes on changing the objects a snapshot refers to.
-    waiting.set(key, { ...args, snapshot: JSON.parse(JSON.stringify(args.snapshot)) });
-    if (!sending.has(key)) sending.set(key, drain(key));
+    waiting.set(args.runId, { ...args, snapshot: JSON.parse(JSON.stringify(args.snapshot)) });
+    if (!sending.has(args.runId)) sending.set(args.runId, drain(args.runId));
     return Promise.resolve();
   };
-  /** The saves of one run (`runId`), of every run of a workflow (`runId` undefined), or of all. */
-  const settled = async (workflowName?: string, runId?: string): Promise<void> => {
-    const keys = [...sending.keys()].filter((key) => {
-      const [name, id] = key.split("\u0000");
-      return (runId === undefined || id === runId) && (workflowName === undefined || runId !== undefined || name === workflowName);
-    });
-    await Promise.all(keys.map((key) => sending.get(key)));
+  /** The saves of one run, or (a listing, a clear) of every run. */
+  const settled = async (runId?: string): Promise<void> => {
+    await Promise.all(runId === undefined ? sending.values() : [sending.get(runId)]);
   };
   writeBehinds.add({ settled: () => settled() });
   const after =
-    <A extends { workflowName?: string; runId?: string } | undefined, R>(call: (args: A) => Promise<R>) =>
+    <A extends { runId?: string } | undefined, R>(call: (args: A) => Promise<R>) =>
     async (args: A): Promise<R> => {
-      await settled(args?.workflowName, args?.runId);
+      await settled(args?.runId);
       return await call(args);
     };
   return new Proxy(inner, {

@@ -39,6 +39,21 @@ export const terms = v.object({
   paymentTermsDays: v.number(),
 });
 
+/** The Incoterms 2020 rules; their words are in convex/model/incoterms.ts. */
+export const incoterm = v.union(
+  v.literal("EXW"),
+  v.literal("FCA"),
+  v.literal("CPT"),
+  v.literal("CIP"),
+  v.literal("DAP"),
+  v.literal("DPU"),
+  v.literal("DDP"),
+  v.literal("FAS"),
+  v.literal("FOB"),
+  v.literal("CFR"),
+  v.literal("CIF"),
+);
+
 export const party = v.union(v.literal("brand"), v.literal("supplier"));
 
 export const persona = v.object({
@@ -250,6 +265,10 @@ export default defineSchema({
     priorities,
     guardrails,
     notes: v.optional(v.string()),
+    /** Where the goods go, as the purchase order prints it. */
+    deliveryAddress: v.optional(v.string()),
+    /** Who pays for and bears the risk of transport (Incoterms 2020). */
+    incoterms: v.optional(incoterm),
     maxRounds: v.number(),
     seed: v.number(),
     status: quoteStatus,

@@ -34,6 +34,7 @@ import type * as model_catalog from "../model/catalog.js";
 import type * as model_errors from "../model/errors.js";
 import type * as model_events from "../model/events.js";
 import type * as model_expiry from "../model/expiry.js";
+import type * as model_incoterms from "../model/incoterms.js";
 import type * as model_ingest from "../model/ingest.js";
 import type * as model_insights from "../model/insights.js";
 import type * as model_invitations from "../model/invitations.js";
@@ -85,6 +86,7 @@ declare const fullApi: ApiFromModules<{
   "model/errors": typeof model_errors;
   "model/events": typeof model_events;
   "model/expiry": typeof model_expiry;
+  "model/incoterms": typeof model_incoterms;
   "model/ingest": typeof model_ingest;
   "model/insights": typeof model_insights;
   "model/invitations": typeof model_invitations;

@@ -26,8 +26,8 @@
 // Knobs: BENCH_REPS, BENCH_TURN_MS (part 1), BENCH_QUOTES, BENCH_LIVE_TTFT_MS,
 // BENCH_LIVE_TOKENS_PER_SEC, BENCH_STAGGER_MS (part 2), BENCH_SCALE_QUOTES
 // (part 3, 0 skips it), BENCH_TIMEOUT_MS, BENCH_CPU_PROF=<dir> (a CPU profile of
-// each child process). Prints a table, writes bench/results/workflow.md and the
-// README's table.
+// each child process), BENCH_DRY=1 (print the table, write nothing). Prints a
+// table, writes bench/results/workflow.md and the README's table.
 
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -779,6 +779,10 @@ for one round and side. Stuck: a negotiation not in a closing status at the end,
 text) and nothing is left streaming. Memory: RSS sampled every 100 ms and the kernel's peak (VmHWM,
 \`/proc/<pid>/status\`); per negotiation, the worker's RSS before its first claim is subtracted.
 `;
+  if (process.env.BENCH_DRY) {
+    console.log("\nBENCH_DRY: nothing written");
+    process.exit(0);
+  }
   fs.mkdirSync(path.join(ROOT, "bench/results"), { recursive: true });
   fs.writeFileSync(path.join(ROOT, "bench/results/workflow.md"), md);
   console.log("\nwritten to bench/results/workflow.md");

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api } from "../../convex/_generated/api.js";
 import type { ConvexTransport } from "../../src/mastra/convex-transport.js";
 import { CappedLanguageModel, retryAfterMs } from "../../src/mastra/models/capped-model.js";
-import { resolveModel, ScriptedLanguageModel } from "../../src/mastra/models/index.js";
+import { CoalescedLanguageModel, resolveModel, ScriptedLanguageModel } from "../../src/mastra/models/index.js";
 import { Slots } from "../../src/mastra/models/provider-slots.js";
 import { createRuntime, silentLog } from "../../src/mastra/runtime.js";
 import { runNegotiations } from "../../src/mastra/workflows/run-quote.js";
@@ -77,7 +77,9 @@ describe("PARLEY_MODEL_CONCURRENCY", () => {
   });
 
   it("leaves the scripted model uncapped", () => {
-    expect(resolveModel({ PARLEY_MODEL_CONCURRENCY: "1" }).model).toBeInstanceOf(ScriptedLanguageModel);
+    const { model } = resolveModel({ PARLEY_MODEL_CONCURRENCY: "1" });
+    expect(model).toBeInstanceOf(CoalescedLanguageModel);
+    expect((model as CoalescedLanguageModel).inner).toBeInstanceOf(ScriptedLanguageModel);
   });
 });
 

@@ -3,10 +3,12 @@ import type { LanguageModelV4 } from "@ai-sdk/provider-v7";
 import type { MastraModelConfig } from "@mastra/core/llm";
 import { envNumber } from "../env.js";
 import { CappedLanguageModel } from "./capped-model.js";
+import { CoalescedLanguageModel } from "./coalesced-model.js";
 import { concurrencyFromEnv, slotsFor } from "./provider-slots.js";
 import { ScriptedLanguageModel, scriptedOptionsFromEnv } from "./scripted-model.js";
 
 export { ScriptedLanguageModel, scriptedOptionsFromEnv } from "./scripted-model.js";
+export { CoalescedLanguageModel } from "./coalesced-model.js";
 export type { ScriptedModelOptions } from "./scripted-model.js";
 
 // PARLEY_MODEL picks the model: `scripted` (default, offline) or
@@ -15,7 +17,8 @@ export type { ScriptedModelOptions } from "./scripted-model.js";
 // completions, which those servers implement; without it, api.openai.com.
 // A real model is capped: PARLEY_MODEL_CONCURRENCY calls at a time per
 // provider, 429s retried (capped-model.ts). The scripted model runs in-process
-// and is not capped.
+// and is not capped. Either way the text deltas a model has already delivered
+// reach Mastra in one piece (coalesced-model.ts).
 
 export interface ResolvedModel {
   model: MastraModelConfig;
@@ -28,7 +31,7 @@ export function resolveModel(env: NodeJS.ProcessEnv = process.env): ResolvedMode
   const concurrency = concurrencyFromEnv(env);
   const spec = (env.PARLEY_MODEL ?? "scripted").trim() || "scripted";
   if (spec === "scripted") {
-    return { model: new ScriptedLanguageModel(scriptedOptionsFromEnv(env)), id: "scripted" };
+    return { model: new CoalescedLanguageModel(new ScriptedLanguageModel(scriptedOptionsFromEnv(env))), id: "scripted" };
   }
   if (spec.startsWith("openai:")) {
     const modelId = spec.slice("openai:".length);
@@ -43,7 +46,7 @@ export function resolveModel(env: NodeJS.ProcessEnv = process.env): ResolvedMode
     const chat = provider.chat(modelId) as unknown as LanguageModelV4;
     const slots = slotsFor(`${chat.provider} ${baseURL ?? "https://api.openai.com/v1"}`, concurrency);
     const retry = { attempts: 6, baseMs: envNumber(env.PARLEY_MODEL_RETRY_BASE_MS) ?? 1_000, maxMs: 60_000 };
-    return { model: new CappedLanguageModel(chat, slots, retry), id: spec };
+    return { model: new CoalescedLanguageModel(new CappedLanguageModel(chat, slots, retry)), id: spec };
   }
   throw new Error(`PARLEY_MODEL=${spec}: expected "scripted" or "openai:<model>"`);
 }

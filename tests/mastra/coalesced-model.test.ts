@@ -13,8 +13,12 @@ const finish: Part = { type: "finish", finishReason: { unified: "stop", raw: "st
 
 async function collect(stream: ReadableStream<Part>): Promise<Part[]> {
   const out: Part[] = [];
-  for await (const p of stream) out.push(p);
-  return out;
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return out;
+    out.push(value);
+  }
 }
 
 /** A stream that enqueues `batches`, each batch at once, the next one a timer later. */

@@ -26,6 +26,8 @@ export class RawJson {
 export interface SyscallHost {
   syscall(exec: Exec, op: string, args: any): unknown;
   asyncSyscall(exec: Exec, op: string, args: any): Promise<unknown>;
+  /** Calls whose arguments and results are JS values rather than JSON (file storage's blobs). */
+  jsSyscall(exec: Exec, op: string, args: any): unknown;
 }
 
 export class Exec {
@@ -105,8 +107,9 @@ export function installGlobals() {
       const result = await exec.host.asyncSyscall(exec, op, JSON.parse(json));
       return result instanceof RawJson ? result.text : JSON.stringify(result);
     },
-    jsSyscall: (op: string) => {
-      throw new Error(`The embedded backend does not support "${op}" (file storage).`);
+    jsSyscall: (op: string, args: any) => {
+      const exec = need();
+      return exec.host.jsSyscall(exec, op, args);
     },
   };
   const realNow = Date.now;

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { credentialsOf, type Credentials } from "./auth/credentials.js";
 import { AuthFailure } from "./auth/failure.js";
 import type { TokenVerifier } from "./auth/verify.js";
+import { StorageError } from "./file-storage.js";
 import type { CallOptions, Outcome, Runtime } from "./runtime.js";
 import { encodeTs, normalizeArgs } from "./sync.js";
 import { argumentsNestingError } from "./values.js";
@@ -29,6 +30,72 @@ function replyText(res: ServerResponse, status: number, text: string) {
 }
 
 class BodyTooLarge extends Error {}
+
+/** The request body's bytes, refusing (BodyTooLarge) past `limit`. */
+function readBytes(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    if (Number(req.headers["content-length"] ?? 0) > limit) return reject(new BodyTooLarge());
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        chunks.length = 0;
+        req.off("data", onData);
+        req.off("end", onEnd);
+        reject(new BodyTooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => resolve(Buffer.concat(chunks));
+    req.on("data", onData);
+    req.on("end", onEnd);
+    req.on("error", reject);
+  });
+}
+
+/** `POST /api/storage/upload?token=…`: the file's bytes in, `{ storageId }` out (file-storage.ts). */
+async function upload(runtime: Runtime, req: IncomingMessage, res: ServerResponse, url: URL) {
+  const files = runtime.files!;
+  try {
+    files.checkUploadToken(url.searchParams.get("token"));
+  } catch (err) {
+    if (err instanceof StorageError) return reply(res, err.status, { code: err.code, message: err.message });
+    throw err;
+  }
+  let bytes: Buffer;
+  try {
+    bytes = await readBytes(req, files.maxUploadBytes);
+  } catch (err) {
+    if (!(err instanceof BodyTooLarge)) return void res.destroy(); // the client went away mid-body
+    const refusal = files.tooLarge();
+    req.resume();
+    return reply(res, refusal.status, { code: refusal.code, message: refusal.message });
+  }
+  const contentType = req.headers["content-type"]?.trim() || null;
+  try {
+    reply(res, 200, { storageId: await files.store(bytes, contentType) });
+  } catch (err) {
+    if (err instanceof StorageError) return reply(res, err.status, { code: err.code, message: err.message });
+    throw err;
+  }
+}
+
+/** `GET /api/storage/<key>`: a file by the URL ctx.storage.getUrl gave. */
+function download(runtime: Runtime, res: ServerResponse, key: string) {
+  const file = runtime.files!.readByUrlKey(key);
+  if (!file) return reply(res, 404, { code: "FileNotFound", message: "There is no file at this URL: it was deleted, or the URL is wrong." });
+  res.writeHead(200, {
+    "Content-Type": file.contentType ?? "application/octet-stream",
+    "Content-Length": String(file.bytes.byteLength),
+    // Its URL names one file's bytes for good: a deleted file's URL is dead, never reused.
+    "Cache-Control": "private, max-age=2592000, immutable",
+    ETag: `"${file.sha256}"`,
+    "X-Content-Type-Options": "nosniff",
+  });
+  res.end(file.bytes);
+}
 
 /**
  * The request body as text (events rather than an async iterator: this runs
@@ -94,6 +161,9 @@ export function createHttpHandler(runtime: Runtime, adminKey: string, verifier: 
         res.end("local");
         return;
       }
+      const stored = /^\/api\/storage\/([^/]+)$/.exec(url.pathname);
+      if (stored && req.method === "POST" && stored[1] === "upload") return await upload(runtime, req, res, url);
+      if (stored && req.method === "GET") return download(runtime, res, stored[1]!);
       if (req.method !== "POST") return reply(res, 404, { code: "NotFound", message: `No route for ${req.method} ${url.pathname}` });
       if (url.pathname === "/api/query_ts") return reply(res, 200, { ts: encodeTs(runtime.ts) });
       const route = url.pathname.replace(/^\/api\//, "");

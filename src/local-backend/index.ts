@@ -9,6 +9,7 @@ import { randomBytes } from "node:crypto";
 import { WebSocketServer } from "ws";
 import { TokenVerifier } from "./auth/verify.js";
 import { makeFilePrivate, privateDir, writePrivateFile } from "./file-modes.js";
+import { FileStorage, maxUploadBytes } from "./file-storage.js";
 import { createSiteHandler } from "./http-actions.js";
 import { loadFunctions, type LoadedFunctions } from "./modules.js";
 import { Runtime } from "./runtime.js";
@@ -38,6 +39,8 @@ export type LocalBackendOptions = {
   log?: (line: string) => void;
   /** Reload functions when their sources change. */
   watch?: boolean;
+  /** The largest file an upload or ctx.storage.store takes, MiB. Default PARLEY_LOCAL_MAX_UPLOAD_MB, else 256. */
+  maxUploadMiB?: number;
 };
 
 export type LocalBackend = {
@@ -175,6 +178,8 @@ export async function startLocalBackend(opts: LocalBackendOptions = {}): Promise
     port = await listen(server, requestedPort, host);
     sitePort = await listen(site, opts.sitePort ?? (requestedPort === 0 ? 0 : requestedPort + 1), host);
     functionEnv.CONVEX_CLOUD_URL ??= originUrl(host, port);
+    const origin = functionEnv.CONVEX_CLOUD_URL;
+    runtime.files = new FileStorage(runtime, adminKey, () => origin, maxUploadBytes(opts.maxUploadMiB ?? process.env.PARLEY_LOCAL_MAX_UPLOAD_MB));
     functionEnv.CONVEX_SITE_URL ??= originUrl(host, sitePort);
     privateDir(bundleRoot);
     loaded = await load();

@@ -8,6 +8,7 @@ import { currentExec, Exec, hashString, installGlobals, type Caller } from "./co
 import { errorDataJson, isConvexError, SystemError } from "./errors.js";
 import { kindOf, lookupFunction, parseUdfPath, type LoadedFunctions, type RegisteredFunction } from "./modules.js";
 import type { ReadRange } from "./query.js";
+import type { FileStorage } from "./file-storage.js";
 import type { Doc, Store } from "./store.js";
 import { Serial } from "./serial.js";
 import { Syscalls } from "./syscalls.js";
@@ -61,6 +62,8 @@ export class Runtime {
   /** Set by the syscalls when a transaction schedules a function. */
   scheduledInTx = false;
   readonly syscalls = new Syscalls(this);
+  /** File storage (file-storage.ts), set once the deployment's origin is known. */
+  files: FileStorage | null = null;
   private dedupeWrites = 0;
   private group: Group | null = null;
 

@@ -86,6 +86,7 @@ export class Store {
       CREATE TABLE IF NOT EXISTS docs (id TEXT PRIMARY KEY, tbl TEXT NOT NULL, json TEXT NOT NULL) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS idx (name TEXT NOT NULL, key BLOB NOT NULL, id TEXT NOT NULL, PRIMARY KEY (name, key)) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS index_defs (name TEXT PRIMARY KEY, fields TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS files (storage_id TEXT PRIMARY KEY, url_key TEXT NOT NULL UNIQUE, bytes BLOB NOT NULL);
       CREATE TABLE IF NOT EXISTS mutation_log (session TEXT NOT NULL, request INTEGER NOT NULL, ts TEXT NOT NULL, result TEXT NOT NULL, PRIMARY KEY (session, request)) WITHOUT ROWID;
     `);
     for (const suffix of ["-wal", "-shm"]) makeFilePrivate(file + suffix);
@@ -107,6 +108,10 @@ export class Store {
       count: this.db.prepare("SELECT count(*) AS n FROM idx WHERE name = ?"),
       getMeta: this.db.prepare("SELECT v FROM meta WHERE k = ?"),
       setMeta: this.db.prepare("INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)"),
+      putFile: this.db.prepare("INSERT INTO files (storage_id, url_key, bytes) VALUES (?, ?, ?)"),
+      getFile: this.db.prepare("SELECT url_key, bytes FROM files WHERE storage_id = ?"),
+      getFileByKey: this.db.prepare("SELECT storage_id, bytes FROM files WHERE url_key = ?"),
+      delFile: this.db.prepare("DELETE FROM files WHERE storage_id = ?"),
       getMutation: this.db.prepare("SELECT ts, result FROM mutation_log WHERE session = ? AND request = ?"),
       putMutation: this.db.prepare("INSERT OR REPLACE INTO mutation_log (session, request, ts, result) VALUES (?, ?, ?, ?)"),
     };
@@ -267,6 +272,25 @@ export class Store {
 
   indexKey(def: IndexDef, doc: Doc): Buffer {
     return encodeTuple(def.fields.map((f) => fieldPath(doc, f)));
+  }
+
+  // ---- file storage: the bytes of each _storage document (see file-storage.ts) ----
+  putFile(storageId: string, urlKey: string, bytes: Uint8Array) {
+    this.st.putFile.run(storageId, urlKey, bytes);
+  }
+
+  getFile(storageId: string): { urlKey: string; bytes: Uint8Array } | null {
+    const row = this.st.getFile.get(storageId) as { url_key: string; bytes: Uint8Array } | undefined;
+    return row ? { urlKey: row.url_key, bytes: row.bytes } : null;
+  }
+
+  getFileByUrlKey(urlKey: string): { storageId: string; bytes: Uint8Array } | null {
+    const row = this.st.getFileByKey.get(urlKey) as { storage_id: string; bytes: Uint8Array } | undefined;
+    return row ? { storageId: row.storage_id, bytes: row.bytes } : null;
+  }
+
+  deleteFile(storageId: string) {
+    this.st.delFile.run(storageId);
   }
 
   // ---- documents ----------------------------------------------------------

@@ -6,6 +6,7 @@ import { convexToJson, jsonToConvex, type JSONValue, type Value } from "convex/v
 import { randomUUID } from "node:crypto";
 import { Exec, RawJson, RejectedIdentity, type SyscallHost } from "./context.js";
 import { errorDataJson, isConvexError, SystemError } from "./errors.js";
+import { StorageError, type FileStorage } from "./file-storage.js";
 import { parseUdfPath } from "./modules.js";
 import { planQuery, queryPage, Stream } from "./query.js";
 import type { CallOptions, Outcome, Runtime } from "./runtime.js";
@@ -124,10 +125,55 @@ export class Syscalls implements SyscallHost {
       }
       case "1.0/auditLog":
         return {};
+      case "1.0/storageGenerateUploadUrl":
+        if (exec.kind === "query") throw new Error("ctx.storage.generateUploadUrl is only available in mutations and actions.");
+        return this.files().uploadUrl();
+      case "1.0/storageGetUrl":
+        return this.files().url(exec, args.storageId);
+      case "1.0/storageGetMetadata":
+        return this.files().metadata(exec, args.storageId);
+      case "1.0/storageDelete":
+        if (exec.kind === "query") throw new Error("ctx.storage.delete is only available in mutations and actions.");
+        if (exec.kind === "action") await this.rt.inOwnTransaction(() => this.files().delete(args.storageId));
+        else this.files().delete(args.storageId);
+        return {};
+      case "1.0/storageStore":
+      case "1.0/storageGet":
+        throw new Error(`ctx.storage.${op === "1.0/storageStore" ? "store" : "get"} is only available in actions.`);
       default:
-        if (op.startsWith("1.0/storage")) throw new Error("File storage is not supported by the embedded backend.");
         throw new Error(`Unknown async operation ${op}`);
     }
+  }
+
+  jsSyscall(exec: Exec, op: string, args: any): unknown {
+    switch (op) {
+      case "storage/storeBlob":
+        return this.storeBlob(exec, args.blob, args.options);
+      case "storage/getBlob": {
+        if (exec.kind !== "action") throw new Error("ctx.storage.get is only available in actions.");
+        const file = this.files().read(args.storageId);
+        return Promise.resolve(file ? new Blob([file.bytes as Uint8Array<ArrayBuffer>], { type: file.contentType ?? "" }) : null);
+      }
+      default:
+        throw new Error(`Unknown operation ${op}`);
+    }
+  }
+
+  private async storeBlob(exec: Exec, blob: unknown, options?: { sha256?: string }): Promise<string> {
+    if (exec.kind !== "action") throw new Error("ctx.storage.store is only available in actions.");
+    if (!(blob instanceof Blob)) throw new Error("ctx.storage.store expects a Blob.");
+    const files = this.files();
+    if (blob.size > files.maxUploadBytes) throw new Error(files.tooLarge().message);
+    try {
+      return await files.store(new Uint8Array(await blob.arrayBuffer()), blob.type || null, options?.sha256);
+    } catch (e) {
+      throw e instanceof StorageError ? new Error(e.message) : e;
+    }
+  }
+
+  private files(): FileStorage {
+    if (!this.rt.files) throw new Error("File storage is not ready yet.");
+    return this.rt.files;
   }
 
   private requireDb(exec: Exec) {

@@ -23,9 +23,9 @@ export async function until(predicate: () => boolean | Promise<boolean>, ms = 10
 }
 
 /** The embedded backend on a small app of its own: `files` (name → source) written into a temp functions folder. */
-export async function startApp(files: Record<string, string>, prefix = "lb-app-") {
+export async function startApp(files: Record<string, string>, prefix = "lb-app-", opts: LocalBackendOptions = {}) {
   const dir = path.join(tempDir(prefix), "convex");
   fs.mkdirSync(dir, { recursive: true });
   for (const [name, source] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), source);
-  return await startFixture({ functionsDir: dir });
+  return Object.assign(await startFixture({ functionsDir: dir, ...opts }), { functionsDir: dir });
 }

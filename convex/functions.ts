@@ -8,7 +8,7 @@ import { requireServiceKey } from "./model/auth";
 
 // The one layer that says who may call what. Every public function of convex/
 // is built with one of these (tests/convex/access.test.ts proves it):
-// - member*/buyer*/owner*: a signed-in member of the `workspaceId` argument with
+// - member*/buyer*/approver*/owner*: a signed-in member of the `workspaceId` argument with
 //   at least that role; `ctx.db` only sees and writes that workspace's rows;
 // - user*: any signed-in user, for what comes before a workspace (create one,
 //   accept an invitation);
@@ -41,6 +41,7 @@ export const memberQuery = scopedQuery("viewer");
 export const ownerQuery = scopedQuery("owner");
 export const memberMutation = scopedMutation("viewer");
 export const buyerMutation = scopedMutation("buyer");
+export const approverMutation = scopedMutation("approver");
 export const ownerMutation = scopedMutation("owner");
 
 export const userQuery = customQuery(query, customCtx(async (ctx) => ({ user: await requireUser(ctx) })));

@@ -1,8 +1,9 @@
 import { v } from "convex/values";
 import { buyerMutation, memberQuery } from "./functions";
 import { acceptancePrediction, counterSuggestion } from "./model/assist";
-import { awardNegotiation } from "./model/awards";
+import { requestAward } from "./model/awards";
 import { counter as counterOffer, pause as pauseNegotiation, resume as resumeNegotiation, sendMessage as send, walkAway as walk } from "./model/brandActions";
+import { personOf } from "./model/purchaseOrders";
 import { terms } from "./schema";
 
 const negotiationId = v.id("negotiations");
@@ -34,10 +35,14 @@ export const counter = buyerMutation({
   handler: async (ctx, args) => await counterOffer(ctx, args.negotiationId, args.terms, args.message),
 });
 
-/** Accepts the supplier's standing offer (or confirms the AI's agreement) and awards the quote. */
+/**
+ * Accepts the supplier's standing offer (or confirms the AI's agreement) and awards the quote;
+ * above the workspace's approval threshold it asks an approver instead (see convex/model/awards.ts).
+ */
 export const acceptCurrentOffer = buyerMutation({
   args: { negotiationId },
-  handler: async (ctx, args) => await awardNegotiation(ctx, args.negotiationId),
+  handler: async (ctx, args) =>
+    await requestAward(ctx, args.negotiationId, await personOf(ctx, ctx.access.user._id)),
 });
 
 export const walkAway = buyerMutation({

@@ -1,8 +1,9 @@
 import { paginationOptsValidator } from "convex/server";
 import { v } from "convex/values";
 import { buyerMutation, memberQuery } from "./functions";
-import { cancelQuote, quoteRequestArgs, requestQuote } from "./model/quotes";
-import { quoteDetail, quoteRow } from "./model/views";
+import { cancelQuote, quoteRequestArgs, requestQuote, rerunQuote, updateQuote } from "./model/quotes";
+import { QUOTE_SORTS } from "./model/quoteNames";
+import { listQuotes, quoteDetail } from "./model/views";
 import { quoteStatus } from "./schema";
 
 export const request = buyerMutation({
@@ -10,21 +11,30 @@ export const request = buyerMutation({
   handler: async (ctx, args) => await requestQuote(ctx, ctx.access.workspaceId, args),
 });
 
+/** Newest first by default; `search` matches title, reference, product name or SKU (see model/views.ts for its bounds). */
 export const list = memberQuery({
-  args: { status: v.optional(quoteStatus), paginationOpts: paginationOptsValidator },
-  handler: async (ctx, { status, paginationOpts }) => {
-    const { workspaceId } = ctx.access;
-    const quotes =
-      status === undefined
-        ? ctx.db.query("quotes").withIndex("by_workspaceId", (q) => q.eq("workspaceId", workspaceId))
-        : ctx.db
-            .query("quotes")
-            .withIndex("by_workspaceId_and_status", (q) => q.eq("workspaceId", workspaceId).eq("status", status));
-    const page = await quotes.order("desc").paginate(paginationOpts);
-    const rows = [];
-    for (const quote of page.page) rows.push(await quoteRow(ctx, quote));
-    return { ...page, page: rows };
+  args: {
+    status: v.optional(quoteStatus),
+    search: v.optional(v.string()),
+    sort: v.optional(v.union(...QUOTE_SORTS.map((sort) => v.literal(sort)))),
+    paginationOpts: paginationOptsValidator,
   },
+  handler: async (ctx, args) => await listQuotes(ctx, ctx.access.workspaceId, args),
+});
+
+/** A queued quote, asked again with new inputs: checked as a request; refused once a worker has claimed it. */
+export const update = buyerMutation({
+  args: { quoteId: v.id("quotes"), ...quoteRequestArgs },
+  handler: async (ctx, { quoteId, ...request }) => {
+    await updateQuote(ctx, ctx.access.workspaceId, quoteId, request);
+    return null;
+  },
+});
+
+/** The same quote requested again at once with a new seed; returns the new quote's id. */
+export const rerun = buyerMutation({
+  args: { quoteId: v.id("quotes") },
+  handler: async (ctx, { quoteId }) => await rerunQuote(ctx, ctx.access.workspaceId, quoteId),
 });
 
 export const get = memberQuery({

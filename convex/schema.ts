@@ -77,7 +77,7 @@ export const persona = v.object({
 });
 
 /** What a member may do in a workspace; see convex/model/access.ts. */
-export const role = v.union(v.literal("owner"), v.literal("buyer"), v.literal("viewer"));
+export const role = v.union(v.literal("owner"), v.literal("approver"), v.literal("buyer"), v.literal("viewer"));
 
 /** What a supplier publishes about itself: all the brand side ever sees of it. */
 export const supplierProfile = v.object({
@@ -180,6 +180,21 @@ export const recommendation = v.object({
 
 const workspaceId = v.id("workspaces");
 
+export const approvalStatus = v.union(
+  v.literal("pending"),
+  v.literal("approved"),
+  v.literal("rejected"),
+  v.literal("withdrawn"),
+);
+
+export const purchaseOrderLine = v.object({
+  sku: v.string(),
+  name: v.string(),
+  quantity: v.number(),
+  unitPrice: v.number(),
+  lineTotal: v.number(),
+});
+
 export default defineSchema({
   // Convex Auth: users, sessions, accounts, refresh tokens, verifiers, rate limits.
   ...authTables,
@@ -213,6 +228,8 @@ export default defineSchema({
     /** Absent for a tools' workspace (seed.workspace), which has no members. */
     createdBy: v.optional(v.id("users")),
     createdAt: v.number(),
+    /** Awards above this total need an approver's approval (convex/model/awards.ts); absent = none do. */
+    approvalThreshold: v.optional(v.number()),
   }).index("by_name", ["name"]),
 
   members: defineTable({
@@ -261,6 +278,10 @@ export default defineSchema({
 
   quotes: defineTable({
     workspaceId,
+    /** The brand's own name for the quote; absent, the dashboard names it by its products (model/quoteNames.ts). */
+    title: v.optional(v.string()),
+    /** The reference number within the workspace (Q-0001, ...), from 1; absent on quotes requested before numbering. */
+    number: v.optional(v.number()),
     lineItems: v.array(lineItem),
     priorities,
     guardrails,
@@ -286,6 +307,7 @@ export default defineSchema({
     .index("by_status", ["status"])
     .index("by_workspaceId", ["workspaceId"])
     .index("by_workspaceId_and_status", ["workspaceId", "status"])
+    .index("by_workspaceId_and_number", ["workspaceId", "number"])
     .index("by_status_and_leaseExpiresAt", ["status", "leaseExpiresAt"]),
 
   negotiations: defineTable({
@@ -376,4 +398,47 @@ export default defineSchema({
     awardedBy: v.union(v.literal("user"), v.literal("brand")),
     awardedAt: v.number(),
   }).index("by_quoteId", ["quoteId"]),
+
+  // Award approvals and purchase orders (issue 14): convex/model/approvals.ts, purchaseOrders.ts.
+
+  /** A buyer's award above the workspace's approval threshold, waiting for (or decided by) an approver. */
+  approvals: defineTable({
+    workspaceId,
+    quoteId: v.id("quotes"),
+    negotiationId: v.id("negotiations"),
+    offerId: v.id("offers"),
+    /** The offer's total when it was requested. */
+    amount: v.number(),
+    requestedBy: v.id("users"),
+    requestedAt: v.number(),
+    status: approvalStatus,
+    decidedBy: v.optional(v.id("users")),
+    decidedAt: v.optional(v.number()),
+    comment: v.optional(v.string()),
+  })
+    .index("by_quoteId_and_status", ["quoteId", "status"])
+    .index("by_workspaceId_and_status", ["workspaceId", "status"]),
+
+  /** What an award orders, written with it: the agreed terms and the quote's delivery, never the brand's targets. */
+  purchaseOrders: defineTable({
+    workspaceId,
+    quoteId: v.id("quotes"),
+    awardId: v.id("awards"),
+    /** 1, 2, … per workspace; printed "PO-0001". */
+    number: v.number(),
+    supplierName: v.string(),
+    lines: v.array(purchaseOrderLine),
+    total: v.number(),
+    leadTimeDays: v.number(),
+    paymentTermsDays: v.number(),
+    deliveryAddress: v.optional(v.string()),
+    incoterms: v.optional(incoterm),
+    awardedBy: v.object({ userId: v.id("users"), name: v.string() }),
+    awardedAt: v.number(),
+    approval: v.optional(
+      v.object({ userId: v.id("users"), name: v.string(), approvedAt: v.number(), comment: v.optional(v.string()) }),
+    ),
+  })
+    .index("by_workspaceId_and_number", ["workspaceId", "number"])
+    .index("by_quoteId", ["quoteId"]),
 });

@@ -1,5 +1,6 @@
 import { v } from "convex/values";
-import { memberQuery, userMutation, userQuery } from "./functions";
+import { memberQuery, ownerMutation, userMutation, userQuery } from "./functions";
+import { setApprovalThreshold as setThreshold } from "./model/approvals";
 import { createWorkspace, workspacesOf } from "./model/workspaces";
 
 /** The signed-in user and the workspaces they belong to (with their role in each). */
@@ -22,6 +23,21 @@ export const get = memberQuery({
   args: {},
   handler: async (ctx) => {
     const workspace = (await ctx.db.get(ctx.access.workspaceId))!;
-    return { _id: workspace._id, name: workspace.name, role: ctx.access.member.role };
+    return {
+      _id: workspace._id,
+      name: workspace.name,
+      role: ctx.access.member.role,
+      /** Awards above this total need an approver; null: none do. */
+      approvalThreshold: workspace.approvalThreshold ?? null,
+    };
+  },
+});
+
+/** An owner sets the spend threshold above which an award needs an approver's approval; null clears it. */
+export const setApprovalThreshold = ownerMutation({
+  args: { threshold: v.union(v.number(), v.null()) },
+  handler: async (ctx, { threshold }) => {
+    await setThreshold(ctx, ctx.access.workspaceId, threshold);
+    return null;
   },
 });

@@ -13,8 +13,10 @@ import type {
   FilterApi,
   FunctionReference,
 } from "convex/server";
+import type * as approvals from "../approvals.js";
 import type * as auth from "../auth.js";
 import type * as crons from "../crons.js";
+import type * as events from "../events.js";
 import type * as expiry from "../expiry.js";
 import type * as functions from "../functions.js";
 import type * as http from "../http.js";
@@ -26,6 +28,7 @@ import type * as members from "../members.js";
 import type * as messages from "../messages.js";
 import type * as model_access from "../model/access.js";
 import type * as model_accounts from "../model/accounts.js";
+import type * as model_approvals from "../model/approvals.js";
 import type * as model_assist from "../model/assist.js";
 import type * as model_auth from "../model/auth.js";
 import type * as model_awards from "../model/awards.js";
@@ -40,8 +43,11 @@ import type * as model_insights from "../model/insights.js";
 import type * as model_invitations from "../model/invitations.js";
 import type * as model_messages from "../model/messages.js";
 import type * as model_negotiations from "../model/negotiations.js";
+import type * as model_purchaseOrders from "../model/purchaseOrders.js";
+import type * as model_quoteNames from "../model/quoteNames.js";
 import type * as model_quotes from "../model/quotes.js";
 import type * as model_roles from "../model/roles.js";
+import type * as model_spendThreshold from "../model/spendThreshold.js";
 import type * as model_status from "../model/status.js";
 import type * as model_validate from "../model/validate.js";
 import type * as model_views from "../model/views.js";
@@ -50,6 +56,7 @@ import type * as model_workspaces from "../model/workspaces.js";
 import type * as negotiations from "../negotiations.js";
 import type * as offers from "../offers.js";
 import type * as products from "../products.js";
+import type * as purchaseOrders from "../purchaseOrders.js";
 import type * as quotes from "../quotes.js";
 import type * as seed from "../seed.js";
 import type * as suppliers from "../suppliers.js";
@@ -65,8 +72,10 @@ import type * as workspaces from "../workspaces.js";
  * ```
  */
 declare const fullApi: ApiFromModules<{
+  approvals: typeof approvals;
   auth: typeof auth;
   crons: typeof crons;
+  events: typeof events;
   expiry: typeof expiry;
   functions: typeof functions;
   http: typeof http;
@@ -78,6 +87,7 @@ declare const fullApi: ApiFromModules<{
   messages: typeof messages;
   "model/access": typeof model_access;
   "model/accounts": typeof model_accounts;
+  "model/approvals": typeof model_approvals;
   "model/assist": typeof model_assist;
   "model/auth": typeof model_auth;
   "model/awards": typeof model_awards;
@@ -92,8 +102,11 @@ declare const fullApi: ApiFromModules<{
   "model/invitations": typeof model_invitations;
   "model/messages": typeof model_messages;
   "model/negotiations": typeof model_negotiations;
+  "model/purchaseOrders": typeof model_purchaseOrders;
+  "model/quoteNames": typeof model_quoteNames;
   "model/quotes": typeof model_quotes;
   "model/roles": typeof model_roles;
+  "model/spendThreshold": typeof model_spendThreshold;
   "model/status": typeof model_status;
   "model/validate": typeof model_validate;
   "model/views": typeof model_views;
@@ -102,6 +115,7 @@ declare const fullApi: ApiFromModules<{
   negotiations: typeof negotiations;
   offers: typeof offers;
   products: typeof products;
+  purchaseOrders: typeof purchaseOrders;
   quotes: typeof quotes;
   seed: typeof seed;
   suppliers: typeof suppliers;

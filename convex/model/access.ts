@@ -2,7 +2,7 @@ import type { Rules } from "convex-helpers/server/rowLevelSecurity";
 import type { DataModel, Doc, Id } from "../_generated/dataModel";
 import type { QueryCtx } from "../_generated/server";
 import { fail } from "./errors";
-import { type Role, roleAtLeast } from "./roles";
+import { type Role, roleAtLeast, roleWithArticle } from "./roles";
 
 // Who is calling and what they may see. Every public function goes through the
 // builders in convex/functions.ts, which call these; no handler checks by hand.
@@ -42,7 +42,7 @@ export async function requireMember(ctx: QueryCtx, workspaceId: Id<"workspaces">
   const member = await membershipOf(ctx.db, workspaceId, user._id);
   if (!member) fail("FORBIDDEN", "You are not a member of this workspace", "workspaceId");
   if (!roleAtLeast(member.role, least)) {
-    fail("FORBIDDEN", `This needs the ${least} role; you are a ${member.role} in this workspace`);
+    fail("FORBIDDEN", `This needs the ${least} role; you are ${roleWithArticle(member.role)} in this workspace`);
   }
   return { user, member, workspaceId };
 }
@@ -72,6 +72,8 @@ export function workspaceRules(db: QueryCtx["db"]): Rules<Scoped, DataModel> {
     messageDeltas: scopedTable,
     events: scopedTable,
     awards: scopedTable,
+    approvals: scopedTable,
+    purchaseOrders: scopedTable,
     // A member sees the accounts of the workspace's members, no one else's.
     users: { read: async ({ workspaceId }, user) => (await membershipOf(db, workspaceId, user._id)) !== null },
   };

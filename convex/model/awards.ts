@@ -1,21 +1,49 @@
-import type { Id } from "../_generated/dataModel";
-import type { MutationCtx } from "../_generated/server";
+import type { Doc, Id } from "../_generated/dataModel";
+import type { MutationCtx, QueryCtx } from "../_generated/server";
+import { totalPrice } from "../../src/negotiation";
 import { fail } from "./errors";
+import { logEvent } from "./events";
 import { appendAtNextSeq } from "./messages";
 import { acceptOffer, assertOpen, getNegotiation, getQuote, standingSupplierOffer } from "./negotiations";
+import { createPurchaseOrder, type Person } from "./purchaseOrders";
 import { closeOpenNegotiations, transitionQuote } from "./quotes";
+import { exceedsThreshold } from "./spendThreshold";
 import { assertQuoteTransition } from "./status";
+import { formatNumber, guardrailViolation } from "./validate";
+import { getWorkspace } from "./workspaces";
 
 // The brand's purchase decision. Everything it implies happens in one mutation,
-// so the dashboard never sees a half-awarded quote.
+// so the dashboard never sees a half-awarded quote: the award, the acceptance,
+// the closing of the other negotiations and the purchase order.
+//
+// The approval gate lives here, in awardNegotiation, the one function that
+// writes an award: above the workspace's threshold it refuses unless an
+// approver's approval of exactly this offer comes with the call. The brand's
+// other acceptances are the AI's (ingest.acceptOffer, the service key), which
+// reach an agreement but never an award: a person still awards it, through here.
+
+/** Whether awarding this total needs an approver: strictly above the workspace's threshold (none set: never). */
+export function needsApproval(workspace: Doc<"workspaces">, amount: number): boolean {
+  return exceedsThreshold(workspace.approvalThreshold, amount);
+}
+
+/** The quote's award request that is waiting for an approver, if any (at most one: requestAward sees to it). */
+export async function pendingApprovalOf(ctx: QueryCtx, quoteId: Id<"quotes">): Promise<Doc<"approvals"> | null> {
+  return await ctx.db
+    .query("approvals")
+    .withIndex("by_quoteId_and_status", (q) => q.eq("quoteId", quoteId).eq("status", "pending"))
+    .first();
+}
 
 /**
- * Awards the quote to this negotiation: either accepting the supplier's standing
- * offer now, or confirming an agreement the AI already reached (the
- * recommendation). The other open negotiations close with a system message.
+ * What awarding this negotiation would take, checked without writing anything:
+ * the offer the award would be on, and whether the brand must accept it first
+ * (a supplier's standing offer) or already agreed to it (the AI's agreement).
  */
-export async function awardNegotiation(ctx: MutationCtx, negotiationId: Id<"negotiations">): Promise<Id<"awards">> {
-  const negotiation = await getNegotiation(ctx, negotiationId);
+export async function awardableOffer(
+  ctx: QueryCtx,
+  negotiation: Doc<"negotiations">,
+): Promise<{ quote: Doc<"quotes">; offer: Doc<"offers">; accept: boolean }> {
   const quote = await getQuote(ctx, negotiation.quoteId);
   const existing = await ctx.db
     .query("awards")
@@ -24,15 +52,56 @@ export async function awardNegotiation(ctx: MutationCtx, negotiationId: Id<"nego
   if (existing) fail("CONFLICT", "This quote has already been awarded", "quoteId");
   assertQuoteTransition(quote.status, "awarded");
 
-  let offerId: Id<"offers">;
   if (negotiation.status === "accepted") {
     if (!negotiation.currentOfferId) fail("CONFLICT", "This negotiation has no accepted offer", "negotiationId");
-    offerId = negotiation.currentOfferId;
-  } else {
-    assertOpen(negotiation);
-    const standing = await standingSupplierOffer(ctx, negotiation);
-    if (!standing) fail("CONFLICT", "There is no standing offer from the supplier to accept", "negotiationId");
-    offerId = standing._id;
+    const offer = await ctx.db.get(negotiation.currentOfferId);
+    if (!offer || offer.status !== "accepted") fail("CONFLICT", "The agreed offer is not accepted", "negotiationId");
+    return { quote, offer, accept: false };
+  }
+  assertOpen(negotiation);
+  const standing = await standingSupplierOffer(ctx, negotiation);
+  if (!standing) fail("CONFLICT", "There is no standing offer from the supplier to accept", "negotiationId");
+  // acceptOffer checks this again when it writes; asking first keeps a request for it from being made.
+  const violation = guardrailViolation(standing.terms, quote);
+  if (violation) fail("CONFLICT", `The brand cannot accept this offer: ${violation.message}`, violation.field);
+  return { quote, offer: standing, accept: true };
+}
+
+/** An approver's yes to an award request: passed to awardNegotiation by approvals.approve only. */
+export type Approval = { request: Doc<"approvals">; approver: Person; approvedAt: number; comment?: string };
+
+/**
+ * Awards the quote to this negotiation: either accepting the supplier's standing
+ * offer now, or confirming an agreement the AI already reached (the
+ * recommendation). The other open negotiations close with a system message,
+ * and the purchase order is written. `awardedBy` is the person who awarded
+ * (the requester, for an approved request).
+ */
+export async function awardNegotiation(
+  ctx: MutationCtx,
+  negotiationId: Id<"negotiations">,
+  awardedBy: Person,
+  approval?: Approval,
+): Promise<Id<"awards">> {
+  const negotiation = await getNegotiation(ctx, negotiationId);
+  const { quote, offer: agreed, accept } = await awardableOffer(ctx, negotiation);
+  const pending = await pendingApprovalOf(ctx, quote._id);
+  if (pending && pending._id !== approval?.request._id) {
+    fail("CONFLICT", "An award of this quote is waiting for approval: an approver decides it first", "quoteId");
+  }
+  const workspace = await getWorkspace(ctx, quote.workspaceId);
+  const amount = totalPrice(agreed.terms);
+  const approved = approval && approval.request.negotiationId === negotiationId && approval.request.offerId === agreed._id;
+  if (needsApproval(workspace, amount) && !approved) {
+    fail(
+      "FORBIDDEN",
+      `This award of ${formatNumber(amount)} is above the workspace's approval threshold of ${formatNumber(workspace.approvalThreshold!)}: an approver must approve it`,
+      "negotiationId",
+    );
+  }
+
+  const offerId = agreed._id;
+  if (accept) {
     await acceptOffer(ctx, negotiationId, offerId, "brand", "user");
     await appendAtNextSeq(ctx, negotiationId, {
       sender: "user",
@@ -55,6 +124,13 @@ export async function awardNegotiation(ctx: MutationCtx, negotiationId: Id<"nego
     awardedBy: "user",
     awardedAt: Date.now(),
   });
+  await createPurchaseOrder(ctx, {
+    quote,
+    award: (await ctx.db.get(awardId))!,
+    supplierName: supplier?.name ?? "Unknown supplier",
+    awardedBy,
+    ...(approval ? { approval: { approver: approval.approver, approvedAt: approval.approvedAt, comment: approval.comment } } : {}),
+  });
   await closeOpenNegotiations(ctx, quote._id, "rejected", {
     actor: "user",
     except: negotiationId,
@@ -62,4 +138,46 @@ export async function awardNegotiation(ctx: MutationCtx, negotiationId: Id<"nego
   });
   await transitionQuote(ctx, quote, "awarded", "user", {}, { awardId, negotiationId, offerId });
   return awardId;
+}
+
+export type AwardResult =
+  | { status: "awarded"; awardId: Id<"awards"> }
+  | { status: "approval_requested"; approvalId: Id<"approvals">; amount: number; threshold: number };
+
+/**
+ * A buyer's award (negotiations.acceptCurrentOffer): at or below the threshold
+ * it awards at once; above it, nothing is accepted or awarded and an approval
+ * request waits for an approver (approvals.approve then awards). One request
+ * at a time per quote.
+ */
+export async function requestAward(ctx: MutationCtx, negotiationId: Id<"negotiations">, user: Person): Promise<AwardResult> {
+  const negotiation = await getNegotiation(ctx, negotiationId);
+  const { quote, offer } = await awardableOffer(ctx, negotiation);
+  if (await pendingApprovalOf(ctx, quote._id)) {
+    fail("CONFLICT", "An award of this quote is already waiting for approval", "quoteId");
+  }
+  const workspace = await getWorkspace(ctx, quote.workspaceId);
+  const amount = totalPrice(offer.terms);
+  if (!needsApproval(workspace, amount)) {
+    return { status: "awarded", awardId: await awardNegotiation(ctx, negotiationId, user) };
+  }
+  const approvalId = await ctx.db.insert("approvals", {
+    workspaceId: quote.workspaceId,
+    quoteId: quote._id,
+    negotiationId,
+    offerId: offer._id,
+    amount,
+    requestedBy: user.userId,
+    requestedAt: Date.now(),
+    status: "pending",
+  });
+  await logEvent(ctx, {
+    workspaceId: quote.workspaceId,
+    type: "approval.requested",
+    actor: "user",
+    quoteId: quote._id,
+    negotiationId,
+    data: { approvalId, offerId: offer._id, amount },
+  });
+  return { status: "approval_requested", approvalId, amount, threshold: workspace.approvalThreshold! };
 }

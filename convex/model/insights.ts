@@ -1,10 +1,12 @@
 import type { Doc, Id } from "../_generated/dataModel";
 import type { QueryCtx } from "../_generated/server";
 import { totalPrice } from "../../src/negotiation";
+import { invalid } from "./errors";
 import { negotiationsOfQuote } from "./negotiations";
 import { isTerminalNegotiation, type QuoteStatus } from "./status";
+import type { Terms } from "./validate";
 
-// How well Parley negotiates, over the latest quotes. The deal rate counts
+// How well Parley negotiates, over the latest quotes (of a date range). The deal rate counts
 // quotes: a quote is a deal when one of its suppliers agreed; cancelled quotes
 // are counted on their own, not as lost deals. Savings and payment terms
 // are measured against each supplier's opening offer: what the brand would have
@@ -92,12 +94,228 @@ export function summarise(quotes: QuoteTally[], negotiations: number, closed: Cl
   };
 }
 
-async function closedNegotiation(ctx: QueryCtx, negotiation: Doc<"negotiations">): Promise<ClosedNegotiation> {
+
+// ---------------------------------------------------------------------------
+// The report a buyer reads: the summary above over a date range (quotes by the
+// day they were requested), money saved on the quotes' deals, the same figures
+// over time, and each supplier's record.
+
+/** Request times, in ms: `from` inclusive, `to` exclusive; either may be open. */
+export type DateRange = { from?: number; to?: number };
+
+export function checkRange({ from, to }: DateRange): DateRange {
+  const isTime = (value: number) => Number.isInteger(value) && value >= 0;
+  if (from !== undefined && !isTime(from)) invalid("from", "The start of the date range must be a date");
+  if (to !== undefined && !isTime(to)) invalid("to", "The end of the date range must be a date");
+  if (from !== undefined && to !== undefined && to <= from) invalid("to", "The end of the date range must come after its start");
+  return { from, to };
+}
+
+/** A closed negotiation of a quote that was not cancelled, with what the report adds. */
+export type NegotiationRecord = ClosedNegotiation & { supplierId: string };
+
+/**
+ * A quote's deal: the agreement it was awarded on, or else the agreement Parley
+ * recommended. Totals are for the deal's own quantities.
+ */
+export type Deal = {
+  supplierId: string;
+  total: number;
+  /** The same supplier's opening offer, when it made one. */
+  openingTotal?: number;
+  /** The catalog list price of the deal's lines; absent when a line is not in the quote. */
+  listTotal?: number;
+};
+
+export type QuoteRecord = {
+  requestedAt: number;
+  status: QuoteStatus;
+  agreed: boolean;
+  negotiations: number;
+  closed: NegotiationRecord[];
+  deal?: Deal;
+};
+
+export type Savings = {
+  /** Quotes with a deal. */
+  deals: number;
+  /** Money saved against the deal supplier's opening offer, over the deals with one, and that baseline's total. */
+  vsOpening: number;
+  openingTotal: number;
+  /** Money saved against the catalog list price, and the list total. */
+  vsList: number;
+  listTotal: number;
+};
+
+export type BucketSize = "day" | "week" | "month";
+
+export type InsightsBucket = {
+  /** The bucket's first instant (UTC). */
+  start: number;
+  quotes: number;
+  decidedQuotes: number;
+  quotesWithDeal: number;
+  cancelledQuotes: number;
+  dealRate: number | null;
+  savings: Savings;
+  meanRounds: number | null;
+  meanTimeToAgreementMs: number | null;
+};
+
+export type SupplierRecord = {
+  supplierId: string;
+  name: string;
+  /** Closed negotiations with this supplier, of quotes that were not cancelled. */
+  negotiations: number;
+  agreements: number;
+  /** Agreements over closed negotiations, 0–1. */
+  dealRate: number | null;
+  meanSavingsVsOpening: number | null;
+  meanRounds: number | null;
+  /** Quotes whose deal went to this supplier. */
+  deals: number;
+};
+
+export type InsightsReport = InsightsSummary & {
+  range: { from: number | null; to: number | null };
+  /** More quotes fell in the range than one report reads: the latest INSIGHTS_QUOTE_LIMIT are counted. */
+  truncated: boolean;
+  savings: Savings;
+  bucketSize: BucketSize;
+  buckets: InsightsBucket[];
+  suppliers: SupplierRecord[];
+};
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const MAX_BUCKETS = 120;
+
+export function savingsOf(deals: Deal[]): Savings {
+  const withOpening = deals.filter((deal) => deal.openingTotal !== undefined);
+  const withList = deals.filter((deal) => deal.listTotal !== undefined);
+  const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
+  return {
+    deals: deals.length,
+    vsOpening: sum(withOpening.map((deal) => deal.openingTotal! - deal.total)),
+    openingTotal: sum(withOpening.map((deal) => deal.openingTotal!)),
+    vsList: sum(withList.map((deal) => deal.listTotal! - deal.total)),
+    listTotal: sum(withList.map((deal) => deal.listTotal!)),
+  };
+}
+
+/** The span's buckets: days up to a month, weeks up to half a year, months beyond. */
+export function bucketSizeFor(spanMs: number): BucketSize {
+  if (spanMs <= 31 * DAY_MS) return "day";
+  if (spanMs <= 190 * DAY_MS) return "week";
+  return "month";
+}
+
+/** The first instant (UTC) of the bucket holding `at`; weeks start on Monday. */
+export function bucketStart(at: number, size: BucketSize): number {
+  const date = new Date(at);
+  const day = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate());
+  if (size === "day") return day;
+  if (size === "week") return day - ((date.getUTCDay() + 6) % 7) * DAY_MS;
+  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
+}
+
+function nextBucket(start: number, size: BucketSize): number {
+  if (size === "day") return start + DAY_MS;
+  if (size === "week") return start + 7 * DAY_MS;
+  const date = new Date(start);
+  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
+}
+
+function tally(records: QuoteRecord[]) {
+  const closed = records.flatMap((record) => record.closed);
+  const summary = summarise(
+    records.map(({ status, agreed }) => ({ status, agreed })),
+    records.reduce((total, record) => total + record.negotiations, 0),
+    closed,
+  );
+  return { summary, savings: savingsOf(records.flatMap((record) => (record.deal ? [record.deal] : []))) };
+}
+
+function bucketsOf(records: QuoteRecord[], range: DateRange): { bucketSize: BucketSize; buckets: InsightsBucket[] } {
+  if (records.length === 0) return { bucketSize: "day", buckets: [] };
+  const times = records.map((record) => record.requestedAt);
+  const first = Math.min(...times);
+  const end = range.to ?? Math.max(...times) + 1;
+  let begin = range.from ?? first;
+  const bucketSize = bucketSizeFor(end - begin);
+  const count = (from: number) => {
+    let n = 0;
+    for (let at = bucketStart(from, bucketSize); at < end && n <= MAX_BUCKETS; at = nextBucket(at, bucketSize)) n++;
+    return n;
+  };
+  // A range reaching far before the first quote starts its chart at that quote.
+  if (count(begin) > MAX_BUCKETS) begin = first;
+  const buckets: InsightsBucket[] = [];
+  for (let at = bucketStart(begin, bucketSize); at < end && buckets.length < MAX_BUCKETS; at = nextBucket(at, bucketSize)) {
+    const next = nextBucket(at, bucketSize);
+    const { summary, savings } = tally(records.filter((record) => record.requestedAt >= at && record.requestedAt < next));
+    buckets.push({
+      start: at,
+      quotes: summary.quotes,
+      decidedQuotes: summary.decidedQuotes,
+      quotesWithDeal: summary.quotesWithDeal,
+      cancelledQuotes: summary.cancelledQuotes,
+      dealRate: summary.dealRate,
+      savings,
+      meanRounds: summary.meanRounds,
+      meanTimeToAgreementMs: summary.meanTimeToAgreementMs,
+    });
+  }
+  return { bucketSize, buckets };
+}
+
+function suppliersOf(records: QuoteRecord[], names: Map<string, string>): SupplierRecord[] {
+  const ids = new Set([...names.keys(), ...records.flatMap((record) => record.closed.map((n) => n.supplierId))]);
+  const rows: SupplierRecord[] = [];
+  for (const supplierId of ids) {
+    const closed = records.flatMap((record) => record.closed.filter((n) => n.supplierId === supplierId));
+    const deals = records.filter((record) => record.deal?.supplierId === supplierId).length;
+    if (closed.length === 0 && deals === 0) continue;
+    const summary = summarise([], closed.length, closed);
+    rows.push({
+      supplierId,
+      name: names.get(supplierId) ?? "Unknown supplier",
+      negotiations: closed.length,
+      agreements: summary.agreements,
+      dealRate: closed.length === 0 ? null : summary.agreements / closed.length,
+      meanSavingsVsOpening: summary.meanSavingsVsOpening,
+      meanRounds: summary.meanRounds,
+      deals,
+    });
+  }
+  return rows.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The report over these quotes (the ones requested in `range`); pure, so its arithmetic is tested on hand-built data. */
+export function report(
+  records: QuoteRecord[],
+  range: DateRange,
+  supplierNames: Map<string, string>,
+  truncated = false,
+): InsightsReport {
+  const { summary, savings } = tally(records);
+  return {
+    ...summary,
+    range: { from: range.from ?? null, to: range.to ?? null },
+    truncated,
+    savings,
+    ...bucketsOf(records, range),
+    suppliers: suppliersOf(records, supplierNames),
+  };
+}
+
+/** One closed negotiation, read: rounds, opening and final offers, time to agreement. */
+async function closedNegotiation(ctx: QueryCtx, negotiation: Doc<"negotiations">): Promise<NegotiationRecord & { finalTerms?: Terms }> {
   const agreed = negotiation.status === "accepted";
-  const result: ClosedNegotiation = { agreed, rounds: negotiation.currentRound };
+  const result: NegotiationRecord & { finalTerms?: Terms } = { agreed, rounds: negotiation.currentRound, supplierId: negotiation.supplierId };
   if (!agreed || !negotiation.currentOfferId) return result;
   const accepted = await ctx.db.get(negotiation.currentOfferId);
   if (!accepted) return result;
+  result.finalTerms = accepted.terms;
   const firstOffers = await ctx.db
     .query("offers")
     .withIndex("by_negotiationId_and_round", (q) => q.eq("negotiationId", negotiation._id))
@@ -115,24 +333,72 @@ async function closedNegotiation(ctx: QueryCtx, negotiation: Doc<"negotiations">
   return result;
 }
 
-export async function loadInsights(ctx: QueryCtx, workspaceId: Id<"workspaces">): Promise<InsightsSummary> {
+/** The catalog list total of `terms`, at the list prices the quote recorded; undefined if a line is not in the quote. */
+export function listTotal(quote: Pick<Doc<"quotes">, "lineItems">, terms: Terms): number | undefined {
+  let total = 0;
+  for (const line of terms.lines) {
+    const item = quote.lineItems.find((candidate) => candidate.sku === line.sku);
+    if (!item) return undefined;
+    total += line.quantity * item.listPrice;
+  }
+  return total;
+}
+
+/** Which negotiation the quote's deal is with: the award's, or the recommended agreement's. */
+async function dealNegotiationId(ctx: QueryCtx, quote: Doc<"quotes">): Promise<string | undefined> {
+  if (quote.status === "awarded") {
+    const award = await ctx.db
+      .query("awards")
+      .withIndex("by_quoteId", (q) => q.eq("quoteId", quote._id))
+      .first();
+    return award?.negotiationId;
+  }
+  if (quote.status === "completed") return quote.recommendation?.negotiationId;
+  return undefined;
+}
+
+async function quoteRecord(ctx: QueryCtx, quote: Doc<"quotes">): Promise<QuoteRecord> {
+  const record: QuoteRecord = { requestedAt: quote.requestedAt, status: quote.status, agreed: false, negotiations: 0, closed: [] };
+  const dealWith = await dealNegotiationId(ctx, quote);
+  for (const negotiation of await negotiationsOfQuote(ctx, quote._id)) {
+    record.negotiations++;
+    record.agreed ||= negotiation.status === "accepted";
+    // A cancelled quote's negotiations were called off, not lost: they stay out of the means.
+    if (quote.status === "cancelled" || !isTerminalNegotiation(negotiation.status)) continue;
+    const { finalTerms, ...closed } = await closedNegotiation(ctx, negotiation);
+    record.closed.push(closed);
+    if (negotiation._id === dealWith && finalTerms) {
+      record.deal = {
+        supplierId: negotiation.supplierId,
+        total: totalPrice(finalTerms),
+        ...(closed.openingTotal !== undefined ? { openingTotal: closed.openingTotal } : {}),
+        ...(listTotal(quote, finalTerms) !== undefined ? { listTotal: listTotal(quote, finalTerms) } : {}),
+      };
+    }
+  }
+  return record;
+}
+
+export async function loadInsights(ctx: QueryCtx, workspaceId: Id<"workspaces">, range: DateRange = {}): Promise<InsightsReport> {
+  const { from, to } = range;
+  // A quote's creation time is its request time: the index orders by it.
   const quotes = await ctx.db
     .query("quotes")
-    .withIndex("by_workspaceId", (q) => q.eq("workspaceId", workspaceId))
+    .withIndex("by_workspaceId", (q) => {
+      const all = q.eq("workspaceId", workspaceId);
+      if (from !== undefined && to !== undefined) return all.gte("_creationTime", from).lt("_creationTime", to);
+      if (from !== undefined) return all.gte("_creationTime", from);
+      if (to !== undefined) return all.lt("_creationTime", to);
+      return all;
+    })
     .order("desc")
     .take(INSIGHTS_QUOTE_LIMIT);
-  let negotiationCount = 0;
-  const closed: ClosedNegotiation[] = [];
-  const tallies: QuoteTally[] = [];
-  for (const quote of quotes) {
-    let agreed = false;
-    for (const negotiation of await negotiationsOfQuote(ctx, quote._id)) {
-      negotiationCount++;
-      agreed ||= negotiation.status === "accepted";
-      // A cancelled quote's negotiations were called off, not lost: they stay out of the means.
-      if (quote.status !== "cancelled" && isTerminalNegotiation(negotiation.status)) closed.push(await closedNegotiation(ctx, negotiation));
-    }
-    tallies.push({ status: quote.status, agreed });
+  const records: QuoteRecord[] = [];
+  for (const quote of quotes) records.push(await quoteRecord(ctx, quote));
+  const names = new Map<string, string>();
+  for (const supplierId of new Set(records.flatMap((record) => record.closed.map((n) => n.supplierId)))) {
+    const supplier = await ctx.db.get(supplierId as Id<"suppliers">);
+    if (supplier) names.set(supplierId, supplier.name);
   }
-  return summarise(tallies, negotiationCount, closed);
+  return report(records, range, names, quotes.length === INSIGHTS_QUOTE_LIMIT);
 }

@@ -8,6 +8,7 @@ import { getNegotiation, getQuote, negotiationsOfQuote, transitionNegotiation } 
 import { assertQuoteTransition, isTerminalNegotiation, type NegotiationStatus, type QuoteStatus } from "./status";
 import {
   checkGuardrails,
+  checkIncoterm,
   checkNumber,
   checkQuantity,
   checkText,
@@ -35,6 +36,11 @@ export const quoteRequestArgs = {
   notes: v.optional(v.string()),
   maxRounds: v.optional(v.number()),
   seed: v.optional(v.number()),
+  /** Blank or absent: the quote is named by its products (quoteNames.ts). */
+  title: v.optional(v.string()),
+  deliveryAddress: v.optional(v.string()),
+  /** An Incoterms 2020 code; a string here so that a wrong one is refused in words at its field. */
+  incoterms: v.optional(v.string()),
 };
 
 export type QuoteRequest = ObjectType<typeof quoteRequestArgs>;
@@ -44,39 +50,20 @@ export async function requestQuote(
   workspaceId: Id<"workspaces">,
   request: QuoteRequest,
   actor: Actor = "user",
+  eventData: EventData = {},
 ): Promise<Id<"quotes">> {
-  const { items, normalised } = await validateRequest(ctx, workspaceId, request);
-  const suppliers = await ctx.db
-    .query("suppliers")
-    .withIndex("by_workspaceId_and_slug", (q) => q.eq("workspaceId", workspaceId))
-    .take(10);
-  if (suppliers.length === 0) {
-    fail("CONFLICT", "This workspace has no suppliers yet: load its catalog first (npm run seed)");
-  }
-  // A line no supplier can fill would have every negotiation give up at once: refuse it here, saying why
-  // (and not how much any one supplier can make: that is the supplier's to tell).
-  for (const [i, item] of items.entries()) {
-    if (suppliers.every((s) => item.quantity > s.persona.capacityPerLine)) {
-      invalid(
-        `lineItems[${i}].quantity`,
-        `None of this workspace's suppliers can supply ${formatNumber(item.quantity)} × ${item.name} in one order: lower the quantity, or split it over several quotes`,
-      );
-    }
-  }
+  const { fields, suppliers } = await validateRequest(ctx, workspaceId, request);
   const now = Date.now();
-  const maxRounds = request.maxRounds ?? LIMITS.defaultMaxRounds;
   const quoteId = await ctx.db.insert("quotes", {
     workspaceId,
-    lineItems: items,
-    priorities: normalised,
-    guardrails: request.guardrails,
-    ...(request.notes !== undefined ? { notes: request.notes } : {}),
-    maxRounds,
+    number: await nextQuoteNumber(ctx, workspaceId),
+    ...withoutUndefined(fields),
     seed: request.seed ?? now % LIMITS.maxSeed,
     status: "queued",
     requestedAt: now,
     updatedAt: now,
   });
+  const { maxRounds } = fields;
   for (const supplier of suppliers) {
     await ctx.db.insert("negotiations", {
       workspaceId,
@@ -94,12 +81,119 @@ export async function requestQuote(
     type: "quote.requested",
     actor,
     quoteId,
-    data: { lineItems: items.length, suppliers: suppliers.length },
+    data: { lineItems: fields.lineItems.length, suppliers: suppliers.length, ...eventData },
   });
   return quoteId;
 }
 
+/**
+ * The workspace's highest reference number plus one (1 for its first quote).
+ * Mutations are serializable, so two requests at once never get the same one;
+ * quotes from before numbering have none and sort below every number.
+ */
+async function nextQuoteNumber(ctx: MutationCtx, workspaceId: Id<"workspaces">): Promise<number> {
+  const last = await ctx.db
+    .query("quotes")
+    .withIndex("by_workspaceId_and_number", (q) => q.eq("workspaceId", workspaceId))
+    .order("desc")
+    .first();
+  return (last?.number ?? 0) + 1;
+}
+
+/** Insert takes no undefined fields; a patch takes them to mean "remove". */
+function withoutUndefined<T extends object>(fields: T): T {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as T;
+}
+
+/**
+ * What a quote was asked with, as a request again, for the re-run (under a new
+ * seed). The dashboard's Duplicate and Edit fill its form from the quote the
+ * same way (web/src/lib/quoteForm.ts draftFromQuote).
+ */
+export function requestFromQuote(quote: Doc<"quotes">): QuoteRequest {
+  return withoutUndefined({
+    lineItems: quote.lineItems.map(({ productId, quantity, targetUnitPrice, maxUnitPrice }) => ({
+      productId,
+      quantity,
+      targetUnitPrice,
+      maxUnitPrice,
+    })),
+    priorities: quote.priorities,
+    guardrails: quote.guardrails,
+    notes: quote.notes,
+    maxRounds: quote.maxRounds,
+    seed: quote.seed,
+    title: quote.title,
+    deliveryAddress: quote.deliveryAddress,
+    incoterms: quote.incoterms,
+  });
+}
+
+/** A seed other than `previous`: the re-run replays the same request, not the same negotiation. */
+export function freshSeed(previous: number, now = Date.now()): number {
+  const seed = now % LIMITS.maxSeed;
+  return seed === previous ? (seed + 1) % LIMITS.maxSeed : seed;
+}
+
+/** The same request again at once, under a new seed: a new quote, with its own number. */
+export async function rerunQuote(ctx: MutationCtx, workspaceId: Id<"workspaces">, quoteId: Id<"quotes">): Promise<Id<"quotes">> {
+  const quote = await getQuote(ctx, quoteId);
+  const request = { ...requestFromQuote(quote), seed: freshSeed(quote.seed) };
+  return await requestQuote(ctx, workspaceId, request, "user", { rerunOf: quote._id });
+}
+
+/**
+ * Replaces what a queued quote asks for, checked as a request is. Once a
+ * worker has claimed it (negotiating, or later) it is refused with CONFLICT and
+ * nothing changes. An absent seed keeps the quote's own.
+ */
+export async function updateQuote(
+  ctx: MutationCtx,
+  workspaceId: Id<"workspaces">,
+  quoteId: Id<"quotes">,
+  request: QuoteRequest,
+): Promise<void> {
+  const quote = await getQuote(ctx, quoteId);
+  if (quote.status !== "queued") {
+    fail(
+      "CONFLICT",
+      quote.status === "negotiating"
+        ? "The negotiations of this quote have started, so it can no longer be edited: duplicate it instead"
+        : `This quote is ${quote.status}, so it can no longer be edited: duplicate it instead`,
+      "quoteId",
+    );
+  }
+  const { fields } = await validateRequest(ctx, workspaceId, request);
+  const now = Date.now();
+  await ctx.db.patch(quoteId, { ...fields, seed: request.seed ?? quote.seed, updatedAt: now });
+  // Pending negotiations copied the rounds at request time.
+  for (const negotiation of await negotiationsOfQuote(ctx, quoteId)) {
+    if (negotiation.maxRounds !== fields.maxRounds) await ctx.db.patch(negotiation._id, { maxRounds: fields.maxRounds });
+  }
+  await logEvent(ctx, {
+    workspaceId,
+    type: "quote.edited",
+    actor: "user",
+    quoteId,
+    data: { lineItems: fields.lineItems.length },
+  });
+}
+
+/** Trimmed; blank reads as absent. */
+function optionalText(value: string | undefined, field: string, max: number): string | undefined {
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  if (trimmed === "") return undefined;
+  return checkText(trimmed, field, { required: false, max });
+}
+
+/**
+ * The one check of a quote request, for quotes.request, quotes.update and the
+ * worker's requestQuote: returns the quote's fields as they are stored (every
+ * optional one present, undefined when absent) and the suppliers it goes to.
+ */
 async function validateRequest(ctx: MutationCtx, workspaceId: Id<"workspaces">, request: QuoteRequest) {
+  const title = optionalText(request.title, "title", LIMITS.maxTitleLength);
   if (request.lineItems.length === 0) invalid("lineItems", "A quote needs at least one line item");
   if (request.lineItems.length > LIMITS.maxLineItems) {
     invalid("lineItems", `A quote has at most ${LIMITS.maxLineItems} line items`);
@@ -135,7 +229,36 @@ async function validateRequest(ctx: MutationCtx, workspaceId: Id<"workspaces">, 
     checkNumber(request.maxRounds, "maxRounds", { integer: true, min: 1, max: LIMITS.maxRounds });
   }
   if (request.seed !== undefined) checkNumber(request.seed, "seed", { integer: true, min: 0, max: LIMITS.maxSeed });
-  return { items, normalised };
+  const deliveryAddress = optionalText(request.deliveryAddress, "deliveryAddress", LIMITS.maxAddressLength);
+  const incoterms = request.incoterms === undefined ? undefined : checkIncoterm(request.incoterms, "incoterms");
+  const suppliers = await ctx.db
+    .query("suppliers")
+    .withIndex("by_workspaceId_and_slug", (q) => q.eq("workspaceId", workspaceId))
+    .take(10);
+  if (suppliers.length === 0) {
+    fail("CONFLICT", "This workspace has no suppliers yet: load its catalog first (npm run seed)");
+  }
+  // A line no supplier can fill would have every negotiation give up at once: refuse it here, saying why
+  // (and not how much any one supplier can make: that is the supplier's to tell).
+  for (const [i, item] of items.entries()) {
+    if (suppliers.every((s) => item.quantity > s.persona.capacityPerLine)) {
+      invalid(
+        `lineItems[${i}].quantity`,
+        `None of this workspace's suppliers can supply ${formatNumber(item.quantity)} × ${item.name} in one order: lower the quantity, or split it over several quotes`,
+      );
+    }
+  }
+  const fields = {
+    title,
+    lineItems: items,
+    priorities: normalised,
+    guardrails: request.guardrails,
+    notes: request.notes,
+    deliveryAddress,
+    incoterms,
+    maxRounds: request.maxRounds ?? LIMITS.defaultMaxRounds,
+  };
+  return { fields, suppliers };
 }
 
 /** Moves the quote along its table and logs it. */

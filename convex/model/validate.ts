@@ -2,6 +2,7 @@ import type { Infer } from "convex/values";
 import type { guardrails as guardrailsValidator, priorities as prioritiesValidator, terms as termsValidator } from "../schema";
 import { DEFAULT_MAX_ROUNDS, normalisedPriorities } from "../../src/negotiation";
 import { invalid } from "./errors";
+import { type Incoterm, INCOTERMS } from "./incoterms";
 
 // Bounds on everything a caller may send. Validators in the function signatures
 // check types; these check values, and name the offending field.
@@ -17,6 +18,8 @@ export const LIMITS = {
   maxPaymentTermsDays: 180,
   maxLineItems: 50,
   maxTextLength: 4_000,
+  maxTitleLength: 120,
+  maxAddressLength: 500,
   maxRounds: 20,
   /** Offers in total, the opening quote included. */
   defaultMaxRounds: DEFAULT_MAX_ROUNDS,
@@ -42,6 +45,9 @@ const LABELS: Record<string, string> = {
   message: "Message",
   reason: "Reason",
   name: "Name",
+  title: "Title",
+  deliveryAddress: "Delivery address",
+  incoterms: "Incoterms",
 };
 
 /** "lineItems[0].quantity" → "Quantity"; a field without a label reads as words ("leaseMs" → "Lease ms"). */
@@ -83,21 +89,36 @@ export function checkPaymentTermsDays(value: number, field: string): number {
   return checkNumber(value, field, { integer: true, min: 0, max: LIMITS.maxPaymentTermsDays });
 }
 
-export function checkText(value: string, field: string, opts: { required: boolean }): string {
+export function checkText(value: string, field: string, opts: { required: boolean; max?: number }): string {
   const label = fieldLabel(field);
+  const max = opts.max ?? LIMITS.maxTextLength;
   if (opts.required && value.trim().length === 0) invalid(field, `${label} must not be empty`);
-  if (value.length > LIMITS.maxTextLength) {
-    invalid(field, `${label} must be at most ${formatNumber(LIMITS.maxTextLength)} characters (it has ${formatNumber(value.length)})`);
+  if (value.length > max) {
+    invalid(field, `${label} must be at most ${formatNumber(max)} characters (it has ${formatNumber(value.length)})`);
   }
   return value;
 }
 
-/** Non-negative weights, at least one positive; returned normalised to sum to 1. */
+/** One of the Incoterms 2020 rules, by its code ("FOB"). */
+export function checkIncoterm(value: string, field: string): Incoterm {
+  const found = INCOTERMS.find((term) => term.code === value);
+  if (!found) {
+    invalid(field, `${fieldLabel(field)} must be one of the Incoterms 2020 rules: ${INCOTERMS.map((term) => term.code).join(", ")}`);
+  }
+  return found.code;
+}
+
+/**
+ * Non-negative weights, at least one positive; returned normalised to sum to 1.
+ * Weights that already do (to rounding) are kept as they are, so a quote asked
+ * again from its stored priorities (re-run, duplicate, edit) keeps them exactly.
+ */
 export function normalisePriorities(priorities: Priorities): Priorities {
   const keys = ["price", "leadTime", "paymentTerms", "quality"] as const;
   for (const key of keys) checkNumber(priorities[key], `priorities.${key}`, { min: 0 });
   const sum = keys.reduce((total, key) => total + priorities[key], 0);
   if (sum <= 0) invalid("priorities", "At least one priority must be greater than 0");
+  if (Math.abs(sum - 1) < 1e-9) return Object.fromEntries(keys.map((key) => [key, priorities[key]])) as Priorities;
   return normalisedPriorities(priorities);
 }
 

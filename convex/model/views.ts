@@ -1,6 +1,12 @@
-import type { Doc } from "../_generated/dataModel";
+import { stream } from "convex-helpers/server/stream";
+import type { PaginationOptions } from "convex/server";
+import type { Doc, Id } from "../_generated/dataModel";
 import type { QueryCtx } from "../_generated/server";
+import schema from "../schema";
 import { totalPrice } from "../../src/negotiation";
+import { invalid } from "./errors";
+import { matchesSearch, normaliseSearch, type QuoteSort, SEARCH_LIMITS } from "./quoteNames";
+import type { QuoteStatus } from "./status";
 import { unreadCount } from "./messages";
 import { negotiationsOfQuote } from "./negotiations";
 import type { Terms } from "./validate";
@@ -65,4 +71,112 @@ export async function quoteDetail(ctx: QueryCtx, quote: Doc<"quotes">) {
     .withIndex("by_quoteId", (q) => q.eq("quoteId", quote._id))
     .first();
   return { quote, negotiations, ...(award ? { award } : {}) };
+}
+
+// ---------------------------------------------------------------------------
+// The quotes list: search and sort. The backend has no text search yet, so a
+// search is matched here, on the server, with bounded work per call:
+// - newest/oldest walk the workspace's index in order and read at most
+//   SEARCH_LIMITS.scanRows quotes per call (convex-helpers' stream with
+//   maximumRowsRead); a page may come back short, even empty, with more to
+//   read, and the next page goes on from where this one stopped;
+// - status/lowest/highest order in memory the SEARCH_LIMITS.sortWindow most
+//   recent quotes (of the status filter), paged by position.
+
+export type QuoteListArgs = {
+  status?: QuoteStatus;
+  search?: string;
+  sort?: QuoteSort;
+  paginationOpts: PaginationOptions & { endCursor?: string | null };
+};
+
+// Open work first, then what waits for the brand, then what is over.
+const STATUS_ORDER: QuoteStatus[] = ["negotiating", "queued", "completed", "awarded", "failed", "cancelled"];
+
+export async function listQuotes(ctx: QueryCtx, workspaceId: Id<"workspaces">, args: QuoteListArgs) {
+  const search = args.search === undefined ? "" : normaliseSearch(args.search);
+  if (search.length > SEARCH_LIMITS.maxLength) {
+    invalid("search", `Search must be at most ${SEARCH_LIMITS.maxLength} characters (it has ${search.length})`);
+  }
+  const sort = args.sort ?? "newest";
+  const { status, paginationOpts } = args;
+  const matches = (quote: Doc<"quotes">) => search === "" || matchesSearch(quote, search);
+
+  if (sort === "newest" || sort === "oldest") {
+    const quotes = stream(ctx.db, schema).query("quotes");
+    const ordered = (
+      status === undefined
+        ? quotes.withIndex("by_workspaceId", (q) => q.eq("workspaceId", workspaceId))
+        : quotes.withIndex("by_workspaceId_and_status", (q) => q.eq("workspaceId", workspaceId).eq("status", status))
+    ).order(sort === "newest" ? "desc" : "asc");
+    const found = search === "" ? ordered : ordered.filterWith(async (quote) => matches(quote));
+    // A page pinned to an end cursor re-reads the range it read before (plus what arrived since).
+    const page = await found.paginate({
+      numItems: paginationOpts.numItems,
+      cursor: paginationOpts.cursor,
+      endCursor: paginationOpts.endCursor ?? null,
+      ...(paginationOpts.endCursor ? {} : { maximumRowsRead: SEARCH_LIMITS.scanRows }),
+    });
+    return { page: await rows(ctx, page.page), isDone: page.isDone, continueCursor: page.continueCursor };
+  }
+
+  const recent = await (
+    status === undefined
+      ? ctx.db.query("quotes").withIndex("by_workspaceId", (q) => q.eq("workspaceId", workspaceId))
+      : ctx.db.query("quotes").withIndex("by_workspaceId_and_status", (q) => q.eq("workspaceId", workspaceId).eq("status", status))
+  )
+    .order("desc")
+    .take(SEARCH_LIMITS.sortWindow);
+  const keyed = [];
+  for (const quote of recent.filter(matches)) {
+    keyed.push({ quote, key: sort === "status" ? STATUS_ORDER.indexOf(quote.status) : await agreedOrBestTotal(ctx, quote) });
+  }
+  // Newest first within a status or an equal total; a quote with no total yet comes last either way.
+  const direction = sort === "highest" ? -1 : 1;
+  keyed.sort((a, b) => {
+    if (a.key !== b.key) {
+      if (a.key === null) return 1;
+      if (b.key === null) return -1;
+      return (a.key - b.key) * direction;
+    }
+    return b.quote._creationTime - a.quote._creationTime;
+  });
+  const start = position(paginationOpts.cursor, 0);
+  const end = position(paginationOpts.endCursor ?? null, start + paginationOpts.numItems);
+  return {
+    page: await rows(ctx, keyed.slice(start, end).map((k) => k.quote)),
+    isDone: end >= keyed.length,
+    continueCursor: String(end),
+  };
+}
+
+/** A windowed sort's cursor: the position in the sorted window. */
+function position(cursor: string | null, otherwise: number): number {
+  if (cursor === null) return otherwise;
+  const at = Number(cursor);
+  if (!Number.isInteger(at) || at < 0) invalid("paginationOpts.cursor", "This page of quotes no longer exists: reload the list");
+  return at;
+}
+
+async function rows(ctx: QueryCtx, quotes: Doc<"quotes">[]) {
+  const out = [];
+  for (const quote of quotes) out.push(await quoteRow(ctx, quote));
+  return out;
+}
+
+/** What the quote costs as far as anyone knows: the award's total, else the best standing offer's; null with neither. */
+async function agreedOrBestTotal(ctx: QueryCtx, quote: Doc<"quotes">): Promise<number | null> {
+  if (quote.status === "awarded") {
+    const award = await ctx.db
+      .query("awards")
+      .withIndex("by_quoteId", (q) => q.eq("quoteId", quote._id))
+      .first();
+    if (award) return totalPrice(award.terms);
+  }
+  let best: number | null = null;
+  for (const negotiation of await negotiationsOfQuote(ctx, quote._id)) {
+    const terms = supplierTerms(negotiation);
+    if (terms && (best === null || totalPrice(terms) < best)) best = totalPrice(terms);
+  }
+  return best;
 }

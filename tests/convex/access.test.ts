@@ -59,6 +59,7 @@ async function setup() {
     content: "Our",
   });
   const buyer = await invite(t, owner, "buyer@acme.test", "buyer");
+  const approver = await invite(t, owner, "approver@acme.test", "approver");
   const viewer = await invite(t, owner, "viewer@acme.test", "viewer");
   const signedOut = await invite(t, owner, "gone@acme.test", "owner");
   await t.run(async (ctx) => ctx.db.delete(signedOut.sessionId));
@@ -69,6 +70,7 @@ async function setup() {
     t,
     owner,
     buyer,
+    approver,
     viewer,
     signedOut,
     other,
@@ -100,7 +102,7 @@ function caller(as: Pick<Backend, "query" | "mutation">, workspaceId: Id<"worksp
 
 type Row =
   | {
-      least: "viewer" | "buyer" | "owner";
+      least: "viewer" | "buyer" | "approver" | "owner";
       call: (s: Setup, c: Caller) => Promise<unknown>;
       /** Brings the data to the state the call needs, so that only the caller decides. */
       given?: (s: Setup) => Promise<unknown>;
@@ -111,6 +113,19 @@ type Row =
 
 const page = { numItems: 50, cursor: null };
 const paused = (s: Setup) => s.owner.mutation(api.negotiations.pause, { negotiationId: s.negotiationId });
+/** Any award needs an approval; the buyer asks for one on the standing offer. */
+const requested = async (s: Setup) => {
+  await s.owner.mutation(api.workspaces.setApprovalThreshold, { threshold: 0 });
+  await s.buyer.mutation(api.negotiations.acceptCurrentOffer, { negotiationId: s.negotiationId });
+};
+const smallRequest = (s: Setup) => ({
+  lineItems: [{ productId: s.productId, quantity: 100, targetUnitPrice: 1, maxUnitPrice: 2 }],
+  priorities: { price: 1, leadTime: 0, paymentTerms: 0, quality: 0 },
+  guardrails: { maxLeadTimeDays: 40, minPaymentTermsDays: 10 },
+});
+const queuedQuote = (s: Setup) =>
+  s.t.run(async (ctx) => (await ctx.db.query("quotes").withIndex("by_status", (q) => q.eq("status", "queued")).first())!._id);
+const pendingApproval = (s: Setup) => s.t.run(async (ctx) => (await ctx.db.query("approvals").first())!._id);
 
 const ROWS: Record<string, Row> = {
   // Convex Auth's own endpoints: signing in is what an anonymous caller does.
@@ -136,7 +151,11 @@ const ROWS: Record<string, Row> = {
   "messages.markRead": { least: "viewer", call: (s, c) => c.mutation(api.messages.markRead, { negotiationId: s.negotiationId }) },
   "offers.list": { least: "viewer", call: (s, c) => c.query(api.offers.list, { negotiationId: s.negotiationId }) },
   "insights.summary": { least: "viewer", call: (_s, c) => c.query(api.insights.summary, {}) },
+  "events.timeline": { least: "viewer", call: (s, c) => c.query(api.events.timeline, { quoteId: s.quoteId }) },
   "members.list": { least: "viewer", call: (_s, c) => c.query(api.members.list, {}) },
+  "purchaseOrders.forQuote": { least: "viewer", call: (s, c) => c.query(api.purchaseOrders.forQuote, { quoteId: s.quoteId }) },
+  "approvals.forQuote": { least: "viewer", given: requested, call: (s, c) => c.query(api.approvals.forQuote, { quoteId: s.quoteId }) },
+  "approvals.waiting": { least: "viewer", given: requested, call: (_s, c) => c.query(api.approvals.waiting, {}) },
   "negotiations.suggestCounter": {
     least: "viewer",
     call: (s, c) => c.query(api.negotiations.suggestCounter, { negotiationId: s.negotiationId }),
@@ -156,6 +175,13 @@ const ROWS: Record<string, Row> = {
       }),
   },
   "quotes.cancel": { least: "buyer", call: (s, c) => c.mutation(api.quotes.cancel, { quoteId: s.quoteId }) },
+  "quotes.update": {
+    least: "buyer",
+    // Only a queued quote can be edited: the owner requests a second one (the first is claimed).
+    given: (s) => s.owner.mutation(api.quotes.request, smallRequest(s)),
+    call: async (s, c) => c.mutation(api.quotes.update, { quoteId: await queuedQuote(s), ...smallRequest(s), title: "Edited" }),
+  },
+  "quotes.rerun": { least: "buyer", call: (s, c) => c.mutation(api.quotes.rerun, { quoteId: s.quoteId }) },
   "negotiations.pause": { least: "buyer", call: (s, c) => c.mutation(api.negotiations.pause, { negotiationId: s.negotiationId }) },
   "negotiations.resume": { least: "buyer", given: (s) => paused(s), call: (s, c) => c.mutation(api.negotiations.resume, { negotiationId: s.negotiationId }) },
   "negotiations.sendMessage": {
@@ -177,6 +203,26 @@ const ROWS: Record<string, Row> = {
     call: (s, c) => c.mutation(api.negotiations.walkAway, { negotiationId: s.negotiationId, reason: "No" }),
   },
 
+  "approvals.withdraw": {
+    least: "buyer",
+    given: requested,
+    call: async (s, c) => c.mutation(api.approvals.withdraw, { approvalId: await pendingApproval(s) }),
+  },
+  "approvals.approve": {
+    least: "approver",
+    given: requested,
+    call: async (s, c) => c.mutation(api.approvals.approve, { approvalId: await pendingApproval(s), comment: "Fine" }),
+  },
+  "approvals.reject": {
+    least: "approver",
+    given: requested,
+    call: async (s, c) => c.mutation(api.approvals.reject, { approvalId: await pendingApproval(s), comment: "Too much" }),
+  },
+
+  "workspaces.setApprovalThreshold": {
+    least: "owner",
+    call: (_s, c) => c.mutation(api.workspaces.setApprovalThreshold, { threshold: 5000 }),
+  },
   "members.setRole": {
     least: "owner",
     call: (s, c) => c.mutation(api.members.setRole, { userId: s.buyer.userId, role: "viewer" }),
@@ -184,6 +230,7 @@ const ROWS: Record<string, Row> = {
   "members.remove": { least: "owner", call: (s, c) => c.mutation(api.members.remove, { userId: s.buyer.userId }) },
   "invitations.create": { least: "owner", call: (_s, c) => c.mutation(api.invitations.create, { role: "buyer" }) },
   "invitations.list": { least: "owner", call: (_s, c) => c.query(api.invitations.list, {}) },
+  "events.exportPage": { least: "owner", call: (_s, c) => c.query(api.events.exportPage, { paginationOpts: page }) },
   "invitations.revoke": {
     least: "owner",
     call: (s, c) => c.mutation(api.invitations.revoke, { invitationId: s.invitation.invitationId }),
@@ -341,9 +388,9 @@ const publicFunctions = Object.entries(modules).flatMap(([file, exports]) => {
 
 
 const byLeast = (least: Row["least"]) => Object.entries(ROWS).filter(([, row]) => row.least === least);
-const scopedRows = [...byLeast("viewer"), ...byLeast("buyer"), ...byLeast("owner")] as [
+const scopedRows = [...byLeast("viewer"), ...byLeast("buyer"), ...byLeast("approver"), ...byLeast("owner")] as [
   string,
-  Extract<Row, { least: "viewer" | "buyer" | "owner" }>,
+  Extract<Row, { least: "viewer" | "buyer" | "approver" | "owner" }>,
 ][];
 
 describe("every public function has a row", () => {
@@ -369,9 +416,10 @@ describe("workspace functions refuse whoever is not a member with the role", () 
     await expectRefused(s.t, () => row.call(s, caller(s.stranger.as, ws)), "FORBIDDEN");
     await expectRefused(s.t, () => row.call(s, caller(s.other.as, ws)), "FORBIDDEN");
     if (row.least !== "viewer") await expectRefused(s.t, () => row.call(s, caller(s.viewer.as, ws)), "FORBIDDEN");
-    if (row.least === "owner") await expectRefused(s.t, () => row.call(s, caller(s.buyer.as, ws)), "FORBIDDEN");
+    if (row.least === "approver" || row.least === "owner") await expectRefused(s.t, () => row.call(s, caller(s.buyer.as, ws)), "FORBIDDEN");
+    if (row.least === "owner") await expectRefused(s.t, () => row.call(s, caller(s.approver.as, ws)), "FORBIDDEN");
     // The same call by the least role that may make it goes through: the refusals above were about the caller.
-    const allowed = { viewer: s.viewer, buyer: s.buyer, owner: s.owner }[row.least];
+    const allowed = { viewer: s.viewer, buyer: s.buyer, approver: s.approver, owner: s.owner }[row.least];
     await row.call(s, caller(allowed.as, ws));
   });
 

@@ -16,7 +16,7 @@ async function threeOffers() {
 describe("awarding is one mutation", () => {
   test("accepting a supplier's offer writes the award and closes the rest, exactly", async () => {
     const { t, quoteId, a, b, c, offerB } = await threeOffers();
-    const awardId = await brand(t).mutation(api.negotiations.acceptCurrentOffer, { negotiationId: b });
+    const { awardId } = (await brand(t).mutation(api.negotiations.acceptCurrentOffer, { negotiationId: b })) as { awardId: string };
     const db = await snapshot(t);
     const byId = <T extends { _id: string }>(rows: unknown[], id: string) => (rows as T[]).find((r) => r._id === id)!;
 
@@ -83,7 +83,7 @@ describe("awarding is one mutation", () => {
       quoteId,
       recommendation: { negotiationId: b, supplierId: n.supplierId, explanation: "Cheapest within guardrails", ranking: [] },
     });
-    const awardId = await brand(t).mutation(api.negotiations.acceptCurrentOffer, { negotiationId: b });
+    const { awardId } = (await brand(t).mutation(api.negotiations.acceptCurrentOffer, { negotiationId: b })) as { awardId: string };
     const detail = (await brand(t).query(api.quotes.get, { quoteId }))!;
     expect(detail.quote.status).toBe("awarded");
     expect(detail.award).toMatchObject({ _id: awardId, negotiationId: b, offerId: offerB });

@@ -7,6 +7,7 @@ import type { Doc, Id } from "../../convex/_generated/dataModel";
 import schema from "../../convex/schema";
 import type { ErrorData } from "../../convex/model/errors";
 import type { Terms } from "../../convex/model/validate";
+import type { Role } from "../../convex/model/roles";
 
 // Small steps that the scenario tests compose. Each takes the test backend `t`
 // so the same scenarios can run against another backend later.
@@ -62,7 +63,7 @@ export async function newWorkspace(t: Backend, email = "owner@brand.test", name 
 }
 
 /** Joins `workspace` with `role` through a real invitation. */
-export async function invite(t: Backend, owner: Member, email: string, role: "owner" | "buyer" | "viewer"): Promise<Member> {
+export async function invite(t: Backend, owner: Member, email: string, role: Role): Promise<Member> {
   const { token } = await owner.mutation(api.invitations.create, { role });
   const user = await signUp(t, email);
   await user.as.mutation(api.invitations.accept, { token });
@@ -217,6 +218,8 @@ export async function snapshot(t: Backend) {
       "mastra_workflow_snapshots",
       "events",
       "awards",
+      "approvals",
+      "purchaseOrders",
     ] as const;
     const all: Record<string, unknown[]> = {};
     for (const table of tables) all[table] = await ctx.db.query(table).collect();

@@ -1,6 +1,8 @@
-import { useMutation } from "convex/react";
+import { useMutation, useQuery } from "convex/react";
 import { useState } from "react";
 import { api } from "../../../convex/_generated/api";
+import { exceedsThreshold } from "../../../convex/model/spendThreshold";
+import { downloadFile, toCsv } from "../lib/csv";
 import { capitalise, formatDays, formatMoney, formatPercent, totalPrice } from "../lib/format";
 import type { NegotiationView, Quote } from "../lib/types";
 import { useServerAction } from "../lib/useServerAction";
@@ -11,11 +13,37 @@ import { useWorkspace } from "../lib/workspace";
 
 type Rec = NonNullable<Quote["recommendation"]>;
 
+/** The comparison as a spreadsheet: one row per supplier, numbers unformatted. */
+export function comparisonCsv(recommendation: Rec): string {
+  const ranking = [...recommendation.ranking].sort((a, b) => a.rank - b.rank);
+  return toCsv(
+    ["Rank", "Supplier", "Recommended", "Outcome", "Total", "Lead time (days)", "Payment terms (days)", "Score", "Summary"],
+    ranking.map((entry) => [
+      entry.rank,
+      entry.supplierName,
+      entry.negotiationId === recommendation.negotiationId ? "yes" : "no",
+      capitalise(entry.outcome),
+      entry.terms ? totalPrice(entry.terms) : "",
+      entry.terms?.leadTimeDays,
+      entry.terms?.paymentTermsDays,
+      Math.round(entry.score * 10000) / 10000,
+      entry.summary,
+    ]),
+  );
+}
+
 /** The final terms of every negotiation side by side, ranked by the brand's own scoring. */
 export function ComparisonTable({ recommendation }: { recommendation: Rec }) {
   const ranking = [...recommendation.ranking].sort((a, b) => a.rank - b.rank);
   return (
-    <div className="table-scroll">
+    <>
+      <div className="comparison-export">
+        <button type="button" className="button-secondary button-small" data-testid="comparison-export-csv"
+          onClick={() => downloadFile(`comparison-${new Date(recommendation.createdAt).toISOString().slice(0, 10)}.csv`, "text/csv;charset=utf-8", comparisonCsv(recommendation))}>
+          Export CSV
+        </button>
+      </div>
+      <div className="table-scroll">
       <table className="table comparison" data-testid="comparison-table">
         <caption>Final terms, ranked by your priorities</caption>
         <thead>
@@ -53,7 +81,8 @@ export function ComparisonTable({ recommendation }: { recommendation: Rec }) {
           ))}
         </tbody>
       </table>
-    </div>
+      </div>
+    </>
   );
 }
 
@@ -62,11 +91,16 @@ export function RecommendationCard({ quote, negotiations }: { quote: Quote; nego
   const recommendation = quote.recommendation!;
   const { workspaceId, role, can } = useWorkspace();
   const award = useMutation(api.negotiations.acceptCurrentOffer);
+  const workspace = useQuery(api.workspaces.get, { workspaceId });
+  const approvals = useQuery(api.approvals.forQuote, { workspaceId, quoteId: quote._id });
+  const awaiting = approvals?.some((a) => a.status === "pending") ?? false;
   const [open, setOpen] = useState(false);
   const { busy, error, run } = useServerAction();
   const chosen = recommendation.ranking.find((r) => r.negotiationId === recommendation.negotiationId);
   const negotiation = negotiations.find((n) => n._id === recommendation.negotiationId);
-  const canAccept = quote.status === "completed" && chosen !== undefined && negotiation !== undefined;
+  const canAccept = quote.status === "completed" && chosen !== undefined && negotiation !== undefined && !awaiting;
+  const threshold = workspace?.approvalThreshold ?? null;
+  const needsApprover = chosen?.terms !== undefined && exceedsThreshold(threshold, totalPrice(chosen.terms));
 
   const onConfirm = async () => {
     if (negotiation) await run(() => award({ workspaceId, negotiationId: negotiation._id }), () => setOpen(false));
@@ -99,13 +133,20 @@ export function RecommendationCard({ quote, negotiations }: { quote: Quote; nego
       <ConfirmDialog
         open={open}
         title={`Award the quote to ${chosen?.supplierName ?? "this supplier"}?`}
-        confirmLabel="Award"
+        confirmLabel={needsApprover ? "Ask for approval" : "Award"}
         busy={busy}
         error={error}
         onCancel={() => setOpen(false)}
         onConfirm={onConfirm}
       >
-        <p>The award is final: Parley tells {chosen?.supplierName} that they won the order on these terms.</p>
+        {needsApprover ? (
+          <p className="notice" data-testid="award-needs-approval">
+            This is above your workspace's approval threshold of {formatMoney(threshold!)}: an approver or an owner
+            approves it first, and the award is made when they do.
+          </p>
+        ) : (
+          <p>The award is final: Parley tells {chosen?.supplierName} that they won the order on these terms.</p>
+        )}
         {chosen?.terms && <TermsTable terms={chosen.terms} />}
       </ConfirmDialog>
     </section>

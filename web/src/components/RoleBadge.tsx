@@ -1,6 +1,6 @@
 import { ROLE_LABELS, type Role } from "../lib/roles";
 
-const TONE: Record<Role, string> = { owner: "info", buyer: "good", viewer: "neutral" };
+const TONE: Record<Role, string> = { owner: "info", approver: "warn", buyer: "good", viewer: "neutral" };
 
 export function RoleBadge({ role, testId = "role-badge" }: { role: Role; testId?: string }) {
   return (

@@ -1,3 +1,6 @@
+import { useQuery } from "convex/react";
+import { api } from "../../../convex/_generated/api";
+import type { Id } from "../../../convex/_generated/dataModel";
 import { hrefFor, navigate, type Route } from "../lib/router";
 import { roleAtLeast } from "../lib/roles";
 import { useDeployment } from "../lib/deployment";
@@ -40,6 +43,7 @@ export function TopBar({ route }: { route: Route }) {
           {roleAtLeast(current.role, "buyer") && link("newQuote", "New quote", "nav-new-quote")}
           {link("insights", "Insights", "nav-insights")}
           {link("members", "Members", "nav-members")}
+          {roleAtLeast(current.role, "approver") && <ApprovalsWaiting workspaceId={current._id as Id<"workspaces">} />}
         </nav>
       )}
       <div className="account" data-testid="account">
@@ -87,5 +91,19 @@ export function TopBar({ route }: { route: Route }) {
         </button>
       </div>
     </header>
+  );
+}
+
+/** For approvers and owners: how many awards wait for their decision, linking to the oldest. Nothing when none do. */
+function ApprovalsWaiting({ workspaceId }: { workspaceId: Id<"workspaces"> }) {
+  const waiting = useQuery(api.approvals.waiting, { workspaceId });
+  if (!waiting || waiting.length === 0) return null;
+  const count = waiting.length;
+  return (
+    <a className="approvals-waiting" href={hrefFor({ name: "quote", quoteId: waiting[0]!.quoteId })} data-testid="approvals-waiting"
+      data-count={count} title={`${count} ${count === 1 ? "award waits" : "awards wait"} for your approval`}>
+      Approvals <span className="approvals-count">{count}</span>
+      <span className="visually-hidden"> waiting for you</span>
+    </a>
   );
 }

@@ -1,6 +1,9 @@
 import type { Priorities } from "../../../src/negotiation/types";
+import { type Incoterm, INCOTERMS } from "../../../convex/model/incoterms";
+import { quoteTitle } from "../../../convex/model/quoteNames";
 import { LIMITS } from "../../../convex/model/validate";
 import { DEFAULT_PRIORITIES } from "./priorities";
+import type { Quote } from "./types";
 
 // The New quote form's state and its checks. The server checks again; these
 // only save a round trip and say what is wrong next to the field.
@@ -14,6 +17,8 @@ export interface LineDraft {
 }
 
 export interface QuoteDraft {
+  /** Blank: the quote is named by its products. */
+  title: string;
   lines: LineDraft[];
   maxLeadTimeDays: string;
   minPaymentTermsDays: string;
@@ -22,11 +27,15 @@ export interface QuoteDraft {
   /** Advanced: most rounds per negotiation, and a seed to replay a run exactly. */
   maxRounds: string;
   seed: string;
+  deliveryAddress: string;
+  /** An Incoterms 2020 code, or "" for none. */
+  incoterms: string;
 }
 
 /** The form as it opens: no products yet, 30-day guardrails, default priorities. */
 export function emptyDraft(): QuoteDraft {
   return {
+    title: "",
     lines: [],
     maxLeadTimeDays: "30",
     minPaymentTermsDays: "30",
@@ -34,6 +43,37 @@ export function emptyDraft(): QuoteDraft {
     notes: "",
     maxRounds: "",
     seed: "",
+    deliveryAddress: "",
+    incoterms: "",
+  };
+}
+
+const COPY = " (copy)";
+
+/**
+ * The form filled from a quote: to edit it while it is queued (everything, its
+ * seed too), or to request a copy (a new seed, the title marked as a copy).
+ * `nextKey` numbers the lines as the form numbers the ones it adds.
+ */
+export function draftFromQuote(quote: Quote, mode: "edit" | "duplicate", nextKey: () => number): QuoteDraft {
+  const copyTitle = `${quoteTitle(quote).slice(0, LIMITS.maxTitleLength - COPY.length)}${COPY}`;
+  return {
+    title: mode === "edit" ? (quote.title ?? "") : copyTitle,
+    lines: quote.lineItems.map((line) => ({
+      key: nextKey(),
+      productId: line.productId,
+      quantity: String(line.quantity),
+      targetUnitPrice: String(line.targetUnitPrice),
+      maxUnitPrice: String(line.maxUnitPrice),
+    })),
+    maxLeadTimeDays: String(quote.guardrails.maxLeadTimeDays),
+    minPaymentTermsDays: String(quote.guardrails.minPaymentTermsDays),
+    priorities: quote.priorities,
+    notes: quote.notes ?? "",
+    maxRounds: String(quote.maxRounds),
+    seed: mode === "edit" ? String(quote.seed) : "",
+    deliveryAddress: quote.deliveryAddress ?? "",
+    incoterms: quote.incoterms ?? "",
   };
 }
 
@@ -44,6 +84,9 @@ export interface QuoteRequestArgs {
   notes?: string;
   maxRounds?: number;
   seed?: number;
+  title?: string;
+  deliveryAddress?: string;
+  incoterms?: Incoterm;
 }
 
 /** Field path → message; paths look like "lineItems.0.maxUnitPrice". */
@@ -113,6 +156,14 @@ export function validateQuote(draft: QuoteDraft): { errors: FieldErrors; args?: 
     errors.seed = "The seed must be a whole number from 0 to 2147483647.";
 
   if (draft.notes.length > 2000) errors.notes = "Notes are limited to 2,000 characters.";
+  const title = draft.title.trim();
+  if (title.length > LIMITS.maxTitleLength)
+    errors.title = `The title is limited to ${LIMITS.maxTitleLength} characters (it has ${title.length}).`;
+  const deliveryAddress = draft.deliveryAddress.trim();
+  if (deliveryAddress.length > LIMITS.maxAddressLength)
+    errors.deliveryAddress = `The delivery address is limited to ${LIMITS.maxAddressLength} characters (it has ${deliveryAddress.length}).`;
+  const incoterms = INCOTERMS.find((term) => term.code === draft.incoterms)?.code;
+  if (draft.incoterms !== "" && !incoterms) errors.incoterms = "Choose Incoterms from the list.";
 
   if (Object.keys(errors).length > 0) return { errors };
   const notes = draft.notes.trim();
@@ -125,6 +176,9 @@ export function validateQuote(draft: QuoteDraft): { errors: FieldErrors; args?: 
       ...(notes ? { notes } : {}),
       ...(maxRounds !== undefined ? { maxRounds } : {}),
       ...(seed !== undefined ? { seed } : {}),
+      ...(title ? { title } : {}),
+      ...(deliveryAddress ? { deliveryAddress } : {}),
+      ...(incoterms ? { incoterms } : {}),
     },
   };
 }

@@ -1,15 +1,15 @@
-import type { Role } from "../../../convex/model/roles";
+import { type Role, roleWithArticle } from "../../../convex/model/roles";
 
 // What each role may do in a workspace is the server's one definition
 // (convex/model/roles.ts); this adds only its words on screen.
 
 export { ROLE_DESCRIPTIONS, ROLES, roleAtLeast, type Role } from "../../../convex/model/roles";
 
-export const ROLE_LABELS: Record<Role, string> = { viewer: "Viewer", buyer: "Buyer", owner: "Owner" };
+export const ROLE_LABELS: Record<Role, string> = { viewer: "Viewer", buyer: "Buyer", approver: "Approver", owner: "Owner" };
 
-/** "a viewer", "an owner". */
+/** "a viewer", "an approver", "an owner". */
 export function withArticle(role: Role): string {
-  return `${role === "owner" ? "an" : "a"} ${role}`;
+  return roleWithArticle(role);
 }
 
 /**

@@ -4,8 +4,9 @@ import { useSyncExternalStore } from "react";
 // dependency and no server rewrites.
 
 export type Route =
-  | { name: "quotes"; status?: string }
-  | { name: "newQuote" }
+  | { name: "quotes"; status?: string; q?: string; sort?: string }
+  /** The New quote form; `from` prefills it from a quote (Duplicate), `edit` edits a queued quote. */
+  | { name: "newQuote"; from?: string; edit?: string }
   | { name: "quote"; quoteId: string }
   | { name: "insights" }
   | { name: "members" }
@@ -18,9 +19,17 @@ export function parseHash(hash: string): Route {
   const params = new URLSearchParams(query);
   const parts = path.split("/").filter(Boolean);
   if (parts.length === 0 || (parts.length === 1 && parts[0] === "quotes")) {
-    return { name: "quotes", status: params.get("status") ?? undefined };
+    return {
+      name: "quotes",
+      status: params.get("status") ?? undefined,
+      q: params.get("q") || undefined,
+      sort: params.get("sort") ?? undefined,
+    };
   }
-  if (parts.length === 1 && parts[0] === "new") return { name: "newQuote" };
+  if (parts.length === 1 && parts[0] === "new") return { name: "newQuote", from: params.get("from") || undefined };
+  if (parts.length === 3 && parts[0] === "quotes" && parts[2] === "edit") {
+    return { name: "newQuote", edit: decodeURIComponent(parts[1]) };
+  }
   if (parts.length === 1 && parts[0] === "insights") return { name: "insights" };
   if (parts.length === 1 && parts[0] === "members") return { name: "members" };
   if (parts.length === 2 && parts[0] === "quotes") return { name: "quote", quoteId: decodeURIComponent(parts[1]) };
@@ -31,10 +40,16 @@ export function parseHash(hash: string): Route {
 
 export function hrefFor(route: Route): string {
   switch (route.name) {
-    case "quotes":
-      return route.status ? `#/quotes?status=${encodeURIComponent(route.status)}` : "#/quotes";
+    case "quotes": {
+      const query = (["status", "q", "sort"] as const)
+        .filter((key) => route[key])
+        .map((key) => `${key}=${encodeURIComponent(route[key]!)}`)
+        .join("&");
+      return query ? `#/quotes?${query}` : "#/quotes";
+    }
     case "newQuote":
-      return "#/new";
+      if (route.edit) return `#/quotes/${encodeURIComponent(route.edit)}/edit`;
+      return route.from ? `#/new?from=${encodeURIComponent(route.from)}` : "#/new";
     case "quote":
       return `#/quotes/${encodeURIComponent(route.quoteId)}`;
     case "insights":

@@ -2,10 +2,12 @@
 // workspace a new account asked for, kept in sessionStorage until it exists.
 // No React here, so the rules can be tested without a browser.
 
+import type { Role } from "../../../convex/model/roles";
+
 export interface WorkspaceEntry {
   _id: string;
   name: string;
-  role: "owner" | "buyer" | "viewer";
+  role: Role;
   joinedAt: number;
 }
 

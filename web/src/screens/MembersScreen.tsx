@@ -1,5 +1,6 @@
 import { useMutation, useQuery } from "convex/react";
 import { useRef, useState } from "react";
+import { formatMoney } from "../lib/format";
 import { api } from "../../../convex/_generated/api";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { RoleBadge } from "../components/RoleBadge";
@@ -33,8 +34,8 @@ export function MembersScreen() {
         <div>
           <h1 id="members-title">Members</h1>
           <p className="muted">
-            Who works in “{name}” and what each may do. Owners manage members and invitations; buyers request,
-            negotiate and award quotes; viewers read.
+            Who works in “{name}” and what each may do. Owners manage members, invitations and the approval threshold;
+            approvers approve awards above it; buyers request, negotiate and award quotes; viewers read.
           </p>
         </div>
       </div>
@@ -68,6 +69,7 @@ export function MembersScreen() {
         </div>
       )}
 
+      <ApprovalsSettings />
       {isOwner && <InviteCard />}
       {isOwner && <PendingInvitations />}
 
@@ -291,3 +293,71 @@ function InvitationRow({ invitation }: { invitation: { _id: Id<"invitations">; r
   );
 }
 
+
+/** The spend threshold above which an award needs an approver: owners set or clear it, everyone else reads it. */
+function ApprovalsSettings() {
+  const { workspaceId, can } = useWorkspace();
+  const workspace = useQuery(api.workspaces.get, { workspaceId });
+  const save = useMutation(api.workspaces.setApprovalThreshold);
+  const [draft, setDraft] = useState<string>();
+  const { busy, error, run } = useServerAction();
+  if (workspace === undefined) return <Loading label="Loading approvals…" lines={1} />;
+  const threshold = workspace.approvalThreshold;
+  const isOwner = can("owner");
+  const current = threshold === null ? "No threshold: every award is made at once, without an approval." : `Awards above ${formatMoney(threshold)} need an approver's or an owner's approval.`;
+  const value = draft ?? (threshold === null ? "" : String(threshold));
+
+  return (
+    <section className="card approvals-settings" aria-labelledby="approvals-title" data-testid="approvals-settings">
+      <h2 id="approvals-title">Approvals</h2>
+      <p data-testid="approval-threshold-value" data-threshold={threshold ?? ""}>
+        {current}
+      </p>
+      {isOwner ? (
+        <form
+          className="invite-row"
+          onSubmit={(event) => {
+            event.preventDefault();
+            // An empty field clears the threshold; anything else goes to the server, which says what is wrong with it.
+            const text = value.trim().replace(/[$,\s]/g, "");
+            void run(() => save({ workspaceId, threshold: text === "" ? null : Number(text) }), () => setDraft(undefined));
+          }}
+        >
+          <label className="inline-field">
+            <span>Approval threshold (USD)</span>
+            <input
+              inputMode="decimal"
+              value={value}
+              placeholder="No threshold"
+              onChange={(event) => setDraft(event.target.value)}
+              aria-invalid={Boolean(error)}
+              aria-describedby={error ? "threshold-error" : undefined}
+              data-testid="approval-threshold"
+            />
+          </label>
+          <button type="submit" className="button-primary" disabled={busy} data-testid="save-threshold">
+            {busy ? "Saving…" : "Save"}
+          </button>
+          {threshold !== null && (
+            <button type="button" className="button-secondary" disabled={busy} data-testid="clear-threshold"
+              onClick={() => run(() => save({ workspaceId, threshold: null }), () => setDraft(undefined))}>
+              Clear
+            </button>
+          )}
+        </form>
+      ) : (
+        <p className="muted small">Owners set the threshold.</p>
+      )}
+      {error && (
+        <p className="field-error" role="alert" id="threshold-error" data-testid="threshold-error">
+          {error}
+        </p>
+      )}
+      {isOwner && (
+        <p className="muted small">
+          Whoever asks for an award never approves it themselves: invite an approver, or clear the threshold, if you work alone.
+        </p>
+      )}
+    </section>
+  );
+}

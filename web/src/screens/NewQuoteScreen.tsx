@@ -1,28 +1,47 @@
 import { useMutation, useQuery } from "convex/react";
 import { useMemo, useRef, useState, type FormEvent } from "react";
 import { api } from "../../../convex/_generated/api";
+import { INCOTERMS, incotermLabel } from "../../../convex/model/incoterms";
+import { defaultQuoteTitle, quoteReference, quoteTitle } from "../../../convex/model/quoteNames";
 import { LIMITS } from "../../../convex/model/validate";
 import { Field, FieldError } from "../components/Field";
 import { PrioritySliders } from "../components/PrioritySliders";
 import { Empty, ErrorNotice, Loading } from "../components/States";
 import { describeError } from "../lib/errors";
 import { formatMoney, formatUnitPrice } from "../lib/format";
-import { emptyDraft, targetAboveList, validateQuote, type FieldErrors, type LineDraft, type QuoteDraft } from "../lib/quoteForm";
-import { hrefFor, navigate } from "../lib/router";
+import {
+  draftFromQuote,
+  emptyDraft,
+  targetAboveList,
+  validateQuote,
+  type FieldErrors,
+  type LineDraft,
+  type QuoteDraft,
+} from "../lib/quoteForm";
+import { hrefFor, navigate, useRoute } from "../lib/router";
 import { needsRole } from "../lib/roles";
 import { useWorkspace } from "../lib/workspace";
-import type { Id, Product } from "../lib/types";
+import type { Id, Product, Quote, QuoteDetail } from "../lib/types";
 
 let nextLineKey = 1;
+const newLineKey = () => nextLineKey++;
 
-/** Buyers and owners request quotes; a viewer who lands here is told why not. */
+type Mode = "new" | "duplicate" | "edit";
+
+/**
+ * Buyers and owners request quotes; a viewer who lands here is told why not.
+ * The same form duplicates a quote (#/new?from=…) and edits a queued one (#/quotes/…/edit).
+ */
 export function NewQuoteScreen() {
   const { role, can } = useWorkspace();
+  const route = useRoute();
+  const from = route.name === "newQuote" ? route.from : undefined;
+  const edit = route.name === "newQuote" ? route.edit : undefined;
   if (!can("buyer")) {
     return (
       <section className="screen narrow" aria-labelledby="new-quote-title">
-        <h1 id="new-quote-title">New quote</h1>
-        <Empty title={needsRole(role, "buyer", "request quotes")} testId="new-quote-forbidden">
+        <h1 id="new-quote-title">{edit ? "Edit quote" : "New quote"}</h1>
+        <Empty title={needsRole(role, "buyer", edit ? "edit quotes" : "request quotes")} testId="new-quote-forbidden">
           <p>
             You can follow every quote of this workspace as it is negotiated. <a href={hrefFor({ name: "quotes" })}>Back to quotes</a>
           </p>
@@ -30,14 +49,49 @@ export function NewQuoteScreen() {
       </section>
     );
   }
-  return <NewQuoteForm />;
+  if (edit) return <FromQuote key={`edit:${edit}`} quoteId={edit} mode="edit" />;
+  if (from) return <FromQuote key={`from:${from}`} quoteId={from} mode="duplicate" />;
+  return <NewQuoteForm key="new" mode="new" />;
 }
 
-function NewQuoteForm() {
+/** Loads the quote the form starts from; a quote that is no longer queued cannot be edited, and says so. */
+function FromQuote({ quoteId, mode }: { quoteId: string; mode: "edit" | "duplicate" }) {
+  const { workspaceId } = useWorkspace();
+  const detail = useQuery(api.quotes.get, { workspaceId, quoteId }) as QuoteDetail | null | undefined;
+  if (detail === undefined) return <Loading label="Loading the quote…" />;
+  if (detail === null) {
+    return (
+      <Empty title="Quote not found" testId="quote-not-found">
+        <p>
+          There is no such quote in this workspace to {mode === "edit" ? "edit" : "copy"}. <a href={hrefFor({ name: "quotes" })}>Back to quotes</a>
+        </p>
+      </Empty>
+    );
+  }
+  const { quote } = detail;
+  if (mode === "edit" && quote.status !== "queued") {
+    return (
+      <Empty title={`${quoteReference(quote) ?? "This quote"} is ${quote.status}, so it can no longer be edited.`} testId="edit-refused">
+        <p>
+          Only a quote still waiting for its negotiations to start can be edited.{" "}
+          <a href={hrefFor({ name: "newQuote", from: quote._id })}>Duplicate it</a> to ask again with changes, or{" "}
+          <a href={hrefFor({ name: "quote", quoteId: quote._id })}>go back to the quote</a>.
+        </p>
+      </Empty>
+    );
+  }
+  return <NewQuoteForm mode={mode} source={quote} />;
+}
+
+function NewQuoteForm({ mode, source }: { mode: Mode; source?: Quote }) {
   const { workspaceId } = useWorkspace();
   const products = useQuery(api.products.list, { workspaceId }) as Product[] | undefined;
   const requestQuote = useMutation(api.quotes.request);
-  const [draft, setDraft] = useState<QuoteDraft>(emptyDraft);
+  const updateQuote = useMutation(api.quotes.update);
+  // Filled once from the source quote: live updates of it never overwrite what the user typed.
+  const [draft, setDraft] = useState<QuoteDraft>(() =>
+    source && mode !== "new" ? draftFromQuote(source, mode, newLineKey) : emptyDraft(),
+  );
   const [picked, setPicked] = useState("");
   const [errors, setErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<string>();
@@ -89,12 +143,18 @@ function NewQuoteForm() {
     }
     setSubmitting(true);
     try {
-      const quoteId = await requestQuote({
+      const request = {
         workspaceId,
         ...args,
         lineItems: args.lineItems.map((line) => ({ ...line, productId: line.productId as Id<"products"> })),
-      });
-      navigate({ name: "quote", quoteId: quoteId as string });
+      };
+      if (mode === "edit" && source) {
+        await updateQuote({ ...request, quoteId: source._id });
+        navigate({ name: "quote", quoteId: source._id });
+      } else {
+        const quoteId = await requestQuote(request);
+        navigate({ name: "quote", quoteId: quoteId as string });
+      }
     } catch (error) {
       const problem = describeError(error);
       if (problem.field) setErrors({ [problem.field]: problem.message });
@@ -119,12 +179,21 @@ function NewQuoteForm() {
 
   const errorCount = Object.keys(errors).length;
   const estimatedMax = draft.lines.reduce((sum, line) => sum + (Number(line.quantity) || 0) * (Number(line.maxUnitPrice) || 0), 0);
+  const titlePlaceholder =
+    draft.lines.length > 0
+      ? defaultQuoteTitle(draft.lines.map((line) => ({ name: byId.get(line.productId)?.name ?? "Product" })))
+      : "e.g. Spring restock";
+  const sourceName = source ? `${quoteReference(source) ?? ""} ${quoteTitle(source)}`.trim() : "";
 
   return (
-    <section className="screen narrow" aria-labelledby="new-quote-title">
-      <h1 id="new-quote-title">New quote</h1>
+    <section className="screen narrow" aria-labelledby="new-quote-title" data-testid="quote-form-screen" data-mode={mode}>
+      <h1 id="new-quote-title">{mode === "edit" ? `Edit ${quoteReference(source!) ?? "quote"}` : "New quote"}</h1>
       <p className="lead">
-        Choose products and your limits. Parley negotiates with three suppliers at once, never outside your guardrails.
+        {mode === "edit"
+          ? "Change what this quote asks for before its negotiations start. Once a worker picks it up, it can no longer be edited."
+          : mode === "duplicate"
+            ? `A copy of “${sourceName}”: change what you need, then request it. The original stays as it is.`
+            : "Choose products and your limits. Parley negotiates with three suppliers at once, never outside your guardrails."}
       </p>
 
       <form onSubmit={onSubmit} noValidate data-testid="new-quote-form">
@@ -136,6 +205,16 @@ function NewQuoteForm() {
               testId="form-error"
             />
           )}
+        </div>
+
+        <div className="card">
+          <Field id="quote-title-input" field="title" label="Title (optional)"
+            hint="How the quote reads in the list. Left empty, it is named by its products." error={errors.title}>
+            {(a11y) => (
+              <input {...a11y} value={draft.title} placeholder={titlePlaceholder}
+                onChange={(e) => update({ title: e.target.value })} data-testid="quote-title-input" />
+            )}
+          </Field>
         </div>
 
         <fieldset className="card">
@@ -247,6 +326,32 @@ function NewQuoteForm() {
           </div>
         </fieldset>
 
+        <fieldset className="card">
+          <legend>Delivery</legend>
+          <div className="grid-2">
+            <Field id="delivery-address" field="deliveryAddress" label="Delivery address (optional)"
+              hint="Where the goods go; the purchase order prints it." error={errors.deliveryAddress}>
+              {(a11y) => (
+                <textarea {...a11y} rows={3} value={draft.deliveryAddress}
+                  onChange={(e) => update({ deliveryAddress: e.target.value })} data-testid="delivery-address" />
+              )}
+            </Field>
+            <Field id="incoterms" field="incoterms" label="Incoterms (optional)"
+              hint="Who pays for and bears the risk of transport (Incoterms 2020)." error={errors.incoterms}>
+              {(a11y) => (
+                <select {...a11y} value={draft.incoterms} onChange={(e) => update({ incoterms: e.target.value })} data-testid="incoterms">
+                  <option value="">Not specified</option>
+                  {INCOTERMS.map((term) => (
+                    <option key={term.code} value={term.code}>
+                      {incotermLabel(term.code)}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+          </div>
+        </fieldset>
+
         <div className="card">
           <PrioritySliders value={draft.priorities} onChange={(priorities) => update({ priorities })} />
           <FieldError field="priorities" message={errors.priorities} />
@@ -281,8 +386,13 @@ function NewQuoteForm() {
 
         <div className="form-actions">
           <button type="submit" className="button-primary" disabled={submitting} data-testid="submit-quote">
-            {submitting ? "Requesting…" : "Request quote"}
+            {mode === "edit" ? (submitting ? "Saving…" : "Save changes") : submitting ? "Requesting…" : "Request quote"}
           </button>
+          {source && (
+            <a className="button-secondary" href={hrefFor({ name: "quote", quoteId: source._id })} data-testid="back-to-quote">
+              {mode === "edit" ? "Keep it as it is" : "Back to the quote"}
+            </a>
+          )}
         </div>
       </form>
     </section>

@@ -1,9 +1,14 @@
 import { useMutation, useQueries, useQuery } from "convex/react";
 import { useMemo, useState } from "react";
 import { api } from "../../../convex/_generated/api";
+import { ApprovalCard } from "../components/ApprovalCard";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { NegotiationPanel } from "../components/NegotiationPanel";
 import { PriceChart, type ChartSeries } from "../components/PriceChart";
+import { PurchaseOrderPanel } from "../components/PurchaseOrderPanel";
+import { DeliveryFacts, QuoteActions } from "../components/QuoteActions";
+import { quoteReference, quoteTitle } from "../../../convex/model/quoteNames";
+import { QuoteTimeline } from "../components/QuoteTimeline";
 import { ComparisonTable, RecommendationCard } from "../components/Recommendation";
 import { Empty, Loading } from "../components/States";
 import { StatusBadge } from "../components/StatusBadge";
@@ -80,8 +85,9 @@ function QuoteDetailView({ detail }: { detail: QuoteDetail }) {
       </p>
       <div className="screen-header">
         <div>
-          <h1 id="quote-title">{quote.lineItems.map((l) => l.name).join(", ")}</h1>
+          <h1 id="quote-title">{quoteTitle(quote)}</h1>
           <p className="muted">
+            {quoteReference(quote) && <span className="quote-reference" data-testid="quote-reference">{quoteReference(quote)}</span>}{" "}
             Requested {new Date(quote.requestedAt).toLocaleString()} ·{" "}
             <span className="tabular">{formatDuration((quote.completedAt ?? now) - started)}</span>{" "}
             {quote.completedAt ? "to complete" : "since start"}
@@ -89,6 +95,7 @@ function QuoteDetailView({ detail }: { detail: QuoteDetail }) {
         </div>
         <div className="screen-actions">
           <StatusBadge status={quote.status} testId="quote-status" />
+          <QuoteActions quote={quote} />
           <CancelQuote quote={quote} />
         </div>
       </div>
@@ -99,6 +106,8 @@ function QuoteDetailView({ detail }: { detail: QuoteDetail }) {
           {formatMoney(totalPrice(award.terms))} on {new Date(award.awardedAt).toLocaleString()}.
         </div>
       )}
+      <ApprovalCard quote={quote} />
+      <PurchaseOrderPanel quoteId={quote._id} />
       {quote.status === "failed" && (
         <div className="error-notice" role="alert" data-testid="quote-failed">
           This quote failed{quote.failureReason ? `: ${quote.failureReason}` : "."}
@@ -111,6 +120,7 @@ function QuoteDetailView({ detail }: { detail: QuoteDetail }) {
       )}
 
       <QuoteSummary quote={quote} />
+      <QuoteTimeline quoteId={quote._id} />
 
       <div className="negotiations" data-testid="negotiations">
         {negotiations.map((negotiation) => (
@@ -183,6 +193,7 @@ function QuoteSummary({ quote }: { quote: Quote }) {
               <dd>{quote.notes}</dd>
             </>
           )}
+          <DeliveryFacts quote={quote} />
         </dl>
       </div>
     </details>

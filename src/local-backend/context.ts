@@ -3,7 +3,13 @@
 // (tracked with AsyncLocalStorage, so concurrent actions never mix).
 import { AsyncLocalStorage } from "node:async_hooks";
 import { inspect } from "node:util";
-import type { ReadRange, Stream } from "./query.js";
+import type { ReadRange } from "./query.js";
+
+/** An open query's results, read one by one: an index range (query.ts Stream) or a search (search.ts SearchStream). */
+export interface QueryStream {
+  next(): string | null;
+  covered(): ReadRange;
+}
 
 export type Identity = Record<string, unknown> | null;
 
@@ -32,7 +38,7 @@ export interface SyscallHost {
 
 export class Exec {
   logLines: string[] = [];
-  streams = new Map<number, Stream>();
+  streams = new Map<number, QueryStream>();
   nextStreamId = 1;
   readonly rng: () => number;
 

@@ -22,9 +22,7 @@ export function planQuery(store: Store, query: any): Plan {
     const index = store.index(`${source.tableName}.by_creation_time`)!;
     return { index, lo: KEY_MIN, hi: KEY_MAX, order, filters, limit };
   }
-  if (source.type === "Search") {
-    throw new Error(`Search indexes are not supported by the embedded backend (${source.indexName}).`);
-  }
+  if (source.type === "Search") throw new Error("A search query is run by search.ts, not as an index range.");
   const index = store.index(source.indexName);
   if (!index) {
     const [table, name] = source.indexName.split(".");

@@ -86,10 +86,15 @@ export class Runtime {
     this.tableValidators.clear();
     const schema = loaded.schema;
     const indexes: Record<string, { indexDescriptor: string; fields: string[] }[]> = {};
+    this.store.searchIndexes.clear();
     if (schema?.tables) {
       for (const [name, table] of Object.entries<any>(schema.tables)) {
         const exported = table.export();
         indexes[name] = exported.indexes;
+        for (const s of [...(exported.searchIndexes ?? []), ...(exported.stagedSearchIndexes ?? [])] as { indexDescriptor: string; searchField: string; filterFields: string[] }[]) {
+          const full = `${name}.${s.indexDescriptor}`;
+          this.store.searchIndexes.set(full, { name: full, table: name, searchField: s.searchField, filterFields: s.filterFields });
+        }
         if (schema.schemaValidation !== false) this.tableValidators.set(name, exported.documentType);
       }
     }

@@ -8,6 +8,7 @@ import { randomInt } from "node:crypto";
 import { Worker } from "node:worker_threads";
 import { convexToJson, jsonToConvex, type Value } from "convex/values";
 import { makeFilePrivate, PRIVATE_FILE, privateDir } from "./file-modes.js";
+import type { SearchIndexDef } from "./search.js";
 import { encodeId, encodeTuple, fieldPath, idTableNumber } from "./values.js";
 
 export type Doc = Record<string, Value> & { _id: string; _creationTime: number };
@@ -59,6 +60,8 @@ export class Store {
   private tableNames = new Map<number, string>();
   private indexes = new Map<string, IndexDef[]>();
   private indexByName = new Map<string, IndexDef>();
+  /** The schema's search indexes ("table.name"), set with its indexes (search.ts). */
+  searchIndexes = new Map<string, SearchIndexDef>();
   private seq: bigint;
   private lastCreationTime: number;
   private savepoints = 0;

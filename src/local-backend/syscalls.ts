@@ -9,6 +9,7 @@ import { errorDataJson, isConvexError, SystemError } from "./errors.js";
 import { StorageError, type FileStorage } from "./file-storage.js";
 import { parseUdfPath } from "./modules.js";
 import { planQuery, queryPage, Stream } from "./query.js";
+import { isSearchQuery, openSearch, searchPage } from "./search.js";
 import type { CallOptions, Outcome, Runtime } from "./runtime.js";
 import type { Doc } from "./store.js";
 import { encodeTuple, KEY_MAX, KEY_MIN, keySuccessor, literal } from "./values.js";
@@ -32,9 +33,8 @@ export class Syscalls implements SyscallHost {
     switch (op) {
       case "1.0/queryStream": {
         if (exec.kind === "action") throw new Error("The database is not available in actions; use ctx.runQuery.");
-        const plan = planQuery(this.store, args.query);
         const id = exec.nextStreamId++;
-        exec.streams.set(id, new Stream(this.store, plan, () => this.rt.writeCount));
+        exec.streams.set(id, isSearchQuery(args.query) ? openSearch(this.store, args.query) : new Stream(this.store, planQuery(this.store, args.query), () => this.rt.writeCount));
         return { queryId: id };
       }
       case "1.0/queryCleanup": {
@@ -69,7 +69,7 @@ export class Syscalls implements SyscallHost {
       }
       case "1.0/queryPage": {
         this.requireDb(exec);
-        const { page, ...rest } = queryPage(this.store, () => this.rt.writeCount, args, exec.reads);
+        const { page, ...rest } = isSearchQuery(args.query) ? searchPage(this.store, args, exec.reads) : queryPage(this.store, () => this.rt.writeCount, args, exec.reads);
         return new RawJson(`{"page":[${page.join(",")}],${JSON.stringify(rest).slice(1)}`);
       }
       case "1.0/count": {

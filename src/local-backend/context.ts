@@ -3,6 +3,7 @@
 // (tracked with AsyncLocalStorage, so concurrent actions never mix).
 import { AsyncLocalStorage } from "node:async_hooks";
 import { inspect } from "node:util";
+import { DEFAULT_LIMITS, Usage } from "./limits.js";
 import type { ReadRange } from "./query.js";
 
 /** An open query's results, read one by one: an index range (query.ts Stream) or a search (search.ts SearchStream). */
@@ -32,6 +33,8 @@ export class RawJson {
 export interface SyscallHost {
   syscall(exec: Exec, op: string, args: any): unknown;
   asyncSyscall(exec: Exec, op: string, args: any): Promise<unknown>;
+  /** The transaction limits of a top-level function (default Convex's). */
+  readonly limits?: import("./limits.js").Limits;
   /** Calls whose arguments and results are JS values rather than JSON (file storage's blobs). */
   jsSyscall(exec: Exec, op: string, args: any): unknown;
 }
@@ -41,6 +44,8 @@ export class Exec {
   streams = new Map<number, QueryStream>();
   nextStreamId = 1;
   readonly rng: () => number;
+  /** The transaction's reads and writes against Convex's limits (limits.ts); a nested call's counts towards its caller's. */
+  usage: Usage;
 
   constructor(
     readonly host: SyscallHost,
@@ -56,6 +61,7 @@ export class Exec {
     readonly scheduledJobId: string | null = null,
   ) {
     this.rng = mulberry32(seed);
+    this.usage = parent ? parent.usage.child() : new Usage(host.limits ?? DEFAULT_LIMITS);
   }
 
   get deterministic() {

@@ -10,6 +10,7 @@ import { WebSocketServer } from "ws";
 import { TokenVerifier } from "./auth/verify.js";
 import { makeFilePrivate, privateDir, writePrivateFile } from "./file-modes.js";
 import { FileStorage, maxUploadBytes } from "./file-storage.js";
+import { DEFAULT_LIMITS, type Limits } from "./limits.js";
 import { createSiteHandler } from "./http-actions.js";
 import { loadFunctions, type LoadedFunctions } from "./modules.js";
 import { Runtime } from "./runtime.js";
@@ -39,6 +40,8 @@ export type LocalBackendOptions = {
   log?: (line: string) => void;
   /** Reload functions when their sources change. */
   watch?: boolean;
+  /** Lower transaction limits than Convex's (limits.ts), for tests of what happens past one. */
+  transactionLimits?: Partial<Limits>;
   /** The largest file an upload or ctx.storage.store takes, MiB. Default PARLEY_LOCAL_MAX_UPLOAD_MB, else 256. */
   maxUploadMiB?: number;
 };
@@ -137,6 +140,7 @@ export async function startLocalBackend(opts: LocalBackendOptions = {}): Promise
     onScheduled: () => scheduler?.poke(),
     log,
   });
+  if (opts.transactionLimits) runtime.limits = { ...DEFAULT_LIMITS, ...opts.transactionLimits };
   const verifier = new TokenVerifier(() => runtime.loaded?.authProviders ?? [], log);
   // The ports are bound before the functions load (see below), but a request is
   // answered only once they have: a client that connects early waits rather

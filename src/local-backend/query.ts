@@ -92,6 +92,8 @@ export class Stream {
   private touchedSeen = 0;
   private batch: number;
   done = false;
+  /** Told of every document read (its JSON's length), for the transaction's limits. */
+  meter: ((bytes: number) => void) | null = null;
 
   constructor(
     private store: Store,
@@ -123,6 +125,7 @@ export class Stream {
     }
     const row = this.buffer.shift()!;
     this.last = row.key;
+    this.meter?.(row.json.length);
     return row;
   }
 
@@ -267,6 +270,7 @@ export function queryPage(
     maximumBytesRead?: number | null;
   },
   reads: ReadRange[] | null,
+  meter: ((bytes: number) => void) | null = null,
 ) {
   checkPageArgs(args.pageSize, args.maximumRowsRead, args.maximumBytesRead);
   const plan = planQuery(store, args.query);
@@ -287,6 +291,7 @@ export function queryPage(
     else lo = Buffer.compare(end, lo) > 0 ? end : lo;
   }
   const stream = new Stream(store, { ...plan, limit: null }, writeCounter, lo, hi);
+  stream.meter = meter;
   const page: string[] = []; // documents as stored JSON text
   let rowsRead = 0;
   let pageStatus: string | null = null;

@@ -9,6 +9,7 @@ import { errorDataJson, isConvexError, SystemError } from "./errors.js";
 import { kindOf, lookupFunction, parseUdfPath, type LoadedFunctions, type RegisteredFunction } from "./modules.js";
 import type { ReadRange } from "./query.js";
 import type { FileStorage } from "./file-storage.js";
+import { DEFAULT_LIMITS, type Limits } from "./limits.js";
 import type { Doc, Store } from "./store.js";
 import { Serial } from "./serial.js";
 import { Syscalls } from "./syscalls.js";
@@ -62,6 +63,8 @@ export class Runtime {
   /** Set by the syscalls when a transaction schedules a function. */
   scheduledInTx = false;
   readonly syscalls = new Syscalls(this);
+  /** Convex's transaction limits, or lower ones a test set (limits.ts). */
+  limits: Limits = DEFAULT_LIMITS;
   /** File storage (file-storage.ts), set once the deployment's origin is known. */
   files: FileStorage | null = null;
   private dedupeWrites = 0;
@@ -340,6 +343,7 @@ export class Runtime {
     this.checkArgs(fn, exec.udfPath, args);
     const resultJson = await currentExec.run(exec, () => fn.invokeQuery!(JSON.stringify([args])));
     exec.closeStreams();
+    exec.usage.check();
     this.checkReturns(fn, exec.udfPath, resultJson);
     return resultJson;
   }
@@ -348,6 +352,7 @@ export class Runtime {
   async execMutation(fn: RegisteredFunction, exec: Exec, args: JSONValue): Promise<string> {
     this.checkArgs(fn, exec.udfPath, args);
     const resultJson = await currentExec.run(exec, () => fn.invokeMutation!(JSON.stringify([args])));
+    exec.usage.check();
     this.checkReturns(fn, exec.udfPath, resultJson);
     return resultJson;
   }

@@ -150,12 +150,15 @@ export class SearchStream {
     private readonly filters: unknown[],
     private readonly limit: number | null,
     private readonly range: ReadRange,
+    /** Told of every result read (its JSON's length), for the transaction's limits. */
+    private readonly meter: (bytes: number) => void,
   ) {}
 
   next(): string | null {
     while (this.at < this.rows.length) {
       if (this.limit !== null && this.returned >= this.limit) return null;
       const json = this.rows[this.at++]!;
+      this.meter(json.length);
       if (passesFilters(this.filters, json)) {
         this.returned++;
         return json;
@@ -190,10 +193,10 @@ export function isSearchQuery(query: any): boolean {
 }
 
 /** `1.0/queryStream` of a search query. */
-export function openSearch(store: Store, query: any): SearchStream {
+export function openSearch(store: Store, query: any, meter: (bytes: number) => void): SearchStream {
   const def = searchIndexOf(store, query.source.indexName);
   const { filters, limit } = operatorsOf(query);
-  return new SearchStream(searchDocuments(store, def, query.source.filters), filters, limit, searchReadRange(def));
+  return new SearchStream(searchDocuments(store, def, query.source.filters), filters, limit, searchReadRange(def), meter);
 }
 
 // A search page's cursor is its position in the ranked list, with a hash of the
@@ -219,6 +222,7 @@ export function searchPage(
   store: Store,
   args: { query: any; cursor: string | null; endCursor?: string | null; pageSize: number; maximumRowsRead?: number | null },
   reads: ReadRange[] | null,
+  meter: (bytes: number) => void,
 ) {
   const def = searchIndexOf(store, args.query.source.indexName);
   const { filters } = operatorsOf(args.query);
@@ -235,6 +239,7 @@ export function searchPage(
   while (at < (end ?? rows.length) && (end !== null || page.length < args.pageSize)) {
     const json = rows[at++]!;
     read++;
+    meter(json.length);
     if (passesFilters(filters, json)) page.push(json);
     if (args.maximumRowsRead && read >= args.maximumRowsRead && end === null) {
       pageStatus = "SplitRequired";

@@ -14,8 +14,6 @@ import type { CallOptions, Outcome, Runtime } from "./runtime.js";
 import type { Doc } from "./store.js";
 import { encodeTuple, KEY_MAX, KEY_MIN, keySuccessor, literal } from "./values.js";
 
-const METRIC_NAMES = ["bytesRead", "bytesWritten", "databaseQueries", "documentsRead", "documentsWritten", "functionsScheduled", "scheduledFunctionArgsBytes", "filesWritten", "fileWriteBytes", "filesRead", "fileReadBytes"];
-
 /** `{...fields, _id, _creationTime}` as JSON, reusing the fields' JSON text. */
 function withSystemFields(fieldsJson: string, id: string, creationTime: number): string {
   const system = `"_id":${JSON.stringify(id)},"_creationTime":${JSON.stringify(creationTime)}}`;
@@ -24,6 +22,10 @@ function withSystemFields(fieldsJson: string, id: string, creationTime: number):
 
 export class Syscalls implements SyscallHost {
   constructor(private rt: Runtime) {}
+
+  get limits() {
+    return this.rt.limits;
+  }
 
   private get store() {
     return this.rt.store;
@@ -34,7 +36,11 @@ export class Syscalls implements SyscallHost {
       case "1.0/queryStream": {
         if (exec.kind === "action") throw new Error("The database is not available in actions; use ctx.runQuery.");
         const id = exec.nextStreamId++;
-        exec.streams.set(id, isSearchQuery(args.query) ? openSearch(this.store, args.query) : new Stream(this.store, planQuery(this.store, args.query), () => this.rt.writeCount));
+        exec.usage.add("databaseQueries");
+        const meter = readMeter(exec);
+        const stream = isSearchQuery(args.query) ? openSearch(this.store, args.query, meter) : new Stream(this.store, planQuery(this.store, args.query), () => this.rt.writeCount);
+        if (stream instanceof Stream) stream.meter = meter;
+        exec.streams.set(id, stream);
         return { queryId: id };
       }
       case "1.0/queryCleanup": {
@@ -69,11 +75,16 @@ export class Syscalls implements SyscallHost {
       }
       case "1.0/queryPage": {
         this.requireDb(exec);
-        const { page, ...rest } = isSearchQuery(args.query) ? searchPage(this.store, args, exec.reads) : queryPage(this.store, () => this.rt.writeCount, args, exec.reads);
+        exec.usage.add("databaseQueries");
+        const meter = readMeter(exec);
+        const { page, ...rest } = isSearchQuery(args.query)
+          ? searchPage(this.store, args, exec.reads, meter)
+          : queryPage(this.store, () => this.rt.writeCount, args, exec.reads, meter);
         return new RawJson(`{"page":[${page.join(",")}],${JSON.stringify(rest).slice(1)}`);
       }
       case "1.0/count": {
         this.requireDb(exec);
+        exec.usage.add("databaseQueries");
         exec.reads?.push({ index: `${args.table}.by_creation_time`, lo: KEY_MIN, hi: KEY_MAX });
         return this.store.count(args.table);
       }
@@ -88,6 +99,7 @@ export class Syscalls implements SyscallHost {
       case "1.0/remove": {
         this.requireWriter(exec);
         const { table, prev } = this.existing(args.table, args.id, "delete");
+        exec.usage.add("documentsWritten");
         this.store.write(table, args.id, prev, null);
         this.rt.writeCount++;
         return {};
@@ -119,10 +131,8 @@ export class Syscalls implements SyscallHost {
         return { ip: null, userAgent: null, requestId: randomUUID(), scheduledFunctionId: exec.scheduledJobId, authToken: null };
       case "1.0/getDeploymentMetadata":
         return { name: "local", region: null, class: "local" };
-      case "1.0/getTransactionMetrics": {
-        const zero = { used: 0, remaining: Number.MAX_SAFE_INTEGER };
-        return Object.fromEntries(METRIC_NAMES.map((k) => [k, zero]));
-      }
+      case "1.0/getTransactionMetrics":
+        return exec.usage.metrics();
       case "1.0/auditLog":
         return {};
       case "1.0/storageGenerateUploadUrl":
@@ -196,7 +206,10 @@ export class Syscalls implements SyscallHost {
       const key = encodeTuple([id]);
       exec.reads.push({ index: `${table}.by_id`, lo: key, hi: keySuccessor(key) });
     }
-    return new RawJson(this.store.getJson(id) ?? "null");
+    exec.usage.add("databaseQueries");
+    const json = this.store.getJson(id);
+    if (json !== null) readMeter(exec)(json.length);
+    return new RawJson(json ?? "null");
   }
 
   /** The table of the `id` argument of `db.<verb>`, which must be `tableArg` when the caller named one. */
@@ -228,7 +241,11 @@ export class Syscalls implements SyscallHost {
     for (const k in value) if (value[k] !== undefined) fields[k] = value[k];
     // Serialised once: the same text is measured against the size limit and stored.
     const fieldsJson = JSON.stringify(convexToJson(fields));
-    if (!system) this.rt.checkDoc(table, fields, fieldsJson.length);
+    if (!system) {
+      this.rt.checkDoc(table, fields, fieldsJson.length);
+      exec.usage.add("documentsWritten");
+      exec.usage.add("bytesWritten", fieldsJson.length);
+    }
     const id = this.store.newId(table);
     const creationTime = this.store.creationTime(exec.now);
     const doc = { ...fields, _id: id, _creationTime: creationTime } as Doc;
@@ -237,7 +254,7 @@ export class Syscalls implements SyscallHost {
     return id;
   }
 
-  private patch(_exec: Exec, tableArg: string | undefined, id: string, valueJson: Record<string, unknown>, merge: boolean) {
+  private patch(exec: Exec, tableArg: string | undefined, id: string, valueJson: Record<string, unknown>, merge: boolean) {
     const verb = merge ? "patch" : "replace";
     const { table, prev } = this.existing(tableArg, id, verb);
     if (typeof valueJson !== "object" || valueJson === null || Array.isArray(valueJson)) {
@@ -256,6 +273,8 @@ export class Syscalls implements SyscallHost {
     }
     const fieldsJson = JSON.stringify(convexToJson(next));
     this.rt.checkDoc(table, next, fieldsJson.length);
+    exec.usage.add("documentsWritten");
+    exec.usage.add("bytesWritten", fieldsJson.length);
     this.store.write(table, id, prev, { ...next, _id, _creationTime } as Doc, withSystemFields(fieldsJson, _id, _creationTime));
     this.rt.writeCount++;
   }
@@ -268,6 +287,8 @@ export class Syscalls implements SyscallHost {
     const fn = this.rt.resolveKind(udfPath, kind, true);
     const child = this.rt.newExec(kind, udfPath, args.args, parent.identity, parent.reads, parent);
     child.logLines = parent.logLines;
+    // ctx.runQuery/runMutation(fn, args, { transactionLimits }): lower limits for the nested call only.
+    child.usage = parent.usage.child(args.transactionLimits);
     try {
       if (kind === "query") return new RawJson(await this.rt.execQuery(fn, child, args.args));
       const sp = this.store.savepoint();
@@ -304,6 +325,8 @@ export class Syscalls implements SyscallHost {
   private schedule(exec: Exec, args: any): JSONValue {
     const name = parseUdfPath(addressToPath(args)).canonical;
     const fnArgs = jsonToConvex(args.args);
+    exec.usage.add("functionsScheduled");
+    exec.usage.add("scheduledFunctionArgsBytes", JSON.stringify(args.args ?? null).length);
     const id = this.insert(
       exec,
       "_scheduled_functions",
@@ -322,6 +345,14 @@ export class Syscalls implements SyscallHost {
     this.store.write("_scheduled_functions", id, prev, { ...prev, state: { kind: "canceled" }, completedTime: exec.now } as Doc);
     this.rt.writeCount++;
   }
+}
+
+/** Counts a document read (its stored JSON's length as its size) towards the transaction's limits. */
+function readMeter(exec: Exec): (bytes: number) => void {
+  return (bytes) => {
+    exec.usage.add("documentsRead");
+    exec.usage.add("bytesRead", bytes);
+  };
 }
 
 function addressToPath(args: { name?: string; reference?: string; functionHandle?: string }): string {

@@ -54,6 +54,8 @@ export type LocalBackend = {
   adminKey: string;
   port: number;
   sitePort: number;
+  /** WebSocket clients, and what is held back for those not reading their socket (sync.ts, backpressure). */
+  syncStats(): { connections: number; held: number; heldModifications: number; bufferedBytes: number };
   stop(): Promise<void>;
 };
 
@@ -241,6 +243,7 @@ export async function startLocalBackend(opts: LocalBackendOptions = {}): Promise
     adminKey,
     port,
     sitePort,
+    syncStats: () => sync!.stats(),
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -41,6 +41,29 @@ type Who = { identity: Identity; admin: boolean };
 /** The longest delay setTimeout takes. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+// Backpressure. A client that does not read its socket (stalled, or hostile)
+// would otherwise have every Transition queued for it in this process, without
+// bound: 40 commits to a large subscribed result grew the backend by 1.7 GiB.
+// Once more than HIGH_WATER bytes wait in a connection's socket, its
+// Transitions are held back and folded into one: for each query only its latest
+// modification is kept (a Transition carries whole results, never diffs), and
+// the versions advance to the latest ones held. When the socket drains below
+// LOW_WATER, that one Transition is sent. A client that stays stalled for
+// STALL_MS is disconnected; the official client reconnects and resubscribes.
+const HIGH_WATER = 4 * 1024 * 1024;
+const LOW_WATER = 1024 * 1024;
+const DRAIN_POLL_MS = 20;
+const STALL_MS = 60_000;
+
+/** Transitions held back for a connection whose socket is full: one per query, the latest. */
+type Deferred = {
+  mods: Map<number, string>;
+  /** The versions the client holds: the held Transition starts there and ends at the connection's current ones. */
+  start: { querySet: number; ts: bigint; identity: number };
+  since: number;
+  timer: NodeJS.Timeout;
+};
+
 class Conn {
   sessionId = "";
   querySet = 0;
@@ -60,7 +83,16 @@ class Conn {
   needsTransition = false;
   lastSend = Date.now();
   queries = new Map<number, Entry>();
+  /** Set while the socket is too full to take more Transitions (see HIGH_WATER). */
+  deferred: Deferred | null = null;
   constructor(readonly ws: WebSocket) {}
+}
+
+/** The query a modification (as built here, JSON text) is about. */
+function queryIdOf(modification: string): number {
+  const m = /"queryId":(\d+)/.exec(modification.slice(0, 80));
+  if (!m) throw new Error(`not a query modification: ${modification.slice(0, 80)}`);
+  return Number(m[1]);
 }
 
 function resultKeyOf(o: Outcome): string {
@@ -163,6 +195,7 @@ export class SyncServer {
 
   private sendTransition(c: Conn, modifications: string[], querySet = c.querySet, identity = c.identityVersion, shareKey?: string) {
     const ts = this.runtime.ts > c.ts ? this.runtime.ts : c.ts;
+    if (c.ws.readyState === c.ws.OPEN && (c.deferred || c.ws.bufferedAmount > HIGH_WATER)) return this.defer(c, modifications, querySet, identity, ts);
     if (c.ws.readyState === c.ws.OPEN) {
       c.lastSend = Date.now();
       if (shareKey !== undefined) {
@@ -179,6 +212,60 @@ export class SyncServer {
     c.identityVersion = identity;
     c.ts = ts;
     c.needsTransition = false;
+  }
+
+  /** Folds a Transition into the one held back for `c`, and waits for its socket to drain (see HIGH_WATER). */
+  private defer(c: Conn, modifications: string[], querySet: number, identity: number, ts: bigint) {
+    if (!c.deferred) {
+      const timer = setInterval(() => this.drain(c), DRAIN_POLL_MS);
+      timer.unref();
+      c.deferred = { mods: new Map(), start: { querySet: c.querySet, ts: c.ts, identity: c.identityVersion }, since: Date.now(), timer };
+    }
+    for (const m of modifications) c.deferred.mods.set(queryIdOf(m), m);
+    // The connection's versions move on as if sent (the next ModifyQuerySet builds on them); the client catches up on drain.
+    c.querySet = querySet;
+    c.identityVersion = identity;
+    c.ts = ts;
+    c.needsTransition = false;
+  }
+
+  /** Sends the held-back Transition once the socket has room; ends a connection stalled too long. */
+  private drain(c: Conn) {
+    const d = c.deferred;
+    if (!d) return;
+    if (c.ws.readyState !== c.ws.OPEN) {
+      clearInterval(d.timer);
+      c.deferred = null;
+      return;
+    }
+    if (c.ws.bufferedAmount > LOW_WATER) {
+      if (Date.now() - d.since > STALL_MS) {
+        this.log(`[WARN] sync: a client read nothing for ${STALL_MS / 1000} s with ${c.ws.bufferedAmount} bytes waiting; disconnecting it`);
+        clearInterval(d.timer);
+        c.deferred = null;
+        c.ws.terminate();
+      }
+      return;
+    }
+    clearInterval(d.timer);
+    c.deferred = null;
+    c.lastSend = Date.now();
+    c.ws.send(transitionText(d.start, [...d.mods.values()], c.querySet, c.ts, c.identityVersion), { binary: false });
+  }
+
+  /** For tests and the CLI's status: connections, and what waits for the ones that are not reading. */
+  stats(): { connections: number; held: number; heldModifications: number; bufferedBytes: number } {
+    let held = 0;
+    let heldModifications = 0;
+    let bufferedBytes = 0;
+    for (const c of this.conns) {
+      bufferedBytes += c.ws.bufferedAmount;
+      if (c.deferred) {
+        held++;
+        heldModifications += c.deferred.mods.size;
+      }
+    }
+    return { connections: this.conns.size, held, heldModifications, bufferedBytes };
   }
 
   private async execute(e: Pick<Entry, "udfPath" | "args" | "identity" | "admin">): Promise<Outcome> {
@@ -326,6 +413,8 @@ export class SyncServer {
 
   private forget(c: Conn) {
     this.conns.delete(c);
+    if (c.deferred) clearInterval(c.deferred.timer);
+    c.deferred = null;
     this.clearExpiry(c);
     for (const id of [...c.queries.keys()]) this.unsubscribe(c, id);
   }
@@ -509,9 +598,16 @@ export class SyncServer {
   }
 }
 
-function transitionText(c: Conn, modifications: string[], querySet: number, ts: bigint, identity: number): Buffer {
+function transitionText(
+  start: { querySet: number; ts: bigint; identity: number } | Conn,
+  modifications: string[],
+  querySet: number,
+  ts: bigint,
+  identity: number,
+): Buffer {
+  const from = start instanceof Conn ? { querySet: start.querySet, ts: start.ts, identity: start.identityVersion } : start;
   return Buffer.from(
-    `{"type":"Transition","startVersion":${JSON.stringify({ querySet: c.querySet, ts: encodeTs(c.ts), identity: c.identityVersion })},` +
+    `{"type":"Transition","startVersion":${JSON.stringify({ querySet: from.querySet, ts: encodeTs(from.ts), identity: from.identity })},` +
       `"endVersion":${JSON.stringify({ querySet, ts: encodeTs(ts), identity })},"modifications":[${modifications.join(",")}]}`,
   );
 }

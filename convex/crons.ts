@@ -5,5 +5,7 @@ const crons = cronJobs();
 
 crons.interval("expire overdue negotiations", { minutes: 5 }, internal.expiry.expireDue, {});
 crons.interval("prune old Mastra workflow runs", { hours: 1 }, internal.mastra.prune, {});
+crons.interval("index older quotes for search", { minutes: 1 }, internal.quotes.backfillSearchText, {});
+crons.interval("delete uploads never attached", { minutes: 15 }, internal.attachments.sweepUploads, {});
 
 export default crons;

@@ -1,7 +1,8 @@
 import { paginationOptsValidator } from "convex/server";
 import { v } from "convex/values";
+import { internalMutation } from "./_generated/server";
 import { buyerMutation, memberQuery } from "./functions";
-import { cancelQuote, quoteRequestArgs, requestQuote, rerunQuote, updateQuote } from "./model/quotes";
+import { backfillSearchText as backfill, cancelQuote, quoteRequestArgs, requestQuote, rerunQuote, updateQuote } from "./model/quotes";
 import { QUOTE_SORTS } from "./model/quoteNames";
 import { listQuotes, quoteDetail } from "./model/views";
 import { quoteStatus } from "./schema";
@@ -54,4 +55,10 @@ export const cancel = buyerMutation({
     await cancelQuote(ctx, quoteId);
     return null;
   },
+});
+
+/** Run by the cron: gives quotes from before the search index their search text; not reachable from clients. */
+export const backfillSearchText = internalMutation({
+  args: {},
+  handler: async (ctx) => await backfill(ctx),
 });

@@ -230,6 +230,8 @@ export default defineSchema({
     createdAt: v.number(),
     /** Awards above this total need an approver's approval (convex/model/awards.ts); absent = none do. */
     approvalThreshold: v.optional(v.number()),
+    /** ISO 4217 (convex/model/currency.ts): catalog list prices and new quotes are in it; absent = "USD". */
+    currency: v.optional(v.string()),
   }).index("by_name", ["name"]),
 
   members: defineTable({
@@ -282,6 +284,8 @@ export default defineSchema({
     title: v.optional(v.string()),
     /** The reference number within the workspace (Q-0001, ...), from 1; absent on quotes requested before numbering. */
     number: v.optional(v.number()),
+    /** What a search of the quotes list finds it by (quoteNames.ts quoteSearchText); absent until backfilled. */
+    searchText: v.optional(v.string()),
     lineItems: v.array(lineItem),
     priorities,
     guardrails,
@@ -290,6 +294,8 @@ export default defineSchema({
     deliveryAddress: v.optional(v.string()),
     /** Who pays for and bears the risk of transport (Incoterms 2020). */
     incoterms: v.optional(incoterm),
+    /** ISO 4217: the workspace's currency when the quote was requested; every price of the quote is in it. Absent = "USD". */
+    currency: v.optional(v.string()),
     maxRounds: v.number(),
     seed: v.number(),
     status: quoteStatus,
@@ -308,7 +314,9 @@ export default defineSchema({
     .index("by_workspaceId", ["workspaceId"])
     .index("by_workspaceId_and_status", ["workspaceId", "status"])
     .index("by_workspaceId_and_number", ["workspaceId", "number"])
-    .index("by_status_and_leaseExpiresAt", ["status", "leaseExpiresAt"]),
+    .index("by_status_and_leaseExpiresAt", ["status", "leaseExpiresAt"])
+    .index("by_searchText", ["searchText"])
+    .searchIndex("search_text", { searchField: "searchText", filterFields: ["workspaceId", "status"] }),
 
   negotiations: defineTable({
     workspaceId,
@@ -441,4 +449,21 @@ export default defineSchema({
   })
     .index("by_workspaceId_and_number", ["workspaceId", "number"])
     .index("by_quoteId", ["quoteId"]),
+
+  /** A file attached to a quote (convex/model/attachments.ts): its bytes are in file storage, held by this row alone. */
+  attachments: defineTable({
+    workspaceId,
+    quoteId: v.id("quotes"),
+    /** Never sent to a client: the list gives a download URL instead. */
+    storageId: v.id("_storage"),
+    name: v.string(),
+    /** As file storage recorded them, not as the client said. */
+    size: v.number(),
+    contentType: v.string(),
+    sha256: v.string(),
+    uploadedBy: v.id("users"),
+    uploadedAt: v.number(),
+  })
+    .index("by_quoteId", ["quoteId"])
+    .index("by_storageId", ["storageId"]),
 });

@@ -1,7 +1,8 @@
 import { v } from "convex/values";
 import { memberQuery, ownerMutation, userMutation, userQuery } from "./functions";
 import { setApprovalThreshold as setThreshold } from "./model/approvals";
-import { createWorkspace, workspacesOf } from "./model/workspaces";
+import { currencyOf } from "./model/currency";
+import { createWorkspace, setWorkspaceCurrency, workspacesOf } from "./model/workspaces";
 
 /** The signed-in user and the workspaces they belong to (with their role in each). */
 export const mine = userQuery({
@@ -12,10 +13,10 @@ export const mine = userQuery({
   }),
 });
 
-/** A new workspace with the demo catalog; the caller becomes its owner. */
+/** A new workspace with the demo catalog; the caller becomes its owner. Its currency (ISO 4217) defaults to USD. */
 export const create = userMutation({
-  args: { name: v.string() },
-  handler: async (ctx, { name }) => await createWorkspace(ctx, name, ctx.user._id),
+  args: { name: v.string(), currency: v.optional(v.string()) },
+  handler: async (ctx, { name, currency }) => await createWorkspace(ctx, name, ctx.user._id, currency),
 });
 
 /** The workspace's name and the caller's role in it. */
@@ -29,6 +30,8 @@ export const get = memberQuery({
       role: ctx.access.member.role,
       /** Awards above this total need an approver; null: none do. */
       approvalThreshold: workspace.approvalThreshold ?? null,
+      /** ISO 4217: list prices, the threshold and new quotes are in it. */
+      currency: currencyOf(workspace),
     };
   },
 });
@@ -40,4 +43,10 @@ export const setApprovalThreshold = ownerMutation({
     await setThreshold(ctx, ctx.access.workspaceId, threshold);
     return null;
   },
+});
+
+/** An owner changes the workspace's currency (ISO 4217); quotes already requested keep theirs. */
+export const setCurrency = ownerMutation({
+  args: { currency: v.string() },
+  handler: async (ctx, { currency }) => await setWorkspaceCurrency(ctx, ctx.access.workspaceId, currency),
 });

@@ -14,6 +14,7 @@ import type {
   FunctionReference,
 } from "convex/server";
 import type * as approvals from "../approvals.js";
+import type * as attachments from "../attachments.js";
 import type * as auth from "../auth.js";
 import type * as crons from "../crons.js";
 import type * as events from "../events.js";
@@ -30,10 +31,13 @@ import type * as model_access from "../model/access.js";
 import type * as model_accounts from "../model/accounts.js";
 import type * as model_approvals from "../model/approvals.js";
 import type * as model_assist from "../model/assist.js";
+import type * as model_attachmentRules from "../model/attachmentRules.js";
+import type * as model_attachments from "../model/attachments.js";
 import type * as model_auth from "../model/auth.js";
 import type * as model_awards from "../model/awards.js";
 import type * as model_brandActions from "../model/brandActions.js";
 import type * as model_catalog from "../model/catalog.js";
+import type * as model_currency from "../model/currency.js";
 import type * as model_errors from "../model/errors.js";
 import type * as model_events from "../model/events.js";
 import type * as model_expiry from "../model/expiry.js";
@@ -73,6 +77,7 @@ import type * as workspaces from "../workspaces.js";
  */
 declare const fullApi: ApiFromModules<{
   approvals: typeof approvals;
+  attachments: typeof attachments;
   auth: typeof auth;
   crons: typeof crons;
   events: typeof events;
@@ -89,10 +94,13 @@ declare const fullApi: ApiFromModules<{
   "model/accounts": typeof model_accounts;
   "model/approvals": typeof model_approvals;
   "model/assist": typeof model_assist;
+  "model/attachmentRules": typeof model_attachmentRules;
+  "model/attachments": typeof model_attachments;
   "model/auth": typeof model_auth;
   "model/awards": typeof model_awards;
   "model/brandActions": typeof model_brandActions;
   "model/catalog": typeof model_catalog;
+  "model/currency": typeof model_currency;
   "model/errors": typeof model_errors;
   "model/events": typeof model_events;
   "model/expiry": typeof model_expiry;

@@ -74,6 +74,23 @@ export function workspaceRules(db: QueryCtx["db"]): Rules<Scoped, DataModel> {
     awards: scopedTable,
     approvals: scopedTable,
     purchaseOrders: scopedTable,
+    // Read by the quote's members (attachments.list, any role; a supplier
+    // principal of issue 10 will read its own quotes' files through its own
+    // builder: convex/model/attachments.ts attachmentsOfQuote). A stored file is
+    // held by one quote ever: the insert looks across every workspace (`db` is
+    // unscoped) so that no one can attach, or then delete, a file another quote holds.
+    attachments: {
+      ...scopedTable,
+      insert: async (scope, doc) => {
+        if (!(await inWorkspace(scope, doc))) return false;
+        const holder = await db
+          .query("attachments")
+          .withIndex("by_storageId", (q) => q.eq("storageId", doc.storageId))
+          .first();
+        if (holder) fail("CONFLICT", "This file is already attached to a quote: upload it again to attach it here", "storageId");
+        return true;
+      },
+    },
     // A member sees the accounts of the workspace's members, no one else's.
     users: { read: async ({ workspaceId }, user) => (await membershipOf(db, workspaceId, user._id)) !== null },
   };

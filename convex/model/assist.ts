@@ -8,6 +8,7 @@ import {
   suggestCounter,
   supplierProfileOf,
 } from "../../src/negotiation";
+import { currencyOf } from "./currency";
 import { fail } from "./errors";
 import { getNegotiation, getQuote } from "./negotiations";
 import { checkTerms, type Terms } from "./validate";
@@ -63,5 +64,5 @@ export async function acceptancePrediction(
   const negotiation = await getNegotiation(ctx, negotiationId);
   const { setup, history, quote } = await engineInputs(ctx, negotiation);
   checkTerms(terms, quote);
-  return hasSupplierOffer(history) ? predictAcceptance(setup, history, terms) : null;
+  return hasSupplierOffer(history) ? predictAcceptance(setup, history, terms, currencyOf(quote)) : null;
 }

@@ -1,6 +1,7 @@
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { totalPrice } from "../../src/negotiation";
+import { currencyOf, formatMoney } from "./currency";
 import { fail } from "./errors";
 import { logEvent } from "./events";
 import { appendAtNextSeq } from "./messages";
@@ -9,7 +10,7 @@ import { createPurchaseOrder, type Person } from "./purchaseOrders";
 import { closeOpenNegotiations, transitionQuote } from "./quotes";
 import { exceedsThreshold } from "./spendThreshold";
 import { assertQuoteTransition } from "./status";
-import { formatNumber, guardrailViolation } from "./validate";
+import { guardrailViolation } from "./validate";
 import { getWorkspace } from "./workspaces";
 
 // The brand's purchase decision. Everything it implies happens in one mutation,
@@ -23,8 +24,8 @@ import { getWorkspace } from "./workspaces";
 // reach an agreement but never an award: a person still awards it, through here.
 
 /** Whether awarding this total needs an approver: strictly above the workspace's threshold (none set: never). */
-export function needsApproval(workspace: Doc<"workspaces">, amount: number): boolean {
-  return exceedsThreshold(workspace.approvalThreshold, amount);
+export function needsApproval(workspace: Doc<"workspaces">, quote: Doc<"quotes">, amount: number): boolean {
+  return exceedsThreshold(workspace.approvalThreshold, amount, currencyOf(quote) === currencyOf(workspace));
 }
 
 /** The quote's award request that is waiting for an approver, if any (at most one: requestAward sees to it). */
@@ -92,10 +93,13 @@ export async function awardNegotiation(
   const workspace = await getWorkspace(ctx, quote.workspaceId);
   const amount = totalPrice(agreed.terms);
   const approved = approval && approval.request.negotiationId === negotiationId && approval.request.offerId === agreed._id;
-  if (needsApproval(workspace, amount) && !approved) {
+  if (needsApproval(workspace, quote, amount) && !approved) {
+    const sameCurrency = currencyOf(quote) === currencyOf(workspace);
     fail(
       "FORBIDDEN",
-      `This award of ${formatNumber(amount)} is above the workspace's approval threshold of ${formatNumber(workspace.approvalThreshold!)}: an approver must approve it`,
+      sameCurrency
+        ? `This award of ${formatMoney(amount, currencyOf(quote))} is above the workspace's approval threshold of ${formatMoney(workspace.approvalThreshold!, currencyOf(workspace))}: an approver must approve it`
+        : `This award of ${formatMoney(amount, currencyOf(quote))} is in ${currencyOf(quote)}, not the ${currencyOf(workspace)} of the workspace's approval threshold: an approver must approve it`,
       "negotiationId",
     );
   }
@@ -158,7 +162,7 @@ export async function requestAward(ctx: MutationCtx, negotiationId: Id<"negotiat
   }
   const workspace = await getWorkspace(ctx, quote.workspaceId);
   const amount = totalPrice(offer.terms);
-  if (!needsApproval(workspace, amount)) {
+  if (!needsApproval(workspace, quote, amount)) {
     return { status: "awarded", awardId: await awardNegotiation(ctx, negotiationId, user) };
   }
   const approvalId = await ctx.db.insert("approvals", {

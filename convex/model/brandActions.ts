@@ -1,5 +1,6 @@
 import type { Id } from "../_generated/dataModel";
 import type { MutationCtx } from "../_generated/server";
+import { currencyOf, type Currency, formatUnitPrice } from "./currency";
 import { fail } from "./errors";
 import { appendAtNextSeq } from "./messages";
 import {
@@ -69,7 +70,7 @@ export async function counter(
     await appendAtNextSeq(ctx, negotiationId, {
       sender: "user",
       kind: "offer",
-      content: message ?? describeTerms(terms),
+      content: message ?? counterOfferText(terms, currencyOf(await ctx.db.get(negotiation.quoteId))),
       offerId,
     });
   }
@@ -96,7 +97,8 @@ export async function walkAway(
   });
 }
 
-function describeTerms(terms: Terms): string {
-  const lines = terms.lines.map((line) => `${line.quantity} × ${line.sku} at ${line.unitPrice.toFixed(2)}`);
+/** The chat message of a brand user's counter-offer written without words of their own, in the quote's currency. */
+function counterOfferText(terms: Terms, currency: Currency): string {
+  const lines = terms.lines.map((line) => `${line.quantity.toLocaleString("en-US")} × ${line.sku} at ${formatUnitPrice(line.unitPrice, currency)}`);
   return `Our counter-offer: ${lines.join("; ")}; delivery in ${terms.leadTimeDays} days; payment in ${terms.paymentTermsDays} days.`;
 }

@@ -1,6 +1,7 @@
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { totalPrice } from "../../src/negotiation";
+import { currencyOf, formatMoney } from "./currency";
 
 // The append-only audit log. Every state change writes one row here, with the
 // user who caused it when a person did.
@@ -60,16 +61,15 @@ export type EventEntry = {
   supplierName: string | null;
 };
 
-const money = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
-
 /** "approval.requested" → "approval requested": how an event type nobody has worded yet reads. */
 export function humaniseType(type: string): string {
   const words = type.replace(/[._-]+/g, " ").trim();
   return words.length === 0 ? "did something" : `recorded “${words}”`;
 }
 
-function termsInWords(terms: Doc<"offers">["terms"]): string {
-  return `${money.format(totalPrice(terms))} in total, delivery in ${terms.leadTimeDays} days, payment in ${terms.paymentTermsDays} days`;
+/** In the quote's currency (quotes.currency), whatever the workspace's is now. */
+function termsInWords(terms: Doc<"offers">["terms"], currency: string): string {
+  return `${formatMoney(totalPrice(terms), currency)} in total, delivery in ${terms.leadTimeDays} days, payment in ${terms.paymentTermsDays} days`;
 }
 
 const text = (value: unknown): string | undefined => (typeof value === "string" && value.trim() !== "" ? value : undefined);
@@ -105,6 +105,7 @@ export function eventDescriber(ctx: QueryCtx) {
       return offerId ? await ctx.db.get(offerId) : null;
     });
   const quote = (id: Id<"quotes"> | undefined) => once(`quote:${id}`, async () => (id ? await ctx.db.get(id) : null));
+  const workspace = (id: Id<"workspaces">) => once(`workspace:${id}`, async () => await ctx.db.get(id));
 
   /** Whether this "rejected" event closed a walk-away: the brand user's rejection message came just before it. */
   async function walkedAway(event: Doc<"events">): Promise<boolean> {
@@ -136,7 +137,7 @@ export function eventDescriber(ctx: QueryCtx) {
       case "quote.awarded": {
         const awardedTo = await supplierOf(typeof data.negotiationId === "string" ? (data.negotiationId as Id<"negotiations">) : undefined);
         const agreed = await offer(data.offerId);
-        return `awarded the quote to ${awardedTo ?? "a supplier"}${agreed ? ` for ${money.format(totalPrice(agreed.terms))}` : ""}`;
+        return `awarded the quote to ${awardedTo ?? "a supplier"}${agreed ? ` for ${formatMoney(totalPrice(agreed.terms), currencyOf(await quote(event.quoteId)))}` : ""}`;
       }
       case "quote.edited":
         return "edited the quote";
@@ -170,26 +171,35 @@ export function eventDescriber(ctx: QueryCtx) {
       case "offer_made": {
         const made = await offer(data.offerId);
         const round = typeof data.round === "number" ? ` in round ${data.round}` : "";
-        const terms = made ? `: ${termsInWords(made.terms)}` : "";
+        const terms = made ? `: ${termsInWords(made.terms, currencyOf(await quote(event.quoteId)))}` : "";
         if (data.offeredBy === "supplier") return `${data.round === 1 ? "made an opening offer" : "made an offer"}${round}${terms}`;
         return `${event.actor === "user" ? "countered" : "made a counter-offer"} to ${supplier}${round}${terms}`;
       }
       case "message_sent":
         return event.actor === "user" && data.kind === "text" ? `wrote to ${supplier}` : null;
       case "approval.requested": {
-        const amount = typeof data.amount === "number" ? ` of ${money.format(data.amount)}` : "";
+        const amount = typeof data.amount === "number" ? ` of ${formatMoney(data.amount, currencyOf(await quote(event.quoteId)))}` : "";
         return `asked for approval to award the quote to ${supplier}${amount}`;
       }
       case "approval.approved":
         return `approved awarding the quote to ${supplier}`;
       case "approval.rejected":
         return `turned down awarding the quote to ${supplier}`;
-      case "approval.withdrawn":
-        return `withdrew the request to award the quote to ${supplier}`;
+      case "approval.withdrawn": {
+        const because = data.reason === "quote_cancelled" ? ", as the quote was cancelled" : data.reason === "quote_failed" ? ", as the quote failed" : "";
+        return `withdrew the request to award the quote to ${supplier}${because}`;
+      }
+      // Attachments (convex/model/attachments.ts): the file's name, as checked when it was attached.
+      case "attachment.added":
+        return text(data.name) ? `attached “${data.name}”` : "attached a file";
+      case "attachment.removed":
+        return text(data.name) ? `removed the attachment “${data.name}”` : "removed an attachment";
       case "workspace.approval_threshold_set":
         return typeof data.to === "number"
-          ? `set the approval threshold to ${money.format(data.to)}`
+          ? `set the approval threshold to ${formatMoney(data.to, text(data.currency) ?? currencyOf(await workspace(event.workspaceId)))}`
           : "removed the approval threshold";
+      case "workspace.currency_set":
+        return `set the workspace's currency to ${text(data.to) ?? "?"}${text(data.from) ? ` (it was ${data.from})` : ""}`;
       case "workspace.created":
         return `created the workspace${text(data.name) ? ` “${data.name}”` : ""}`;
       case "invitation.created":

@@ -1,6 +1,7 @@
 import type { Doc, Id } from "../_generated/dataModel";
 import type { QueryCtx } from "../_generated/server";
 import { totalPrice } from "../../src/negotiation";
+import { type Currency, currencyOf, DEFAULT_CURRENCY } from "./currency";
 import { invalid } from "./errors";
 import { negotiationsOfQuote } from "./negotiations";
 import { isTerminalNegotiation, type QuoteStatus } from "./status";
@@ -120,6 +121,8 @@ export type NegotiationRecord = ClosedNegotiation & { supplierId: string };
  */
 export type Deal = {
   supplierId: string;
+  /** The quote's currency (ISO 4217); absent reads as the default. Totals in different currencies are never added. */
+  currency?: Currency;
   total: number;
   /** The same supplier's opening offer, when it made one. */
   openingTotal?: number;
@@ -180,7 +183,11 @@ export type InsightsReport = InsightsSummary & {
   range: { from: number | null; to: number | null };
   /** More quotes fell in the range than one report reads: the latest INSIGHTS_QUOTE_LIMIT are counted. */
   truncated: boolean;
+  /** The workspace's currency: `savings` and the buckets' savings count only the deals in it. */
+  currency: Currency;
   savings: Savings;
+  /** The savings per currency of the deals, the workspace's currency first (present even with no deal in it). */
+  savingsByCurrency: (Savings & { currency: Currency })[];
   bucketSize: BucketSize;
   buckets: InsightsBucket[];
   suppliers: SupplierRecord[];
@@ -225,17 +232,26 @@ function nextBucket(start: number, size: BucketSize): number {
   return Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
 }
 
-function tally(records: QuoteRecord[]) {
+const dealsOf = (records: QuoteRecord[]) => records.flatMap((record) => (record.deal ? [record.deal] : []));
+
+/** Savings in `currency` only: money in another currency is never added to it. */
+function tally(records: QuoteRecord[], currency: Currency) {
   const closed = records.flatMap((record) => record.closed);
   const summary = summarise(
     records.map(({ status, agreed }) => ({ status, agreed })),
     records.reduce((total, record) => total + record.negotiations, 0),
     closed,
   );
-  return { summary, savings: savingsOf(records.flatMap((record) => (record.deal ? [record.deal] : []))) };
+  return { summary, savings: savingsOf(dealsOf(records).filter((deal) => currencyOf(deal) === currency)) };
 }
 
-function bucketsOf(records: QuoteRecord[], range: DateRange): { bucketSize: BucketSize; buckets: InsightsBucket[] } {
+function savingsByCurrency(records: QuoteRecord[], currency: Currency): InsightsReport["savingsByCurrency"] {
+  const deals = dealsOf(records);
+  const others = [...new Set(deals.map(currencyOf))].filter((code) => code !== currency).sort();
+  return [currency, ...others].map((code) => ({ currency: code, ...savingsOf(deals.filter((deal) => currencyOf(deal) === code)) }));
+}
+
+function bucketsOf(records: QuoteRecord[], range: DateRange, currency: Currency): { bucketSize: BucketSize; buckets: InsightsBucket[] } {
   if (records.length === 0) return { bucketSize: "day", buckets: [] };
   const times = records.map((record) => record.requestedAt);
   const first = Math.min(...times);
@@ -252,7 +268,7 @@ function bucketsOf(records: QuoteRecord[], range: DateRange): { bucketSize: Buck
   const buckets: InsightsBucket[] = [];
   for (let at = bucketStart(begin, bucketSize); at < end && buckets.length < MAX_BUCKETS; at = nextBucket(at, bucketSize)) {
     const next = nextBucket(at, bucketSize);
-    const { summary, savings } = tally(records.filter((record) => record.requestedAt >= at && record.requestedAt < next));
+    const { summary, savings } = tally(records.filter((record) => record.requestedAt >= at && record.requestedAt < next), currency);
     buckets.push({
       start: at,
       quotes: summary.quotes,
@@ -296,14 +312,17 @@ export function report(
   range: DateRange,
   supplierNames: Map<string, string>,
   truncated = false,
+  currency: Currency = DEFAULT_CURRENCY,
 ): InsightsReport {
-  const { summary, savings } = tally(records);
+  const { summary, savings } = tally(records, currency);
   return {
     ...summary,
     range: { from: range.from ?? null, to: range.to ?? null },
     truncated,
+    currency,
     savings,
-    ...bucketsOf(records, range),
+    savingsByCurrency: savingsByCurrency(records, currency),
+    ...bucketsOf(records, range, currency),
     suppliers: suppliersOf(records, supplierNames),
   };
 }
@@ -370,6 +389,7 @@ async function quoteRecord(ctx: QueryCtx, quote: Doc<"quotes">): Promise<QuoteRe
     if (negotiation._id === dealWith && finalTerms) {
       record.deal = {
         supplierId: negotiation.supplierId,
+        currency: currencyOf(quote),
         total: totalPrice(finalTerms),
         ...(closed.openingTotal !== undefined ? { openingTotal: closed.openingTotal } : {}),
         ...(listTotal(quote, finalTerms) !== undefined ? { listTotal: listTotal(quote, finalTerms) } : {}),
@@ -400,5 +420,6 @@ export async function loadInsights(ctx: QueryCtx, workspaceId: Id<"workspaces">,
     const supplier = await ctx.db.get(supplierId as Id<"suppliers">);
     if (supplier) names.set(supplierId, supplier.name);
   }
-  return report(records, range, names, quotes.length === INSIGHTS_QUOTE_LIMIT);
+  const workspace = await ctx.db.get(workspaceId);
+  return report(records, range, names, quotes.length === INSIGHTS_QUOTE_LIMIT, currencyOf(workspace));
 }

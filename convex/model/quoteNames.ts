@@ -22,6 +22,16 @@ export function quoteReference(quote: Pick<Named, "number">): string | null {
   return quote.number === undefined ? null : `Q-${String(quote.number).padStart(4, "0")}`;
 }
 
+/**
+ * The text a quote is found by in the search index: its title, its reference
+ * in the forms people type ("Q-0012", "Q12", "12"), and its products' names and
+ * SKUs. The index finds candidates by word; matchesSearch then decides.
+ */
+export function quoteSearchText(quote: Omit<Named, "lineItems"> & { lineItems: readonly { name: string; sku: string }[] }): string {
+  const reference = quote.number === undefined ? [] : [quoteReference(quote)!, `Q${quote.number}`, String(quote.number)];
+  return [quote.title ?? "", ...reference, ...quote.lineItems.flatMap((line) => [line.name, line.sku])].filter(Boolean).join("\n");
+}
+
 /** How the quotes list may be ordered; the first is the default. */
 export const QUOTE_SORTS = ["newest", "oldest", "status", "lowest", "highest"] as const;
 export type QuoteSort = (typeof QUOTE_SORTS)[number];
@@ -37,8 +47,8 @@ export const QUOTE_SORT_LABELS: Record<QuoteSort, string> = {
 export const SEARCH_LIMITS = {
   /** Characters of a search, at most. */
   maxLength: 100,
-  /** Quotes one call of quotes.list reads at most while searching; the next page reads on. */
-  scanRows: 200,
+  /** Candidates the search index gives one search at most (Convex's own limit). */
+  textCandidates: 1024,
   /** The most recent quotes that a sort by status or total orders (they are ordered in memory). */
   sortWindow: 200,
 } as const;

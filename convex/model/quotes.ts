@@ -2,6 +2,8 @@ import { type Infer, type ObjectType, v } from "convex/values";
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { guardrails, priorities, type recommendation } from "../schema";
+import { currencyOf } from "./currency";
+import { quoteSearchText } from "./quoteNames";
 import { fail, invalid } from "./errors";
 import { type Actor, type EventData, logEvent } from "./events";
 import { getNegotiation, getQuote, negotiationsOfQuote, transitionNegotiation } from "./negotiations";
@@ -52,12 +54,17 @@ export async function requestQuote(
   actor: Actor = "user",
   eventData: EventData = {},
 ): Promise<Id<"quotes">> {
-  const { fields, suppliers } = await validateRequest(ctx, workspaceId, request);
+  // The workspace's currency now: a later change of it never changes what this quote's prices mean.
+  const currency = currencyOf(await ctx.db.get(workspaceId));
+  const { fields, suppliers } = await validateRequest(ctx, workspaceId, request, currency);
   const now = Date.now();
+  const number = await nextQuoteNumber(ctx, workspaceId);
   const quoteId = await ctx.db.insert("quotes", {
     workspaceId,
-    number: await nextQuoteNumber(ctx, workspaceId),
+    number,
     ...withoutUndefined(fields),
+    searchText: quoteSearchText({ ...fields, number }),
+    currency,
     seed: request.seed ?? now % LIMITS.maxSeed,
     status: "queued",
     requestedAt: now,
@@ -163,9 +170,9 @@ export async function updateQuote(
       "quoteId",
     );
   }
-  const { fields } = await validateRequest(ctx, workspaceId, request);
+  const { fields } = await validateRequest(ctx, workspaceId, request, currencyOf(quote));
   const now = Date.now();
-  await ctx.db.patch(quoteId, { ...fields, seed: request.seed ?? quote.seed, updatedAt: now });
+  await ctx.db.patch(quoteId, { ...fields, searchText: quoteSearchText({ ...fields, number: quote.number }), seed: request.seed ?? quote.seed, updatedAt: now });
   // Pending negotiations copied the rounds at request time.
   for (const negotiation of await negotiationsOfQuote(ctx, quoteId)) {
     if (negotiation.maxRounds !== fields.maxRounds) await ctx.db.patch(negotiation._id, { maxRounds: fields.maxRounds });
@@ -192,7 +199,7 @@ function optionalText(value: string | undefined, field: string, max: number): st
  * worker's requestQuote: returns the quote's fields as they are stored (every
  * optional one present, undefined when absent) and the suppliers it goes to.
  */
-async function validateRequest(ctx: MutationCtx, workspaceId: Id<"workspaces">, request: QuoteRequest) {
+async function validateRequest(ctx: MutationCtx, workspaceId: Id<"workspaces">, request: QuoteRequest, currency: string) {
   const title = optionalText(request.title, "title", LIMITS.maxTitleLength);
   if (request.lineItems.length === 0) invalid("lineItems", "A quote needs at least one line item");
   if (request.lineItems.length > LIMITS.maxLineItems) {
@@ -207,8 +214,8 @@ async function validateRequest(ctx: MutationCtx, workspaceId: Id<"workspaces">, 
     if (seen.has(product._id)) invalid(`${at}.productId`, `${product.name} appears twice`);
     seen.add(product._id);
     checkQuantity(item.quantity, `${at}.quantity`);
-    checkUnitPrice(item.targetUnitPrice, `${at}.targetUnitPrice`);
-    checkUnitPrice(item.maxUnitPrice, `${at}.maxUnitPrice`);
+    checkUnitPrice(item.targetUnitPrice, `${at}.targetUnitPrice`, currency);
+    checkUnitPrice(item.maxUnitPrice, `${at}.maxUnitPrice`, currency);
     if (item.maxUnitPrice < item.targetUnitPrice) {
       invalid(`${at}.maxUnitPrice`, "The max unit price must not be below the target unit price");
     }
@@ -313,7 +320,31 @@ export async function cancelQuote(ctx: MutationCtx, quoteId: Id<"quotes">): Prom
     actor: "user",
     message: "The brand cancelled this quote. The negotiation is closed.",
   });
+  await withdrawPendingApprovals(ctx, quote, "user", "quote_cancelled");
   await transitionQuote(ctx, quote, "cancelled", "user");
+}
+
+/**
+ * A quote that can no longer be awarded takes its waiting award request with
+ * it, so no approver is asked to decide what cannot happen. Read from the
+ * table here rather than through approvals.ts, which imports this module.
+ */
+async function withdrawPendingApprovals(ctx: MutationCtx, quote: Doc<"quotes">, actor: Actor, reason: "quote_cancelled" | "quote_failed") {
+  const pending = await ctx.db
+    .query("approvals")
+    .withIndex("by_quoteId_and_status", (q) => q.eq("quoteId", quote._id).eq("status", "pending"))
+    .collect();
+  for (const request of pending) {
+    await ctx.db.patch(request._id, { status: "withdrawn", decidedAt: Date.now() });
+    await logEvent(ctx, {
+      workspaceId: quote.workspaceId,
+      type: "approval.withdrawn",
+      actor,
+      quoteId: quote._id,
+      negotiationId: request.negotiationId,
+      data: { approvalId: request._id, reason },
+    });
+  }
 }
 
 export async function failQuote(ctx: MutationCtx, quoteId: Id<"quotes">, reason: string): Promise<void> {
@@ -325,6 +356,7 @@ export async function failQuote(ctx: MutationCtx, quoteId: Id<"quotes">, reason:
     message: "This negotiation stopped because of an internal error.",
     failureReason: reason,
   });
+  await withdrawPendingApprovals(ctx, quote, "system", "quote_failed");
   await transitionQuote(ctx, quote, "failed", "system", { failureReason: reason });
 }
 
@@ -443,4 +475,21 @@ export async function setRecommendation(
   } else {
     fail("CONFLICT", `A ${quote.status} quote takes no recommendation`, "quoteId");
   }
+}
+
+/** Quotes a run of the backfill gives their search text to, at most. */
+const BACKFILL_BATCH = 200;
+
+/**
+ * Gives quotes requested before the search index existed their search text, a
+ * batch at a time (by_searchText finds those without one). Returns how many it
+ * filled; the cron runs it until none are left, after which a run reads nothing.
+ */
+export async function backfillSearchText(ctx: MutationCtx): Promise<number> {
+  const missing = await ctx.db
+    .query("quotes")
+    .withIndex("by_searchText", (q) => q.eq("searchText", undefined))
+    .take(BACKFILL_BATCH);
+  for (const quote of missing) await ctx.db.patch(quote._id, { searchText: quoteSearchText(quote) });
+  return missing.length;
 }

@@ -1,6 +1,7 @@
 import type { Infer } from "convex/values";
 import type { guardrails as guardrailsValidator, priorities as prioritiesValidator, terms as termsValidator } from "../schema";
 import { DEFAULT_MAX_ROUNDS, normalisedPriorities } from "../../src/negotiation";
+import { currencyOf, formatMoney, formatUnitPrice } from "./currency";
 import { invalid } from "./errors";
 import { type Incoterm, INCOTERMS } from "./incoterms";
 
@@ -26,7 +27,8 @@ export const LIMITS = {
   maxSeed: 2 ** 31 - 1,
 } as const;
 
-type NumberRule = { min?: number; max?: number; integer?: boolean; positive?: boolean };
+/** `currency`: the bounds are money, and the message states them in it ("at most €1,000,000.00"). */
+type NumberRule = { min?: number; max?: number; integer?: boolean; positive?: boolean; currency?: string };
 
 /** What a person calls a field; the error's `field` keeps the exact path ("lineItems[0].quantity"). */
 const LABELS: Record<string, string> = {
@@ -65,11 +67,12 @@ export const formatNumber = (value: number): string => NUMBER.format(value);
 
 export function checkNumber(value: number, field: string, rule: NumberRule): number {
   const label = fieldLabel(field);
+  const bound = (limit: number) => (rule.currency ? formatMoney(limit, rule.currency) : formatNumber(limit));
   if (!Number.isFinite(value)) invalid(field, `${label} must be a number`);
   if (rule.integer && !Number.isInteger(value)) invalid(field, `${label} must be a whole number`);
   if (rule.positive && value <= 0) invalid(field, `${label} must be greater than 0`);
-  if (rule.min !== undefined && value < rule.min) invalid(field, `${label} must be at least ${formatNumber(rule.min)}`);
-  if (rule.max !== undefined && value > rule.max) invalid(field, `${label} must be at most ${formatNumber(rule.max)}`);
+  if (rule.min !== undefined && value < rule.min) invalid(field, `${label} must be at least ${bound(rule.min)}`);
+  if (rule.max !== undefined && value > rule.max) invalid(field, `${label} must be at most ${bound(rule.max)}`);
   return value;
 }
 
@@ -77,8 +80,9 @@ export function checkQuantity(value: number, field: string): number {
   return checkNumber(value, field, { integer: true, positive: true, max: LIMITS.maxQuantity });
 }
 
-export function checkUnitPrice(value: number, field: string): number {
-  return checkNumber(value, field, { positive: true, max: LIMITS.maxUnitPrice });
+/** A unit price in `currency` (the quote's, or the workspace's for a new request). */
+export function checkUnitPrice(value: number, field: string, currency?: string): number {
+  return checkNumber(value, field, { positive: true, max: LIMITS.maxUnitPrice, currency });
 }
 
 export function checkLeadTimeDays(value: number, field: string): number {
@@ -128,10 +132,11 @@ export function checkGuardrails(guardrails: Guardrails): Guardrails {
   return guardrails;
 }
 
-/** The quote fields that terms are checked against. */
+/** The quote fields that terms are checked against; absent currency reads as the default (currency.ts). */
 export type QuoteLimits = {
   lineItems: { sku: string; maxUnitPrice: number }[];
   guardrails: Guardrails;
+  currency?: string;
 };
 
 /** Bounds, and one line per quote line item (same skus, each once). */
@@ -147,7 +152,7 @@ export function checkTerms(terms: Terms, quote: QuoteLimits, field = "terms"): T
     if (seen.has(line.sku)) invalid(`${at}.sku`, `Sku "${line.sku}" appears twice`);
     seen.add(line.sku);
     checkQuantity(line.quantity, `${at}.quantity`);
-    checkUnitPrice(line.unitPrice, `${at}.unitPrice`);
+    checkUnitPrice(line.unitPrice, `${at}.unitPrice`, currencyOf(quote));
   });
   checkLeadTimeDays(terms.leadTimeDays, `${field}.leadTimeDays`);
   checkPaymentTermsDays(terms.paymentTermsDays, `${field}.paymentTermsDays`);
@@ -165,7 +170,7 @@ export function guardrailViolation(
     if (item && line.unitPrice > item.maxUnitPrice) {
       return {
         field: `${field}.lines[${i}].unitPrice`,
-        message: `Unit price ${line.unitPrice} for ${line.sku} is above the guardrail of ${item.maxUnitPrice}`,
+        message: `Unit price ${formatUnitPrice(line.unitPrice, currencyOf(quote))} for ${line.sku} is above the guardrail of ${formatUnitPrice(item.maxUnitPrice, currencyOf(quote))}`,
       };
     }
   }

@@ -58,7 +58,13 @@ export async function quoteRow(ctx: QueryCtx, quote: Doc<"quotes">) {
       bestOffer = { supplierName, totalPrice: totalPrice(terms), terms };
     }
   }
-  return { ...quote, ...(bestOffer ? { bestOffer } : {}), unreadCount: unread, negotiationStatuses };
+  // An award waiting for an approver: the list says so, as the quote page does.
+  const awaitingApproval =
+    (await ctx.db
+      .query("approvals")
+      .withIndex("by_quoteId_and_status", (q) => q.eq("quoteId", quote._id).eq("status", "pending"))
+      .first()) !== null;
+  return { ...quote, ...(bestOffer ? { bestOffer } : {}), unreadCount: unread, negotiationStatuses, awaitingApproval };
 }
 
 export async function quoteDetail(ctx: QueryCtx, quote: Doc<"quotes">) {
@@ -74,14 +80,15 @@ export async function quoteDetail(ctx: QueryCtx, quote: Doc<"quotes">) {
 }
 
 // ---------------------------------------------------------------------------
-// The quotes list: search and sort. The backend has no text search yet, so a
-// search is matched here, on the server, with bounded work per call:
-// - newest/oldest walk the workspace's index in order and read at most
-//   SEARCH_LIMITS.scanRows quotes per call (convex-helpers' stream with
-//   maximumRowsRead); a page may come back short, even empty, with more to
-//   read, and the next page goes on from where this one stopped;
-// - status/lowest/highest order in memory the SEARCH_LIMITS.sortWindow most
-//   recent quotes (of the status filter), paged by position.
+// The quotes list: search and sort, with bounded work per call:
+// - a search asks the quotes' text search index (search_text over searchText,
+//   filtered to the workspace and status) for its best SEARCH_LIMITS.textCandidates
+//   candidates, keeps those matching every word (matchesSearch), orders them
+//   as asked, and pages them by position;
+// - without a search, newest/oldest walk the workspace's index in order
+//   (convex-helpers' stream), and status/lowest/highest order in memory the
+//   SEARCH_LIMITS.sortWindow most recent quotes (of the status filter), paged
+//   by position.
 
 export type QuoteListArgs = {
   status?: QuoteStatus;
@@ -102,6 +109,24 @@ export async function listQuotes(ctx: QueryCtx, workspaceId: Id<"workspaces">, a
   const { status, paginationOpts } = args;
   const matches = (quote: Doc<"quotes">) => search === "" || matchesSearch(quote, search);
 
+  if (search !== "") {
+    // The search index gives the candidates, by word (at most SEARCH_LIMITS.textCandidates,
+    // best match first); matchesSearch keeps those with every word; then the chosen order.
+    const candidates = await ctx.db
+      .query("quotes")
+      .withSearchIndex("search_text", (q) => {
+        const inWorkspace = q.search("searchText", search).eq("workspaceId", workspaceId);
+        return status === undefined ? inWorkspace : inWorkspace.eq("status", status);
+      })
+      .take(SEARCH_LIMITS.textCandidates);
+    const found = candidates.filter(matches);
+    if (sort === "newest" || sort === "oldest") {
+      found.sort((a, b) => (sort === "newest" ? b._creationTime - a._creationTime : a._creationTime - b._creationTime));
+      return await pageByPosition(ctx, found, paginationOpts);
+    }
+    return await pageByPosition(ctx, await sortedBy(ctx, found, sort), paginationOpts);
+  }
+
   if (sort === "newest" || sort === "oldest") {
     const quotes = stream(ctx.db, schema).query("quotes");
     const ordered = (
@@ -109,13 +134,12 @@ export async function listQuotes(ctx: QueryCtx, workspaceId: Id<"workspaces">, a
         ? quotes.withIndex("by_workspaceId", (q) => q.eq("workspaceId", workspaceId))
         : quotes.withIndex("by_workspaceId_and_status", (q) => q.eq("workspaceId", workspaceId).eq("status", status))
     ).order(sort === "newest" ? "desc" : "asc");
-    const found = search === "" ? ordered : ordered.filterWith(async (quote) => matches(quote));
+    const found = ordered;
     // A page pinned to an end cursor re-reads the range it read before (plus what arrived since).
     const page = await found.paginate({
       numItems: paginationOpts.numItems,
       cursor: paginationOpts.cursor,
       endCursor: paginationOpts.endCursor ?? null,
-      ...(paginationOpts.endCursor ? {} : { maximumRowsRead: SEARCH_LIMITS.scanRows }),
     });
     return { page: await rows(ctx, page.page), isDone: page.isDone, continueCursor: page.continueCursor };
   }
@@ -127,11 +151,15 @@ export async function listQuotes(ctx: QueryCtx, workspaceId: Id<"workspaces">, a
   )
     .order("desc")
     .take(SEARCH_LIMITS.sortWindow);
+  return await pageByPosition(ctx, await sortedBy(ctx, recent, sort), paginationOpts);
+}
+
+/** Quotes in a sort by status or by total, in memory: newest first within a status or an equal total; no total yet comes last. */
+async function sortedBy(ctx: QueryCtx, quotes: Doc<"quotes">[], sort: Exclude<QuoteSort, "newest" | "oldest">): Promise<Doc<"quotes">[]> {
   const keyed = [];
-  for (const quote of recent.filter(matches)) {
+  for (const quote of quotes) {
     keyed.push({ quote, key: sort === "status" ? STATUS_ORDER.indexOf(quote.status) : await agreedOrBestTotal(ctx, quote) });
   }
-  // Newest first within a status or an equal total; a quote with no total yet comes last either way.
   const direction = sort === "highest" ? -1 : 1;
   keyed.sort((a, b) => {
     if (a.key !== b.key) {
@@ -141,13 +169,14 @@ export async function listQuotes(ctx: QueryCtx, workspaceId: Id<"workspaces">, a
     }
     return b.quote._creationTime - a.quote._creationTime;
   });
+  return keyed.map((k) => k.quote);
+}
+
+/** A page of an ordered list held in memory; its cursor is the position. */
+async function pageByPosition(ctx: QueryCtx, ordered: Doc<"quotes">[], paginationOpts: QuoteListArgs["paginationOpts"]) {
   const start = position(paginationOpts.cursor, 0);
   const end = position(paginationOpts.endCursor ?? null, start + paginationOpts.numItems);
-  return {
-    page: await rows(ctx, keyed.slice(start, end).map((k) => k.quote)),
-    isDone: end >= keyed.length,
-    continueCursor: String(end),
-  };
+  return { page: await rows(ctx, ordered.slice(start, end)), isDone: end >= ordered.length, continueCursor: String(end) };
 }
 
 /** A windowed sort's cursor: the position in the sorted window. */

@@ -3,6 +3,7 @@ import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { membershipOf } from "./access";
 import { ACCOUNT_RULES } from "./accounts";
 import { loadCatalog } from "./catalog";
+import { checkCurrency, type Currency, currencyOf, DEFAULT_CURRENCY } from "./currency";
 import { fail, invalid } from "./errors";
 import { logEvent } from "./events";
 import { type Role, ROLES } from "./roles";
@@ -15,20 +16,23 @@ export async function createWorkspace(
   ctx: MutationCtx,
   name: string,
   owner: Id<"users"> | undefined,
+  currency: string = DEFAULT_CURRENCY,
 ): Promise<Id<"workspaces">> {
   const trimmed = name.trim();
   checkText(trimmed, "name", { required: true });
   const max = ACCOUNT_RULES.maxWorkspaceNameLength;
   if (trimmed.length > max) invalid("name", `A workspace name has at most ${max} characters`);
+  const code = checkCurrency(currency);
   const now = Date.now();
   const workspaceId = await ctx.db.insert("workspaces", {
     name: trimmed,
     ...(owner ? { createdBy: owner } : {}),
     createdAt: now,
+    currency: code,
   });
   if (owner) await ctx.db.insert("members", { workspaceId, userId: owner, role: "owner", joinedAt: now });
   await loadCatalog(ctx, workspaceId);
-  await logEvent(ctx, { workspaceId, type: "workspace.created", actor: owner ? "user" : "system", data: { name: trimmed } });
+  await logEvent(ctx, { workspaceId, type: "workspace.created", actor: owner ? "user" : "system", data: { name: trimmed, currency: code } });
   return workspaceId;
 }
 
@@ -36,6 +40,20 @@ export async function getWorkspace(ctx: QueryCtx, workspaceId: Id<"workspaces">)
   const workspace = await ctx.db.get(workspaceId);
   if (!workspace) fail("NOT_FOUND", "Workspace not found", "workspaceId");
   return workspace;
+}
+
+/**
+ * An owner's change of the workspace's currency: catalog list prices and quotes
+ * requested from now on are in it. Past quotes keep the currency they recorded.
+ */
+export async function setWorkspaceCurrency(ctx: MutationCtx, workspaceId: Id<"workspaces">, currency: string): Promise<Currency> {
+  const workspace = await getWorkspace(ctx, workspaceId);
+  const code = checkCurrency(currency);
+  const from = currencyOf(workspace);
+  if (from === code) return code;
+  await ctx.db.patch(workspaceId, { currency: code });
+  await logEvent(ctx, { workspaceId, type: "workspace.currency_set", actor: "user", data: { from, to: code } });
+  return code;
 }
 
 /** The workspaces the user belongs to, with their role in each, oldest first. */

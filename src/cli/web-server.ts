@@ -40,7 +40,8 @@ async function newestMtime(path: string): Promise<number> {
  */
 export async function ensureWebBuild(root: string, log: (line: string) => void): Promise<string> {
   const outDir = join(root, "dist", "web");
-  const sources = ["web", "src/negotiation", "convex/_generated", "vite.config.ts", "package.json"];
+  // The dashboard imports the server's shared rules (roles, statuses, names, thresholds) from convex/model.
+  const sources = ["web", "src/negotiation", "convex/_generated", "convex/model", "convex/schema.ts", "vite.config.ts", "package.json"];
   const newestSource = Math.max(...(await Promise.all(sources.map((s) => newestMtime(join(root, s))))));
   const stamp = await readFile(join(outDir, STAMP), "utf8").then(
     (text) => JSON.parse(text) as { sourcesMtime: number },

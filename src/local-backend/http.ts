@@ -82,6 +82,34 @@ async function upload(runtime: Runtime, req: IncomingMessage, res: ServerRespons
   }
 }
 
+/** The Convex CLI's `npx convex env set|remove`: admin key only (environment.ts). */
+async function updateEnvironment(req: IncomingMessage, res: ServerResponse, adminKey: string, verifier: TokenVerifier, hooks: AdminHooks) {
+  let who: Credentials;
+  try {
+    who = await credentialsOf(req.headers.authorization, adminKey, verifier);
+  } catch (err) {
+    if (err instanceof AuthFailure) return reply(res, err.status, { code: err.code, message: err.message });
+    throw err;
+  }
+  if (!who.admin) return reply(res, 401, { code: "Unauthorized", message: "Changing environment variables needs the deployment's admin key." });
+  let text: string;
+  try {
+    text = await readBody(req);
+  } catch (err) {
+    if (err instanceof BodyTooLarge) return refuseBody(req, res);
+    return void res.destroy();
+  }
+  let body: any;
+  try {
+    body = JSON.parse(text || "{}");
+  } catch {
+    return reply(res, 400, { code: "BadJsonBody", message: "The request body is not valid JSON." });
+  }
+  const problem = hooks.updateEnvironment ? await hooks.updateEnvironment(body?.changes) : "The deployment is not ready yet.";
+  if (problem) return reply(res, 400, { code: "InvalidEnvironmentVariables", message: problem });
+  reply(res, 200, {});
+}
+
 /** `GET /api/storage/<key>`: a file by the URL ctx.storage.getUrl gave. */
 function download(runtime: Runtime, res: ServerResponse, key: string) {
   const file = runtime.files!.readByUrlKey(key);
@@ -141,7 +169,13 @@ function refuseBody(req: IncomingMessage, res: ServerResponse) {
   reply(res, 413, { code: "RequestTooLarge", message: `Request body is too large: the limit is ${MAX_BODY_BYTES / 1024 / 1024} MiB` });
 }
 
-export function createHttpHandler(runtime: Runtime, adminKey: string, verifier: TokenVerifier, log: (line: string) => void) {
+/** What the admin API changes outside the runtime (set by index.ts once the functions are loaded). */
+export type AdminHooks = {
+  /** `POST /api/update_environment_variables`: null when applied, else why not, in words. */
+  updateEnvironment?: (changes: unknown) => Promise<string | null>;
+};
+
+export function createHttpHandler(runtime: Runtime, adminKey: string, verifier: TokenVerifier, log: (line: string) => void, hooks: AdminHooks = {}) {
   return async (req: IncomingMessage, res: ServerResponse) => {
     cors(res);
     if (req.method === "OPTIONS") {
@@ -167,6 +201,7 @@ export function createHttpHandler(runtime: Runtime, adminKey: string, verifier: 
       if (req.method !== "POST") return reply(res, 404, { code: "NotFound", message: `No route for ${req.method} ${url.pathname}` });
       if (url.pathname === "/api/query_ts") return reply(res, 200, { ts: encodeTs(runtime.ts) });
       const route = url.pathname.replace(/^\/api\//, "");
+      if (route === "update_environment_variables") return await updateEnvironment(req, res, adminKey, verifier, hooks);
       if (!["query", "query_at_ts", "mutation", "action", "function", "run"].includes(route)) {
         return reply(res, 404, { code: "NotFound", message: `No route for POST ${url.pathname}` });
       }

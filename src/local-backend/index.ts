@@ -9,6 +9,7 @@ import { randomBytes } from "node:crypto";
 import { WebSocketServer } from "ws";
 import { TokenVerifier } from "./auth/verify.js";
 import { makeFilePrivate, privateDir, writePrivateFile } from "./file-modes.js";
+import { applyChanges, applySaved, changesProblem, environmentSystemFunctions, type EnvChange } from "./environment.js";
 import { FileStorage, maxUploadBytes } from "./file-storage.js";
 import { DEFAULT_LIMITS, type Limits } from "./limits.js";
 import { createSiteHandler } from "./http-actions.js";
@@ -17,7 +18,7 @@ import { Runtime } from "./runtime.js";
 import { Scheduler } from "./scheduler.js";
 import { Store } from "./store.js";
 import { SyncServer } from "./sync.js";
-import { createHttpHandler } from "./http.js";
+import { createHttpHandler, type AdminHooks } from "./http.js";
 
 export type LocalBackendOptions = {
   /** 0 = a free port. Default 3210. */
@@ -153,7 +154,8 @@ export async function startLocalBackend(opts: LocalBackendOptions = {}): Promise
     <A extends unknown[]>(handle: (...args: A) => unknown) =>
     (...args: A) =>
       void functionsLoaded.then(() => handle(...args));
-  const server = http.createServer(afterLoad(createHttpHandler(runtime, adminKey, verifier, log)));
+  const adminHooks: AdminHooks = {};
+  const server = http.createServer(afterLoad(createHttpHandler(runtime, adminKey, verifier, log, adminHooks)));
   const site = http.createServer(afterLoad(createSiteHandler(runtime, adminKey, verifier, log)));
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
   sync = new SyncServer(runtime, adminKey, verifier, log);
@@ -170,6 +172,9 @@ export async function startLocalBackend(opts: LocalBackendOptions = {}): Promise
   // Both origins are bound before the functions load: auth.config.ts and module
   // top levels may read CONVEX_SITE_URL / CONVEX_CLOUD_URL.
   const functionEnv: Record<string, string> = { ...(opts.env ?? {}) };
+  // What `npx convex env set` changed before wins over the launcher's defaults.
+  applySaved(store, functionEnv);
+  runtime.systemFunctions = environmentSystemFunctions(functionEnv);
   const bundleRoot = path.join(dataDir, "bundles");
   const load = async (): Promise<LoadedFunctions> => {
     const loaded = await loadFunctions(functionsDir, bundleRoot, functionEnv);
@@ -235,6 +240,14 @@ export async function startLocalBackend(opts: LocalBackendOptions = {}): Promise
     }
   };
   if (opts.watch) rewatch(loaded.inputs);
+  adminHooks.updateEnvironment = async (changes) => {
+    const problem = changesProblem(changes, functionEnv);
+    if (problem) return problem;
+    await runtime.lock.run(async () => applyChanges(store, functionEnv, changes as EnvChange[]));
+    // Module top levels and auth.config.ts read the environment when they load.
+    await reload();
+    return null;
+  };
 
   let stopped = false;
   return {

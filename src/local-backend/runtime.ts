@@ -63,6 +63,8 @@ export class Runtime {
   /** Set by the syscalls when a transaction schedules a function. */
   scheduledInTx = false;
   readonly syscalls = new Syscalls(this);
+  /** Built-in functions under `_system/` (canonical path → function), for the admin key. */
+  systemFunctions = new Map<string, RegisteredFunction>();
   /** Convex's transaction limits, or lower ones a test set (limits.ts). */
   limits: Limits = DEFAULT_LIMITS;
   /** File storage (file-storage.ts), set once the deployment's origin is known. */
@@ -115,7 +117,12 @@ export class Runtime {
 
   // ---- resolution and validation -----------------------------------------
   resolve(udfPath: string, allowInternal: boolean): RegisteredFunction {
-    const fn = this.functions ? lookupFunction(this.functions, udfPath) : null;
+    // The deployment's own functions (environment.ts), for the admin key only, as on Convex.
+    const fn = udfPath.startsWith("_system/")
+      ? (this.systemFunctions.get(parseUdfPath(udfPath).canonical) ?? null)
+      : this.functions
+        ? lookupFunction(this.functions, udfPath)
+        : null;
     if (!fn || (fn.isInternal && !allowInternal)) {
       throw new SystemError(
         `Could not find public function for '${parseUdfPath(udfPath).canonical}'. Did you forget to run \`npx convex dev\` or \`npx convex deploy\`?`,

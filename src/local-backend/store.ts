@@ -4,7 +4,7 @@
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import fs from "node:fs";
 import path from "node:path";
-import { randomInt } from "node:crypto";
+import { randomBytes, randomInt } from "node:crypto";
 import { Worker } from "node:worker_threads";
 import { convexToJson, jsonToConvex, type Value } from "convex/values";
 import { makeFilePrivate, PRIVATE_FILE, privateDir } from "./file-modes.js";
@@ -192,6 +192,14 @@ export class Store {
   };
 
   newId(table: string): string {
+    if (table === "_storage") {
+      // A file's id is a capability: whoever holds it may attach it or ask for its URL.
+      // 96 random bits, not a sequence number plus 32, so that it cannot be guessed.
+      for (;;) {
+        const id = encodeId(this.tableNumber(table), randomBytes(8).readBigUInt64BE(), randomInt(0, 2 ** 32 - 1));
+        if (this.getJson(id) === null) return id;
+      }
+    }
     this.seq += 1n;
     return encodeId(this.tableNumber(table), this.seq, randomInt(0, 2 ** 32 - 1));
   }

@@ -43,14 +43,15 @@ export function suggestCounter(setup: BrandSetup, history: OfferRecord[]): Count
 }
 
 /** How likely the supplier is to accept `terms`, and why. */
-export function predictAcceptance(setup: BrandSetup, history: OfferRecord[], terms: Terms): { probability: number; reason: string } {
+/** `currency`: the quote's (ISO 4217), for the money in the reason. */
+export function predictAcceptance(setup: BrandSetup, history: OfferRecord[], terms: Terms, currency?: string): { probability: number; reason: string } {
   const model = modelFor(setup, history);
   const probability = acceptanceProbability(model, terms);
   const total = totalPrice(terms);
   const gap = (100 * (total - model.reservationTotal)) / Math.max(model.reservationTotal, 1e-9);
   const parts = [
-    `${formatMoney(total)} is ${Math.abs(gap).toFixed(1)}% ${gap >= 0 ? "above" : "below"} the supplier's estimated floor of ${formatMoney(model.reservationTotal)}`,
-    `it has come down from ${formatMoney(model.openingTotal)} to ${formatMoney(model.lowestTotal)} so far`,
+    `${formatMoney(total, currency)} is ${Math.abs(gap).toFixed(1)}% ${gap >= 0 ? "above" : "below"} the supplier's estimated floor of ${formatMoney(model.reservationTotal, currency)}`,
+    `it has come down from ${formatMoney(model.openingTotal, currency)} to ${formatMoney(model.lowestTotal, currency)} so far`,
   ];
   if (terms.leadTimeDays < model.lead.lowestSeen) parts.push(`${terms.leadTimeDays} days is faster than any lead time it has offered (${model.lead.lowestSeen})`);
   if (terms.paymentTermsDays > model.pay.highestSeen) parts.push(`net ${terms.paymentTermsDays} is longer than it has offered (net ${model.pay.highestSeen})`);

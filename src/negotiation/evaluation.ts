@@ -17,6 +17,8 @@ export interface NegotiationSummary {
 
 export interface EvaluationInput extends BrandContext {
   results: NegotiationSummary[];
+  /** The quote's currency (ISO 4217), for the money in the words; absent: the default. */
+  currency?: string;
 }
 
 const OUTCOME_WORDS: Record<NegotiationOutcome, string> = {
@@ -75,7 +77,7 @@ export function evaluateNegotiations(input: EvaluationInput): Recommendation {
       outcome: r.outcome,
       terms: agreed ? r.finalTerms : undefined,
       summary: agreed
-        ? `${r.supplier.name}: ${describeTerms(r.finalTerms!)} (score ${score.toFixed(2)}, ${plural(r.rounds, "round")})`
+        ? `${r.supplier.name}: ${describeTerms(r.finalTerms!, input.currency)} (score ${score.toFixed(2)}, ${plural(r.rounds, "round")})`
         : `${r.supplier.name}: ${OUTCOME_WORDS[r.outcome]} after ${plural(r.rounds, "round")}`,
     };
   });
@@ -95,6 +97,6 @@ export function evaluateNegotiations(input: EvaluationInput): Recommendation {
   const others = entries.slice(1).map((e) =>
     e.terms ? compareOffers(e, winner, input, qualities) : `${e.supplierName} ${OUTCOME_WORDS[e.outcome]}`,
   );
-  const head = `${winner.supplierName}: ${describeTerms(winner.terms)} — best overall (score ${winner.score.toFixed(2)})`;
+  const head = `${winner.supplierName}: ${describeTerms(winner.terms, input.currency)} — best overall (score ${winner.score.toFixed(2)})`;
   return { supplierId: winner.supplierId, explanation: [head, ...others].join("; ") + ".", ranking: entries };
 }

@@ -1,5 +1,6 @@
 // Building, rounding and summarising terms.
 
+import { type Currency, DEFAULT_CURRENCY, formatMoney as formatCurrency } from "../../convex/model/currency.js";
 import type { LineItem, Terms } from "./types.js";
 
 export const clamp01 = (x: number): number => (x < 0 ? 0 : x > 1 ? 1 : x);
@@ -59,18 +60,16 @@ export function sameTerms(a: Terms, b: Terms): boolean {
   });
 }
 
-// One formatter for all calls: toLocaleString with options builds a new one each time.
-const MONEY = new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-
-export function formatMoney(x: number): string {
-  return `$${MONEY.format(x)}`;
+// Money in words, in the quote's currency: the one formatter (Intl, cached per currency) of convex/model/currency.ts.
+export function formatMoney(x: number, currency: Currency = DEFAULT_CURRENCY): string {
+  return formatCurrency(x, currency);
 }
 
-/** "$4.10/unit, 21 days, net 60" (or the total when lines differ in price). */
-export function describeTerms(terms: Terms): string {
+/** "$4.10/unit, 21 days, net 60" (or the total when lines differ in price), in `currency`. */
+export function describeTerms(terms: Terms, currency: Currency = DEFAULT_CURRENCY): string {
   const price =
     terms.lines.length === 1
-      ? `${formatMoney(terms.lines[0]!.unitPrice)}/unit`
-      : `${formatMoney(totalPrice(terms))} total`;
+      ? `${formatMoney(terms.lines[0]!.unitPrice, currency)}/unit`
+      : `${formatMoney(totalPrice(terms), currency)} total`;
   return `${price}, ${terms.leadTimeDays} days, net ${terms.paymentTermsDays}`;
 }

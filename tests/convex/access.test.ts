@@ -126,6 +126,17 @@ const smallRequest = (s: Setup) => ({
 const queuedQuote = (s: Setup) =>
   s.t.run(async (ctx) => (await ctx.db.query("quotes").withIndex("by_status", (q) => q.eq("status", "queued")).first())!._id);
 const pendingApproval = (s: Setup) => s.t.run(async (ctx) => (await ctx.db.query("approvals").first())!._id);
+/** A PDF in file storage, as an upload leaves it (convex-test's store keeps no type: it is set as the POST would). */
+const uploaded = (s: Setup) =>
+  s.t.run(async (ctx) => {
+    const storageId = await ctx.storage.store(new Blob(["%PDF-1.7"]));
+    await (ctx.db as unknown as { patch: (id: string, v: object) => Promise<void> }).patch(storageId, { contentType: "application/pdf" });
+    return storageId;
+  });
+const unattachedUpload = (s: Setup) => s.t.run(async (ctx) => (await ctx.db.system.query("_storage").first())!._id);
+const withAttachment = async (s: Setup) =>
+  s.owner.mutation(api.attachments.attach, { quoteId: s.quoteId, storageId: await uploaded(s), name: "spec.pdf" });
+const firstAttachment = (s: Setup) => s.t.run(async (ctx) => (await ctx.db.query("attachments").first())!._id);
 
 const ROWS: Record<string, Row> = {
   // Convex Auth's own endpoints: signing in is what an anonymous caller does.
@@ -154,6 +165,7 @@ const ROWS: Record<string, Row> = {
   "events.timeline": { least: "viewer", call: (s, c) => c.query(api.events.timeline, { quoteId: s.quoteId }) },
   "members.list": { least: "viewer", call: (_s, c) => c.query(api.members.list, {}) },
   "purchaseOrders.forQuote": { least: "viewer", call: (s, c) => c.query(api.purchaseOrders.forQuote, { quoteId: s.quoteId }) },
+  "attachments.list": { least: "viewer", given: withAttachment, call: (s, c) => c.query(api.attachments.list, { quoteId: s.quoteId }) },
   "approvals.forQuote": { least: "viewer", given: requested, call: (s, c) => c.query(api.approvals.forQuote, { quoteId: s.quoteId }) },
   "approvals.waiting": { least: "viewer", given: requested, call: (_s, c) => c.query(api.approvals.waiting, {}) },
   "negotiations.suggestCounter": {
@@ -203,6 +215,20 @@ const ROWS: Record<string, Row> = {
     call: (s, c) => c.mutation(api.negotiations.walkAway, { negotiationId: s.negotiationId, reason: "No" }),
   },
 
+  "attachments.generateUploadUrl": {
+    least: "buyer",
+    call: (s, c) => c.mutation(api.attachments.generateUploadUrl, { quoteId: s.quoteId, name: "spec.pdf", size: 8, contentType: "application/pdf" }),
+  },
+  "attachments.attach": {
+    least: "buyer",
+    given: uploaded,
+    call: async (s, c) => c.mutation(api.attachments.attach, { quoteId: s.quoteId, storageId: await unattachedUpload(s), name: "spec.pdf" }),
+  },
+  "attachments.remove": {
+    least: "buyer",
+    given: withAttachment,
+    call: async (s, c) => c.mutation(api.attachments.remove, { attachmentId: await firstAttachment(s) }),
+  },
   "approvals.withdraw": {
     least: "buyer",
     given: requested,
@@ -222,6 +248,10 @@ const ROWS: Record<string, Row> = {
   "workspaces.setApprovalThreshold": {
     least: "owner",
     call: (_s, c) => c.mutation(api.workspaces.setApprovalThreshold, { threshold: 5000 }),
+  },
+  "workspaces.setCurrency": {
+    least: "owner",
+    call: (_s, c) => c.mutation(api.workspaces.setCurrency, { currency: "EUR" }),
   },
   "members.setRole": {
     least: "owner",

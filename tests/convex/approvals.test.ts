@@ -173,7 +173,7 @@ describe("nothing above the threshold is awarded without an approval", () => {
     const before = JSON.stringify(await snapshot(s.t));
     const user = { userId: s.buyer.userId, name: "Buyer" };
     await expect(s.t.run(async (ctx) => await awardNegotiation(ctx, s.b, user))).rejects.toMatchObject({
-      data: { code: "FORBIDDEN", field: "negotiationId", message: expect.stringMatching(/above the workspace's approval threshold of 10,000/) },
+      data: { code: "FORBIDDEN", field: "negotiationId", message: expect.stringMatching(/above the workspace's approval threshold of \$10,000\.00/) },
     });
     await expect(s.t.run(async (ctx) => await awardNegotiation(ctx, s.a, user))).rejects.toMatchObject({ data: { code: "FORBIDDEN" } });
     expect(JSON.stringify(await snapshot(s.t))).toBe(before);
@@ -360,14 +360,16 @@ describe("deciding a request", () => {
     expect(await s.viewer.query(api.approvals.waiting, {})).toEqual([]);
     const [view] = await s.viewer.query(api.approvals.forQuote, { quoteId: s.quoteId });
     expect(view).toMatchObject({ status: "pending", mine: false, unavailable: null, amount: TOTAL_B, terms: terms(6.2, 0.86) });
+    const listed = async () => (await s.viewer.query(api.quotes.list, { paginationOpts: { numItems: 10, cursor: null } })).page.find((q: { _id: string }) => q._id === s.quoteId);
+    expect(await listed()).toMatchObject({ awaitingApproval: true });
     await s.approver.mutation(api.approvals.approve, { approvalId });
     expect(await s.approver.query(api.approvals.waiting, {})).toEqual([]);
+    expect(await listed()).toMatchObject({ awaitingApproval: false, status: "awarded" });
   });
 });
 
 describe("a stale approval fails with the reason and changes nothing", () => {
   const stale: [string, (s: Scenario) => Promise<unknown>, RegExp][] = [
-    ["the quote was cancelled", (s) => s.buyer.mutation(api.quotes.cancel, { quoteId: s.quoteId }), /the quote was cancelled/],
     [
       "the negotiation was closed",
       (s) => s.buyer.mutation(api.negotiations.walkAway, { negotiationId: s.b, reason: "Changed our mind" }),
@@ -403,6 +405,18 @@ describe("a stale approval fails with the reason and changes nothing", () => {
     expect(error.message).toMatch(reason);
     // Still pending: it can be rejected (or withdrawn).
     await s.approver.mutation(api.approvals.reject, { approvalId, comment: "No longer available" });
+  });
+
+  test("cancelling the quote withdraws its waiting request, so no approver is asked to decide it", async () => {
+    const s = await scenario();
+    const approvalId = await request(s, s.b);
+    await s.buyer.mutation(api.quotes.cancel, { quoteId: s.quoteId });
+    expect((await rows(s.t)).approvals[0]).toMatchObject({ _id: approvalId, status: "withdrawn" });
+    expect(await s.approver.query(api.approvals.waiting, {})).toEqual([]);
+    const error = await expectRefused(s.t, () => s.approver.mutation(api.approvals.approve, { approvalId }), "CONFLICT", "approvalId");
+    expect(error.message).toBe("This request was already withdrawn");
+    const { entries } = await s.buyer.query(api.events.timeline, { quoteId: s.quoteId });
+    expect(entries.map((e: { what: string }) => e.what)).toContainEqual(expect.stringMatching(/withdrew the request to award the quote to .*, as the quote was cancelled$/));
   });
 
   test("another award meanwhile: the old request no longer awards", async () => {

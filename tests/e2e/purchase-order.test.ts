@@ -45,7 +45,7 @@ test("award, then download the purchase order as PDF and CSV; export the compari
   const comparison = await downloaded(page, () => page.getByTestId("comparison-export-csv").click());
   expect(comparison.name).toMatch(/^comparison-\d{4}-\d{2}-\d{2}\.csv$/);
   const comparisonLines = comparison.bytes.toString("utf8").trim().split("\r\n");
-  expect(comparisonLines[0]).toBe("Rank,Supplier,Recommended,Outcome,Total,Lead time (days),Payment terms (days),Score,Summary");
+  expect(comparisonLines[0]).toBe("Rank,Supplier,Recommended,Outcome,Total,Currency,Lead time (days),Payment terms (days),Score,Summary");
   expect(comparisonLines).toHaveLength(4);
   expect(comparisonLines.filter((l) => l.includes(",yes,"))).toHaveLength(1);
 

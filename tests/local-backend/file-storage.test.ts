@@ -146,6 +146,12 @@ describe("upload URL → storageId → getUrl → download", () => {
 });
 
 describe("ids", () => {
+  it("are not guessable from one another: consecutive files share no sequence", async () => {
+    const ids = [await upload("a"), await upload("b"), await upload("c")];
+    // The 26-character ids differ well before their last characters (a sequence would differ only at the end).
+    for (let i = 1; i < ids.length; i++) expect(ids[i]!.slice(0, 14)).not.toBe(ids[i - 1]!.slice(0, 14));
+  });
+
   it("refuses an id of another table or no id at all, with the argument named", async () => {
     const storageId = await upload("a");
     const attachmentId: string = await client.mutation(api.files.attach, { name: "a", file: storageId });

@@ -50,7 +50,7 @@ describe("scripted model", () => {
     expect(text).toContain("500 × Organic tee at $4.25/unit");
     expect(text).toContain("21 days");
     expect(text).toContain("net 30");
-    expect(text).toContain("$2125.00");
+    expect(text).toContain("$2,125.00");
     expect(model.reply(call(brief()).prompt)).toBe(text);
     const others = new Set([1, 2, 3, 5, 6, 7, 8, 9].map((seq) => model.reply(call(brief({ seq })).prompt)));
     expect(others.size).toBeGreaterThan(2);

@@ -10,7 +10,7 @@ import { TopBar } from "./components/TopBar";
 import { describeError } from "./lib/errors";
 import { hrefFor, useRoute, type Route } from "./lib/router";
 import { AccountProvider, useAccount, type Notice } from "./lib/workspace";
-import { readPendingWorkspace, storePendingWorkspace } from "./lib/workspaceChoice";
+import { readPendingCurrency, readPendingWorkspace, storePendingCurrency, storePendingWorkspace } from "./lib/workspaceChoice";
 import { InsightsScreen } from "./screens/InsightsScreen";
 import { JoinScreen } from "./screens/JoinScreen";
 import { MembersScreen } from "./screens/MembersScreen";
@@ -125,7 +125,9 @@ function Gate({ route }: { route: Route }) {
       return;
     }
     started.current = true;
-    createWorkspace({ name: pending }).then(
+    const currency = readPendingCurrency() ?? undefined;
+    storePendingCurrency(null);
+    createWorkspace({ name: pending, ...(currency ? { currency } : {}) }).then(
       (workspaceId) => {
         storePendingWorkspace(null);
         select(workspaceId);

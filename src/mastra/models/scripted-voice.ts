@@ -1,5 +1,6 @@
 import type { Terms } from "../../negotiation/types.js";
 import { mulberry32, totalPrice } from "../../negotiation/index.js";
+import { type Currency, currencyOf, formatMoney } from "../../../convex/model/currency.js";
 import { hashInts, pick } from "./seeded.js";
 import type { TurnBrief } from "./turn-brief.js";
 
@@ -8,11 +9,10 @@ import type { TurnBrief } from "./turn-brief.js";
 // voice uses only what the brand knows (the supplier's name, the terms); the
 // style is on supplier briefs alone.
 
-const money = (n: number) => `$${n.toFixed(2)}`;
-
-function describeTerms(terms: Terms, products: Record<string, string>): string {
+// Money in the quote's currency (the brief's), with thousands separators: "€12,450.00".
+function describeTerms(terms: Terms, products: Record<string, string>, currency: Currency): string {
   const lines = terms.lines
-    .map((l) => `${l.quantity.toLocaleString("en-US")} × ${products[l.sku] ?? l.sku} at ${money(l.unitPrice)}/unit`)
+    .map((l) => `${l.quantity.toLocaleString("en-US")} × ${products[l.sku] ?? l.sku} at ${formatMoney(l.unitPrice, currency)}/unit`)
     .join("; ");
   return `${lines}, delivery in ${terms.leadTimeDays} days, payment net ${terms.paymentTermsDays}`;
 }
@@ -88,9 +88,10 @@ function fill(template: string, vars: Record<string, string>): string {
 export function scriptedMessage(brief: TurnBrief): string {
   const rand = mulberry32(hashInts(brief.seed, brief.seq, brief.round, brief.party === "brand" ? 1 : 2));
   const terms = brief.terms ?? brief.standing;
+  const currency = currencyOf(brief);
   const vars = {
-    terms: terms ? describeTerms(terms, brief.products) : "",
-    total: terms ? money(totalPrice(terms)) : "",
+    terms: terms ? describeTerms(terms, brief.products, currency) : "",
+    total: terms ? formatMoney(totalPrice(terms), currency) : "",
     supplier: brief.supplierName,
   };
   const parts: string[] = [];

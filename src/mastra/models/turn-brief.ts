@@ -35,6 +35,8 @@ export const turnBriefSchema = z.object({
   tagline: z.string().optional(),
   /** sku → product name, for readable messages. */
   products: z.record(z.string(), z.string()),
+  /** The quote's currency (ISO 4217): every price in the brief is in it. Absent (older briefs): the default. */
+  currency: z.string().optional(),
   notes: z.string().optional(),
   /** Determinism: the scripted model varies its wording by (seed, seq). */
   seed: z.number().int(),

@@ -113,6 +113,7 @@ export async function evaluateQuote(runtime: NegotiationRuntime, quoteId: Id<"qu
   const bySupplier = new Map(negotiations.map((n) => [n.supplierId as string, n]));
   // The recommendation is the brand's: it sees each supplier's public profile, not its persona.
   const recommendation = evaluateNegotiations({
+    currency: quote.currency,
     lineItems: quote.lineItems,
     priorities: quote.priorities,
     guardrails: quote.guardrails,

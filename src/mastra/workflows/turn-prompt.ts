@@ -2,6 +2,7 @@ import type { Doc } from "../../../convex/_generated/dataModel.js";
 import type { BrandContext, BrandSetup, Move, NegotiationSetup, OfferRecord } from "../../negotiation/index.js";
 import { brandView, describeTerms, withinGuardrails } from "../../negotiation/index.js";
 import { encodeBrief, termsSchema, type TurnBrief } from "../models/turn-brief.js";
+import { currencyOf } from "../../../convex/model/currency.js";
 import { supplierInstructions } from "../agents/supplier-agent.js";
 import type { NegotiationState } from "../convex-transport.js";
 
@@ -13,7 +14,7 @@ import type { NegotiationState } from "../convex-transport.js";
 // supplier's public profile, no persona), so it cannot carry the supplier's
 // floor or style; only the simulated supplier's own turn speaks in its persona.
 
-type BriefQuote = Pick<Doc<"quotes">, "lineItems" | "notes" | "seed">;
+type BriefQuote = Pick<Doc<"quotes">, "lineItems" | "notes" | "seed" | "currency">;
 
 /** What both sides' briefs carry: the decision, the standing offer, public names. */
 function publicBrief(move: Move, setup: BrandSetup, history: OfferRecord[]) {
@@ -32,6 +33,7 @@ function publicBrief(move: Move, setup: BrandSetup, history: OfferRecord[]) {
 function quoteBrief(quote: BriefQuote, seq: number) {
   return {
     products: Object.fromEntries(quote.lineItems.map((l) => [l.sku, l.name])),
+    currency: currencyOf(quote),
     notes: quote.notes,
     seed: quote.seed,
     seq,
@@ -71,14 +73,15 @@ export function promptFor(brief: TurnBrief, negotiation: Pick<NegotiationState, 
     .join("\n");
   const decision =
     brief.move === "offer"
-      ? `Offer exactly these terms: ${describeTerms(brief.terms!)}.`
+      ? `Offer exactly these terms: ${describeTerms(brief.terms!, currencyOf(brief))}.`
       : brief.move === "accept"
-        ? `Accept the other side's offer: ${describeTerms(brief.terms!)}.`
+        ? `Accept the other side's offer: ${describeTerms(brief.terms!, currencyOf(brief))}.`
         : "Decline politely: no agreement is possible on the terms on the table.";
   return [
     `Round ${brief.round} of at most ${brief.maxRounds}. You speak for the ${brief.party === "brand" ? "brand" : `supplier ${brief.supplierName}`}.`,
     recent ? `Conversation so far:\n${recent}` : "This is the first message of the negotiation.",
     decision,
+    `State every amount in ${currencyOf(brief)}, as written above.`,
     "Write only the message.",
     encodeBrief(brief),
   ].join("\n\n");

@@ -2,7 +2,8 @@ import { useMutation, useQuery } from "convex/react";
 import { useState } from "react";
 import { api } from "../../../convex/_generated/api";
 import type { FunctionReturnType } from "convex/server";
-import { formatMoney } from "../lib/format";
+import { currencyOf, formatMoney } from "../lib/format";
+import type { Currency } from "../../../convex/model/currency";
 import type { Quote } from "../lib/types";
 import { useServerAction } from "../lib/useServerAction";
 import { useWorkspace } from "../lib/workspace";
@@ -20,7 +21,7 @@ export function ApprovalCard({ quote }: { quote: Quote }) {
   const approvals = useQuery(api.approvals.forQuote, { workspaceId, quoteId: quote._id });
   if (!approvals || approvals.length === 0) return null;
   const pending = approvals.find((a) => a.status === "pending");
-  if (pending) return <PendingApproval approval={pending} />;
+  if (pending) return <PendingApproval approval={pending} currency={currencyOf(quote)} />;
   const latest = approvals[0]!;
   if (latest.status === "rejected" && quote.status !== "awarded") {
     return (
@@ -33,7 +34,7 @@ export function ApprovalCard({ quote }: { quote: Quote }) {
   return null;
 }
 
-function PendingApproval({ approval }: { approval: ApprovalRow }) {
+function PendingApproval({ approval, currency }: { approval: ApprovalRow; currency: Currency }) {
   const { workspaceId, can } = useWorkspace();
   const approve = useMutation(api.approvals.approve);
   const reject = useMutation(api.approvals.reject);
@@ -49,10 +50,10 @@ function PendingApproval({ approval }: { approval: ApprovalRow }) {
       </h2>
       <p>
         {approval.mine ? "You" : approval.requestedBy.name} asked to award <strong>{approval.supplierName}</strong> for{" "}
-        <strong data-testid="approval-amount">{formatMoney(approval.amount)}</strong> on {new Date(approval.requestedAt).toLocaleString()}:
+        <strong data-testid="approval-amount">{formatMoney(approval.amount, currency)}</strong> on {new Date(approval.requestedAt).toLocaleString()}:
         above the workspace's approval threshold, so an approver decides.
       </p>
-      {approval.terms && <TermsTable terms={approval.terms} />}
+      {approval.terms && <TermsTable terms={approval.terms} currency={currency} />}
       {approval.unavailable && (
         <p className="notice" role="status" data-testid="approval-unavailable">
           {approval.unavailable}. {decides ? "Reject it so the buyer can choose again." : approval.mine ? "Withdraw it to choose again." : ""}

@@ -1,4 +1,5 @@
 import { useId } from "react";
+import { TableScroll } from "./TableScroll";
 
 // A small column chart over time for the insights: grouped columns per bucket,
 // drawn as text-free SVG so it scales to any width (a phone's included), with
@@ -94,7 +95,7 @@ export function ColumnChart({ title, testId, categories, series, format, extra }
       )}
       <details className="column-chart-table">
         <summary>Show as a table</summary>
-        <div className="table-scroll">
+        <TableScroll label={`${title}, as a table`}>
           <table className="table compact">
             <thead>
               <tr>
@@ -121,7 +122,7 @@ export function ColumnChart({ title, testId, categories, series, format, extra }
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       </details>
     </figure>
   );

@@ -2,7 +2,8 @@ import { useMutation, useQuery } from "convex/react";
 import { useEffect, useState, type FormEvent } from "react";
 import { api } from "../../../convex/_generated/api";
 import { describeError } from "../lib/errors";
-import { formatDays, formatMoney, formatPercent, formatUnitPrice, totalPrice } from "../lib/format";
+import { currencyOf, currencySymbol, formatDays, formatMoney, formatPercent, formatUnitPrice, totalPrice } from "../lib/format";
+import type { Currency } from "../../../convex/model/currency";
 import type { CounterSuggestion } from "../../../src/negotiation/assist";
 import type { Id, Negotiation, Quote, Terms } from "../lib/types";
 import { ErrorBoundary } from "./ErrorBoundary";
@@ -36,7 +37,7 @@ function readDraft(draft: Draft, quote: Quote, base: Terms): { terms?: Terms; er
     const field = `terms.lines.${i}.unitPrice`;
     if (draft.prices[line.sku]?.trim() === "" || !Number.isFinite(unitPrice) || unitPrice <= 0)
       errors[field] = "Enter a unit price above 0.";
-    else if (limit !== undefined && unitPrice > limit) errors[field] = `Above your maximum of ${formatUnitPrice(limit)}.`;
+    else if (limit !== undefined && unitPrice > limit) errors[field] = `Above your maximum of ${formatUnitPrice(limit, currencyOf(quote))}.`;
     return { sku: line.sku, quantity: line.quantity, unitPrice };
   });
   const leadTimeDays = Number(draft.leadTimeDays);
@@ -129,7 +130,7 @@ export function CounterOfferForm({ negotiation, quote }: { negotiation: Negotiat
               key={line.sku}
               id={`counter-${negotiation._id}-${line.sku}`}
               field={`terms.lines.${i}.unitPrice`}
-              label={`${line.sku} unit price ($) × ${line.quantity.toLocaleString()}`}
+              label={`${line.sku} unit price (${currencySymbol(currencyOf(quote))}) × ${line.quantity.toLocaleString()}`}
               error={shownErrors[`terms.lines.${i}.unitPrice`]}
             >
               {(a11y) => (
@@ -161,7 +162,7 @@ export function CounterOfferForm({ negotiation, quote }: { negotiation: Negotiat
                 data-testid="counter-message" />
             )}
           </Field>
-          {terms && <p className="muted small">Total {formatMoney(totalPrice(terms))}</p>}
+          {terms && <p className="muted small">Total {formatMoney(totalPrice(terms), currencyOf(quote))}</p>}
         </div>
 
         <aside className="counter-aside" aria-label="Engine's view">
@@ -180,6 +181,7 @@ export function CounterOfferForm({ negotiation, quote }: { negotiation: Negotiat
             <ErrorBoundary fallback={(message) => <span className="muted small">Not available: {message}</span>}>
               <SuggestionView
                 negotiationId={negotiation._id}
+                currency={currencyOf(quote)}
                 onSuggestion={setSuggestion}
                 onUse={(terms) => {
                   setDraft((d) => draftFrom(terms, d.message));
@@ -215,10 +217,12 @@ function Prediction({ negotiationId, terms }: { negotiationId: Id<"negotiations"
 
 function SuggestionView({
   negotiationId,
+  currency,
   onSuggestion,
   onUse,
 }: {
   negotiationId: Id<"negotiations">;
+  currency: Currency;
   onSuggestion: (suggestion: Suggestion | null) => void;
   onUse: (terms: Terms) => void;
 }) {
@@ -234,7 +238,7 @@ function SuggestionView({
       <ul className="plain small">
         {suggestion.terms.lines.map((l) => (
           <li key={l.sku}>
-            {l.sku}: {formatUnitPrice(l.unitPrice)}
+            {l.sku}: {formatUnitPrice(l.unitPrice, currency)}
           </li>
         ))}
         <li>Lead time {formatDays(suggestion.terms.leadTimeDays)}</li>

@@ -1,4 +1,5 @@
 import { useLayoutEffect, useRef } from "react";
+import type { Currency } from "../../../convex/model/currency";
 import type { Message, Offer } from "../lib/types";
 import { OfferCard } from "./OfferCard";
 
@@ -6,6 +7,8 @@ interface Props {
   messages: Message[] | undefined;
   offers: Offer[] | undefined;
   supplierName: string;
+  /** The quote's currency, for the offer cards. */
+  currency: Currency;
 }
 
 const SENDER_LABEL: Record<Message["sender"], (supplier: string) => string> = {
@@ -20,7 +23,7 @@ const SENDER_LABEL: Record<Message["sender"], (supplier: string) => string> = {
  * bottom, and leaves them alone when they scroll up to read. The box has a
  * fixed height, so growing text never moves the rest of the page.
  */
-export function MessageList({ messages, offers, supplierName }: Props) {
+export function MessageList({ messages, offers, supplierName, currency }: Props) {
   const box = useRef<HTMLDivElement>(null);
   const pinned = useRef(true);
   const timeline = messages ? buildTimeline(messages, offers ?? []) : undefined;
@@ -57,7 +60,7 @@ export function MessageList({ messages, offers, supplierName }: Props) {
           if (item.type === "offer") {
             return (
               <div key={item.offer._id} className={`message message-${item.offer.offeredBy} message-bare-offer`} data-testid="bare-offer">
-                <OfferCard offer={item.offer} supplierName={supplierName} />
+                <OfferCard offer={item.offer} supplierName={supplierName} currency={currency} />
               </div>
             );
           }
@@ -81,7 +84,7 @@ export function MessageList({ messages, offers, supplierName }: Props) {
               <div className="message-content" data-testid="message-content">
                 {message.content}
                 {streaming && (
-                  <span className="typing" data-testid="typing-indicator" aria-label="writing">
+                  <span className="typing" role="img" data-testid="typing-indicator" aria-label="writing">
                     <span />
                     <span />
                     <span />
@@ -90,7 +93,7 @@ export function MessageList({ messages, offers, supplierName }: Props) {
               </div>
               {offer &&
                 (message.kind === "offer" ? (
-                  <OfferCard offer={offer} supplierName={supplierName} />
+                  <OfferCard offer={offer} supplierName={supplierName} currency={currency} />
                 ) : (
                   // Accepting or rejecting refers to an offer already shown above.
                   <p className="offer-ref" data-testid="offer-ref">

@@ -1,7 +1,7 @@
 import { useMutation, useQuery } from "convex/react";
 import { useEffect } from "react";
 import { api } from "../../../convex/_generated/api";
-import { formatDays, formatMoney, supplierName, totalPrice } from "../lib/format";
+import { currencyOf, formatDays, formatMoney, supplierName, totalPrice } from "../lib/format";
 import type { Message, NegotiationView, Offer, Quote } from "../lib/types";
 import { MessageList } from "./MessageList";
 import { StatusBadge } from "./StatusBadge";
@@ -76,7 +76,7 @@ export function NegotiationPanel({ negotiation, quote, color }: { negotiation: N
                   ? "Brand's offer"
                   : "Supplier's offer"}
             </span>{" "}
-            <strong className="tabular">{formatMoney(totalPrice(latest))}</strong>
+            <strong className="tabular">{formatMoney(totalPrice(latest), currencyOf(quote))}</strong>
             <span className="muted small">
               {" "}
               · {formatDays(latest.leadTimeDays)} · net {latest.paymentTermsDays}
@@ -86,7 +86,7 @@ export function NegotiationPanel({ negotiation, quote, color }: { negotiation: N
           <span className="muted small">No offer yet</span>
         )}
       </div>
-      <MessageList messages={withStreamedText(page?.page, streamingTexts)} offers={offers} supplierName={name} />
+      <MessageList messages={withStreamedText(page?.page, streamingTexts)} offers={offers} supplierName={name} currency={currencyOf(quote)} />
       {can("buyer") ? (
         <TakeOverPanel negotiation={negotiation} quote={quote} />
       ) : (

@@ -1,7 +1,9 @@
 import { capitalise, formatDays, formatMoney, formatUnitPrice, totalPrice } from "../lib/format";
+import type { Currency } from "../../../convex/model/currency";
 import type { Offer, Terms } from "../lib/types";
 
-export function TermsTable({ terms }: { terms: Terms }) {
+/** `currency`: the quote's (ISO 4217). */
+export function TermsTable({ terms, currency }: { terms: Terms; currency: Currency }) {
   return (
     <table className="terms-table">
       <tbody>
@@ -9,7 +11,7 @@ export function TermsTable({ terms }: { terms: Terms }) {
           <tr key={line.sku}>
             <th scope="row">{line.sku}</th>
             <td className="tabular">{line.quantity.toLocaleString()} ×</td>
-            <td className="tabular">{formatUnitPrice(line.unitPrice)}</td>
+            <td className="tabular">{formatUnitPrice(line.unitPrice, currency)}</td>
           </tr>
         ))}
         <tr>
@@ -26,7 +28,7 @@ export function TermsTable({ terms }: { terms: Terms }) {
 }
 
 /** One set of terms in one round, as a card inside the chat. */
-export function OfferCard({ offer, supplierName }: { offer: Offer; supplierName: string }) {
+export function OfferCard({ offer, supplierName, currency }: { offer: Offer; supplierName: string; currency: Currency }) {
   const by = offer.offeredBy === "brand" ? "Brand" : supplierName;
   return (
     <div
@@ -42,9 +44,9 @@ export function OfferCard({ offer, supplierName }: { offer: Offer; supplierName:
         </span>
         <span className={`offer-status`}>{capitalise(offer.status)}</span>
       </div>
-      <TermsTable terms={offer.terms} />
+      <TermsTable terms={offer.terms} currency={currency} />
       <div className="offer-total">
-        Total <strong className="tabular">{formatMoney(totalPrice(offer.terms))}</strong>
+        Total <strong className="tabular">{formatMoney(totalPrice(offer.terms), currency)}</strong>
       </div>
     </div>
   );

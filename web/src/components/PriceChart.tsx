@@ -1,5 +1,6 @@
 import { useId, useState } from "react";
 import { formatMoney, formatUnitPrice, lineUnitPrice } from "../lib/format";
+import type { Currency } from "../../../convex/model/currency";
 import type { Offer } from "../lib/types";
 
 export interface ChartSeries {
@@ -21,6 +22,8 @@ interface Props {
   series: ChartSeries[];
   maxRounds: number;
   lines: ChartLine[];
+  /** The quote's currency. */
+  currency: Currency;
 }
 
 const W = 640;
@@ -33,10 +36,11 @@ const PAD = { left: 64, right: 16, top: 16, bottom: 36 };
  * a time: unit prices of unlike items do not average into anything. Hand-written
  * SVG: a chart library would outweigh the rest of the dashboard.
  */
-export function PriceChart({ series, maxRounds, lines }: Props) {
+export function PriceChart({ series, maxRounds, lines, currency }: Props) {
   const [chosen, setChosen] = useState(lines[0]?.sku);
   const line = lines.find((l) => l.sku === chosen) ?? lines[0];
   const selectId = useId();
+  const svgId = useId();
   const sku = line?.sku ?? "";
   const target = line?.targetUnitPrice ?? 0;
   const max = line?.maxUnitPrice ?? 0;
@@ -82,13 +86,13 @@ export function PriceChart({ series, maxRounds, lines }: Props) {
           </select>
         </div>
       )}
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby="chart-title chart-desc" preserveAspectRatio="xMidYMid meet">
-        <title id="chart-title">{`Offered unit price per round: ${line?.name ?? "no line item"}`}</title>
-        <desc id="chart-desc">
+      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby={`${svgId}-title ${svgId}-desc`} preserveAspectRatio="xMidYMid meet">
+        <title id={`${svgId}-title`}>{`Offered unit price per round: ${line?.name ?? "no line item"}`}</title>
+        <desc id={`${svgId}-desc`}>
           {series
             .map((s) => {
               const last = priced(s.offers.filter((o) => o.offeredBy === "supplier")).at(-1);
-              return `${s.supplierName}: ${last ? `latest ${formatUnitPrice(priceOf(last)!)} in round ${last.round}` : "no offer yet"}`;
+              return `${s.supplierName}: ${last ? `latest ${formatUnitPrice(priceOf(last)!, currency)} in round ${last.round}` : "no offer yet"}`;
             })
             .join("; ")}
         </desc>
@@ -96,7 +100,7 @@ export function PriceChart({ series, maxRounds, lines }: Props) {
           <g key={t}>
             <line className="chart-grid" x1={PAD.left} x2={W - PAD.right} y1={y(t)} y2={y(t)} />
             <text className="chart-tick" x={PAD.left - 8} y={y(t)} textAnchor="end" dominantBaseline="middle">
-              {formatMoney(t)}
+              {formatMoney(t, currency)}
             </text>
           </g>
         ))}
@@ -133,7 +137,7 @@ export function PriceChart({ series, maxRounds, lines }: Props) {
               <path className="chart-line chart-line-counter" d={path(brandOffers)} />
               {supplierOffers.map((o) => (
                 <circle key={o._id} className="chart-point" cx={x(o.round)} cy={y(priceOf(o)!)} r={4}>
-                  <title>{`${s.supplierName}, round ${o.round}: ${formatUnitPrice(priceOf(o)!)}`}</title>
+                  <title>{`${s.supplierName}, round ${o.round}: ${formatUnitPrice(priceOf(o)!, currency)}`}</title>
                 </circle>
               ))}
               {brandOffers.map((o) => (
@@ -145,7 +149,7 @@ export function PriceChart({ series, maxRounds, lines }: Props) {
                   width={7}
                   height={7}
                 >
-                  <title>{`Brand counter to ${s.supplierName}, round ${o.round}: ${formatUnitPrice(priceOf(o)!)}`}</title>
+                  <title>{`Brand counter to ${s.supplierName}, round ${o.round}: ${formatUnitPrice(priceOf(o)!, currency)}`}</title>
                 </rect>
               ))}
             </g>

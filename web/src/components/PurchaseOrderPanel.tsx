@@ -4,13 +4,17 @@ import { api } from "../../../convex/_generated/api";
 import { downloadFile } from "../lib/csv";
 import { formatMoney, formatUnitPrice } from "../lib/format";
 import { poDate, poFileName, poTerms, purchaseOrderCsv } from "../lib/purchaseOrder";
+import type { Currency } from "../../../convex/model/currency";
 import type { Id } from "../lib/types";
 import { useWorkspace } from "../lib/workspace";
+import { TableScroll } from "./TableScroll";
 
 /** After the award: the purchase order it wrote, with its PDF and CSV. Nothing before. */
-export function PurchaseOrderPanel({ quoteId }: { quoteId: Id<"quotes"> }) {
+/** `currency`: the quote's, which the PO is in. */
+export function PurchaseOrderPanel({ quoteId, currency }: { quoteId: Id<"quotes">; currency: Currency }) {
   const { workspaceId } = useWorkspace();
-  const po = useQuery(api.purchaseOrders.forQuote, { workspaceId, quoteId });
+  const view = useQuery(api.purchaseOrders.forQuote, { workspaceId, quoteId });
+  const po = view ? { ...view, currency } : view;
   const [making, setMaking] = useState(false);
   const [error, setError] = useState<string>();
   if (!po) return null;
@@ -51,7 +55,7 @@ export function PurchaseOrderPanel({ quoteId }: { quoteId: Id<"quotes"> }) {
         </div>
       </div>
       {error && <p className="field-error" role="alert">{error}</p>}
-      <div className="table-scroll">
+      <TableScroll label="Purchase order lines">
         <table className="table compact">
           <thead>
             <tr>
@@ -68,19 +72,19 @@ export function PurchaseOrderPanel({ quoteId }: { quoteId: Id<"quotes"> }) {
                   {line.name} <span className="muted small">{line.sku}</span>
                 </th>
                 <td className="tabular">{line.quantity.toLocaleString()}</td>
-                <td className="tabular">{formatUnitPrice(line.unitPrice)}</td>
-                <td className="tabular">{formatMoney(line.lineTotal)}</td>
+                <td className="tabular">{formatUnitPrice(line.unitPrice, currency)}</td>
+                <td className="tabular">{formatMoney(line.lineTotal, currency)}</td>
               </tr>
             ))}
           </tbody>
           <tfoot>
             <tr>
               <th scope="row" colSpan={3}>Total</th>
-              <td className="tabular" data-testid="po-total"><strong>{formatMoney(po.total)}</strong></td>
+              <td className="tabular" data-testid="po-total"><strong>{formatMoney(po.total, currency)}</strong></td>
             </tr>
           </tfoot>
         </table>
-      </div>
+      </TableScroll>
       <dl className="facts">
         {poTerms(po).map(([label, value]) => (
           <div key={label} className="fact" data-testid={`po-${label.toLowerCase().replace(/\s+/g, "-")}`}>

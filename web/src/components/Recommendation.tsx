@@ -3,27 +3,30 @@ import { useState } from "react";
 import { api } from "../../../convex/_generated/api";
 import { exceedsThreshold } from "../../../convex/model/spendThreshold";
 import { downloadFile, toCsv } from "../lib/csv";
-import { capitalise, formatDays, formatMoney, formatPercent, totalPrice } from "../lib/format";
+import { capitalise, currencyOf, formatDays, formatMoney, formatPercent, totalPrice } from "../lib/format";
+import type { Currency } from "../../../convex/model/currency";
 import type { NegotiationView, Quote } from "../lib/types";
 import { useServerAction } from "../lib/useServerAction";
 import { ConfirmDialog } from "./ConfirmDialog";
 import { TermsTable } from "./OfferCard";
 import { needsRole } from "../lib/roles";
 import { useWorkspace } from "../lib/workspace";
+import { TableScroll } from "./TableScroll";
 
 type Rec = NonNullable<Quote["recommendation"]>;
 
-/** The comparison as a spreadsheet: one row per supplier, numbers unformatted. */
-export function comparisonCsv(recommendation: Rec): string {
+/** The comparison as a spreadsheet: one row per supplier, numbers unformatted, the totals' currency in a column of its own. */
+export function comparisonCsv(recommendation: Rec, currency: Currency): string {
   const ranking = [...recommendation.ranking].sort((a, b) => a.rank - b.rank);
   return toCsv(
-    ["Rank", "Supplier", "Recommended", "Outcome", "Total", "Lead time (days)", "Payment terms (days)", "Score", "Summary"],
+    ["Rank", "Supplier", "Recommended", "Outcome", "Total", "Currency", "Lead time (days)", "Payment terms (days)", "Score", "Summary"],
     ranking.map((entry) => [
       entry.rank,
       entry.supplierName,
       entry.negotiationId === recommendation.negotiationId ? "yes" : "no",
       capitalise(entry.outcome),
       entry.terms ? totalPrice(entry.terms) : "",
+      currency,
       entry.terms?.leadTimeDays,
       entry.terms?.paymentTermsDays,
       Math.round(entry.score * 10000) / 10000,
@@ -33,17 +36,17 @@ export function comparisonCsv(recommendation: Rec): string {
 }
 
 /** The final terms of every negotiation side by side, ranked by the brand's own scoring. */
-export function ComparisonTable({ recommendation }: { recommendation: Rec }) {
+export function ComparisonTable({ recommendation, currency }: { recommendation: Rec; currency: Currency }) {
   const ranking = [...recommendation.ranking].sort((a, b) => a.rank - b.rank);
   return (
     <>
       <div className="comparison-export">
         <button type="button" className="button-secondary button-small" data-testid="comparison-export-csv"
-          onClick={() => downloadFile(`comparison-${new Date(recommendation.createdAt).toISOString().slice(0, 10)}.csv`, "text/csv;charset=utf-8", comparisonCsv(recommendation))}>
+          onClick={() => downloadFile(`comparison-${new Date(recommendation.createdAt).toISOString().slice(0, 10)}.csv`, "text/csv;charset=utf-8", comparisonCsv(recommendation, currency))}>
           Export CSV
         </button>
       </div>
-      <div className="table-scroll">
+      <TableScroll label="Comparison table">
       <table className="table comparison" data-testid="comparison-table">
         <caption>Final terms, ranked by your priorities</caption>
         <thead>
@@ -70,7 +73,7 @@ export function ComparisonTable({ recommendation }: { recommendation: Rec }) {
                 <div className="muted small">{entry.summary}</div>
               </th>
               <td>{capitalise(entry.outcome)}</td>
-              <td className="tabular">{entry.terms ? formatMoney(totalPrice(entry.terms)) : "—"}</td>
+              <td className="tabular">{entry.terms ? formatMoney(totalPrice(entry.terms), currency) : "—"}</td>
               <td>{entry.terms ? formatDays(entry.terms.leadTimeDays) : "—"}</td>
               <td>{entry.terms ? `Net ${entry.terms.paymentTermsDays} days` : "—"}</td>
               <td className="tabular">
@@ -81,7 +84,7 @@ export function ComparisonTable({ recommendation }: { recommendation: Rec }) {
           ))}
         </tbody>
       </table>
-      </div>
+      </TableScroll>
     </>
   );
 }
@@ -100,7 +103,7 @@ export function RecommendationCard({ quote, negotiations }: { quote: Quote; nego
   const negotiation = negotiations.find((n) => n._id === recommendation.negotiationId);
   const canAccept = quote.status === "completed" && chosen !== undefined && negotiation !== undefined && !awaiting;
   const threshold = workspace?.approvalThreshold ?? null;
-  const needsApprover = chosen?.terms !== undefined && exceedsThreshold(threshold, totalPrice(chosen.terms));
+  const needsApprover = chosen?.terms !== undefined && exceedsThreshold(threshold, totalPrice(chosen.terms), currencyOf(quote) === currencyOf(workspace));
 
   const onConfirm = async () => {
     if (negotiation) await run(() => award({ workspaceId, negotiationId: negotiation._id }), () => setOpen(false));
@@ -112,7 +115,7 @@ export function RecommendationCard({ quote, negotiations }: { quote: Quote; nego
       {chosen ? (
         <p className="recommendation-choice">
           Award <strong data-testid="recommended-supplier">{chosen.supplierName}</strong>
-          {chosen.terms && <> for {formatMoney(totalPrice(chosen.terms))}</>}.
+          {chosen.terms && <> for {formatMoney(totalPrice(chosen.terms), currencyOf(quote))}</>}.
         </p>
       ) : (
         <p className="recommendation-choice">No supplier to recommend: no negotiation reached an agreement.</p>
@@ -141,13 +144,13 @@ export function RecommendationCard({ quote, negotiations }: { quote: Quote; nego
       >
         {needsApprover ? (
           <p className="notice" data-testid="award-needs-approval">
-            This is above your workspace's approval threshold of {formatMoney(threshold!)}: an approver or an owner
+            This is above your workspace's approval threshold of {formatMoney(threshold!, currencyOf(workspace))}: an approver or an owner
             approves it first, and the award is made when they do.
           </p>
         ) : (
           <p>The award is final: Parley tells {chosen?.supplierName} that they won the order on these terms.</p>
         )}
-        {chosen?.terms && <TermsTable terms={chosen.terms} />}
+        {chosen?.terms && <TermsTable terms={chosen.terms} currency={currencyOf(quote)} />}
       </ConfirmDialog>
     </section>
   );

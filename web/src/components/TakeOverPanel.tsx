@@ -1,7 +1,8 @@
-import { useMutation } from "convex/react";
+import { useMutation, useQuery } from "convex/react";
 import { useState, type FormEvent } from "react";
 import { api } from "../../../convex/_generated/api";
-import { formatMoney, supplierName as nameOf, totalPrice } from "../lib/format";
+import { exceedsThreshold } from "../../../convex/model/spendThreshold";
+import { currencyOf, formatMoney, supplierName as nameOf, totalPrice } from "../lib/format";
 import type { NegotiationView, Quote } from "../lib/types";
 import { useServerAction } from "../lib/useServerAction";
 import { ConfirmDialog } from "./ConfirmDialog";
@@ -27,6 +28,9 @@ export function TakeOverPanel({ negotiation, quote }: { negotiation: Negotiation
   const [text, setText] = useState("");
   const [confirm, setConfirm] = useState<Pending>(null);
   const [reason, setReason] = useState("");
+  const workspace = useQuery(api.workspaces.get, { workspaceId });
+  const threshold = workspace?.approvalThreshold ?? null;
+  const needsApprover = negotiation.currentTerms !== undefined && exceedsThreshold(threshold, totalPrice(negotiation.currentTerms), currencyOf(quote) === currencyOf(workspace));
 
   const quoteOpen = quote.status === "queued" || quote.status === "negotiating";
   const supplierOfferStands = negotiation.lastOfferBy === "supplier" && negotiation.currentTerms !== undefined;
@@ -108,17 +112,25 @@ export function TakeOverPanel({ negotiation, quote }: { negotiation: Negotiation
       <ConfirmDialog
         open={confirm === "accept"}
         title={`Accept ${supplierName}'s offer?`}
-        confirmLabel="Accept and award"
+        confirmLabel={needsApprover ? "Ask for approval" : "Accept and award"}
         busy={busy}
         error={confirm === "accept" ? error : undefined}
         onCancel={() => setConfirm(null)}
         onConfirm={() => run(() => acceptCurrentOffer({ workspaceId, negotiationId: negotiation._id }), () => setConfirm(null))}
       >
-        <p>
-          This awards the quote to {supplierName} on these terms, for{" "}
-          {negotiation.currentTerms && formatMoney(totalPrice(negotiation.currentTerms))}. The other negotiations end.
-        </p>
-        {negotiation.currentTerms && <TermsTable terms={negotiation.currentTerms} />}
+        {needsApprover ? (
+          <p className="notice" data-testid="accept-needs-approval">
+            {negotiation.currentTerms && formatMoney(totalPrice(negotiation.currentTerms), currencyOf(quote))} is above your workspace's approval
+            threshold of {formatMoney(threshold!, currencyOf(workspace))}: nothing is accepted yet. An approver or an owner approves it first, and the
+            offer is accepted and the quote awarded when they do.
+          </p>
+        ) : (
+          <p>
+            This awards the quote to {supplierName} on these terms, for{" "}
+            {negotiation.currentTerms && formatMoney(totalPrice(negotiation.currentTerms), currencyOf(quote))}. The other negotiations end.
+          </p>
+        )}
+        {negotiation.currentTerms && <TermsTable terms={negotiation.currentTerms} currency={currencyOf(quote)} />}
       </ConfirmDialog>
 
       <ConfirmDialog

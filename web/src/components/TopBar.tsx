@@ -1,4 +1,5 @@
 import { useQuery } from "convex/react";
+import { useEffect, useRef, useState } from "react";
 import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
 import { hrefFor, navigate, type Route } from "../lib/router";
@@ -14,6 +15,28 @@ export function TopBar({ route }: { route: Route }) {
   const { user, workspaces, current, select, announce, signOut } = useAccount();
   const { studioUrl } = useDeployment();
   const active = route.name === "quote" ? "quotes" : route.name;
+  // On a phone the navigation and the account open from a Menu button, so the bar stays one compact row.
+  const [menuOpen, setMenuOpen] = useState(false);
+  const toggleRef = useRef<HTMLButtonElement>(null);
+  const routeKey = JSON.stringify(route);
+  // The Menu button carries the count of awards waiting, so a phone sees it with the menu closed.
+  const waiting = useQuery(
+    api.approvals.waiting,
+    current && roleAtLeast(current.role, "approver") ? { workspaceId: current._id as Id<"workspaces"> } : "skip",
+  );
+  const waitingCount = waiting?.length ?? 0;
+  useEffect(() => setMenuOpen(false), [routeKey]);
+  useEffect(() => {
+    if (!menuOpen) return;
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key !== "Escape") return;
+      // Focus inside the closing panel would be lost: it goes back to the button.
+      if (document.getElementById("topbar-menu")?.contains(document.activeElement)) toggleRef.current?.focus();
+      setMenuOpen(false);
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [menuOpen]);
   const link = (name: NavName, label: string, testId: string) => (
     <a href={hrefFor({ name } as Route)} aria-current={active === name ? "page" : undefined} data-testid={testId}>
       {label}
@@ -37,13 +60,41 @@ export function TopBar({ route }: { route: Route }) {
       <a className="brand-mark" href={hrefFor({ name: "quotes" })}>
         <span className="logo" aria-hidden="true">P</span> <span className="brand-name">Parley</span>
       </a>
+      <button
+        ref={toggleRef}
+        type="button"
+        className="menu-toggle button-secondary button-small"
+        aria-expanded={menuOpen}
+        aria-controls="topbar-menu"
+        onClick={() => setMenuOpen((open) => !open)}
+        data-testid="menu-toggle"
+      >
+        <svg viewBox="0 0 20 20" width="16" height="16" aria-hidden="true" focusable="false">
+          <path d="M3 5h14M3 10h14M3 15h14" stroke="currentColor" strokeWidth="2" strokeLinecap="round" />
+        </svg>
+        Menu
+        {waitingCount > 0 && (
+          <span className="approvals-count" data-testid="menu-approvals-count">
+            {waitingCount}
+            <span className="visually-hidden"> {waitingCount === 1 ? "award waits" : "awards wait"} for your approval</span>
+          </span>
+        )}
+      </button>
+      {/* Inline on a wide screen; on a phone, the panel the Menu button opens. */}
+      <div
+        className={`topbar-menu${menuOpen ? " open" : ""}`}
+        id="topbar-menu"
+        onClick={(event) => {
+          if ((event.target as HTMLElement).closest("a")) setMenuOpen(false);
+        }}
+      >
       {current && (
         <nav aria-label="Main">
           {link("quotes", "Quotes", "nav-quotes")}
           {roleAtLeast(current.role, "buyer") && link("newQuote", "New quote", "nav-new-quote")}
           {link("insights", "Insights", "nav-insights")}
           {link("members", "Members", "nav-members")}
-          {roleAtLeast(current.role, "approver") && <ApprovalsWaiting workspaceId={current._id as Id<"workspaces">} />}
+          {waiting && <ApprovalsWaiting waiting={waiting} />}
         </nav>
       )}
       <div className="account" data-testid="account">
@@ -90,14 +141,14 @@ export function TopBar({ route }: { route: Route }) {
           Sign out
         </button>
       </div>
+      </div>
     </header>
   );
 }
 
 /** For approvers and owners: how many awards wait for their decision, linking to the oldest. Nothing when none do. */
-function ApprovalsWaiting({ workspaceId }: { workspaceId: Id<"workspaces"> }) {
-  const waiting = useQuery(api.approvals.waiting, { workspaceId });
-  if (!waiting || waiting.length === 0) return null;
+function ApprovalsWaiting({ waiting }: { waiting: { quoteId: Id<"quotes"> }[] }) {
+  if (waiting.length === 0) return null;
   const count = waiting.length;
   return (
     <a className="approvals-waiting" href={hrefFor({ name: "quote", quoteId: waiting[0]!.quoteId })} data-testid="approvals-waiting"

@@ -1,21 +1,8 @@
 import type { Terms } from "../../../src/negotiation/types";
 
-const money = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
-const moneyExact = new Intl.NumberFormat("en-US", {
-  style: "currency",
-  currency: "USD",
-  minimumFractionDigits: 2,
-  maximumFractionDigits: 4,
-});
-
-export function formatMoney(value: number): string {
-  return money.format(value);
-}
-
-/** Unit prices keep sub-cent precision: they are multiplied by large quantities. */
-export function formatUnitPrice(value: number): string {
-  return moneyExact.format(value);
-}
+// Money is formatted in one place, for server and web, with one Intl.NumberFormat per currency and style
+// (convex/model/currency.ts); every amount is shown in the currency of its quote or workspace.
+export { currencyName, currencyOf, currencySymbol, formatMoney, formatUnitPrice } from "../../../convex/model/currency";
 
 export function formatPercent(fraction: number, digits = 0): string {
   return `${(fraction * 100).toFixed(digits)}%`;

@@ -1,13 +1,18 @@
 import type { FunctionReturnType } from "convex/server";
 import type { api } from "../../../convex/_generated/api";
 import { toCsv } from "./csv";
-import { formatDays } from "./format";
+import type { Currency } from "../../../convex/model/currency";
+import { currencyName, formatDays } from "./format";
 
 // A purchase order's words, shared by the panel on the quote page, its PDF
 // (purchaseOrderPdf.ts) and its CSV: the server wrote the PO (numbers, totals,
 // "Not given"); this only formats it.
 
-export type PurchaseOrder = NonNullable<FunctionReturnType<typeof api.purchaseOrders.forQuote>>;
+/** The PO with its quote's currency (ISO 4217): every amount on it is in that currency. */
+export type PurchaseOrder = NonNullable<FunctionReturnType<typeof api.purchaseOrders.forQuote>> & { currency: Currency };
+
+/** "EUR (Euro)": the currency as the documents state it. */
+export const poCurrency = (po: PurchaseOrder) => `${po.currency} (${currencyName(po.currency)})`;
 
 const when = (at: number) => new Date(at).toLocaleDateString("en-US", { year: "numeric", month: "long", day: "numeric" });
 
@@ -25,6 +30,7 @@ export function poApprovedBy(po: PurchaseOrder): string {
 /** The order's facts under its lines, in the order the documents print them. */
 export function poTerms(po: PurchaseOrder): [label: string, value: string][] {
   return [
+    ["Currency", poCurrency(po)],
     ["Lead time", poLeadTime(po)],
     ["Payment terms", poPaymentTerms(po)],
     ["Incoterms", po.incoterms],
@@ -40,11 +46,11 @@ export const poFileName = (po: PurchaseOrder, extension: "pdf" | "csv") => `${po
 export function purchaseOrderCsv(po: PurchaseOrder): string {
   const header = [
     "Purchase order", "Date", "Buyer", "Supplier", "SKU", "Product", "Quantity", "Unit price", "Line total",
-    "Order total", "Lead time (days)", "Payment terms (days)", "Incoterms", "Delivery address", "Awarded by", "Approved by",
+    "Order total", "Currency", "Lead time (days)", "Payment terms (days)", "Incoterms", "Delivery address", "Awarded by", "Approved by",
   ];
   const rows = po.lines.map((line) => [
     po.reference, new Date(po.awardedAt).toISOString().slice(0, 10), po.buyerName, po.supplierName, line.sku, line.name,
-    line.quantity, line.unitPrice, line.lineTotal, po.total, po.leadTimeDays, po.paymentTermsDays, po.incoterms,
+    line.quantity, line.unitPrice, line.lineTotal, po.total, po.currency, po.leadTimeDays, po.paymentTermsDays, po.incoterms,
     po.deliveryAddress, po.awardedBy.name, po.approval ? po.approval.name : "",
   ]);
   return toCsv(header, rows);

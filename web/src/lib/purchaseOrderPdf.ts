@@ -109,8 +109,8 @@ export async function purchaseOrderPdf(po: PurchaseOrder): Promise<Uint8Array> {
       text(name, columns.product);
       if (i === 0) {
         text(line.quantity.toLocaleString("en-US"), columns.quantity, { align: "right" });
-        text(formatUnitPrice(line.unitPrice), columns.unitPrice, { align: "right" });
-        text(formatMoney(line.lineTotal), columns.lineTotal, { align: "right" });
+        text(formatUnitPrice(line.unitPrice, po.currency), columns.unitPrice, { align: "right" });
+        text(formatMoney(line.lineTotal, po.currency), columns.lineTotal, { align: "right" });
       }
       y -= 13;
     });
@@ -121,7 +121,7 @@ export async function purchaseOrderPdf(po: PurchaseOrder): Promise<Uint8Array> {
   rule();
   y -= 18;
   text("Total", columns.unitPrice, { size: 12, font: bold, align: "right" });
-  text(formatMoney(po.total), columns.lineTotal, { size: 12, font: bold, align: "right" });
+  text(formatMoney(po.total, po.currency), columns.lineTotal, { size: 12, font: bold, align: "right" });
   y -= 36;
 
   // The terms.

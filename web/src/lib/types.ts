@@ -16,6 +16,8 @@ export type NegotiationStatus = Negotiation["status"];
 export type QuoteListItem = Quote & {
   bestOffer?: { supplierName: string; totalPrice: number; terms: Terms };
   unreadCount: number;
+  /** An award of it waits for an approver. */
+  awaitingApproval: boolean;
   negotiationStatuses: { negotiationId: Id<"negotiations">; supplierId: Id<"suppliers">; supplierName: string; status: NegotiationStatus }[];
 };
 

@@ -43,3 +43,17 @@ export function readPendingWorkspace(): string | null {
 export function storePendingWorkspace(name: string | null): void {
   safely(() => (name === null ? window.sessionStorage.removeItem(PENDING_KEY) : window.sessionStorage.setItem(PENDING_KEY, name)), undefined);
 }
+
+const PENDING_CURRENCY_KEY = "parley.pendingWorkspaceCurrency";
+
+/** The currency (ISO 4217) sign-up chose for that workspace; null: the server's default. */
+export function readPendingCurrency(): string | null {
+  return safely(() => window.sessionStorage.getItem(PENDING_CURRENCY_KEY), null);
+}
+
+export function storePendingCurrency(code: string | null): void {
+  safely(
+    () => (code === null ? window.sessionStorage.removeItem(PENDING_CURRENCY_KEY) : window.sessionStorage.setItem(PENDING_CURRENCY_KEY, code)),
+    undefined,
+  );
+}

@@ -10,6 +10,7 @@ import { formatDays, formatDuration, formatMoney, formatPercent } from "../lib/f
 import { hrefFor } from "../lib/router";
 import { useServerAction } from "../lib/useServerAction";
 import { useWorkspace } from "../lib/workspace";
+import { TableScroll } from "../components/TableScroll";
 
 type Report = FunctionReturnType<typeof api.insights.summary>;
 type Range = { from?: number; to?: number };
@@ -140,13 +141,13 @@ function InsightsReport({ range, ranged }: { range: Range; ranged: boolean }) {
         </p>
       )}
       <div className="metrics">
-        <Metric testId="insight-saved-opening" label="Saved vs opening offers" value={formatMoney(savings.vsOpening)}
+        <Metric testId="insight-saved-opening" label="Saved vs opening offers" value={formatMoney(savings.vsOpening, summary.currency)}
           hint={savings.openingTotal > 0
-            ? `${formatPercent(savings.vsOpening / savings.openingTotal, 1)} below what the suppliers first asked, over ${plural(savings.deals, "deal")}.`
+            ? `${formatPercent(savings.vsOpening / savings.openingTotal, 1)} below what the suppliers first asked, over ${plural(savings.deals, "deal")} in ${summary.currency}.`
             : "Appears once a quote has a deal."} />
-        <Metric testId="insight-saved-list" label="Saved vs list price" value={formatMoney(savings.vsList)}
+        <Metric testId="insight-saved-list" label="Saved vs list price" value={formatMoney(savings.vsList, summary.currency)}
           hint={savings.listTotal > 0
-            ? `${formatPercent(savings.vsList / savings.listTotal, 1)} below the catalog list price, over ${plural(savings.deals, "deal")}.`
+            ? `${formatPercent(savings.vsList / savings.listTotal, 1)} below the catalog list price, over ${plural(savings.deals, "deal")} in ${summary.currency}.`
             : "Appears once a quote has a deal."} />
         <Metric testId="insight-deal-rate" label="Deal rate" value={orDash(summary.dealRate, (v) => formatPercent(v))}
           hint="Quotes that finished negotiating with at least one supplier agreeing (cancelled quotes not counted)." />
@@ -166,6 +167,7 @@ function InsightsReport({ range, ranged }: { range: Range; ranged: boolean }) {
         A quote's deal is the agreement it was awarded on, or else the agreement Parley recommended; savings compare it with
         that supplier's opening offer and with the catalog list price of the same quantities.
       </p>
+      <OtherCurrencies summary={summary} />
       <InsightsCharts summary={summary} />
       <SupplierTable summary={summary} />
     </>
@@ -180,6 +182,25 @@ function bucketLabel(start: number, size: Report["bucketSize"]): string {
   return size === "week" ? `Week of ${DAY_LABEL.format(start)}` : DAY_LABEL.format(start);
 }
 
+/** Deals in currencies other than the workspace's: never added to its figures, each shown in its own currency. */
+function OtherCurrencies({ summary }: { summary: Report }) {
+  const others = summary.savingsByCurrency.filter((s) => s.currency !== summary.currency && s.deals > 0);
+  if (others.length === 0) return null;
+  return (
+    <div className="notice" data-testid="insight-other-currencies">
+      <p>Deals in other currencies are not added to the {summary.currency} figures above:</p>
+      <ul className="plain small">
+        {others.map((s) => (
+          <li key={s.currency} data-testid="insight-currency" data-currency={s.currency}>
+            {s.currency}: {formatMoney(s.vsOpening, s.currency)} saved vs opening offers and {formatMoney(s.vsList, s.currency)} vs
+            list price, over {plural(s.deals, "deal")}.
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
 function InsightsCharts({ summary }: { summary: Report }) {
   const buckets = summary.buckets;
   if (buckets.length === 0) return null;
@@ -191,10 +212,10 @@ function InsightsCharts({ summary }: { summary: Report }) {
       <div className="insights-chart-grid">
         <div className="card">
           <ColumnChart
-            title="Money saved"
+            title={`Money saved (${summary.currency})`}
             testId="chart-savings"
             categories={labels}
-            format={formatMoney}
+            format={(v) => formatMoney(v, summary.currency)}
             series={[
               { key: "opening", name: "vs opening offers", color: "var(--series-1)", values: buckets.map((b) => withQuotes(b.savings.vsOpening, b)) },
               { key: "list", name: "vs list price", color: "var(--series-3)", values: buckets.map((b) => withQuotes(b.savings.vsList, b)) },
@@ -243,7 +264,7 @@ function SupplierTable({ summary }: { summary: Report }) {
   return (
     <section className="card" aria-labelledby="supplier-performance-heading" data-testid="supplier-performance">
       <h2 id="supplier-performance-heading">Per supplier</h2>
-      <div className="table-scroll">
+      <TableScroll label="Per supplier table">
         <table className="table compact supplier-performance">
           <thead>
             <tr>
@@ -271,7 +292,7 @@ function SupplierTable({ summary }: { summary: Report }) {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
     </section>
   );
 }

@@ -1,6 +1,7 @@
 import { useMutation, useQuery } from "convex/react";
 import { useRef, useState } from "react";
-import { formatMoney } from "../lib/format";
+import { currencyName, currencySymbol, formatMoney } from "../lib/format";
+import { CurrencySelect } from "../components/CurrencySelect";
 import { api } from "../../../convex/_generated/api";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { RoleBadge } from "../components/RoleBadge";
@@ -10,6 +11,7 @@ import { ROLE_DESCRIPTIONS, ROLE_LABELS, ROLES, withArticle, type Role } from ".
 import type { Id } from "../lib/types";
 import { useServerAction } from "../lib/useServerAction";
 import { useAccount, useWorkspace } from "../lib/workspace";
+import { TableScroll } from "../components/TableScroll";
 
 interface MemberRow {
   userId: Id<"users">;
@@ -49,7 +51,7 @@ export function MembersScreen() {
         <Loading label="Loading members…" />
       ) : (
         <div className="card">
-          <div className="table-scroll">
+          <TableScroll label="Members table">
             <table className="table members-table" data-testid="members-table">
               <thead>
                 <tr>
@@ -65,11 +67,12 @@ export function MembersScreen() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         </div>
       )}
 
       <ApprovalsSettings />
+      <CurrencySettings />
       {isOwner && <InviteCard />}
       {isOwner && <PendingInvitations />}
 
@@ -249,7 +252,7 @@ function PendingInvitations() {
           No link is waiting to be used.
         </p>
       ) : (
-        <div className="table-scroll">
+        <TableScroll label="Pending invitations table">
           <table className="table compact">
             <thead>
               <tr>
@@ -265,7 +268,7 @@ function PendingInvitations() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
     </section>
   );
@@ -304,7 +307,7 @@ function ApprovalsSettings() {
   if (workspace === undefined) return <Loading label="Loading approvals…" lines={1} />;
   const threshold = workspace.approvalThreshold;
   const isOwner = can("owner");
-  const current = threshold === null ? "No threshold: every award is made at once, without an approval." : `Awards above ${formatMoney(threshold)} need an approver's or an owner's approval.`;
+  const current = threshold === null ? "No threshold: every award is made at once, without an approval." : `Awards above ${formatMoney(threshold, workspace.currency)} need an approver's or an owner's approval.`;
   const value = draft ?? (threshold === null ? "" : String(threshold));
 
   return (
@@ -319,12 +322,12 @@ function ApprovalsSettings() {
           onSubmit={(event) => {
             event.preventDefault();
             // An empty field clears the threshold; anything else goes to the server, which says what is wrong with it.
-            const text = value.trim().replace(/[$,\s]/g, "");
+            const text = value.trim().replace(/[$,\s]/g, "").replace(currencySymbol(workspace.currency), "");
             void run(() => save({ workspaceId, threshold: text === "" ? null : Number(text) }), () => setDraft(undefined));
           }}
         >
           <label className="inline-field">
-            <span>Approval threshold (USD)</span>
+            <span>Approval threshold ({workspace.currency})</span>
             <input
               inputMode="decimal"
               value={value}
@@ -356,6 +359,55 @@ function ApprovalsSettings() {
       {isOwner && (
         <p className="muted small">
           Whoever asks for an award never approves it themselves: invite an approver, or clear the threshold, if you work alone.
+        </p>
+      )}
+    </section>
+  );
+}
+
+/**
+ * The workspace's currency (ISO 4217): catalog list prices, the threshold and new quotes are in it. Owners change it;
+ * quotes already requested keep the currency they were requested in.
+ */
+function CurrencySettings() {
+  const { workspaceId, can } = useWorkspace();
+  const workspace = useQuery(api.workspaces.get, { workspaceId });
+  const save = useMutation(api.workspaces.setCurrency);
+  const [draft, setDraft] = useState<string>();
+  const { busy, error, run } = useServerAction();
+  if (workspace === undefined) return <Loading label="Loading the currency…" lines={1} />;
+  const value = draft ?? workspace.currency;
+
+  return (
+    <section className="card currency-settings" aria-labelledby="currency-title" data-testid="currency-settings">
+      <h2 id="currency-title">Currency</h2>
+      <p data-testid="currency-value" data-currency={workspace.currency}>
+        Prices are in {currencyName(workspace.currency)} ({workspace.currency}). Quotes already requested keep the currency
+        they were requested in.
+      </p>
+      {can("owner") ? (
+        <form
+          className="invite-row"
+          onSubmit={(event) => {
+            event.preventDefault();
+            void run(() => save({ workspaceId, currency: value }), () => setDraft(undefined));
+          }}
+        >
+          <label className="inline-field">
+            <span>Workspace currency</span>
+            <CurrencySelect value={value} onChange={setDraft} aria-invalid={Boolean(error)}
+              aria-describedby={error ? "currency-error" : undefined} data-testid="workspace-currency" />
+          </label>
+          <button type="submit" className="button-primary" disabled={busy || value === workspace.currency} data-testid="save-currency">
+            {busy ? "Saving…" : "Save"}
+          </button>
+        </form>
+      ) : (
+        <p className="muted small">Owners set the currency.</p>
+      )}
+      {error && (
+        <p className="field-error" role="alert" id="currency-error" data-testid="currency-error">
+          {error}
         </p>
       )}
     </section>

@@ -8,7 +8,7 @@ import { Field, FieldError } from "../components/Field";
 import { PrioritySliders } from "../components/PrioritySliders";
 import { Empty, ErrorNotice, Loading } from "../components/States";
 import { describeError } from "../lib/errors";
-import { formatMoney, formatUnitPrice } from "../lib/format";
+import { currencyOf, currencySymbol, formatMoney, formatUnitPrice } from "../lib/format";
 import {
   draftFromQuote,
   emptyDraft,
@@ -86,6 +86,9 @@ function FromQuote({ quoteId, mode }: { quoteId: string; mode: "edit" | "duplica
 function NewQuoteForm({ mode, source }: { mode: Mode; source?: Quote }) {
   const { workspaceId } = useWorkspace();
   const products = useQuery(api.products.list, { workspaceId }) as Product[] | undefined;
+  // Prices are in the workspace's currency (the catalog's, and a new quote's); an edited quote keeps its own.
+  const workspace = useQuery(api.workspaces.get, { workspaceId });
+  const currency = mode === "edit" && source ? currencyOf(source) : currencyOf(workspace);
   const requestQuote = useMutation(api.quotes.request);
   const updateQuote = useMutation(api.quotes.update);
   // Filled once from the source quote: live updates of it never overwrite what the user typed.
@@ -227,7 +230,7 @@ function NewQuoteForm({ mode, source }: { mode: Mode; source?: Quote }) {
                 <optgroup key={category} label={category}>
                   {items.map((product) => (
                     <option key={product._id} value={product._id} disabled={draft.lines.some((l) => l.productId === product._id)}>
-                      {product.name} ({product.sku}) · list {formatUnitPrice(product.listPrice)}/{product.unit}
+                      {product.name} ({product.sku}) · list {formatUnitPrice(product.listPrice, currency)}/{product.unit}
                     </option>
                   ))}
                 </optgroup>
@@ -253,7 +256,7 @@ function NewQuoteForm({ mode, source }: { mode: Mode; source?: Quote }) {
                     <div className="line-item-head">
                       <strong>{product?.name ?? "Unknown product"}</strong>
                       <span className="muted small">
-                        {product?.sku} · list {product ? formatUnitPrice(product.listPrice) : "?"} per {product?.unit ?? "unit"}
+                        {product?.sku} · list {product ? formatUnitPrice(product.listPrice, currency) : "?"} per {product?.unit ?? "unit"}
                       </span>
                       <button
                         type="button"
@@ -276,11 +279,11 @@ function NewQuoteForm({ mode, source }: { mode: Mode; source?: Quote }) {
                       <Field
                         id={`target-${line.key}`}
                         field={`${at}.targetUnitPrice`}
-                        label="Target unit price ($)"
+                        label={`Target unit price (${currencySymbol(currency)})`}
                         error={errors[`${at}.targetUnitPrice`]}
                         hint={
                           product && targetAboveList(line, product.listPrice)
-                            ? `Above the list price of ${formatUnitPrice(product.listPrice)}: suppliers will gladly take it. Is that what you mean?`
+                            ? `Above the list price of ${formatUnitPrice(product.listPrice, currency)}: suppliers will gladly take it. Is that what you mean?`
                             : undefined
                         }
                       >
@@ -289,7 +292,7 @@ function NewQuoteForm({ mode, source }: { mode: Mode; source?: Quote }) {
                             onChange={(e) => updateLine(line.key, { targetUnitPrice: e.target.value })} data-testid="line-target" />
                         )}
                       </Field>
-                      <Field id={`max-${line.key}`} field={`${at}.maxUnitPrice`} label="Maximum unit price ($)" error={errors[`${at}.maxUnitPrice`]}>
+                      <Field id={`max-${line.key}`} field={`${at}.maxUnitPrice`} label={`Maximum unit price (${currencySymbol(currency)})`} error={errors[`${at}.maxUnitPrice`]}>
                         {(a11y) => (
                           <input {...a11y} inputMode="decimal" value={line.maxUnitPrice}
                             onChange={(e) => updateLine(line.key, { maxUnitPrice: e.target.value })} data-testid="line-max" />
@@ -302,7 +305,7 @@ function NewQuoteForm({ mode, source }: { mode: Mode; source?: Quote }) {
             </ul>
           )}
           {estimatedMax > 0 && (
-            <p className="muted small">At most {formatMoney(estimatedMax)} in total at your maximum unit prices.</p>
+            <p className="muted small">At most {formatMoney(estimatedMax, currency)} in total at your maximum unit prices.</p>
           )}
         </fieldset>
 

@@ -3,6 +3,8 @@ import { useState, type FormEvent } from "react";
 import { api } from "../../../convex/_generated/api";
 import { Field } from "../components/Field";
 import { ErrorNotice } from "../components/States";
+import { CurrencySelect } from "../components/CurrencySelect";
+import { DEFAULT_CURRENCY } from "../../../convex/model/currency";
 import { suggestWorkspaceName } from "../lib/auth";
 import { describeError } from "../lib/errors";
 import { useAccount } from "../lib/workspace";
@@ -12,7 +14,9 @@ export function NoWorkspaceScreen({ problem }: { problem?: string }) {
   const { user, select, announce } = useAccount();
   const create = useMutation(api.workspaces.create);
   const [name, setName] = useState(() => suggestWorkspaceName(user.email ?? "", user.name ?? ""));
+  const [currency, setCurrency] = useState(DEFAULT_CURRENCY);
   const [error, setError] = useState<string>();
+  const [currencyError, setCurrencyError] = useState<string>();
   const [busy, setBusy] = useState(false);
 
   const onSubmit = async (event: FormEvent) => {
@@ -24,12 +28,15 @@ export function NoWorkspaceScreen({ problem }: { problem?: string }) {
     }
     setBusy(true);
     setError(undefined);
+    setCurrencyError(undefined);
     try {
-      const workspaceId = await create({ name: trimmed });
+      const workspaceId = await create({ name: trimmed, currency });
       select(workspaceId);
       announce(`Your workspace “${trimmed}” is ready — you are its owner.`, workspaceId);
     } catch (e) {
-      setError(describeError(e).message);
+      const problem = describeError(e);
+      if (problem.field === "currency") setCurrencyError(problem.message);
+      else setError(problem.message);
       setBusy(false);
     }
   };
@@ -48,6 +55,13 @@ export function NoWorkspaceScreen({ problem }: { problem?: string }) {
           {(a11y) => (
             <input {...a11y} value={name} onChange={(e) => { setName(e.target.value); setError(undefined); }}
               disabled={busy} data-testid="new-workspace-name" />
+          )}
+        </Field>
+        <Field id="new-workspace-currency" field="currency" label="Currency" error={currencyError}
+          hint="Catalog prices and quotes are in it. Owners can change it later on the Members page.">
+          {(a11y) => (
+            <CurrencySelect {...a11y} value={currency} onChange={(code) => { setCurrency(code); setCurrencyError(undefined); }}
+              disabled={busy} data-testid="new-workspace-currency" />
           )}
         </Field>
         <div className="form-actions">

@@ -9,10 +9,11 @@ import { PurchaseOrderPanel } from "../components/PurchaseOrderPanel";
 import { DeliveryFacts, QuoteActions } from "../components/QuoteActions";
 import { quoteReference, quoteTitle } from "../../../convex/model/quoteNames";
 import { QuoteTimeline } from "../components/QuoteTimeline";
+import { QuoteAttachments } from "../components/QuoteAttachments";
 import { ComparisonTable, RecommendationCard } from "../components/Recommendation";
 import { Empty, Loading } from "../components/States";
 import { StatusBadge } from "../components/StatusBadge";
-import { formatDuration, formatMoney, formatPercent, formatUnitPrice, supplierName, totalPrice } from "../lib/format";
+import { currencyName, currencyOf, formatDuration, formatMoney, formatPercent, formatUnitPrice, supplierName, totalPrice } from "../lib/format";
 import { PRIORITY_KEYS, PRIORITY_LABELS } from "../lib/priorities";
 import { hrefFor } from "../lib/router";
 import type { Id, NegotiationView, Offer, Quote, QuoteDetail } from "../lib/types";
@@ -103,11 +104,11 @@ function QuoteDetailView({ detail }: { detail: QuoteDetail }) {
       {quote.status === "awarded" && award && (
         <div className="award-banner" role="status" data-testid="award-banner">
           <strong>Awarded to {awardedNegotiation ? supplierName(awardedNegotiation) : "the supplier"}</strong> for{" "}
-          {formatMoney(totalPrice(award.terms))} on {new Date(award.awardedAt).toLocaleString()}.
+          {formatMoney(totalPrice(award.terms), currencyOf(quote))} on {new Date(award.awardedAt).toLocaleString()}.
         </div>
       )}
       <ApprovalCard quote={quote} />
-      <PurchaseOrderPanel quoteId={quote._id} />
+      <PurchaseOrderPanel quoteId={quote._id} currency={currencyOf(quote)} />
       {quote.status === "failed" && (
         <div className="error-notice" role="alert" data-testid="quote-failed">
           This quote failed{quote.failureReason ? `: ${quote.failureReason}` : "."}
@@ -120,6 +121,7 @@ function QuoteDetailView({ detail }: { detail: QuoteDetail }) {
       )}
 
       <QuoteSummary quote={quote} />
+      <QuoteAttachments quote={quote} />
       <QuoteTimeline quoteId={quote._id} />
 
       <div className="negotiations" data-testid="negotiations">
@@ -142,7 +144,7 @@ function QuoteDetailView({ detail }: { detail: QuoteDetail }) {
         <div className="results">
           <section className="card" aria-labelledby="comparison-heading">
             <h2 id="comparison-heading">Comparison</h2>
-            <ComparisonTable recommendation={quote.recommendation} />
+            <ComparisonTable recommendation={quote.recommendation} currency={currencyOf(quote)} />
           </section>
           <RecommendationCard quote={quote} negotiations={negotiations} />
         </div>
@@ -173,14 +175,16 @@ function QuoteSummary({ quote }: { quote: Quote }) {
                   {line.name} <span className="muted small">{line.sku}</span>
                 </th>
                 <td className="tabular">{line.quantity.toLocaleString()}</td>
-                <td className="tabular">{formatUnitPrice(line.listPrice)}</td>
-                <td className="tabular">{formatUnitPrice(line.targetUnitPrice)}</td>
-                <td className="tabular">{formatUnitPrice(line.maxUnitPrice)}</td>
+                <td className="tabular">{formatUnitPrice(line.listPrice, currencyOf(quote))}</td>
+                <td className="tabular">{formatUnitPrice(line.targetUnitPrice, currencyOf(quote))}</td>
+                <td className="tabular">{formatUnitPrice(line.maxUnitPrice, currencyOf(quote))}</td>
               </tr>
             ))}
           </tbody>
         </table>
         <dl className="facts">
+          <dt>Currency</dt>
+          <dd data-testid="quote-currency">{currencyOf(quote)} ({currencyName(currencyOf(quote))})</dd>
           <dt>Maximum lead time</dt>
           <dd>{quote.guardrails.maxLeadTimeDays} days</dd>
           <dt>Minimum payment terms</dt>
@@ -223,7 +227,7 @@ function OffersChart({ quote, negotiations, colors }: { quote: Quote; negotiatio
   });
   const maxRounds = Math.max(quote.maxRounds, ...negotiations.map((n) => n.maxRounds));
   const lines = quote.lineItems.map((l) => ({ sku: l.sku, name: l.name, targetUnitPrice: l.targetUnitPrice, maxUnitPrice: l.maxUnitPrice }));
-  return <PriceChart series={series} maxRounds={maxRounds} lines={lines} />;
+  return <PriceChart series={series} maxRounds={maxRounds} lines={lines} currency={currencyOf(quote)} />;
 }
 
 function CancelQuote({ quote }: { quote: Quote }) {

@@ -4,12 +4,13 @@ import { api } from "../../../convex/_generated/api";
 import { QUOTE_SORT_LABELS, QUOTE_SORTS, quoteReference, quoteTitle, SEARCH_LIMITS, type QuoteSort } from "../../../convex/model/quoteNames";
 import { Empty, Loading } from "../components/States";
 import { StatusBadge } from "../components/StatusBadge";
-import { capitalise, formatDuration, formatMoney } from "../lib/format";
+import { capitalise, currencyOf, formatDuration, formatMoney } from "../lib/format";
 import { hrefFor, navigate, useRoute } from "../lib/router";
 import { QUOTE_STATUSES, type QuoteListItem, type QuoteStatus } from "../lib/types";
 import { useNow } from "../lib/useNow";
 import { needsRole } from "../lib/roles";
 import { useWorkspace } from "../lib/workspace";
+import { TableScroll } from "../components/TableScroll";
 
 const PAGE_SIZE = 20;
 const WINDOWED_SORTS: QuoteSort[] = ["status", "lowest", "highest"];
@@ -137,7 +138,7 @@ export function QuotesScreen({ status }: { status?: string }) {
       {pageStatus === "CanLoadMore" && (
         <div className="center">
           <button type="button" className="button-secondary" onClick={() => loadMore(PAGE_SIZE)} data-testid="load-more">
-            {search ? "Search older quotes" : "Show more quotes"}
+            {search ? "Show more matches" : "Show more quotes"}
           </button>
         </div>
       )}
@@ -177,7 +178,7 @@ function SearchBox({ value, onSearch }: { value: string; onSearch(text: string):
 function QuotesTable({ quotes }: { quotes: QuoteListItem[] }) {
   const now = useNow();
   return (
-    <div className="table-scroll">
+    <TableScroll label="Quotes table">
       <table className="table quotes-table" data-testid="quotes-table">
         <thead>
           <tr>
@@ -214,6 +215,11 @@ function QuotesTable({ quotes }: { quotes: QuoteListItem[] }) {
                 </td>
                 <td data-label="Status">
                   <StatusBadge status={quote.status} testId="quote-status" />
+                  {quote.awaitingApproval && (
+                    <span className="badge badge-warn" data-testid="row-awaiting-approval">
+                      Awaiting approval
+                    </span>
+                  )}
                 </td>
                 <td data-label="Negotiations">
                   <span className="status-dots">
@@ -221,6 +227,7 @@ function QuotesTable({ quotes }: { quotes: QuoteListItem[] }) {
                       <span
                         key={n.negotiationId}
                         className={`dot dot-${n.status}`}
+                        role="img"
                         title={`${n.supplierName}: ${capitalise(n.status)}`}
                         aria-label={`${n.supplierName}: ${capitalise(n.status)}`}
                       />
@@ -230,7 +237,7 @@ function QuotesTable({ quotes }: { quotes: QuoteListItem[] }) {
                 <td data-label="Best current offer" data-testid="quote-best-offer">
                   {quote.bestOffer ? (
                     <>
-                      <strong>{formatMoney(quote.bestOffer.totalPrice)}</strong>
+                      <strong>{formatMoney(quote.bestOffer.totalPrice, currencyOf(quote))}</strong>
                       <div className="muted small">{quote.bestOffer.supplierName}</div>
                     </>
                   ) : (
@@ -252,6 +259,6 @@ function QuotesTable({ quotes }: { quotes: QuoteListItem[] }) {
           })}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }

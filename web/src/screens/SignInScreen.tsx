@@ -13,7 +13,9 @@ import {
   type AuthFlow,
   type AuthProblem,
 } from "../lib/auth";
-import { storePendingWorkspace } from "../lib/workspaceChoice";
+import { storePendingCurrency, storePendingWorkspace } from "../lib/workspaceChoice";
+import { DEFAULT_CURRENCY } from "../../../convex/model/currency";
+import { CurrencySelect } from "../components/CurrencySelect";
 
 const FIELD_ORDER: AuthField[] = ["name", "email", "password", "workspaceName"];
 const FIELD_IDS: Record<AuthField, string> = {
@@ -33,6 +35,7 @@ export function SignInScreen({ invited = false }: { invited?: boolean }) {
   const [flow, setFlow] = useState<AuthFlow>(invited ? "signUp" : "signIn");
   const [draft, setDraft] = useState<AuthDraft>({ email: "", password: "", name: "", workspaceName: "" });
   const [workspaceEdited, setWorkspaceEdited] = useState(false);
+  const [currency, setCurrency] = useState(DEFAULT_CURRENCY);
   const [errors, setErrors] = useState<Partial<Record<AuthField, string>>>({});
   const [problem, setProblem] = useState<AuthProblem>();
   const [busy, setBusy] = useState(false);
@@ -72,6 +75,7 @@ export function SignInScreen({ invited = false }: { invited?: boolean }) {
     setBusy(true);
     // Kept for the signed-in app, which creates the workspace once the account is in.
     storePendingWorkspace(withWorkspace ? workspaceName.trim() : null);
+    storePendingCurrency(withWorkspace ? currency : null);
     try {
       const name = draft.name.trim();
       const result = await signIn("password", {
@@ -84,6 +88,7 @@ export function SignInScreen({ invited = false }: { invited?: boolean }) {
       if (!result.signingIn) throw new Error("Could not sign in");
     } catch (error) {
       storePendingWorkspace(null);
+      storePendingCurrency(null);
       const found = describeAuthError(error, flow);
       setProblem(found);
       if (found.field) {
@@ -149,6 +154,12 @@ export function SignInScreen({ invited = false }: { invited?: boolean }) {
                 <input {...a11y} autoComplete="organization" value={workspaceName}
                   onChange={(e) => edit("workspaceName", e.target.value)} data-testid="auth-workspace" />
               )}
+            </Field>
+          )}
+          {withWorkspace && (
+            <Field id="auth-currency" field="currency" label="Currency"
+              hint="Catalog prices and quotes are in it. You can change it later on the Members page.">
+              {(a11y) => <CurrencySelect {...a11y} value={currency} onChange={setCurrency} data-testid="auth-currency" />}
             </Field>
           )}
         </fieldset>

@@ -48,7 +48,7 @@ function readBytes(req: IncomingMessage, limit: number): Promise<Buffer> {
       }
       chunks.push(chunk);
     };
-    const onEnd = () => resolve(Buffer.concat(chunks));
+    const onEnd = () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
     req.on("data", onData);
     req.on("end", onEnd);
     req.on("error", reject);
@@ -82,29 +82,38 @@ async function upload(runtime: Runtime, req: IncomingMessage, res: ServerRespons
   }
 }
 
-/** The Convex CLI's `npx convex env set|remove`: admin key only (environment.ts). */
-async function updateEnvironment(req: IncomingMessage, res: ServerResponse, adminKey: string, verifier: TokenVerifier, hooks: AdminHooks) {
+/**
+ * Who is calling and the JSON body of their request; null when the request was
+ * answered already (bad credentials, a body too large or not JSON, a client gone).
+ */
+async function callerAndBody(req: IncomingMessage, res: ServerResponse, adminKey: string, verifier: TokenVerifier): Promise<{ who: Credentials; body: any } | null> {
   let who: Credentials;
   try {
     who = await credentialsOf(req.headers.authorization, adminKey, verifier);
   } catch (err) {
-    if (err instanceof AuthFailure) return reply(res, err.status, { code: err.code, message: err.message });
+    if (err instanceof AuthFailure) return (reply(res, err.status, { code: err.code, message: err.message }), null);
     throw err;
   }
-  if (!who.admin) return reply(res, 401, { code: "Unauthorized", message: "Changing environment variables needs the deployment's admin key." });
   let text: string;
   try {
     text = await readBody(req);
   } catch (err) {
-    if (err instanceof BodyTooLarge) return refuseBody(req, res);
-    return void res.destroy();
+    if (err instanceof BodyTooLarge) return (refuseBody(req, res), null);
+    return (res.destroy(), null); // the client went away mid-body
   }
-  let body: any;
   try {
-    body = JSON.parse(text || "{}");
+    return { who, body: JSON.parse(text || "{}") };
   } catch {
-    return reply(res, 400, { code: "BadJsonBody", message: "The request body is not valid JSON." });
+    return (reply(res, 400, { code: "BadJsonBody", message: "The request body is not valid JSON." }), null);
   }
+}
+
+/** The Convex CLI's `npx convex env set|remove`: admin key only (environment.ts). */
+async function updateEnvironment(req: IncomingMessage, res: ServerResponse, adminKey: string, verifier: TokenVerifier, hooks: AdminHooks) {
+  const call = await callerAndBody(req, res, adminKey, verifier);
+  if (!call) return;
+  const { who, body } = call;
+  if (!who.admin) return reply(res, 401, { code: "Unauthorized", message: "Changing environment variables needs the deployment's admin key." });
   const problem = hooks.updateEnvironment ? await hooks.updateEnvironment(body?.changes) : "The deployment is not ready yet.";
   if (problem) return reply(res, 400, { code: "InvalidEnvironmentVariables", message: problem });
   reply(res, 200, {});
@@ -125,32 +134,9 @@ function download(runtime: Runtime, res: ServerResponse, key: string) {
   res.end(file.bytes);
 }
 
-/**
- * The request body as text (events rather than an async iterator: this runs
- * for every call). Fails with BodyTooLarge as soon as the declared length or
- * the bytes received pass the limit, keeping nothing of them.
- */
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    if (Number(req.headers["content-length"] ?? 0) > MAX_BODY_BYTES) return reject(new BodyTooLarge());
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        chunks.length = 0;
-        req.off("data", onData);
-        req.off("end", onEnd);
-        reject(new BodyTooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = () => resolve(chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8"));
-    req.on("data", onData);
-    req.on("end", onEnd);
-    req.on("error", reject);
-  });
+/** The request body as text (events rather than an async iterator: this runs for every call), refusing past the limit. */
+async function readBody(req: IncomingMessage): Promise<string> {
+  return (await readBytes(req, MAX_BODY_BYTES)).toString("utf8");
 }
 
 /**
@@ -205,26 +191,9 @@ export function createHttpHandler(runtime: Runtime, adminKey: string, verifier: 
       if (!["query", "query_at_ts", "mutation", "action", "function", "run"].includes(route)) {
         return reply(res, 404, { code: "NotFound", message: `No route for POST ${url.pathname}` });
       }
-      let who: Credentials;
-      try {
-        who = await credentialsOf(req.headers.authorization, adminKey, verifier);
-      } catch (err) {
-        if (err instanceof AuthFailure) return reply(res, err.status, { code: err.code, message: err.message });
-        throw err;
-      }
-      let text: string;
-      try {
-        text = await readBody(req);
-      } catch (err) {
-        if (err instanceof BodyTooLarge) return refuseBody(req, res);
-        return void res.destroy(); // the client went away mid-body
-      }
-      let body: any;
-      try {
-        body = JSON.parse(text || "{}");
-      } catch {
-        return reply(res, 400, { code: "BadJsonBody", message: "The request body is not valid JSON." });
-      }
+      const call = await callerAndBody(req, res, adminKey, verifier);
+      if (!call) return;
+      const { who, body } = call;
       if (typeof body?.path !== "string") return reply(res, 400, { code: "BadRequest", message: "Missing `path` (the function name)." });
       const opts: CallOptions = { identity: who.identity, allowInternal: who.admin };
       const args = normalizeArgs(body.args);

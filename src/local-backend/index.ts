@@ -9,6 +9,7 @@ import { randomBytes } from "node:crypto";
 import { WebSocketServer } from "ws";
 import { TokenVerifier } from "./auth/verify.js";
 import { makeFilePrivate, privateDir, writePrivateFile } from "./file-modes.js";
+import { cliSystemFunctions } from "./cli-functions.js";
 import { applyChanges, applySaved, changesProblem, environmentSystemFunctions, type EnvChange } from "./environment.js";
 import { FileStorage, maxUploadBytes } from "./file-storage.js";
 import { DEFAULT_LIMITS, type Limits } from "./limits.js";
@@ -174,7 +175,10 @@ export async function startLocalBackend(opts: LocalBackendOptions = {}): Promise
   const functionEnv: Record<string, string> = { ...(opts.env ?? {}) };
   // What `npx convex env set` changed before wins over the launcher's defaults.
   applySaved(store, functionEnv);
-  runtime.systemFunctions = environmentSystemFunctions(functionEnv);
+  runtime.systemFunctions = new Map([
+    ...environmentSystemFunctions(functionEnv),
+    ...cliSystemFunctions(store, () => functionEnv.CONVEX_CLOUD_URL ?? ""),
+  ]);
   const bundleRoot = path.join(dataDir, "bundles");
   const load = async (): Promise<LoadedFunctions> => {
     const loaded = await loadFunctions(functionsDir, bundleRoot, functionEnv);

@@ -185,6 +185,11 @@ export class Store {
     return n;
   }
 
+  /** The app's tables that hold or held a document (not the system's, `_`-prefixed). */
+  userTables(): string[] {
+    return [...this.tableNums.keys()].filter((name) => !name.startsWith("_"));
+  }
+
   /** The table an ID belongs to, or null if it is not an ID of a known table. */
   tableOfId = (id: string): string | null => {
     const n = idTableNumber(id);

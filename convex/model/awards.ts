@@ -8,7 +8,7 @@ import { appendAtNextSeq } from "./messages";
 import { acceptOffer, assertOpen, getNegotiation, getQuote, standingSupplierOffer } from "./negotiations";
 import { createPurchaseOrder, type Person } from "./purchaseOrders";
 import { closeOpenNegotiations, transitionQuote } from "./quotes";
-import { exceedsThreshold } from "./spendThreshold";
+import { approvalReason, exceedsThreshold } from "./spendThreshold";
 import { assertQuoteTransition } from "./status";
 import { guardrailViolation } from "./validate";
 import { getWorkspace } from "./workspaces";
@@ -94,12 +94,9 @@ export async function awardNegotiation(
   const amount = totalPrice(agreed.terms);
   const approved = approval && approval.request.negotiationId === negotiationId && approval.request.offerId === agreed._id;
   if (needsApproval(workspace, quote, amount) && !approved) {
-    const sameCurrency = currencyOf(quote) === currencyOf(workspace);
     fail(
       "FORBIDDEN",
-      sameCurrency
-        ? `This award of ${formatMoney(amount, currencyOf(quote))} is above the workspace's approval threshold of ${formatMoney(workspace.approvalThreshold!, currencyOf(workspace))}: an approver must approve it`
-        : `This award of ${formatMoney(amount, currencyOf(quote))} is in ${currencyOf(quote)}, not the ${currencyOf(workspace)} of the workspace's approval threshold: an approver must approve it`,
+      `This award of ${formatMoney(amount, currencyOf(quote))} is ${approvalReason(workspace.approvalThreshold!, currencyOf(quote), currencyOf(workspace))}: an approver must approve it`,
       "negotiationId",
     );
   }

@@ -1,3 +1,4 @@
+import { approvalReason, exceedsThreshold } from "../../convex/model/spendThreshold";
 import { describe, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
 import { CURRENCY_MESSAGE, checkCurrency, currencyOf, DEFAULT_CURRENCY } from "../../convex/model/currency";
@@ -212,6 +213,13 @@ describe("money in the server's words is in the quote's currency", () => {
     expect(refusal).toBe(
       "This award of €17,200.00 is above the workspace's approval threshold of €10,000.00: an approver must approve it",
     );
+  });
+
+  test("why an award needs an approver, in the words the server and the dashboard share", () => {
+    expect(approvalReason(10_000, "EUR", "EUR")).toBe("above the workspace's approval threshold of €10,000.00");
+    expect(approvalReason(10_000, "EUR", "GBP")).toBe("in EUR, not the GBP of the workspace's approval threshold");
+    expect(exceedsThreshold(10_000, 5, false)).toBe(true);
+    expect(exceedsThreshold(null, 5, false)).toBe(false);
   });
 
   test("a quote in another currency than the threshold's always asks for approval while a threshold is set", async () => {

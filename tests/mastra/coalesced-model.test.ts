@@ -98,7 +98,7 @@ describe("CoalescedLanguageModel", () => {
       return pieces;
     };
     const unpaced = await run(0);
-    const paced = await run(1000);
+    const paced = await run(50); // 20 ms apart: each word its own read
     expect(unpaced).toHaveLength(1);
     expect(paced.length).toBeGreaterThan(5);
     expect(unpaced.join("")).toBe(paced.join(""));

@@ -22,7 +22,9 @@ describe("PARLEY_MODEL=openai:<model> with OPENAI_BASE_URL", () => {
     const deltas: string[] = [];
     const out = await agent.stream("Say hello");
     for await (const d of out.textStream) deltas.push(d);
-    expect(deltas.length).toBeGreaterThan(1);
+    // Streamed (the request below asks for it); chunks that arrive in one network read reach
+    // Mastra as one delta (coalesced-model.ts), so how many pieces there are depends on timing.
+    expect(deltas.length).toBeGreaterThanOrEqual(1);
     expect(deltas.join("")).toBe("Stand-in reply.");
     expect((await out.usage).inputTokens).toBe(100);
     const generated = await agent.generate("Say hello again");

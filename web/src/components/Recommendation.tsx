@@ -1,7 +1,7 @@
 import { useMutation, useQuery } from "convex/react";
 import { useState } from "react";
 import { api } from "../../../convex/_generated/api";
-import { exceedsThreshold } from "../../../convex/model/spendThreshold";
+import { approvalReason, exceedsThreshold } from "../../../convex/model/spendThreshold";
 import { downloadFile, toCsv } from "../lib/csv";
 import { capitalise, currencyOf, formatDays, formatMoney, formatPercent, totalPrice } from "../lib/format";
 import type { Currency } from "../../../convex/model/currency";
@@ -144,8 +144,8 @@ export function RecommendationCard({ quote, negotiations }: { quote: Quote; nego
       >
         {needsApprover ? (
           <p className="notice" data-testid="award-needs-approval">
-            This is above your workspace's approval threshold of {formatMoney(threshold!, currencyOf(workspace))}: an approver or an owner
-            approves it first, and the award is made when they do.
+            This is {approvalReason(threshold!, currencyOf(quote), currencyOf(workspace))}: an approver or an owner approves it first,
+            and the award is made when they do.
           </p>
         ) : (
           <p>The award is final: Parley tells {chosen?.supplierName} that they won the order on these terms.</p>

@@ -1,7 +1,8 @@
 import { useMutation, useQuery } from "convex/react";
 import { useState, type FormEvent } from "react";
 import { api } from "../../../convex/_generated/api";
-import { exceedsThreshold } from "../../../convex/model/spendThreshold";
+import { approvalReason, exceedsThreshold } from "../../../convex/model/spendThreshold";
+import { guardrailViolation } from "../../../convex/model/validate";
 import { currencyOf, formatMoney, supplierName as nameOf, totalPrice } from "../lib/format";
 import type { NegotiationView, Quote } from "../lib/types";
 import { useServerAction } from "../lib/useServerAction";
@@ -35,6 +36,8 @@ export function TakeOverPanel({ negotiation, quote }: { negotiation: Negotiation
   const quoteOpen = quote.status === "queued" || quote.status === "negotiating";
   const supplierOfferStands = negotiation.lastOfferBy === "supplier" && negotiation.currentTerms !== undefined;
   const supplierName = nameOf(negotiation);
+  // The server's own guardrail check: an offer outside them is never offered for acceptance.
+  const outside = supplierOfferStands && negotiation.currentTerms ? guardrailViolation(negotiation.currentTerms, quote) : null;
 
   if (!quoteOpen) return null;
 
@@ -99,7 +102,8 @@ export function TakeOverPanel({ negotiation, quote }: { negotiation: Negotiation
       )}
 
       <div className="takeover-actions">
-        <button type="button" className="button-primary" disabled={busy || !supplierOfferStands}
+        <button type="button" className="button-primary" disabled={busy || !supplierOfferStands || outside !== null}
+          aria-describedby={outside ? `outside-${negotiation._id}` : undefined}
           data-testid="accept-offer" onClick={() => setConfirm("accept")}>
           Accept {supplierName}'s offer
         </button>
@@ -108,6 +112,11 @@ export function TakeOverPanel({ negotiation, quote }: { negotiation: Negotiation
           Walk away
         </button>
       </div>
+      {outside && (
+        <p className="muted small" id={`outside-${negotiation._id}`} data-testid="accept-outside-guardrails">
+          This offer can't be accepted: {outside.message.charAt(0).toLowerCase() + outside.message.slice(1)}. Counter it instead.
+        </p>
+      )}
 
       <ConfirmDialog
         open={confirm === "accept"}
@@ -120,9 +129,9 @@ export function TakeOverPanel({ negotiation, quote }: { negotiation: Negotiation
       >
         {needsApprover ? (
           <p className="notice" data-testid="accept-needs-approval">
-            {negotiation.currentTerms && formatMoney(totalPrice(negotiation.currentTerms), currencyOf(quote))} is above your workspace's approval
-            threshold of {formatMoney(threshold!, currencyOf(workspace))}: nothing is accepted yet. An approver or an owner approves it first, and the
-            offer is accepted and the quote awarded when they do.
+            {negotiation.currentTerms && formatMoney(totalPrice(negotiation.currentTerms), currencyOf(quote))} is{" "}
+            {approvalReason(threshold!, currencyOf(quote), currencyOf(workspace))}: nothing is accepted yet. An approver or an owner approves it
+            first, and the offer is accepted and the quote awarded when they do.
           </p>
         ) : (
           <p>

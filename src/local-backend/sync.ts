@@ -57,7 +57,7 @@ const STALL_MS = 60_000;
 
 /** Transitions held back for a connection whose socket is full: one per query, the latest. */
 type Deferred = {
-  mods: Map<number, string>;
+  mods: Map<number, Mod>;
   /** The versions the client holds: the held Transition starts there and ends at the connection's current ones. */
   start: { querySet: number; ts: bigint; identity: number };
   since: number;
@@ -88,19 +88,19 @@ class Conn {
   constructor(readonly ws: WebSocket) {}
 }
 
-/** The query a modification (as built here, JSON text) is about. */
-function queryIdOf(modification: string): number {
-  const m = /"queryId":(\d+)/.exec(modification.slice(0, 80));
-  if (!m) throw new Error(`not a query modification: ${modification.slice(0, 80)}`);
-  return Number(m[1]);
-}
+/** One query's change in a Transition: which query, and the modification as JSON text. */
+type Mod = { queryId: number; text: string };
 
 function resultKeyOf(o: Outcome): string {
   return o.ok ? `ok:${o.json}` : JSON.stringify(["err", o.errorMessage, o.errorData ?? null]);
 }
 
-/** A query's modification as JSON text: the result's JSON is spliced in, never re-serialised. */
-function modification(queryId: number, o: Outcome): string {
+/** A query's modification: the result's JSON is spliced into the text, never re-serialised. */
+function modification(queryId: number, o: Outcome): Mod {
+  return { queryId, text: modificationText(queryId, o) };
+}
+
+function modificationText(queryId: number, o: Outcome): string {
   return o.ok
     ? `{"type":"QueryUpdated","queryId":${queryId},"value":${o.json},"logLines":${JSON.stringify(o.logLines)},"journal":null}`
     : // errorData only for a ConvexError: the client turns any errorData, null too, into a ConvexError.
@@ -193,7 +193,7 @@ export class SyncServer {
     c.ws.send(text);
   }
 
-  private sendTransition(c: Conn, modifications: string[], querySet = c.querySet, identity = c.identityVersion, shareKey?: string) {
+  private sendTransition(c: Conn, modifications: Mod[], querySet = c.querySet, identity = c.identityVersion, shareKey?: string) {
     const ts = this.runtime.ts > c.ts ? this.runtime.ts : c.ts;
     if (c.ws.readyState === c.ws.OPEN && (c.deferred || c.ws.bufferedAmount > HIGH_WATER)) return this.defer(c, modifications, querySet, identity, ts);
     if (c.ws.readyState === c.ws.OPEN) {
@@ -215,13 +215,13 @@ export class SyncServer {
   }
 
   /** Folds a Transition into the one held back for `c`, and waits for its socket to drain (see HIGH_WATER). */
-  private defer(c: Conn, modifications: string[], querySet: number, identity: number, ts: bigint) {
+  private defer(c: Conn, modifications: Mod[], querySet: number, identity: number, ts: bigint) {
     if (!c.deferred) {
       const timer = setInterval(() => this.drain(c), DRAIN_POLL_MS);
       timer.unref();
       c.deferred = { mods: new Map(), start: { querySet: c.querySet, ts: c.ts, identity: c.identityVersion }, since: Date.now(), timer };
     }
-    for (const m of modifications) c.deferred.mods.set(queryIdOf(m), m);
+    for (const m of modifications) c.deferred.mods.set(m.queryId, m);
     // The connection's versions move on as if sent (the next ModifyQuerySet builds on them); the client catches up on drain.
     c.querySet = querySet;
     c.identityVersion = identity;
@@ -310,7 +310,7 @@ export class SyncServer {
     for (const c of [...this.conns]) this.expireIfDue(c);
     const touched = this.runtime.store.touched;
     this.runtime.store.touched = [];
-    const changed = new Map<Conn, string[]>();
+    const changed = new Map<Conn, Mod[]>();
     const shareKeys = new Map<Conn, string>();
     this.shared.clear();
     if (touched.length > 0) {
@@ -326,7 +326,7 @@ export class SyncServer {
         const key = resultKeyOf(outcome);
         if (key === e.resultKey) continue;
         e.resultKey = key;
-        const modFor = new Map<number, string>();
+        const modFor = new Map<number, Mod>();
         for (const [c, ids] of e.subscribers) {
           const mods = changed.get(c) ?? [];
           for (const id of ids) {
@@ -426,21 +426,21 @@ export class SyncServer {
       this.log(`[WARN] sync: ModifyQuerySet base version ${msg.baseVersion} != ${c.querySet}; ignored`);
       return;
     }
-    const mods: string[] = [];
+    const mods: Mod[] = [];
     for (const m of msg.modifications) {
       if (m?.type === "Add") {
         this.unsubscribe(c, m.queryId);
         mods.push(await this.addQuery(c, m, who));
       } else if (m?.type === "Remove") {
         this.unsubscribe(c, m.queryId);
-        mods.push(JSON.stringify({ type: "QueryRemoved", queryId: m.queryId }));
+        mods.push({ queryId: m.queryId, text: JSON.stringify({ type: "QueryRemoved", queryId: m.queryId }) });
       }
     }
     this.sendTransition(c, mods, msg.newVersion);
   }
 
   /** Subscribes the added query; gives its modification. A query that cannot run fails alone, the rest of the set unaffected. */
-  private async addQuery(c: Conn, m: any, who: Who): Promise<string> {
+  private async addQuery(c: Conn, m: any, who: Who): Promise<Mod> {
     const args = normalizeArgs(m.args);
     // Refused queries are not subscribed: no commit changes their answer.
     const refused = argumentsNestingError(args);
@@ -499,7 +499,7 @@ export class SyncServer {
   private async resubscribe(c: Conn, who: Who, identityVersion: number) {
     await this.flushLocked();
     if (!this.conns.has(c)) return;
-    const mods: string[] = [];
+    const mods: Mod[] = [];
     for (const [queryId, old] of [...c.queries]) {
       this.unsubscribe(c, queryId);
       const e = await this.entryFor(old.udfPath, old.args, who.identity, who.admin);
@@ -600,7 +600,7 @@ export class SyncServer {
 
 function transitionText(
   start: { querySet: number; ts: bigint; identity: number } | Conn,
-  modifications: string[],
+  modifications: Mod[],
   querySet: number,
   ts: bigint,
   identity: number,
@@ -608,7 +608,7 @@ function transitionText(
   const from = start instanceof Conn ? { querySet: start.querySet, ts: start.ts, identity: start.identityVersion } : start;
   return Buffer.from(
     `{"type":"Transition","startVersion":${JSON.stringify({ querySet: from.querySet, ts: encodeTs(from.ts), identity: from.identity })},` +
-      `"endVersion":${JSON.stringify({ querySet, ts: encodeTs(ts), identity })},"modifications":[${modifications.join(",")}]}`,
+      `"endVersion":${JSON.stringify({ querySet, ts: encodeTs(ts), identity })},"modifications":[${modifications.map((m) => m.text).join(",")}]}`,
   );
 }
 

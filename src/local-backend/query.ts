@@ -206,19 +206,22 @@ export class Stream {
   }
 }
 
-// A cursor is base64url(fingerprint ‖ index key): the key the page stopped
-// after, and (as on Convex) a hash of the query it belongs to, so a cursor of
-// another query, index or range is refused rather than read as a position.
+// A cursor is base64url(fingerprint ‖ position): where the page stopped (the
+// index key it stopped after; for a search, its place in the ranked list, see
+// search.ts), and (as on Convex) a hash of the query it belongs to, so a cursor
+// of another query, index or range is refused rather than read as a position.
 const FINGERPRINT_BYTES = 12;
 
-function fingerprint(plan: Plan, query: unknown): Buffer {
-  return createHash("sha256")
-    .update(JSON.stringify([query, plan.index.fields]))
-    .digest()
-    .subarray(0, FINGERPRINT_BYTES);
+/** The fingerprint of what a cursor belongs to (the query, and whatever else fixes its order). */
+export function fingerprintOf(value: unknown): Buffer {
+  return createHash("sha256").update(JSON.stringify(value)).digest().subarray(0, FINGERPRINT_BYTES);
 }
 
-function encodeCursor(fp: Buffer, key: Buffer): string {
+function fingerprint(plan: Plan, query: unknown): Buffer {
+  return fingerprintOf([query, plan.index.fields]);
+}
+
+export function encodeCursor(fp: Buffer, key: Buffer): string {
   return Buffer.concat([fp, key]).toString("base64url");
 }
 
@@ -227,7 +230,7 @@ const CURSOR_UNPARSABLE = "InvalidCursor: Failed to parse cursor";
 const CURSOR_OF_OTHER_QUERY =
   "InvalidCursor: Tried to run a query starting from a cursor, but it looks like this cursor is from a different query.";
 
-function decodeCursor(cursor: unknown, fp: Buffer, arg: string): Buffer {
+export function decodeCursor(cursor: unknown, fp: Buffer, arg: string): Buffer {
   if (typeof cursor !== "string") throw new Error(`${CURSOR_UNPARSABLE} (\`${arg}\` must be a string or null, got ${typeof cursor}).`);
   const bytes = Buffer.from(cursor, "base64url");
   // Buffer.from skips characters that are not base64url: only the canonical text of the bytes is a cursor.
@@ -238,7 +241,7 @@ function decodeCursor(cursor: unknown, fp: Buffer, arg: string): Buffer {
   return bytes.subarray(FINGERPRINT_BYTES);
 }
 
-const END_CURSOR = "_end_cursor";
+export const END_CURSOR = "_end_cursor";
 
 function checkPageArgs(pageSize: unknown, maximumRowsRead: unknown, maximumBytesRead: unknown) {
   // `paginate` refuses negative and non-number sizes itself; NaN and Infinity arrive as null (JSON).

@@ -20,7 +20,7 @@
 import { jsonToConvex, type JSONValue, type Value } from "convex/values";
 import type { Store } from "./store.js";
 import { encodeValue, evalFilter, keySuccessor, KEY_MAX, KEY_MIN, literal } from "./values.js";
-import type { ReadRange } from "./query.js";
+import { decodeCursor, encodeCursor, END_CURSOR, fingerprintOf, type ReadRange } from "./query.js";
 
 export type SearchIndexDef = { name: string; table: string; searchField: string; filterFields: string[] };
 
@@ -199,22 +199,17 @@ export function openSearch(store: Store, query: any, meter: (bytes: number) => v
   return new SearchStream(searchDocuments(store, def, query.source.filters), filters, limit, searchReadRange(def), meter);
 }
 
-// A search page's cursor is its position in the ranked list, with a hash of the
-// query (as for index cursors) so a cursor of another query is refused.
-const SEARCH_CURSOR = /^s([0-9a-f]{16})\.(\d+)$/;
-const END_CURSOR = "_end_cursor";
-
-function queryHash(query: unknown): string {
-  let h = 0xcbf29ce484222325n;
-  for (const ch of JSON.stringify(query)) h = BigInt.asUintN(64, (h ^ BigInt(ch.codePointAt(0)!)) * 0x100000001b3n);
-  return h.toString(16).padStart(16, "0");
+// A search page's cursor is query.ts's, holding its position in the ranked list.
+function positionCursor(fp: Buffer, at: number): string {
+  const position = Buffer.alloc(4);
+  position.writeUInt32BE(at);
+  return encodeCursor(fp, position);
 }
 
-function cursorPosition(cursor: string, hash: string, arg: string): number {
-  const m = SEARCH_CURSOR.exec(cursor);
-  if (!m) throw new Error(`InvalidCursor: Failed to parse cursor (\`${arg}\` is not a cursor of a search query).`);
-  if (m[1] !== hash) throw new Error("InvalidCursor: Tried to run a query starting from a cursor, but it looks like this cursor is from a different query.");
-  return Number(m[2]);
+function cursorPosition(cursor: string, fp: Buffer, arg: string): number {
+  const position = decodeCursor(cursor, fp, arg);
+  if (position.length !== 4) throw new Error(`InvalidCursor: Failed to parse cursor (\`${arg}\` is not a cursor of a search query).`);
+  return position.readUInt32BE();
 }
 
 /** `1.0/queryPage` of a search query: a page of the ranked list, by position. */
@@ -228,11 +223,11 @@ export function searchPage(
   const { filters } = operatorsOf(args.query);
   reads?.push(searchReadRange(def));
   if (args.cursor === END_CURSOR) return { page: [], isDone: true, continueCursor: END_CURSOR, splitCursor: null, pageStatus: null };
-  const hash = queryHash(args.query);
+  const fp = fingerprintOf([args.query, "search"]);
   const rows = searchDocuments(store, def, args.query.source.filters);
-  let at = args.cursor === null || args.cursor === undefined ? 0 : cursorPosition(args.cursor, hash, "cursor");
+  let at = args.cursor === null || args.cursor === undefined ? 0 : cursorPosition(args.cursor, fp, "cursor");
   const end =
-    args.endCursor === null || args.endCursor === undefined ? null : args.endCursor === END_CURSOR ? rows.length : cursorPosition(args.endCursor, hash, "endCursor");
+    args.endCursor === null || args.endCursor === undefined ? null : args.endCursor === END_CURSOR ? rows.length : cursorPosition(args.endCursor, fp, "endCursor");
   const page: string[] = [];
   let read = 0;
   let pageStatus: string | null = null;
@@ -247,6 +242,6 @@ export function searchPage(
     }
   }
   const isDone = end === null && at >= rows.length && pageStatus === null;
-  const continueCursor = end !== null ? args.endCursor! : isDone ? END_CURSOR : `s${hash}.${at}`;
+  const continueCursor = end !== null ? args.endCursor! : isDone ? END_CURSOR : positionCursor(fp, at);
   return { page, isDone, continueCursor, splitCursor: null, pageStatus };
 }

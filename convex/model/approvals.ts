@@ -1,6 +1,7 @@
 import { ConvexError } from "convex/values";
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
+import { markWithdrawn } from "./approvalRequests";
 import { type Approval, awardableOffer, awardNegotiation } from "./awards";
 import { type ErrorData, fail } from "./errors";
 import { logEvent } from "./events";
@@ -130,15 +131,7 @@ export async function withdraw(ctx: MutationCtx, approvalId: Id<"approvals">, us
   if (request.requestedBy !== userId) {
     fail("FORBIDDEN", "Only the person who asked for this approval can withdraw it", "approvalId");
   }
-  await ctx.db.patch(request._id, { status: "withdrawn", decidedBy: userId, decidedAt: Date.now() });
-  await logEvent(ctx, {
-    workspaceId: request.workspaceId,
-    type: "approval.withdrawn",
-    actor: "user",
-    quoteId: request.quoteId,
-    negotiationId: request.negotiationId,
-    data: { approvalId },
-  });
+  await markWithdrawn(ctx, request, "user", { by: userId });
 }
 
 /** A request as the dashboard shows it, for the member `callerId`. */

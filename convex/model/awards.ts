@@ -4,6 +4,7 @@ import { totalPrice } from "../../src/negotiation";
 import { currencyOf, formatMoney } from "./currency";
 import { fail } from "./errors";
 import { logEvent } from "./events";
+import { pendingApprovalOf } from "./approvalRequests";
 import { appendAtNextSeq } from "./messages";
 import { acceptOffer, assertOpen, getNegotiation, getQuote, standingSupplierOffer } from "./negotiations";
 import { createPurchaseOrder, type Person } from "./purchaseOrders";
@@ -28,13 +29,6 @@ export function needsApproval(workspace: Doc<"workspaces">, quote: Doc<"quotes">
   return exceedsThreshold(workspace.approvalThreshold, amount, currencyOf(quote) === currencyOf(workspace));
 }
 
-/** The quote's award request that is waiting for an approver, if any (at most one: requestAward sees to it). */
-export async function pendingApprovalOf(ctx: QueryCtx, quoteId: Id<"quotes">): Promise<Doc<"approvals"> | null> {
-  return await ctx.db
-    .query("approvals")
-    .withIndex("by_quoteId_and_status", (q) => q.eq("quoteId", quoteId).eq("status", "pending"))
-    .first();
-}
 
 /**
  * What awarding this negotiation would take, checked without writing anything:

@@ -2,6 +2,7 @@ import { type Infer, type ObjectType, v } from "convex/values";
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { guardrails, priorities, type recommendation } from "../schema";
+import { markWithdrawn, pendingApprovalOf } from "./approvalRequests";
 import { currencyOf } from "./currency";
 import { quoteSearchText } from "./quoteNames";
 import { fail, invalid } from "./errors";
@@ -324,27 +325,10 @@ export async function cancelQuote(ctx: MutationCtx, quoteId: Id<"quotes">): Prom
   await transitionQuote(ctx, quote, "cancelled", "user");
 }
 
-/**
- * A quote that can no longer be awarded takes its waiting award request with
- * it, so no approver is asked to decide what cannot happen. Read from the
- * table here rather than through approvals.ts, which imports this module.
- */
+/** A quote that can no longer be awarded takes its waiting award request with it. */
 async function withdrawPendingApprovals(ctx: MutationCtx, quote: Doc<"quotes">, actor: Actor, reason: "quote_cancelled" | "quote_failed") {
-  const pending = await ctx.db
-    .query("approvals")
-    .withIndex("by_quoteId_and_status", (q) => q.eq("quoteId", quote._id).eq("status", "pending"))
-    .collect();
-  for (const request of pending) {
-    await ctx.db.patch(request._id, { status: "withdrawn", decidedAt: Date.now() });
-    await logEvent(ctx, {
-      workspaceId: quote.workspaceId,
-      type: "approval.withdrawn",
-      actor,
-      quoteId: quote._id,
-      negotiationId: request.negotiationId,
-      data: { approvalId: request._id, reason },
-    });
-  }
+  const pending = await pendingApprovalOf(ctx, quote._id);
+  if (pending) await markWithdrawn(ctx, pending, actor, { reason });
 }
 
 export async function failQuote(ctx: MutationCtx, quoteId: Id<"quotes">, reason: string): Promise<void> {

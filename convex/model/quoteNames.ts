@@ -64,9 +64,7 @@ export function normaliseSearch(search: string): string {
  * all find Q-0012.
  */
 export function matchesSearch(quote: Omit<Named, "lineItems"> & { lineItems: readonly { name: string; sku: string }[] }, search: string): boolean {
-  const haystack = [quote.title ?? "", quoteReference(quote) ?? "", ...quote.lineItems.flatMap((line) => [line.name, line.sku])]
-    .join("\n")
-    .toLowerCase();
+  const haystack = quoteSearchText(quote).toLowerCase();
   return search
     .split(" ")
     .filter(Boolean)

@@ -1,8 +1,6 @@
-import { stream } from "convex-helpers/server/stream";
 import type { PaginationOptions } from "convex/server";
 import type { Doc, Id } from "../_generated/dataModel";
 import type { QueryCtx } from "../_generated/server";
-import schema from "../schema";
 import { totalPrice } from "../../src/negotiation";
 import { invalid } from "./errors";
 import { matchesSearch, normaliseSearch, type QuoteSort, SEARCH_LIMITS } from "./quoteNames";
@@ -107,7 +105,6 @@ export async function listQuotes(ctx: QueryCtx, workspaceId: Id<"workspaces">, a
   }
   const sort = args.sort ?? "newest";
   const { status, paginationOpts } = args;
-  const matches = (quote: Doc<"quotes">) => search === "" || matchesSearch(quote, search);
 
   if (search !== "") {
     // The search index gives the candidates, by word (at most SEARCH_LIMITS.textCandidates,
@@ -119,7 +116,7 @@ export async function listQuotes(ctx: QueryCtx, workspaceId: Id<"workspaces">, a
         return status === undefined ? inWorkspace : inWorkspace.eq("status", status);
       })
       .take(SEARCH_LIMITS.textCandidates);
-    const found = candidates.filter(matches);
+    const found = candidates.filter((quote) => matchesSearch(quote, search));
     if (sort === "newest" || sort === "oldest") {
       found.sort((a, b) => (sort === "newest" ? b._creationTime - a._creationTime : a._creationTime - b._creationTime));
       return await pageByPosition(ctx, found, paginationOpts);
@@ -128,15 +125,14 @@ export async function listQuotes(ctx: QueryCtx, workspaceId: Id<"workspaces">, a
   }
 
   if (sort === "newest" || sort === "oldest") {
-    const quotes = stream(ctx.db, schema).query("quotes");
+    const quotes = ctx.db.query("quotes");
     const ordered = (
       status === undefined
         ? quotes.withIndex("by_workspaceId", (q) => q.eq("workspaceId", workspaceId))
         : quotes.withIndex("by_workspaceId_and_status", (q) => q.eq("workspaceId", workspaceId).eq("status", status))
     ).order(sort === "newest" ? "desc" : "asc");
-    const found = ordered;
     // A page pinned to an end cursor re-reads the range it read before (plus what arrived since).
-    const page = await found.paginate({
+    const page = await ordered.paginate({
       numItems: paginationOpts.numItems,
       cursor: paginationOpts.cursor,
       endCursor: paginationOpts.endCursor ?? null,

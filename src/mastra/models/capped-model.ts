@@ -8,6 +8,7 @@ import {
 } from "@ai-sdk/provider-v7";
 import { abortableSleep, backoffMs } from "../backend-retry.js";
 import type { Slots } from "./provider-slots.js";
+import { WrappedLanguageModel } from "./wrapped-model.js";
 
 // A real model behind its provider's slots: a call waits for a slot, holds it
 // for its whole streamed response and gives it back however the stream ends
@@ -26,26 +27,16 @@ export interface RateLimitRetry {
   maxMs: number;
 }
 
-export class CappedLanguageModel implements LanguageModelV4 {
-  readonly specificationVersion = "v4" as const;
-
+export class CappedLanguageModel extends WrappedLanguageModel {
   constructor(
-    private readonly inner: LanguageModelV4,
+    inner: LanguageModelV4,
     private readonly slots: Slots,
     private readonly retry: RateLimitRetry,
-  ) {}
-
-  get provider(): string {
-    return this.inner.provider;
-  }
-  get modelId(): string {
-    return this.inner.modelId;
-  }
-  get supportedUrls(): LanguageModelV4["supportedUrls"] {
-    return this.inner.supportedUrls;
+  ) {
+    super(inner);
   }
 
-  async doGenerate(options: LanguageModelV4CallOptions): Promise<LanguageModelV4GenerateResult> {
+  override async doGenerate(options: LanguageModelV4CallOptions): Promise<LanguageModelV4GenerateResult> {
     const release = await this.slots.acquire(options.abortSignal);
     try {
       return await this.withRateLimitRetry(() => this.inner.doGenerate(options), options.abortSignal);
@@ -54,7 +45,7 @@ export class CappedLanguageModel implements LanguageModelV4 {
     }
   }
 
-  async doStream(options: LanguageModelV4CallOptions): Promise<LanguageModelV4StreamResult> {
+  override async doStream(options: LanguageModelV4CallOptions): Promise<LanguageModelV4StreamResult> {
     const slot = await this.slots.acquire(options.abortSignal);
     const signal = options.abortSignal;
     const release = () => {

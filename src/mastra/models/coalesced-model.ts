@@ -1,10 +1,5 @@
-import type {
-  LanguageModelV4,
-  LanguageModelV4CallOptions,
-  LanguageModelV4GenerateResult,
-  LanguageModelV4StreamPart,
-  LanguageModelV4StreamResult,
-} from "@ai-sdk/provider-v7";
+import type { LanguageModelV4CallOptions, LanguageModelV4StreamPart, LanguageModelV4StreamResult } from "@ai-sdk/provider-v7";
+import { WrappedLanguageModel } from "./wrapped-model.js";
 
 // Text that a model has already delivered is passed on in one piece. Every
 // streamed part travels through Mastra's and the AI SDK's chain of stream
@@ -63,26 +58,8 @@ export function coalesceTextDeltas(source: ReadableStream<Part>): ReadableStream
 }
 
 /** `inner` with its streamed text deltas coalesced (coalesceTextDeltas); everything else passes through. */
-export class CoalescedLanguageModel implements LanguageModelV4 {
-  readonly specificationVersion = "v4" as const;
-
-  constructor(readonly inner: LanguageModelV4) {}
-
-  get provider(): string {
-    return this.inner.provider;
-  }
-  get modelId(): string {
-    return this.inner.modelId;
-  }
-  get supportedUrls(): LanguageModelV4["supportedUrls"] {
-    return this.inner.supportedUrls;
-  }
-
-  doGenerate(options: LanguageModelV4CallOptions): PromiseLike<LanguageModelV4GenerateResult> {
-    return this.inner.doGenerate(options);
-  }
-
-  async doStream(options: LanguageModelV4CallOptions): Promise<LanguageModelV4StreamResult> {
+export class CoalescedLanguageModel extends WrappedLanguageModel {
+  override async doStream(options: LanguageModelV4CallOptions): Promise<LanguageModelV4StreamResult> {
     const result = await this.inner.doStream(options);
     return { ...result, stream: coalesceTextDeltas(result.stream) };
   }

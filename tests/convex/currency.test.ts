@@ -223,15 +223,10 @@ describe("money in the server's words is in the quote's currency", () => {
   });
 
   test("a quote in another currency than the threshold's always asks for approval while a threshold is set", async () => {
-    const t = newBackend();
-    const owner = await newWorkspace(t);
-    await owner.mutation(api.workspaces.setCurrency, { currency: "EUR" });
-    const products = await owner.query(api.products.list, {});
-    const quoteId = await owner.mutation(api.quotes.request, quoteArgs({ products }));
-    // The workspace moves to GBP with a threshold far above this €17,200 award: euros cannot be compared with it.
-    await owner.mutation(api.workspaces.setCurrency, { currency: "GBP" });
+    const { t, owner, quoteId, negotiations } = await euroQuote();
+    // A GBP threshold far above this €17,200 award: euros cannot be compared with it.
     await owner.mutation(api.workspaces.setApprovalThreshold, { threshold: 1_000_000 });
-    const negotiationId = (await owner.query(api.quotes.get, { quoteId }))!.negotiations[0]!._id;
+    const negotiationId = negotiations[0]!._id;
     await claim(t, quoteId);
     await offer(t, negotiationId, 1, "supplier", terms(6.4, 0.88));
     const result = await owner.mutation(api.negotiations.acceptCurrentOffer, { negotiationId });

@@ -3,7 +3,7 @@ import { buyerMutation, memberQuery } from "./functions";
 import { acceptancePrediction, counterSuggestion } from "./model/assist";
 import { requestAward } from "./model/awards";
 import { counter as counterOffer, pause as pauseNegotiation, resume as resumeNegotiation, sendMessage as send, walkAway as walk } from "./model/brandActions";
-import { personOf } from "./model/purchaseOrders";
+import { personOf } from "./model/people";
 import { terms } from "./schema";
 
 const negotiationId = v.id("negotiations");

@@ -5,7 +5,7 @@ import { markWithdrawn } from "./approvalRequests";
 import { type Approval, awardableOffer, awardNegotiation } from "./awards";
 import { type ErrorData, fail } from "./errors";
 import { logEvent } from "./events";
-import { personOf } from "./purchaseOrders";
+import { personOf } from "./people";
 import { checkNumber, checkText } from "./validate";
 import { getWorkspace } from "./workspaces";
 

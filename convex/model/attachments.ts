@@ -14,7 +14,7 @@ import {
 import { type ErrorData, fail } from "./errors";
 import { logEvent } from "./events";
 import { getQuote } from "./negotiations";
-import { personOf } from "./purchaseOrders";
+import { personOf } from "./people";
 
 // Specification files a brand attaches to a quote (drawings, spec sheets,
 // artwork): issue 14. The bytes are in Convex file storage; a row of

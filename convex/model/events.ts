@@ -1,6 +1,7 @@
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { totalPrice } from "../../src/negotiation";
+import { personName } from "./people";
 import { currencyOf, formatMoney } from "./currency";
 
 // The append-only audit log. Every state change writes one row here, with the
@@ -89,7 +90,7 @@ export function eventDescriber(ctx: QueryCtx) {
     once(`user:${userId}`, async () => {
       const id = typeof userId === "string" ? ctx.db.normalizeId("users", userId) : null;
       const user = id ? await ctx.db.get(id) : null;
-      return user ? (text(user.name) ?? text(user.email) ?? "A member") : "A former member";
+      return personName(user);
     });
   const negotiation = (id: Id<"negotiations"> | undefined) =>
     once(`negotiation:${id}`, async () => (id ? await ctx.db.get(id) : null));

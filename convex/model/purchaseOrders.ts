@@ -2,6 +2,8 @@ import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { totalPrice } from "../../src/negotiation";
 import { incotermLabel } from "./incoterms";
+import { nextNumberIn } from "./numbering";
+import type { Person } from "./people";
 
 // The purchase order an award writes, in the same mutation. It holds what the
 // supplier and the brand agreed and where the goods go, nothing else: never
@@ -17,23 +19,6 @@ export function purchaseOrderReference(number: number): string {
 }
 
 /** Someone a PO or an approval names: who they are and what to print. */
-export type Person = { userId: Id<"users">; name: string };
-
-/** Their name, else their email; a user the caller can no longer see (they left the workspace) prints as such. */
-export async function personOf(ctx: QueryCtx, userId: Id<"users">): Promise<Person> {
-  const user = await ctx.db.get(userId);
-  return { userId, name: user?.name?.trim() || user?.email || "A former member" };
-}
-
-/** The workspace's next number: its highest plus one. Mutations are serializable, so two awards never share one. */
-async function nextNumber(ctx: QueryCtx, workspaceId: Id<"workspaces">): Promise<number> {
-  const last = await ctx.db
-    .query("purchaseOrders")
-    .withIndex("by_workspaceId_and_number", (q) => q.eq("workspaceId", workspaceId))
-    .order("desc")
-    .first();
-  return (last?.number ?? 0) + 1;
-}
 
 export type PurchaseOrderInput = {
   quote: Doc<"quotes">;
@@ -57,7 +42,7 @@ export async function createPurchaseOrder(ctx: MutationCtx, input: PurchaseOrder
     workspaceId: quote.workspaceId,
     quoteId: quote._id,
     awardId: award._id,
-    number: await nextNumber(ctx, quote.workspaceId),
+    number: await nextNumberIn(ctx, "purchaseOrders", quote.workspaceId),
     supplierName: input.supplierName,
     lines,
     total: totalPrice(award.terms),

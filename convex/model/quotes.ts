@@ -3,6 +3,7 @@ import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { guardrails, priorities, type recommendation } from "../schema";
 import { markWithdrawn, pendingApprovalOf } from "./approvalRequests";
+import { nextNumberIn } from "./numbering";
 import { currencyOf } from "./currency";
 import { quoteSearchText } from "./quoteNames";
 import { fail, invalid } from "./errors";
@@ -59,7 +60,7 @@ export async function requestQuote(
   const currency = currencyOf(await ctx.db.get(workspaceId));
   const { fields, suppliers } = await validateRequest(ctx, workspaceId, request, currency);
   const now = Date.now();
-  const number = await nextQuoteNumber(ctx, workspaceId);
+  const number = await nextNumberIn(ctx, "quotes", workspaceId);
   const quoteId = await ctx.db.insert("quotes", {
     workspaceId,
     number,
@@ -94,19 +95,6 @@ export async function requestQuote(
   return quoteId;
 }
 
-/**
- * The workspace's highest reference number plus one (1 for its first quote).
- * Mutations are serializable, so two requests at once never get the same one;
- * quotes from before numbering have none and sort below every number.
- */
-async function nextQuoteNumber(ctx: MutationCtx, workspaceId: Id<"workspaces">): Promise<number> {
-  const last = await ctx.db
-    .query("quotes")
-    .withIndex("by_workspaceId_and_number", (q) => q.eq("workspaceId", workspaceId))
-    .order("desc")
-    .first();
-  return (last?.number ?? 0) + 1;
-}
 
 /** Insert takes no undefined fields; a patch takes them to mean "remove". */
 function withoutUndefined<T extends object>(fields: T): T {

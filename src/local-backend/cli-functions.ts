@@ -10,7 +10,8 @@ import type { Store } from "./store.js";
 
 type Page = { cursor: string | null; numItems: number };
 
-function systemQuery(handler: (args: any) => unknown | Promise<unknown>): RegisteredFunction {
+/** A built-in query under `_system/` (runtime.ts serves them to the admin key only); its result as JSON, or as stored JSON text. */
+export function systemQuery(handler: (args: any) => unknown | Promise<unknown>): RegisteredFunction {
   return {
     isQuery: true,
     isInternal: true,

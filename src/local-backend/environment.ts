@@ -9,6 +9,7 @@
 // over them on the next start, as a deployment's own settings would. Functions
 // see a change at once: modules are loaded again (module top levels and
 // auth.config.ts read process.env there) and subscribed queries re-run.
+import { systemQuery } from "./cli-functions.js";
 import type { RegisteredFunction } from "./modules.js";
 import type { Store } from "./store.js";
 
@@ -67,14 +68,6 @@ export function applySaved(store: Store, env: Record<string, string>): void {
     if (value === null) delete env[name];
     else env[name] = value;
   }
-}
-
-function systemQuery(handler: (args: any) => unknown): RegisteredFunction {
-  return {
-    isQuery: true,
-    isInternal: true,
-    invokeQuery: async (argsJson: string) => JSON.stringify(handler((JSON.parse(argsJson) as unknown[])[0] ?? {}) ?? null),
-  };
 }
 
 /** The system functions of this module, by canonical path; the admin key only. */

@@ -4,6 +4,7 @@ import type { Id } from "./_generated/dataModel";
 import { memberMutation, memberQuery } from "./functions";
 import { streamedText, streamingMessages } from "./model/messages";
 import { getNegotiation } from "./model/negotiations";
+import { markRead as markSideRead } from "./model/readState";
 
 export const list = memberQuery({
   args: { negotiationId: v.id("negotiations"), paginationOpts: paginationOptsValidator },
@@ -32,17 +33,8 @@ export const streaming = memberQuery({
   },
 });
 
-/** Any member, a viewer included: reading is what a viewer does. */
+/** Any member, a viewer included: reading is what a viewer does. The brand side's count and read mark. */
 export const markRead = memberMutation({
   args: { negotiationId: v.id("negotiations") },
-  handler: async (ctx, { negotiationId }) => {
-    await getNegotiation(ctx, negotiationId);
-    const unread = await ctx.db
-      .query("messages")
-      .withIndex("by_negotiationId_and_readAt", (q) => q.eq("negotiationId", negotiationId).eq("readAt", undefined))
-      .take(1000);
-    const now = Date.now();
-    for (const message of unread) await ctx.db.patch(message._id, { readAt: now });
-    return unread.length;
-  },
+  handler: async (ctx, { negotiationId }) => await markSideRead(ctx, await getNegotiation(ctx, negotiationId), "brand"),
 });

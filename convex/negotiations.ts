@@ -26,7 +26,7 @@ export const resume = buyerMutation({
 
 export const sendMessage = buyerMutation({
   args: { negotiationId, content: v.string() },
-  handler: async (ctx, args) => await send(ctx, args.negotiationId, args.content),
+  handler: async (ctx, args) => await send(ctx, args.negotiationId, args.content, ctx.access.user._id),
 });
 
 /** Returns the new offer's id, or null when it was past maxRounds and the negotiation ended in impasse. */

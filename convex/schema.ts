@@ -56,6 +56,9 @@ export const incoterm = v.union(
 
 export const party = v.union(v.literal("brand"), v.literal("supplier"));
 
+/** Who plays the supplier side of a negotiation: Parley's engine from a persona, or a person invited by link. */
+export const supplierSide = v.union(v.literal("simulated"), v.literal("live"));
+
 export const persona = v.object({
   concession: v.union(
     v.literal("boulware"),
@@ -123,11 +126,13 @@ export const offerStatus = v.union(
   v.literal("expired"),
 );
 
+/** brand, supplier: the AI of each side; user: a brand member; contact: a live supplier's person; system: Parley. */
 export const messageSender = v.union(
   v.literal("brand"),
   v.literal("supplier"),
   v.literal("system"),
   v.literal("user"),
+  v.literal("contact"),
 );
 
 export const messageKind = v.union(
@@ -297,6 +302,8 @@ export default defineSchema({
     /** ISO 4217: the workspace's currency when the quote was requested; every price of the quote is in it. Absent = "USD". */
     currency: v.optional(v.string()),
     maxRounds: v.number(),
+    /** How long each negotiation has to reach agreement, from the quote's start; absent = 48. */
+    responseHours: v.optional(v.number()),
     seed: v.number(),
     status: quoteStatus,
     recommendation: v.optional(recommendation),
@@ -309,6 +316,13 @@ export default defineSchema({
     leaseExpiresAt: v.optional(v.number()),
     /** Grows by one with every claim: the workflow's writes carry it, and a write with an older one is refused. */
     leaseEpoch: v.optional(v.number()),
+    /**
+     * The Mastra run that suspended while every open negotiation waited on a live
+     * supplier (convex/model/liveWait.ts). While it waits the quote holds no lease
+     * and no worker; a move on one of its negotiations sets leaseExpiresAt to now,
+     * which makes it claimable, and the claimant resumes this run.
+     */
+    suspendedRunId: v.optional(v.string()),
   })
     .index("by_status", ["status"])
     .index("by_workspaceId", ["workspaceId"])
@@ -334,8 +348,21 @@ export default defineSchema({
     outcome: v.optional(negotiationOutcome),
     failureReason: v.optional(v.string()),
     nextSeq: v.number(),
+    /** Absent = simulated. */
+    side: v.optional(supplierSide),
+    /** The live supplier's contact, once an invitation to this negotiation was accepted. */
+    contactId: v.optional(v.id("supplierContacts")),
+    /** Messages each side has not read yet, kept as messages are written (convex/model/readState.ts). */
+    brandUnread: v.optional(v.number()),
+    supplierUnread: v.optional(v.number()),
+    /** The last seq each side has read: "seen" for the other side. */
+    brandReadSeq: v.optional(v.number()),
+    supplierReadSeq: v.optional(v.number()),
+    /** When both sides were told the deadline is near (once). */
+    deadlineNoticeAt: v.optional(v.number()),
   })
     .index("by_quoteId", ["quoteId"])
+    .index("by_contactId", ["contactId"])
     .index("by_status_and_expiresAt", ["status", "expiresAt"]),
 
   offers: defineTable({
@@ -362,9 +389,10 @@ export default defineSchema({
     readAt: v.optional(v.number()),
     /** Set when the message was withdrawn unfinished: its content then says why. */
     withdrawn: v.optional(withdrawReason),
+    /** A note for the brand's side only (a take-over, a hand-back): a live supplier never sees it. */
+    brandOnly: v.optional(v.boolean()),
   })
     .index("by_negotiationId_and_seq", ["negotiationId", "seq"])
-    .index("by_negotiationId_and_readAt", ["negotiationId", "readAt"])
     .index("by_negotiationId_and_state", ["negotiationId", "state"]),
 
   /**
@@ -386,8 +414,8 @@ export default defineSchema({
     type: v.string(),
     quoteId: v.optional(v.id("quotes")),
     negotiationId: v.optional(v.id("negotiations")),
-    actor: v.union(v.literal("brand"), v.literal("supplier"), v.literal("system"), v.literal("user")),
-    /** The person behind an actor "user" event. */
+    actor: v.union(v.literal("brand"), v.literal("supplier"), v.literal("system"), v.literal("user"), v.literal("contact")),
+    /** The person behind an actor "user" or "contact" event. */
     userId: v.optional(v.id("users")),
     data: v.optional(v.record(v.string(), v.union(v.string(), v.number(), v.boolean(), v.null()))),
     at: v.number(),
@@ -466,4 +494,79 @@ export default defineSchema({
   })
     .index("by_quoteId", ["quoteId"])
     .index("by_storageId", ["storageId"]),
+
+  // Live suppliers (convex/model/supplierContacts.ts, supplierInvitations.ts, supplierActions.ts).
+
+  /** A person at a supplier, named by the brand; `userId` once they accepted an invitation and signed in. */
+  supplierContacts: defineTable({
+    workspaceId,
+    supplierId: v.id("suppliers"),
+    name: v.string(),
+    /** Lower-cased. */
+    email: v.string(),
+    userId: v.optional(v.id("users")),
+    createdAt: v.number(),
+  })
+    .index("by_userId", ["userId"])
+    .index("by_workspaceId_and_supplierId_and_email", ["workspaceId", "supplierId", "email"]),
+
+  /**
+   * A link that lets a supplier contact into one negotiation. The token is an
+   * HMAC of the invitation's id and nonce under a key derived from the
+   * deployment's service key, so the link can be shown again and mailed without
+   * ever being stored; only its SHA-256 is kept, to find the invitation by it.
+   */
+  supplierInvitations: defineTable({
+    workspaceId,
+    quoteId: v.id("quotes"),
+    negotiationId: v.id("negotiations"),
+    contactId: v.id("supplierContacts"),
+    nonce: v.string(),
+    tokenHash: v.string(),
+    invitedBy: v.id("users"),
+    createdAt: v.number(),
+    expiresAt: v.number(),
+    acceptedBy: v.optional(v.id("users")),
+    acceptedAt: v.optional(v.number()),
+    revokedAt: v.optional(v.number()),
+    /** The email of the link: waiting for the quote worker's mailer, sent, failed, or no mail server configured. */
+    mail: v.optional(
+      v.object({
+        status: v.union(v.literal("pending"), v.literal("sent"), v.literal("failed"), v.literal("not_configured")),
+        at: v.number(),
+        error: v.optional(v.string()),
+      }),
+    ),
+  })
+    .index("by_tokenHash", ["tokenHash"])
+    .index("by_negotiationId", ["negotiationId"])
+    .index("by_mail_status_and_expiresAt", ["mail.status", "expiresAt"]),
+
+  /** In-app notices, one row per person told: brand members, or a supplier contact's user. */
+  notifications: defineTable({
+    workspaceId,
+    userId: v.id("users"),
+    /** Which side the person reads it on: the brand's dashboard or the supplier portal. */
+    audience: party,
+    kind: v.string(),
+    text: v.string(),
+    quoteId: v.optional(v.id("quotes")),
+    negotiationId: v.optional(v.id("negotiations")),
+    createdAt: v.number(),
+    readAt: v.optional(v.number()),
+  })
+    .index("by_userId_and_audience_and_readAt", ["userId", "audience", "readAt"])
+    .index("by_userId_and_audience_and_createdAt", ["userId", "audience", "createdAt"])
+    // The brand's lists are per workspace: a person in several reads each one's own.
+    .index("by_userId_and_workspaceId_and_audience_and_readAt", ["userId", "workspaceId", "audience", "readAt"])
+    .index("by_userId_and_workspaceId_and_audience_and_createdAt", ["userId", "workspaceId", "audience", "createdAt"]),
+
+  /** Who is typing in a negotiation, per side, until when: a heartbeat that lapses (convex/model/presence.ts). */
+  typing: defineTable({
+    workspaceId,
+    negotiationId: v.id("negotiations"),
+    side: party,
+    userId: v.id("users"),
+    until: v.number(),
+  }).index("by_negotiationId_and_side", ["negotiationId", "side"]),
 });

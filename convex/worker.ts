@@ -11,6 +11,9 @@ import {
 import { getQuote } from "./model/negotiations";
 import { negotiationControl as control, nextLeaseExpiry, quoteState } from "./model/workerState";
 import { getWorkspace } from "./model/workspaces";
+import { suspendQuote as suspend } from "./model/liveWait";
+import { mailQueue, recordMail } from "./model/supplierInvitations";
+import { negotiationStatus } from "./schema";
 
 // The quote worker: find work, hold it under a lease, read everything needed to
 // resume, or give up on a quote.
@@ -27,7 +30,8 @@ export const claimable = serviceQuery({
     const lapsed = await ctx.db
       .query("quotes")
       .withIndex("by_status_and_leaseExpiresAt", (q) =>
-        q.eq("status", "negotiating").lt("leaseExpiresAt", Date.now()),
+        // A quote waiting on a live supplier holds no lease (undefined): it is claimable once a move wakes it.
+        q.eq("status", "negotiating").gt("leaseExpiresAt", undefined).lt("leaseExpiresAt", Date.now()),
       )
       .take(50);
     return [...queued, ...lapsed].map((quote) => quote._id);
@@ -101,4 +105,49 @@ export const requestQuote = serviceMutation({
     await getWorkspace(ctx, workspaceId);
     return await requestFor(ctx, workspaceId, request, "system");
   },
+});
+
+/**
+ * Every open negotiation of the quote waits on a live supplier: the worker's
+ * run suspends and gives the quote up ("suspended"), unless one of them moved
+ * since the worker looked ("moved": go on). A later move wakes the quote.
+ */
+export const suspendQuote = serviceMutation({
+  args: {
+    quoteId: v.id("quotes"),
+    workerId: v.string(),
+    leaseEpoch: v.number(),
+    runId: v.string(),
+    seen: v.array(
+      v.object({ negotiationId: v.id("negotiations"), nextSeq: v.number(), currentRound: v.number(), status: negotiationStatus }),
+    ),
+  },
+  handler: async (ctx, { quoteId, workerId, leaseEpoch, runId, seen }) => await suspend(ctx, quoteId, { workerId, leaseEpoch }, runId, seen),
+});
+
+// The mailer in the worker's process (src/mastra/worker/mailer.ts): invitation
+// emails waiting to go, with their links, and what became of each.
+
+export const pendingMail = serviceQuery({
+  args: {},
+  handler: async (ctx) => await mailQueue(ctx, 20),
+});
+
+export const recordMailResult = serviceMutation({
+  args: {
+    invitationId: v.id("supplierInvitations"),
+    nonce: v.string(),
+    status: v.union(v.literal("sent"), v.literal("failed"), v.literal("not_configured")),
+    error: v.optional(v.string()),
+  },
+  handler: async (ctx, { invitationId, nonce, status, error }) => {
+    await recordMail(ctx, invitationId, nonce, status, error);
+    return null;
+  },
+});
+
+/** The Mastra run a claimed quote was waiting in (liveWait.ts), to resume; null: start a run. */
+export const suspendedRun = serviceQuery({
+  args: { quoteId: v.id("quotes") },
+  handler: async (ctx, { quoteId }) => (await getQuote(ctx, quoteId)).suspendedRunId ?? null,
 });

@@ -74,6 +74,10 @@ export function workspaceRules(db: QueryCtx["db"]): Rules<Scoped, DataModel> {
     awards: scopedTable,
     approvals: scopedTable,
     purchaseOrders: scopedTable,
+    supplierContacts: scopedTable,
+    supplierInvitations: scopedTable,
+    notifications: scopedTable,
+    typing: scopedTable,
     // Read by the quote's members (attachments.list, any role; a supplier
     // principal of issue 10 will read its own quotes' files through its own
     // builder: convex/model/attachments.ts attachmentsOfQuote). A stored file is

@@ -14,9 +14,9 @@ export function constantTimeEqual(a: string, b: string): boolean {
   return diff === 0;
 }
 
-export function requireServiceKey(serviceKey: string): void {
+export function requireServiceKey(serviceKey: string, signedIn = false): void {
   const expected = process.env.PARLEY_SERVICE_KEY;
   if (!expected || !constantTimeEqual(serviceKey, expected)) {
-    fail("UNAUTHENTICATED", "A valid service key is required for this function");
+    fail(signedIn ? "FORBIDDEN" : "UNAUTHENTICATED", "A valid service key is required for this function: only Parley's quote worker calls it");
   }
 }

@@ -5,8 +5,9 @@ import { currencyOf, formatMoney } from "./currency";
 import { fail } from "./errors";
 import { logEvent } from "./events";
 import { pendingApprovalOf } from "./approvalRequests";
-import { appendAtNextSeq } from "./messages";
-import { acceptOffer, assertOpen, getNegotiation, getQuote, standingSupplierOffer } from "./negotiations";
+import { appendAtNextSeq, systemMessage } from "./messages";
+import { acceptOffer, assertOpen, getNegotiation, getQuote, negotiationsOfQuote, standingSupplierOffer } from "./negotiations";
+import { notifySupplier } from "./notifications";
 import type { Person } from "./people";
 import { createPurchaseOrder } from "./purchaseOrders";
 import { closeOpenNegotiations, transitionQuote } from "./quotes";
@@ -127,13 +128,31 @@ export async function awardNegotiation(
     awardedBy,
     ...(approval ? { approval: { approver: approval.approver, approvedAt: approval.approvedAt, comment: approval.comment } } : {}),
   });
+  // The others are told politely, and never who won or at what terms: that is not theirs to know.
   await closeOpenNegotiations(ctx, quote._id, "rejected", {
     actor: "user",
     except: negotiationId,
-    message: `The brand awarded this quote to ${supplier?.name ?? "another supplier"}. This negotiation is closed.`,
+    message: NOT_AWARDED,
   });
+  await tellFinalOffersNotAwarded(ctx, quote._id, negotiationId);
   await transitionQuote(ctx, quote, "awarded", "user", {}, { awardId, negotiationId, offerId });
+  await notifySupplier(ctx, {
+    kind: "awarded",
+    text: "Your final offer was awarded: the purchase order is on the negotiation's page.",
+    negotiation: (await ctx.db.get(negotiationId))!,
+  });
   return awardId;
+}
+
+const NOT_AWARDED = "Thank you for your offer. The brand has awarded this quote to another supplier, and this negotiation is now closed.";
+
+/** Final offers held until the award (accepted, not chosen) hear that it went elsewhere; live suppliers get a notice too. */
+async function tellFinalOffersNotAwarded(ctx: MutationCtx, quoteId: Id<"quotes">, winner: Id<"negotiations">) {
+  for (const negotiation of await negotiationsOfQuote(ctx, quoteId)) {
+    if (negotiation._id === winner || negotiation.status !== "accepted") continue;
+    await systemMessage(ctx, negotiation._id, NOT_AWARDED);
+    await notifySupplier(ctx, { kind: "not_awarded", text: NOT_AWARDED, negotiation });
+  }
 }
 
 export type AwardResult =

@@ -3,6 +3,8 @@ import type { MutationCtx } from "../_generated/server";
 import { currencyOf, type Currency, formatUnitPrice } from "./currency";
 import { fail } from "./errors";
 import { appendAtNextSeq } from "./messages";
+import { notifySupplier } from "./notifications";
+import { stopTypingOnSend } from "./presence";
 import {
   assertOpen,
   getNegotiation,
@@ -21,6 +23,7 @@ export async function pause(ctx: MutationCtx, negotiationId: Id<"negotiations">)
   await transitionNegotiation(ctx, negotiation, "paused", {
     actor: "user",
     message: "You took over this negotiation; the AI negotiator is paused.",
+    brandOnly: true,
   });
 }
 
@@ -31,6 +34,7 @@ export async function resume(ctx: MutationCtx, negotiationId: Id<"negotiations">
   await transitionNegotiation(ctx, negotiation, "active", {
     actor: "user",
     message: "The AI negotiator is back in charge of this negotiation.",
+    brandOnly: true,
   });
 }
 
@@ -47,10 +51,16 @@ export async function sendMessage(
   ctx: MutationCtx,
   negotiationId: Id<"negotiations">,
   content: string,
+  userId: Id<"users">,
 ): Promise<Id<"messages">> {
   checkText(content, "content", { required: true });
-  await requirePaused(ctx, negotiationId);
-  return await appendAtNextSeq(ctx, negotiationId, { sender: "user", kind: "text", content });
+  const negotiation = await requirePaused(ctx, negotiationId);
+  const id = await appendAtNextSeq(ctx, negotiationId, { sender: "user", kind: "text", content });
+  if (negotiation.side === "live") {
+    await stopTypingOnSend(ctx, negotiation, "brand", userId);
+    await notifySupplier(ctx, { kind: "brand_message", text: `The brand wrote: “${content.slice(0, 120)}${content.length > 120 ? "…" : ""}”`, negotiation });
+  }
+  return id;
 }
 
 /** The brand user's counter-offer to the supplier's standing offer. */

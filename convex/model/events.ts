@@ -7,7 +7,8 @@ import { currencyOf, formatMoney } from "./currency";
 // The append-only audit log. Every state change writes one row here, with the
 // user who caused it when a person did.
 
-export type Actor = "brand" | "supplier" | "system" | "user";
+/** contact: a live supplier's person; their events read as the supplier's. */
+export type Actor = "brand" | "supplier" | "system" | "user" | "contact";
 export type EventData = Record<string, string | number | boolean | null>;
 
 export async function logEvent(
@@ -21,7 +22,7 @@ export async function logEvent(
     data?: EventData;
   },
 ): Promise<void> {
-  const userId = event.actor === "user" ? await callingUser(ctx) : null;
+  const userId = event.actor === "user" || event.actor === "contact" ? await callingUser(ctx) : null;
   await ctx.db.insert("events", { ...event, ...(userId ? { userId } : {}), at: Date.now() });
 }
 
@@ -120,7 +121,9 @@ export function eventDescriber(ctx: QueryCtx) {
     return previous?.type === "message_sent" && previous.actor === "user" && previous.data?.kind === "rejection";
   }
 
-  async function what(event: Doc<"events">, supplier: string): Promise<string | null> {
+  async function what(stored: Doc<"events">, supplier: string): Promise<string | null> {
+    // A live supplier's person acts for the supplier: the same words.
+    const event = stored.actor === "contact" ? { ...stored, actor: "supplier" as const } : stored;
     const data = event.data ?? {};
     const reason = text(data.reason);
     switch (event.type) {
@@ -177,7 +180,22 @@ export function eventDescriber(ctx: QueryCtx) {
         return `${event.actor === "user" ? "countered" : "made a counter-offer"} to ${supplier}${round}${terms}`;
       }
       case "message_sent":
+        if (stored.actor === "contact" && data.kind === "text") return "wrote to the brand";
         return event.actor === "user" && data.kind === "text" ? `wrote to ${supplier}` : null;
+      case "supplier_invitation.created":
+        return `invited ${text(data.contactName) ?? "a contact"} of ${supplier} to negotiate in person`;
+      case "supplier_invitation.revoked":
+        return `revoked the invitation to ${supplier}`;
+      case "supplier_invitation.accepted":
+        return "accepted the invitation and joined the negotiation";
+      case "supplier_invitation.mailed":
+        return data.status === "sent"
+          ? `emailed the invitation link to ${supplier}'s contact`
+          : data.status === "not_configured"
+            ? "could not email the invitation (no mail server is set up: PARLEY_SMTP_URL); share the link shown on the quote"
+            : `could not email the invitation${reason ? `: ${reason}` : ""}; share the link shown on the quote`;
+      case "quote.waiting":
+        return "is waiting for a live supplier to answer";
       case "approval.requested": {
         const amount = typeof data.amount === "number" ? ` of ${formatMoney(data.amount, currencyOf(await quote(event.quoteId)))}` : "";
         return `asked for approval to award the quote to ${supplier}${amount}`;
@@ -229,14 +247,14 @@ export function eventDescriber(ctx: QueryCtx) {
     let sentence = await what(event, supplier);
     if (sentence === null) {
       if (!opts.all) return null;
-      sentence = `sent a message to ${event.actor === "supplier" ? "the brand" : supplier}`;
+      sentence = `sent a message to ${event.actor === "supplier" || event.actor === "contact" ? "the brand" : supplier}`;
     }
     const who =
       event.actor === "user"
         ? await person(event.userId)
         : event.actor === "brand"
           ? AGENT_NAME
-          : event.actor === "supplier"
+          : event.actor === "supplier" || event.actor === "contact"
             ? supplier === "a supplier" ? "The supplier" : supplier
             : SYSTEM_NAME;
     return {

@@ -4,6 +4,7 @@ import type { MutationCtx, QueryCtx } from "../_generated/server";
 import type { messageKind, messageMetadata, messageSender, withdrawReason } from "../schema";
 import { fail, invalid } from "./errors";
 import { logEvent } from "./events";
+import { unreadAfter } from "./readState";
 import { checkNumber, checkText, LIMITS } from "./validate";
 
 // Messages are keyed by (negotiation, seq). The workflow allocates seq from the
@@ -29,6 +30,8 @@ export type MessageInput = {
   state: "streaming" | "complete";
   offerId?: Id<"offers">;
   metadata?: MessageMetadata;
+  /** For the brand's side only: a live supplier neither sees it nor counts it unread. */
+  brandOnly?: boolean;
 };
 
 export async function findMessageBySeq(
@@ -95,11 +98,10 @@ export async function writeMessageAtSeq(
     state: input.state,
     ...(input.offerId ? { offerId: input.offerId } : {}),
     ...(input.metadata ? { metadata: input.metadata } : {}),
-    // A brand user's own words are read by definition.
-    ...(input.sender === "user" ? { readAt: now } : {}),
+    ...(input.brandOnly ? { brandOnly: true } : {}),
   });
   const fresh = (await ctx.db.get(negotiation._id))!;
-  await ctx.db.patch(negotiation._id, { nextSeq: Math.max(fresh.nextSeq, seq + 1), lastActivityAt: now });
+  await ctx.db.patch(negotiation._id, { nextSeq: Math.max(fresh.nextSeq, seq + 1), lastActivityAt: now, ...unreadAfter(fresh, input.sender, input.brandOnly === true) });
   await logEvent(ctx, {
     workspaceId: negotiation.workspaceId,
     type: "message_sent",
@@ -126,8 +128,9 @@ export async function systemMessage(
   ctx: MutationCtx,
   negotiationId: Id<"negotiations">,
   content: string,
+  brandOnly = false,
 ): Promise<Id<"messages">> {
-  return await appendAtNextSeq(ctx, negotiationId, { sender: "system", kind: "system", content });
+  return await appendAtNextSeq(ctx, negotiationId, { sender: "system", kind: "system", content, ...(brandOnly ? { brandOnly } : {}) });
 }
 
 export async function requireMessage(
@@ -242,11 +245,3 @@ export async function withdrawAllStreaming(ctx: MutationCtx, negotiationId: Id<"
   for (const message of await streamingMessages(ctx, negotiationId)) await withdrawStreaming(ctx, message, reason);
 }
 
-/** Unread messages of a negotiation (bounded: the badge says "99+" long before). */
-export async function unreadCount(ctx: QueryCtx, negotiationId: Id<"negotiations">): Promise<number> {
-  const unread = await ctx.db
-    .query("messages")
-    .withIndex("by_negotiationId_and_readAt", (q) => q.eq("negotiationId", negotiationId).eq("readAt", undefined))
-    .take(1000);
-  return unread.length;
-}

@@ -4,7 +4,9 @@ import type { MutationCtx, QueryCtx } from "../_generated/server";
 import type { offerAi } from "../schema";
 import { fail, invalid } from "./errors";
 import { type Actor, logEvent } from "./events";
+import { wakeQuote } from "./liveWait";
 import { systemMessage, withdrawAllStreaming } from "./messages";
+import { notifySupplier } from "./notifications";
 import {
   assertNegotiationTransition,
   DEFAULT_OUTCOME,
@@ -36,6 +38,7 @@ export async function getQuote(ctx: QueryCtx, id: Id<"quotes">): Promise<Doc<"qu
 
 /** Nothing happens after a terminal status or past expiresAt. */
 export function assertOpen(negotiation: Doc<"negotiations">, now = Date.now()): void {
+  if (negotiation.status === "expired") fail("EXPIRED", "This negotiation has expired: its response deadline passed", "negotiationId");
   if (isTerminalNegotiation(negotiation.status)) {
     fail("CLOSED", `This negotiation is closed (${negotiation.status})`, "negotiationId");
   }
@@ -65,7 +68,7 @@ export async function transitionNegotiation(
   ctx: MutationCtx,
   negotiation: Doc<"negotiations">,
   to: NegotiationStatus,
-  opts: { actor: Actor; outcome?: NegotiationOutcome; failureReason?: string; message?: string },
+  opts: { actor: Actor; outcome?: NegotiationOutcome; failureReason?: string; message?: string; brandOnly?: boolean },
 ): Promise<void> {
   const negotiationId = negotiation._id;
   assertNegotiationTransition(negotiation.status, to);
@@ -75,7 +78,8 @@ export async function transitionNegotiation(
   await ctx.db.patch(negotiationId, {
     status: to,
     lastActivityAt: now,
-    ...(starting ? { startedAt: now, expiresAt: now + NEGOTIATION_TTL_MS } : {}),
+    // The deadline set when the quote started stands; a negotiation without one gets the default from now.
+    ...(starting ? { startedAt: now, expiresAt: negotiation.expiresAt ?? now + NEGOTIATION_TTL_MS } : {}),
     ...(closing ? { outcome: opts.outcome ?? DEFAULT_OUTCOME[to] } : {}),
     ...(opts.failureReason !== undefined ? { failureReason: opts.failureReason } : {}),
   });
@@ -98,8 +102,21 @@ export async function transitionNegotiation(
       ...(opts.failureReason !== undefined ? { reason: opts.failureReason } : {}),
     },
   });
-  if (opts.message !== undefined) await systemMessage(ctx, negotiationId, opts.message);
+  if (opts.message !== undefined) await systemMessage(ctx, negotiationId, opts.message, opts.brandOnly);
+  // A live supplier hears how its negotiation ended unless it ended it itself; the quote's waiting run wakes to see it.
+  if (closing && opts.actor !== "contact") {
+    await notifySupplier(ctx, { kind: to === "expired" ? "expired" : "closed", text: opts.message ?? CLOSED_WORDS[to] ?? "The negotiation has closed.", negotiation });
+  }
+  await wakeQuote(ctx, negotiation.quoteId);
 }
+
+/** What a live supplier is told when its negotiation closes without a message of its own. */
+const CLOSED_WORDS: Partial<Record<NegotiationStatus, string>> = {
+  accepted: "The brand accepted your offer. It is held as your final offer until the brand awards the quote.",
+  rejected: "The brand closed this negotiation.",
+  impasse: "This negotiation ended without agreement.",
+  failed: "This negotiation stopped because of an error on Parley's side.",
+};
 
 /** A pending negotiation starts with its first message or offer. */
 export async function startIfPending(ctx: MutationCtx, negotiation: Doc<"negotiations">, actor: Actor): Promise<void> {
@@ -215,6 +232,10 @@ export async function recordOffer(
     negotiationId,
     data: { offerId, round, offeredBy: input.offeredBy },
   });
+  if (input.offeredBy === "brand") {
+    await notifySupplier(ctx, { kind: "brand_offer", text: `The brand made a new offer (round ${round} of ${negotiation.maxRounds}).`, negotiation });
+  }
+  await wakeQuote(ctx, negotiation.quoteId);
   return offerId;
 }
 

@@ -3,6 +3,8 @@ import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { guardrails, priorities, type recommendation } from "../schema";
 import { markWithdrawn, pendingApprovalOf } from "./approvalRequests";
+import { isWaiting } from "./liveWait";
+import { invitationState } from "./supplierInvitations";
 import { nextNumberIn } from "./numbering";
 import { currencyOf } from "./currency";
 import { quoteSearchText } from "./quoteNames";
@@ -45,6 +47,10 @@ export const quoteRequestArgs = {
   deliveryAddress: v.optional(v.string()),
   /** An Incoterms 2020 code; a string here so that a wrong one is refused in words at its field. */
   incoterms: v.optional(v.string()),
+  /** The suppliers a person answers for (invited by link, supplierInvitations.ts); the others are simulated. */
+  liveSupplierIds: v.optional(v.array(v.id("suppliers"))),
+  /** Hours each negotiation has to reach agreement once the quote starts (default 48). */
+  responseHours: v.optional(v.number()),
 };
 
 export type QuoteRequest = ObjectType<typeof quoteRequestArgs>;
@@ -58,7 +64,7 @@ export async function requestQuote(
 ): Promise<Id<"quotes">> {
   // The workspace's currency now: a later change of it never changes what this quote's prices mean.
   const currency = currencyOf(await ctx.db.get(workspaceId));
-  const { fields, suppliers } = await validateRequest(ctx, workspaceId, request, currency);
+  const { fields, suppliers, live } = await validateRequest(ctx, workspaceId, request, currency);
   const now = Date.now();
   const number = await nextNumberIn(ctx, "quotes", workspaceId);
   const quoteId = await ctx.db.insert("quotes", {
@@ -83,6 +89,7 @@ export async function requestQuote(
       maxRounds,
       lastActivityAt: now,
       nextSeq: 0,
+      side: live.has(supplier._id) ? "live" : "simulated",
     });
   }
   await logEvent(ctx, {
@@ -90,11 +97,16 @@ export async function requestQuote(
     type: "quote.requested",
     actor,
     quoteId,
-    data: { lineItems: fields.lineItems.length, suppliers: suppliers.length, ...eventData },
+    data: { lineItems: fields.lineItems.length, suppliers: suppliers.length, ...(live.size ? { live: live.size } : {}), ...eventData },
   });
   return quoteId;
 }
 
+
+/** How long the quote's negotiations have, from its start. */
+export function responseWindowMs(quote: Doc<"quotes">): number {
+  return (quote.responseHours ?? LIMITS.defaultResponseHours) * 60 * 60 * 1000;
+}
 
 /** Insert takes no undefined fields; a patch takes them to mean "remove". */
 function withoutUndefined<T extends object>(fields: T): T {
@@ -122,6 +134,7 @@ export function requestFromQuote(quote: Doc<"quotes">): QuoteRequest {
     title: quote.title,
     deliveryAddress: quote.deliveryAddress,
     incoterms: quote.incoterms,
+    responseHours: quote.responseHours,
   });
 }
 
@@ -134,7 +147,9 @@ export function freshSeed(previous: number, now = Date.now()): number {
 /** The same request again at once, under a new seed: a new quote, with its own number. */
 export async function rerunQuote(ctx: MutationCtx, workspaceId: Id<"workspaces">, quoteId: Id<"quotes">): Promise<Id<"quotes">> {
   const quote = await getQuote(ctx, quoteId);
-  const request = { ...requestFromQuote(quote), seed: freshSeed(quote.seed) };
+  // The same sides again: a live supplier stays live (the brand invites its person to the new quote).
+  const liveSupplierIds = (await negotiationsOfQuote(ctx, quoteId)).filter((n) => n.side === "live").map((n) => n.supplierId);
+  const request = { ...requestFromQuote(quote), seed: freshSeed(quote.seed), ...(liveSupplierIds.length ? { liveSupplierIds } : {}) };
   return await requestQuote(ctx, workspaceId, request, "user", { rerunOf: quote._id });
 }
 
@@ -159,12 +174,19 @@ export async function updateQuote(
       "quoteId",
     );
   }
-  const { fields } = await validateRequest(ctx, workspaceId, request, currencyOf(quote));
+  const { fields, live } = await validateRequest(ctx, workspaceId, request, currencyOf(quote));
   const now = Date.now();
   await ctx.db.patch(quoteId, { ...fields, searchText: quoteSearchText({ ...fields, number: quote.number }), seed: request.seed ?? quote.seed, updatedAt: now });
-  // Pending negotiations copied the rounds at request time.
+  // Pending negotiations copied the rounds and the side at request time.
   for (const negotiation of await negotiationsOfQuote(ctx, quoteId)) {
-    if (negotiation.maxRounds !== fields.maxRounds) await ctx.db.patch(negotiation._id, { maxRounds: fields.maxRounds });
+    const side = live.has(negotiation.supplierId) ? "live" : "simulated";
+    if (negotiation.side === "live" && side === "simulated" && (await hasInvitation(ctx, negotiation._id))) {
+      const supplier = await ctx.db.get(negotiation.supplierId);
+      fail("CONFLICT", `${supplier?.name ?? "This supplier"} has been invited to negotiate in person: revoke the invitation before making it simulated`, "liveSupplierIds");
+    }
+    if (negotiation.maxRounds !== fields.maxRounds || (negotiation.side ?? "simulated") !== side) {
+      await ctx.db.patch(negotiation._id, { maxRounds: fields.maxRounds, side });
+    }
   }
   await logEvent(ctx, {
     workspaceId,
@@ -173,6 +195,15 @@ export async function updateQuote(
     quoteId,
     data: { lineItems: fields.lineItems.length },
   });
+}
+
+/** Whether someone joined the negotiation, or holds a link that still works (a revoked or expired one does not count). */
+async function hasInvitation(ctx: QueryCtx, negotiationId: Id<"negotiations">): Promise<boolean> {
+  const invitations = await ctx.db
+    .query("supplierInvitations")
+    .withIndex("by_negotiationId", (q) => q.eq("negotiationId", negotiationId))
+    .take(50);
+  return invitations.some((i) => ["pending", "accepted"].includes(invitationState(i)));
 }
 
 /** Trimmed; blank reads as absent. */
@@ -234,10 +265,18 @@ async function validateRequest(ctx: MutationCtx, workspaceId: Id<"workspaces">, 
   if (suppliers.length === 0) {
     fail("CONFLICT", "This workspace has no suppliers yet: load its catalog first (npm run seed)");
   }
+  const live = new Set<Id<"suppliers">>();
+  for (const [i, supplierId] of (request.liveSupplierIds ?? []).entries()) {
+    if (!suppliers.some((s) => s._id === supplierId)) fail("NOT_FOUND", "Supplier not found in this workspace", `liveSupplierIds[${i}]`);
+    live.add(supplierId);
+  }
+  if (request.responseHours !== undefined) {
+    checkNumber(request.responseHours, "responseHours", { integer: true, min: 1, max: LIMITS.maxResponseHours });
+  }
   // A line no supplier can fill would have every negotiation give up at once: refuse it here, saying why
   // (and not how much any one supplier can make: that is the supplier's to tell).
   for (const [i, item] of items.entries()) {
-    if (suppliers.every((s) => item.quantity > s.persona.capacityPerLine)) {
+    if (live.size === 0 && suppliers.every((s) => item.quantity > s.persona.capacityPerLine)) {
       invalid(
         `lineItems[${i}].quantity`,
         `None of this workspace's suppliers can supply ${formatNumber(item.quantity)} × ${item.name} in one order: lower the quantity, or split it over several quotes`,
@@ -246,6 +285,7 @@ async function validateRequest(ctx: MutationCtx, workspaceId: Id<"workspaces">, 
   }
   const fields = {
     title,
+    responseHours: request.responseHours,
     lineItems: items,
     priorities: normalised,
     guardrails: request.guardrails,
@@ -254,7 +294,7 @@ async function validateRequest(ctx: MutationCtx, workspaceId: Id<"workspaces">, 
     incoterms,
     maxRounds: request.maxRounds ?? LIMITS.defaultMaxRounds,
   };
-  return { fields, suppliers };
+  return { fields, suppliers, live };
 }
 
 /** Moves the quote along its table and logs it. */
@@ -273,7 +313,7 @@ export async function transitionQuote(
     status: to,
     updatedAt: now,
     ...(to === "negotiating" ? { startedAt: now } : {}),
-    ...(finished ? { completedAt: quote.completedAt ?? now, claimedBy: undefined, leaseExpiresAt: undefined } : {}),
+    ...(finished ? { completedAt: quote.completedAt ?? now, claimedBy: undefined, leaseExpiresAt: undefined, suspendedRunId: undefined } : {}),
     ...extra,
   });
   await logEvent(ctx, {
@@ -357,9 +397,17 @@ export async function claimQuote(
   const leaseEpoch = (quote.leaseEpoch ?? 0) + 1;
   if (quote.status === "queued") {
     await transitionQuote(ctx, quote, "negotiating", "system", { ...lease, leaseEpoch });
+    // The response deadline runs from the quote's start, for every negotiation, a live supplier's not yet opened included.
+    const expiresAt = now + responseWindowMs(quote);
+    // (A live supplier who joined before the start has an active negotiation with a provisional deadline: the quote's replaces it.)
+    for (const negotiation of await negotiationsOfQuote(ctx, quoteId)) {
+      if (!isTerminalNegotiation(negotiation.status)) await ctx.db.patch(negotiation._id, { expiresAt });
+    }
     return leaseEpoch;
   }
   if (quote.status !== "negotiating") return null;
+  // Waiting on a live supplier, and not woken by a move: nothing to do yet (liveWait.ts).
+  if (isWaiting(quote)) return null;
   const ours = quote.claimedBy === workerId;
   const lapsed = quote.leaseExpiresAt === undefined || quote.leaseExpiresAt <= now;
   if (!ours && !lapsed) return null;
@@ -390,6 +438,8 @@ export async function renewLease(
   // A claim always moves the epoch on; an ended quote keeps its last one (and no holder).
   if (quote.leaseEpoch !== leaseEpoch) return "lost";
   if (quote.status !== "negotiating") return "ended";
+  // Suspended under this lease to wait on a live supplier (liveWait.ts): nothing is held any more.
+  if (quote.claimedBy === undefined && quote.suspendedRunId !== undefined) return "ended";
   if (quote.claimedBy !== workerId) return "lost";
   await ctx.db.patch(quoteId, { leaseExpiresAt: lease.leaseExpiresAt });
   return "held";

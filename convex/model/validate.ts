@@ -25,6 +25,9 @@ export const LIMITS = {
   /** Offers in total, the opening quote included. */
   defaultMaxRounds: DEFAULT_MAX_ROUNDS,
   maxSeed: 2 ** 31 - 1,
+  /** A quote's response deadline, in hours from its start. */
+  defaultResponseHours: 48,
+  maxResponseHours: 30 * 24,
 } as const;
 
 /** `currency`: the bounds are money, and the message states them in it ("at most €1,000,000.00"). */
@@ -41,6 +44,7 @@ const LABELS: Record<string, string> = {
   maxLeadTimeDays: "Longest lead time (days)",
   minPaymentTermsDays: "Shortest payment terms (days)",
   maxRounds: "Rounds",
+  responseHours: "Response deadline (hours)",
   seed: "Seed",
   notes: "Notes",
   content: "Message",

@@ -5,7 +5,7 @@ import { totalPrice } from "../../src/negotiation";
 import { invalid } from "./errors";
 import { matchesSearch, normaliseSearch, type QuoteSort, SEARCH_LIMITS } from "./quoteNames";
 import type { QuoteStatus } from "./status";
-import { unreadCount } from "./messages";
+import { unreadFor } from "./readState";
 import { negotiationsOfQuote } from "./negotiations";
 import type { Terms } from "./validate";
 
@@ -24,7 +24,7 @@ export async function negotiationView(ctx: QueryCtx, negotiation: Doc<"negotiati
   return {
     ...negotiation,
     supplier,
-    unreadCount: await unreadCount(ctx, negotiation._id),
+    unreadCount: unreadFor(negotiation, "brand"),
     ...(latestOffer ? { latestOffer } : {}),
   };
 }
@@ -44,7 +44,7 @@ export async function quoteRow(ctx: QueryCtx, quote: Doc<"quotes">) {
   for (const negotiation of negotiations) {
     const supplier = await ctx.db.get(negotiation.supplierId);
     const supplierName = supplier?.name ?? "Unknown supplier";
-    unread += await unreadCount(ctx, negotiation._id);
+    unread += unreadFor(negotiation, "brand");
     negotiationStatuses.push({
       negotiationId: negotiation._id,
       supplierId: negotiation.supplierId,

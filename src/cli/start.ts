@@ -181,6 +181,23 @@ export async function startParley(options: StartOptions = {}): Promise<Parley> {
     });
     stops.push({ name: "dashboard", stop: () => web.close() });
 
+    if (options.worker ?? true) {
+      // In the worker's process, once the dashboard's address is known: the invitation links point at it.
+      const { startMailer } = await import("../mastra/worker/mailer.js");
+      const { clientTransport } = await import("../mastra/convex-transport.js");
+      const mailTransport = clientTransport(convexUrl);
+      const env = process.env;
+      const mailer = startMailer({
+        transport: mailTransport,
+        serviceKey,
+        publicUrl: env.PARLEY_PUBLIC_URL || web.url,
+        smtpUrl: env.PARLEY_SMTP_URL || undefined,
+        from: env.PARLEY_MAIL_FROM || undefined,
+        log: (line: string) => log(`  [mailer] ${line}`),
+      });
+      stops.push({ name: "invitation mailer", stop: async () => (await mailer.stop(), await mailTransport.close()) });
+    }
+
     // Studio is a convenience: its failure is reported, and everything else runs without it.
     const studioReady: Promise<string | undefined> = studio
       ? studio.ready.then(

@@ -11,11 +11,14 @@ import {
   type Backend,
   brand,
   claim,
-  expectRefused,
+  expectRefusedEverywhere as expectRefused,
   invite,
+  joinLive,
+  liveQuote,
   newBackend,
   newWorkspace,
   offer,
+  quoteArgs,
   requestQuote,
   SERVICE_KEY,
   signUp,
@@ -27,7 +30,9 @@ import {
 // least a caller needs; the test calls each function as nobody, as a member of
 // another workspace, with too small a role, and with a signed-out session, and
 // each call must be refused (UNAUTHENTICATED or FORBIDDEN) with every table
-// byte-identical. A public function without a row fails the test.
+// byte-identical. A supplier function is refused to the brand's own members and
+// to every live supplier's contact but the negotiation's. A public function
+// without a row fails the test.
 
 describe("constantTimeEqual", () => {
   test.each([
@@ -66,6 +71,22 @@ async function setup() {
   const invitation = await owner.mutation(api.invitations.create, { role: "viewer" });
   const other = await newWorkspace(t, "someone@other.test", "Other Co");
   const stranger = await signUp(t, "stranger@nowhere.test");
+  // A live quote of the brand: two suppliers' people joined, a third live supplier not yet.
+  const live = await liveQuote(t, { live: 3, join: 2 });
+  const [contact, rival] = live.contacts;
+  // Another live supplier's person on another quote of the brand.
+  const nextQuote = await liveQuote(t, { live: 1, join: 0 });
+  const colleague = await joinLive(t, owner, nextQuote.live[0]._id, "colleague@supplier0.test");
+  // Another workspace's live supplier, joined, and a link there that nobody has used yet.
+  const otherProducts = await other.query(api.products.list, {});
+  const otherSuppliers = await other.query(api.suppliers.list, {});
+  const otherQuoteId = await other.mutation(api.quotes.request, {
+    ...quoteArgs({ products: otherProducts }),
+    liveSupplierIds: otherSuppliers.slice(0, 2).map((supplier) => supplier._id),
+  });
+  const otherLive = (await other.query(api.quotes.get, { quoteId: otherQuoteId }))!.negotiations.filter((n) => n.side === "live");
+  const elsewhere = await joinLive(t, other, otherLive[0]._id, "rival@elsewhere.test");
+  const supplierLink = await other.mutation(api.supplierInvitations.create, { negotiationId: otherLive[1]._id, name: "Pat", email: "pat@elsewhere.test" });
   return {
     t,
     owner,
@@ -81,6 +102,14 @@ async function setup() {
     offerId,
     productId: products[0]._id,
     invitation,
+    liveQuoteId: live.quoteId,
+    liveEpoch: live.leaseEpoch,
+    contact,
+    rival,
+    colleague,
+    elsewhere,
+    uninvitedId: live.live[2]._id,
+    supplierLink,
   };
 }
 type Setup = Awaited<ReturnType<typeof setup>>;
@@ -108,7 +137,13 @@ type Row =
       given?: (s: Setup) => Promise<unknown>;
     }
   | { least: "user"; call: (s: Setup, as: Pick<Backend, "query" | "mutation">) => Promise<unknown> }
-  | { least: "service"; call: (s: Setup, serviceKey: string) => Promise<unknown> }
+  | {
+      least: "supplier";
+      /** `negotiationId` is the negotiation the caller names: the contact's own, or one that is not theirs. */
+      call: (s: Setup, as: Pick<Backend, "query" | "mutation">, negotiationId: string) => Promise<unknown>;
+      given?: (s: Setup) => Promise<unknown>;
+    }
+  | { least: "service"; call: (s: Setup, serviceKey: string, as: Pick<Backend, "query" | "mutation">) => Promise<unknown> }
   | { least: "anyone"; why: string };
 
 const page = { numItems: 50, cursor: null };
@@ -124,7 +159,14 @@ const smallRequest = (s: Setup) => ({
   guardrails: { maxLeadTimeDays: 40, minPaymentTermsDays: 10 },
 });
 const queuedQuote = (s: Setup) =>
-  s.t.run(async (ctx) => (await ctx.db.query("quotes").withIndex("by_status", (q) => q.eq("status", "queued")).first())!._id);
+  s.t.run(
+    async (ctx) =>
+      (await ctx.db
+        .query("quotes")
+        .withIndex("by_status", (q) => q.eq("status", "queued"))
+        .filter((q) => q.eq(q.field("workspaceId"), s.owner.workspaceId))
+        .first())!._id,
+  );
 const pendingApproval = (s: Setup) => s.t.run(async (ctx) => (await ctx.db.query("approvals").first())!._id);
 /** A PDF in file storage, as an upload leaves it (convex-test's store keeps no type: it is set as the POST would). */
 const uploaded = (s: Setup) =>
@@ -137,6 +179,37 @@ const unattachedUpload = (s: Setup) => s.t.run(async (ctx) => (await ctx.db.syst
 const withAttachment = async (s: Setup) =>
   s.owner.mutation(api.attachments.attach, { quoteId: s.quoteId, storageId: await uploaded(s), name: "spec.pdf" });
 const firstAttachment = (s: Setup) => s.t.run(async (ctx) => (await ctx.db.query("attachments").first())!._id);
+
+/** A pending link on the live negotiation nobody has joined. */
+const invitedUninvited = (s: Setup) =>
+  s.owner.mutation(api.supplierInvitations.create, { negotiationId: s.uninvitedId, name: "Kim", email: "kim@supplier.test" });
+const pendingInvitation = (s: Setup) =>
+  s.t.run(async (ctx) => (await ctx.db.query("supplierInvitations").withIndex("by_negotiationId", (q) => q.eq("negotiationId", s.uninvitedId)).first())!._id);
+/** The brand's agent writes on the contact's negotiation (the engine plays the brand side of a live one). */
+const brandSays = async (s: Setup, content: string) => {
+  const next = await s.t.run(async (ctx) => (await ctx.db.get(s.contact.negotiationId))!.nextSeq);
+  await s.t.mutation(api.ingest.appendMessage, {
+    serviceKey: SERVICE_KEY,
+    leaseEpoch: s.liveEpoch,
+    negotiationId: s.contact.negotiationId,
+    seq: next,
+    sender: "brand",
+    kind: "text",
+    content,
+  });
+};
+/** The contact's opening offer and the brand's counter, which stands. */
+const brandOffered = async (s: Setup) => {
+  await s.contact.mutation(api.supplierPortal.makeSupplierOffer, {
+    lines: [
+      { sku: "APP-TEE-240-BLK", unitPrice: 6.4 },
+      { sku: "PKG-MAILER-1084", unitPrice: 0.85 },
+    ],
+    leadTimeDays: 30,
+    paymentTermsDays: 30,
+  });
+  await offer(s.t, s.contact.negotiationId, 2, "brand", terms(6, 0.8, 40, 30), s.liveEpoch);
+};
 
 const ROWS: Record<string, Row> = {
   // Convex Auth's own endpoints: signing in is what an anonymous caller does.
@@ -266,44 +339,44 @@ const ROWS: Record<string, Row> = {
     call: (s, c) => c.mutation(api.invitations.revoke, { invitationId: s.invitation.invitationId }),
   },
 
-  "seed.workspace": { least: "service", call: (s, serviceKey) => s.t.mutation(api.seed.workspace, { serviceKey, name: "Tools" }) },
+  "seed.workspace": { least: "service", call: (s, serviceKey, as) => as.mutation(api.seed.workspace, { serviceKey, name: "Tools" }) },
   "seed.catalog": {
     least: "service",
-    call: (s, serviceKey) => s.t.mutation(api.seed.catalog, { serviceKey, workspaceId: s.owner.workspaceId }),
+    call: (s, serviceKey, as) => as.mutation(api.seed.catalog, { serviceKey, workspaceId: s.owner.workspaceId }),
   },
   "mastra.storage": {
     least: "service",
-    call: (s, serviceKey) =>
-      s.t.mutation(api.mastra.storage, { serviceKey, request: { op: "queryTable", tableName: "mastra_workflow_snapshot" } }),
+    call: (s, serviceKey, as) =>
+      as.mutation(api.mastra.storage, { serviceKey, request: { op: "queryTable", tableName: "mastra_workflow_snapshot" } }),
   },
-  "worker.claimable": { least: "service", call: (s, serviceKey) => s.t.query(api.worker.claimable, { serviceKey }) },
-  "worker.nextLeaseExpiresAt": { least: "service", call: (s, serviceKey) => s.t.query(api.worker.nextLeaseExpiresAt, { serviceKey }) },
+  "worker.claimable": { least: "service", call: (s, serviceKey, as) => as.query(api.worker.claimable, { serviceKey }) },
+  "worker.nextLeaseExpiresAt": { least: "service", call: (s, serviceKey, as) => as.query(api.worker.nextLeaseExpiresAt, { serviceKey }) },
   "worker.claimQuote": {
     least: "service",
-    call: (s, serviceKey) => s.t.mutation(api.worker.claimQuote, { serviceKey, quoteId: s.quoteId, workerId: "worker-1", leaseMs: 60_000 }),
+    call: (s, serviceKey, as) => as.mutation(api.worker.claimQuote, { serviceKey, quoteId: s.quoteId, workerId: "worker-1", leaseMs: 60_000 }),
   },
   "worker.renewLease": {
     least: "service",
-    call: (s, serviceKey) =>
-      s.t.mutation(api.worker.renewLease, { serviceKey, quoteId: s.quoteId, workerId: "worker-1", leaseEpoch: s.leaseEpoch, leaseMs: 60_000 }),
+    call: (s, serviceKey, as) =>
+      as.mutation(api.worker.renewLease, { serviceKey, quoteId: s.quoteId, workerId: "worker-1", leaseEpoch: s.leaseEpoch, leaseMs: 60_000 }),
   },
-  "worker.getQuoteState": { least: "service", call: (s, serviceKey) => s.t.query(api.worker.getQuoteState, { serviceKey, quoteId: s.quoteId }) },
+  "worker.getQuoteState": { least: "service", call: (s, serviceKey, as) => as.query(api.worker.getQuoteState, { serviceKey, quoteId: s.quoteId }) },
   "worker.negotiationControl": {
     least: "service",
-    call: (s, serviceKey) => s.t.query(api.worker.negotiationControl, { serviceKey, negotiationId: s.negotiationId }),
+    call: (s, serviceKey, as) => as.query(api.worker.negotiationControl, { serviceKey, negotiationId: s.negotiationId }),
   },
   "worker.failQuote": {
     least: "service",
-    call: (s, serviceKey) => s.t.mutation(api.worker.failQuote, { serviceKey, quoteId: s.quoteId, leaseEpoch: s.leaseEpoch, reason: "x" }),
+    call: (s, serviceKey, as) => as.mutation(api.worker.failQuote, { serviceKey, quoteId: s.quoteId, leaseEpoch: s.leaseEpoch, reason: "x" }),
   },
   "worker.products": {
     least: "service",
-    call: (s, serviceKey) => s.t.query(api.worker.products, { serviceKey, workspaceId: s.owner.workspaceId }),
+    call: (s, serviceKey, as) => as.query(api.worker.products, { serviceKey, workspaceId: s.owner.workspaceId }),
   },
   "worker.requestQuote": {
     least: "service",
-    call: (s, serviceKey) =>
-      s.t.mutation(api.worker.requestQuote, {
+    call: (s, serviceKey, as) =>
+      as.mutation(api.worker.requestQuote, {
         serviceKey,
         workspaceId: s.owner.workspaceId,
         lineItems: [{ productId: s.productId, quantity: 100, targetUnitPrice: 1, maxUnitPrice: 2 }],
@@ -313,8 +386,8 @@ const ROWS: Record<string, Row> = {
   },
   "ingest.appendMessage": {
     least: "service",
-    call: (s, serviceKey) =>
-      s.t.mutation(api.ingest.appendMessage, {
+    call: (s, serviceKey, as) =>
+      as.mutation(api.ingest.appendMessage, {
         serviceKey,
         leaseEpoch: s.leaseEpoch,
         negotiationId: s.negotiationId,
@@ -326,8 +399,8 @@ const ROWS: Record<string, Row> = {
   },
   "ingest.startMessage": {
     least: "service",
-    call: (s, serviceKey) =>
-      s.t.mutation(api.ingest.startMessage, {
+    call: (s, serviceKey, as) =>
+      as.mutation(api.ingest.startMessage, {
         serviceKey,
         leaseEpoch: s.leaseEpoch,
         negotiationId: s.negotiationId,
@@ -339,8 +412,8 @@ const ROWS: Record<string, Row> = {
   },
   "ingest.appendMessageText": {
     least: "service",
-    call: (s, serviceKey) =>
-      s.t.mutation(api.ingest.appendMessageText, {
+    call: (s, serviceKey, as) =>
+      as.mutation(api.ingest.appendMessageText, {
         serviceKey,
         leaseEpoch: s.leaseEpoch,
         negotiationId: s.negotiationId,
@@ -351,18 +424,18 @@ const ROWS: Record<string, Row> = {
   },
   "ingest.finishMessage": {
     least: "service",
-    call: (s, serviceKey) =>
-      s.t.mutation(api.ingest.finishMessage, { serviceKey, leaseEpoch: s.leaseEpoch, negotiationId: s.negotiationId, seq: 0, content: "Hello" }),
+    call: (s, serviceKey, as) =>
+      as.mutation(api.ingest.finishMessage, { serviceKey, leaseEpoch: s.leaseEpoch, negotiationId: s.negotiationId, seq: 0, content: "Hello" }),
   },
   "ingest.withdrawMessage": {
     least: "service",
-    call: (s, serviceKey) =>
-      s.t.mutation(api.ingest.withdrawMessage, { serviceKey, leaseEpoch: s.leaseEpoch, negotiationId: s.negotiationId, seq: 0, reason: "take_over" }),
+    call: (s, serviceKey, as) =>
+      as.mutation(api.ingest.withdrawMessage, { serviceKey, leaseEpoch: s.leaseEpoch, negotiationId: s.negotiationId, seq: 0, reason: "take_over" }),
   },
   "ingest.recordOffer": {
     least: "service",
-    call: (s, serviceKey) =>
-      s.t.mutation(api.ingest.recordOffer, {
+    call: (s, serviceKey, as) =>
+      as.mutation(api.ingest.recordOffer, {
         serviceKey,
         leaseEpoch: s.leaseEpoch,
         negotiationId: s.negotiationId,
@@ -373,8 +446,8 @@ const ROWS: Record<string, Row> = {
   },
   "ingest.finishOfferMessage": {
     least: "service",
-    call: (s, serviceKey) =>
-      s.t.mutation(api.ingest.finishOfferMessage, {
+    call: (s, serviceKey, as) =>
+      as.mutation(api.ingest.finishOfferMessage, {
         serviceKey,
         leaseEpoch: s.leaseEpoch,
         negotiationId: s.negotiationId,
@@ -387,23 +460,136 @@ const ROWS: Record<string, Row> = {
   },
   "ingest.acceptOffer": {
     least: "service",
-    call: (s, serviceKey) =>
-      s.t.mutation(api.ingest.acceptOffer, { serviceKey, leaseEpoch: s.leaseEpoch, negotiationId: s.negotiationId, offerId: s.offerId, by: "brand" }),
+    call: (s, serviceKey, as) =>
+      as.mutation(api.ingest.acceptOffer, { serviceKey, leaseEpoch: s.leaseEpoch, negotiationId: s.negotiationId, offerId: s.offerId, by: "brand" }),
   },
   "ingest.updateNegotiationStatus": {
     least: "service",
-    call: (s, serviceKey) =>
-      s.t.mutation(api.ingest.updateNegotiationStatus, { serviceKey, leaseEpoch: s.leaseEpoch, negotiationId: s.negotiationId, status: "failed" }),
+    call: (s, serviceKey, as) =>
+      as.mutation(api.ingest.updateNegotiationStatus, { serviceKey, leaseEpoch: s.leaseEpoch, negotiationId: s.negotiationId, status: "failed" }),
   },
   "ingest.setRecommendation": {
     least: "service",
-    call: (s, serviceKey) =>
-      s.t.mutation(api.ingest.setRecommendation, {
+    call: (s, serviceKey, as) =>
+      as.mutation(api.ingest.setRecommendation, {
         serviceKey,
         leaseEpoch: s.leaseEpoch,
         quoteId: s.quoteId,
         recommendation: { explanation: "none", ranking: [] },
       }),
+  },
+  "worker.suspendQuote": {
+    least: "service",
+    call: async (s, serviceKey, as) =>
+      as.mutation(api.worker.suspendQuote, {
+        serviceKey,
+        quoteId: s.liveQuoteId,
+        workerId: "worker-1",
+        leaseEpoch: s.liveEpoch,
+        runId: "run-1",
+        seen: await s.t.run(async (ctx) =>
+          (await ctx.db.query("negotiations").withIndex("by_quoteId", (q) => q.eq("quoteId", s.liveQuoteId)).collect()).map((n) => ({
+            negotiationId: n._id,
+            nextSeq: n.nextSeq,
+            currentRound: n.currentRound,
+            status: n.status,
+          })),
+        ),
+      }),
+  },
+  "worker.suspendedRun": { least: "service", call: (s, serviceKey, as) => as.query(api.worker.suspendedRun, { serviceKey, quoteId: s.liveQuoteId }) },
+  "worker.pendingMail": { least: "service", call: (_s, serviceKey, as) => as.query(api.worker.pendingMail, { serviceKey }) },
+  "worker.recordMailResult": {
+    least: "service",
+    call: async (s, serviceKey, as) =>
+      as.mutation(api.worker.recordMailResult, {
+        serviceKey,
+        invitationId: s.supplierLink.invitationId,
+        nonce: await s.t.run(async (ctx) => (await ctx.db.get(s.supplierLink.invitationId))!.nonce),
+        status: "sent",
+      }),
+  },
+
+  // The brand's side of live suppliers.
+  "supplierInvitations.create": {
+    least: "buyer",
+    call: (s, c) => c.mutation(api.supplierInvitations.create, { negotiationId: s.uninvitedId, name: "Kim", email: "kim@supplier.test" }),
+  },
+  "supplierInvitations.listForQuote": { least: "buyer", call: (s, c) => c.query(api.supplierInvitations.listForQuote, { quoteId: s.liveQuoteId }) },
+  "supplierInvitations.resend": {
+    least: "buyer",
+    given: invitedUninvited,
+    call: async (s, c) => c.mutation(api.supplierInvitations.resend, { invitationId: await pendingInvitation(s) }),
+  },
+  "supplierInvitations.revoke": {
+    least: "buyer",
+    given: invitedUninvited,
+    call: async (s, c) => c.mutation(api.supplierInvitations.revoke, { invitationId: await pendingInvitation(s) }),
+  },
+  "notifications.list": { least: "viewer", call: (_s, c) => c.query(api.notifications.list, {}) },
+  "notifications.markAllRead": { least: "viewer", call: (_s, c) => c.mutation(api.notifications.markAllRead, {}) },
+  "notifications.setBrandTyping": {
+    least: "buyer",
+    call: (s, c) => c.mutation(api.notifications.setBrandTyping, { negotiationId: s.contact.negotiationId, typing: true }),
+  },
+  "notifications.supplierPresence": {
+    least: "viewer",
+    call: (s, c) => c.query(api.notifications.supplierPresence, { negotiationId: s.contact.negotiationId }),
+  },
+
+  // The supplier portal: before a negotiation, any signed-in person holding a link...
+  "supplierPortal.previewInvitation": {
+    least: "user",
+    call: (s, as) => as.query(api.supplierPortal.previewInvitation, { token: s.supplierLink.token }),
+  },
+  "supplierPortal.acceptInvitation": {
+    least: "user",
+    call: (s, as) => as.mutation(api.supplierPortal.acceptInvitation, { token: s.supplierLink.token }),
+  },
+  "supplierPortal.myNegotiationsList": { least: "user", call: (_s, as) => as.query(api.supplierPortal.myNegotiationsList, {}) },
+  "supplierPortal.notifications": { least: "user", call: (_s, as) => as.query(api.supplierPortal.notifications, {}) },
+  "supplierPortal.markNotificationsSeen": { least: "user", call: (_s, as) => as.mutation(api.supplierPortal.markNotificationsSeen, {}) },
+  // ... and on one, only its contact.
+  "supplierPortal.negotiation": { least: "supplier", call: (_s, as, negotiationId) => as.query(api.supplierPortal.negotiation, { negotiationId }) },
+  "supplierPortal.messages": {
+    least: "supplier",
+    call: (_s, as, negotiationId) => as.query(api.supplierPortal.messages, { negotiationId, paginationOpts: page }),
+  },
+  "supplierPortal.streaming": { least: "supplier", call: (_s, as, negotiationId) => as.query(api.supplierPortal.streaming, { negotiationId }) },
+  "supplierPortal.markMessagesRead": {
+    least: "supplier",
+    given: (s) => s.contact.mutation(api.supplierPortal.sendMessage, { content: "Hello" }).then(() => brandSays(s, "Welcome")),
+    call: (_s, as, negotiationId) => as.mutation(api.supplierPortal.markMessagesRead, { negotiationId }),
+  },
+  "supplierPortal.makeSupplierOffer": {
+    least: "supplier",
+    call: (_s, as, negotiationId) =>
+      as.mutation(api.supplierPortal.makeSupplierOffer, {
+        negotiationId,
+        lines: [
+          { sku: "APP-TEE-240-BLK", unitPrice: 6.4 },
+          { sku: "PKG-MAILER-1084", unitPrice: 0.85 },
+        ],
+        leadTimeDays: 30,
+        paymentTermsDays: 30,
+      }),
+  },
+  "supplierPortal.sendMessage": {
+    least: "supplier",
+    call: (_s, as, negotiationId) => as.mutation(api.supplierPortal.sendMessage, { negotiationId, content: "Hello" }),
+  },
+  "supplierPortal.acceptOffer": {
+    least: "supplier",
+    given: brandOffered,
+    call: (_s, as, negotiationId) => as.mutation(api.supplierPortal.acceptOffer, { negotiationId }),
+  },
+  "supplierPortal.decline": {
+    least: "supplier",
+    call: (_s, as, negotiationId) => as.mutation(api.supplierPortal.decline, { negotiationId, reason: "We cannot make these quantities" }),
+  },
+  "supplierPortal.setTypingState": {
+    least: "supplier",
+    call: (_s, as, negotiationId) => as.mutation(api.supplierPortal.setTypingState, { negotiationId, typing: true }),
   },
 };
 
@@ -473,7 +659,9 @@ describe("workspace functions refuse whoever is not a member with the role", () 
       expect(["NOT_FOUND", "FORBIDDEN"]).toContain(data.code);
     }
     const text = JSON.stringify(result ?? null);
-    for (const id of [s.owner.workspaceId, s.quoteId, s.negotiationId, s.offerId, s.productId]) expect(text).not.toContain(id);
+    for (const id of [s.owner.workspaceId, s.quoteId, s.negotiationId, s.offerId, s.productId, s.liveQuoteId, s.contact.negotiationId, s.uninvitedId]) {
+      expect(text).not.toContain(id);
+    }
     expect(await rowsOfA()).toBe(before);
   });
 });
@@ -517,6 +705,26 @@ describe("user functions need a signed-in user", () => {
   });
 });
 
+describe("supplier functions are for the negotiation's own contact", () => {
+  test.each(byLeast("supplier") as [string, Extract<Row, { least: "supplier" }>][])("%s", async (_name, row) => {
+    const s = await setup();
+    await row.given?.(s);
+    const own = s.contact.negotiationId;
+    await expectRefused(s.t, () => row.call(s, s.t, own), "UNAUTHENTICATED");
+    await expectRefused(s.t, () => row.call(s, s.signedOut.as, own), "UNAUTHENTICATED");
+    // Nobody else, the brand's own owner and members and the other live suppliers' people included.
+    for (const who of [s.stranger, s.owner, s.buyer, s.viewer, s.other, s.rival, s.colleague, s.elsewhere]) {
+      const refusal = await expectRefused(s.t, () => row.call(s, who.as, own), "FORBIDDEN");
+      expect(refusal.message).not.toContain(own);
+    }
+    // The contact naming what is not theirs: a rival's negotiation, a colleague's, one not yet joined, a simulated one, another brand's, not a negotiation.
+    for (const wrong of [s.rival.negotiationId, s.colleague.negotiationId, s.uninvitedId, s.negotiationId, s.elsewhere.negotiationId, s.liveQuoteId, "not-an-id", ""]) {
+      await expectRefused(s.t, () => row.call(s, s.contact.as, wrong), "FORBIDDEN", "negotiationId");
+    }
+    await row.call(s, s.contact.as, own);
+  });
+});
+
 describe("service functions need the service key", () => {
   afterEach(() => {
     process.env.PARLEY_SERVICE_KEY = SERVICE_KEY;
@@ -525,12 +733,15 @@ describe("service functions need the service key", () => {
 
   test.each(rows)("%s", async (_name, row) => {
     const s = await setup();
-    for (const key of ["wrong-key", "", SERVICE_KEY.slice(0, -1)]) await expectRefused(s.t, () => row.call(s, key), "UNAUTHENTICATED");
+    for (const key of ["wrong-key", "", SERVICE_KEY.slice(0, -1)]) await expectRefused(s.t, () => row.call(s, key, s.t), "UNAUTHENTICATED");
+    // Signed in is someone known, and still not the worker.
+    for (const who of [s.owner, s.stranger, s.contact]) await expectRefused(s.t, () => row.call(s, "wrong-key", who.as), "FORBIDDEN");
     delete process.env.PARLEY_SERVICE_KEY;
-    await expectRefused(s.t, () => row.call(s, ""), "UNAUTHENTICATED");
-    await expectRefused(s.t, () => row.call(s, SERVICE_KEY), "UNAUTHENTICATED");
+    await expectRefused(s.t, () => row.call(s, "", s.t), "UNAUTHENTICATED");
+    await expectRefused(s.t, () => row.call(s, SERVICE_KEY, s.t), "UNAUTHENTICATED");
+    await expectRefused(s.t, () => row.call(s, SERVICE_KEY, s.owner.as), "FORBIDDEN");
     process.env.PARLEY_SERVICE_KEY = SERVICE_KEY;
-    await row.call(s, SERVICE_KEY);
+    await row.call(s, SERVICE_KEY, s.t);
   });
 });
 

@@ -43,7 +43,7 @@ describe("awarding is one mutation", () => {
       [0, "supplier", "text"],
       [1, "system", "system"],
     ]);
-    expect(messages.find((m) => m.negotiationId === a)!.content).toMatch(/awarded this quote to/);
+    expect(messages.find((m) => m.negotiationId === a)!.content).toMatch(/awarded this quote to another supplier/);
 
     const types = (db.events as { type: string }[]).map((e) => e.type);
     expect(types.filter((type) => type === "quote.awarded")).toHaveLength(1);

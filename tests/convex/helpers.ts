@@ -250,3 +250,86 @@ export async function expectRefused(
   expect(await dump()).toBe(before);
   return data!;
 }
+
+/**
+ * Every row of every table the schema declares, the live-supplier tables and
+ * Convex Auth's included (`snapshot` names the older tables only).
+ */
+export async function everyRow(t: Backend) {
+  return await t.run(async (ctx) => {
+    const all: Record<string, unknown[]> = {};
+    for (const table of Object.keys(schema.tables).sort()) {
+      all[table] = await ctx.db.query(table as keyof typeof schema.tables).collect();
+    }
+    return all;
+  });
+}
+
+/** expectRefused, checked against every table of the schema. */
+export async function expectRefusedEverywhere(
+  t: Backend,
+  call: () => Promise<unknown>,
+  code: ErrorData["code"],
+  field?: string,
+): Promise<ErrorData> {
+  const before = JSON.stringify(await everyRow(t));
+  let data: ErrorData | undefined;
+  try {
+    await call();
+  } catch (error) {
+    data = (error as ConvexError<ErrorData>).data;
+    if (data === undefined) throw error;
+  }
+  expect(data, "expected the call to be refused").toBeDefined();
+  expect(data!.code).toBe(code);
+  expect(typeof data!.message).toBe("string");
+  if (field !== undefined) expect(data!.field).toBe(field);
+  expect(JSON.stringify(await everyRow(t))).toBe(before);
+  return data!;
+}
+
+/** The negotiation's contact, signed in: a supplier principal's calls carry `negotiationId` for it. */
+export function contactOn(user: User, negotiationId: Id<"negotiations">) {
+  return {
+    ...user,
+    negotiationId,
+    query: <F extends FunctionReference<"query", "public">>(fn: F, args: Omit<F["_args"], "negotiationId">) =>
+      user.as.query(fn as FunctionReference<"query">, { ...args, negotiationId }) as Promise<FunctionReturnType<F>>,
+    mutation: <F extends FunctionReference<"mutation", "public">>(fn: F, args: Omit<F["_args"], "negotiationId">) =>
+      user.as.mutation(fn as FunctionReference<"mutation">, { ...args, negotiationId }) as Promise<FunctionReturnType<F>>,
+  };
+}
+export type Contact = ReturnType<typeof contactOn>;
+
+/** `owner` invites a person into the live negotiation; they sign up and accept the link. */
+export async function joinLive(t: Backend, owner: Member, negotiationId: Id<"negotiations">, email: string, name = "Sam Supplier"): Promise<Contact> {
+  const { token } = await owner.mutation(api.supplierInvitations.create, { negotiationId, name, email });
+  const user = await signUp(t, email);
+  await user.as.mutation(api.supplierPortal.acceptInvitation, { token });
+  return contactOn(user, negotiationId);
+}
+
+/**
+ * The two-line quote of `requestQuote` with `live` of its suppliers live (2 by
+ * default), claimed, and a person joined on the first `join` live negotiations
+ * (all by default); the other suppliers stay simulated.
+ */
+export async function liveQuote(t: Backend, opts: { live?: number; join?: number; responseHours?: number; maxRounds?: number } = {}) {
+  const { products, suppliers } = await seed(t);
+  const owner = await brandOf(t);
+  const liveSupplierIds = suppliers.slice(0, opts.live ?? 2).map((s) => s._id);
+  const quoteId = await owner.mutation(api.quotes.request, {
+    ...quoteArgs({ products, maxRounds: opts.maxRounds }),
+    liveSupplierIds,
+    ...(opts.responseHours !== undefined ? { responseHours: opts.responseHours } : {}),
+  });
+  const leaseEpoch = (await claim(t, quoteId))!;
+  const negotiations = (await owner.query(api.quotes.get, { quoteId }))!.negotiations;
+  const live = negotiations.filter((n) => n.side === "live");
+  const simulated = negotiations.filter((n) => n.side !== "live");
+  const contacts: Contact[] = [];
+  for (const [i, negotiation] of live.slice(0, opts.join ?? live.length).entries()) {
+    contacts.push(await joinLive(t, owner, negotiation._id, `contact${i}@supplier${i}.test`, `Contact ${i}`));
+  }
+  return { owner, quoteId, leaseEpoch, negotiations, live, simulated, contacts, products };
+}

@@ -106,11 +106,13 @@ describe("ingest.updateNegotiationStatus follows the table", () => {
     );
   });
 
-  test("closing records the default outcome; starting sets startedAt and a 48 h expiry", async () => {
+  test("closing records the default outcome; starting sets startedAt and keeps the quote's 48 h deadline", async () => {
     const { t, leaseEpoch, negotiationId } = await negotiationIn("pending");
     await t.mutation(api.ingest.updateNegotiationStatus, { serviceKey: SERVICE_KEY, leaseEpoch, negotiationId, status: "active" });
     const started = await t.run(async (ctx) => (await ctx.db.get(negotiationId))!);
-    expect(started.expiresAt! - started.startedAt!).toBe(48 * 60 * 60 * 1000);
+    const quote = await t.run(async (ctx) => (await ctx.db.get(started.quoteId))!);
+    expect(started.startedAt).toBeGreaterThanOrEqual(quote.startedAt!);
+    expect(started.expiresAt! - quote.startedAt!).toBe(48 * 60 * 60 * 1000);
     await t.mutation(api.ingest.updateNegotiationStatus, {
       serviceKey: SERVICE_KEY,
       leaseEpoch,

@@ -8,7 +8,7 @@ import { ErrorBoundary } from "./components/ErrorBoundary";
 import { Splash } from "./components/Splash";
 import { TopBar } from "./components/TopBar";
 import { describeError } from "./lib/errors";
-import { hrefFor, useRoute, type Route } from "./lib/router";
+import { hrefFor, isPortalRoute, useRoute, type Route } from "./lib/router";
 import { AccountProvider, useAccount, type Notice } from "./lib/workspace";
 import { readPendingCurrency, readPendingWorkspace, storePendingCurrency, storePendingWorkspace } from "./lib/workspaceChoice";
 import { InsightsScreen } from "./screens/InsightsScreen";
@@ -19,6 +19,9 @@ import { NoWorkspaceScreen } from "./screens/NoWorkspaceScreen";
 import { QuoteDetailScreen } from "./screens/QuoteDetailScreen";
 import { QuotesScreen } from "./screens/QuotesScreen";
 import { SignInScreen } from "./screens/SignInScreen";
+import { PortalApp } from "./portal/PortalApp";
+import { PortalLinkCard } from "./portal/PortalLinkCard";
+import { PortalSignIn } from "./portal/PortalSignIn";
 
 function Screen({ route }: { route: Route }) {
   switch (route.name) {
@@ -34,6 +37,11 @@ function Screen({ route }: { route: Route }) {
       return <MembersScreen />;
     case "join":
       return <JoinScreen token={route.token} />;
+    case "supplierInvite":
+    case "supplierHome":
+    case "supplierNegotiation":
+      // App renders the portal for these before any workspace screen.
+      return null;
     case "notFound":
       return (
         <section className="screen">
@@ -67,8 +75,16 @@ export function App() {
     }
   }, [signOut]);
   if (isLoading) return <Splash label="Loading Parley…" />;
-  if (!isAuthenticated) return <SignInScreen invited={route.name === "join"} />;
+  if (!isAuthenticated) return isPortalRoute(route) ? <PortalSignIn route={route} /> : <SignInScreen invited={route.name === "join"} />;
   if (signingOut) return <Splash label="Signing out…" />;
+  // A supplier's person has no workspace: the portal needs none, whoever is signed in.
+  if (isPortalRoute(route)) {
+    return (
+      <ErrorBoundary fallback={(message) => <SessionProblem message={message} />}>
+        <PortalApp route={route} signOut={leave} />
+      </ErrorBoundary>
+    );
+  }
   return (
     // A session ended elsewhere (signed out in another tab, account gone) fails every query: offer to sign in again.
     <ErrorBoundary fallback={(message) => <SessionProblem message={message} />}>
@@ -153,7 +169,14 @@ function Gate({ route }: { route: Route }) {
       </Shell>
     );
   }
-  return <Shell route={route}>{account.current ? <Screen route={route} /> : <NoWorkspaceScreen problem={setupError} />}</Shell>;
+  if (account.current) return <Shell route={route}><Screen route={route} /></Shell>;
+  // No workspace: a brand's new owner makes one; a supplier's person belongs in the portal.
+  return (
+    <Shell route={route}>
+      <NoWorkspaceScreen problem={setupError} />
+      <PortalLinkCard />
+    </Shell>
+  );
 }
 
 function Shell({ route, children }: { route: Route; children: ReactNode }) {

@@ -14,7 +14,10 @@ import { registerRun, RUN_HANDLE_KEY } from "./run-registry.js";
 // quotes waiting in Convex, claims one under a lease (renewed while it runs)
 // and runs the negotiation workflow on it. Convex never calls Mastra. A quote
 // whose worker died has a lapsed lease; it shows up as claimable again and the
-// next worker resumes it from what Convex holds.
+// next worker resumes it from what Convex holds. A quote whose open
+// negotiations all wait on live suppliers is let go while its run is suspended
+// (Mastra); a supplier's move makes it claimable, and the claimant resumes that
+// run under its own lease, or starts a fresh one if the run cannot be resumed.
 
 export interface RunQuoteOptions {
   runtime: NegotiationRuntime;
@@ -26,12 +29,20 @@ export interface RunQuoteOptions {
   leaseEpoch?: number;
   callbacks?: NegotiationCallbacks;
   signal?: AbortSignal;
+  /**
+   * The run the quote was waiting in (worker.suspendedRun): resumed under this
+   * caller's lease when Mastra still holds it suspended; otherwise (canceled,
+   * or left running by a crash) a fresh run re-plans the quote from Convex.
+   */
+  suspendedRunId?: string;
 }
 
 export type QuoteWorkflowResult = {
   quoteId: string;
   negotiations: import("../workflows/run-supplier-negotiation.js").SupplierNegotiationResult[];
   recommendation?: unknown;
+  /** Set when the run suspended to wait on these negotiations' live suppliers: the quote is no longer held. */
+  waitingOn?: string[];
 };
 
 /**
@@ -41,18 +52,33 @@ export type QuoteWorkflowResult = {
  * quietly and this throws an InterruptedError.
  */
 export async function runQuoteWorkflow(options: RunQuoteOptions): Promise<QuoteWorkflowResult> {
-  const { signal } = options;
+  const { signal, workerId, leaseEpoch } = options;
   if (signal?.aborted) throw interruption(signal.reason);
   // Only an id goes into the run (and so into its snapshots); the runtime and callbacks stay here.
-  const handle = registerRun({ runtime: options.runtime, callbacks: options.callbacks });
-  const run = await negotiationWorkflow.createRun({ runId: newRunId() });
-  const cancel = () => void run.cancel();
+  let waiting = false;
+  const handle = registerRun({ runtime: options.runtime, callbacks: options.callbacks, onWaiting: () => void (waiting = true) });
+  const requestContext = new RequestContext<unknown>([[RUN_HANDLE_KEY, handle.id]]);
+  let run: Awaited<ReturnType<typeof negotiationWorkflow.createRun>> | undefined;
+  const cancel = () => void (waiting ? undefined : run?.cancel());
   signal?.addEventListener("abort", cancel, { once: true });
   try {
-    const result = await run.start({
-      inputData: { quoteId: options.quoteId, workerId: options.workerId, leaseEpoch: options.leaseEpoch, ...(options.request ?? {}) },
-      requestContext: new RequestContext([[RUN_HANDLE_KEY, handle.id]]),
-    });
+    let result = options.suspendedRunId && workerId && leaseEpoch !== undefined
+      ? await resumeRun(options.suspendedRunId, { workerId, leaseEpoch }, requestContext, options.runtime, (r) => (run = r))
+      : undefined;
+    if (!result) {
+      if (signal?.aborted) throw interruption(signal.reason);
+      run = await negotiationWorkflow.createRun({ runId: newRunId() });
+      result = await run.start({
+        inputData: { quoteId: options.quoteId, workerId, leaseEpoch, ...(options.request ?? {}) },
+        requestContext,
+      });
+    }
+    if (result.status === "suspended") {
+      // Stored as suspended before anyone is told: a worker woken next resumes from that snapshot.
+      await settleWorkflowRuns();
+      const payload = result.suspendPayload?.["run-negotiations"] as { quoteId: string; waitingOn: string[] };
+      return { quoteId: payload.quoteId, negotiations: [], waitingOn: payload.waitingOn };
+    }
     if (result.status === "success") {
       const outcome = result.result as unknown as QuoteWorkflowResult & { leaseLost?: boolean };
       if (outcome.leaseLost) throw new LeaseLostError(`another worker claimed quote ${outcome.quoteId}`);
@@ -67,6 +93,38 @@ export async function runQuoteWorkflow(options: RunQuoteOptions): Promise<QuoteW
   } finally {
     signal?.removeEventListener("abort", cancel);
     handle.release();
+  }
+}
+
+type RunResult = Awaited<ReturnType<Awaited<ReturnType<typeof negotiationWorkflow.createRun>>["start"]>>;
+
+/**
+ * Resumes the quote's suspended run, or returns undefined when Mastra holds no
+ * such run to resume: unknown here (getWorkflowRunById looks first, since a
+ * createRun of an unknown id would store a stray run), canceled, finished, or
+ * left running by a worker killed mid-step. Mastra's resume waits up to 2 s for
+ * a run still being saved as suspended by the worker that just let it go.
+ */
+async function resumeRun(
+  runId: string,
+  lease: { workerId: string; leaseEpoch: number },
+  requestContext: RequestContext<unknown>,
+  runtime: NegotiationRuntime,
+  keep: (run: Awaited<ReturnType<typeof negotiationWorkflow.createRun>>) => void,
+): Promise<RunResult | undefined> {
+  const stored = await negotiationWorkflow.getWorkflowRunById(runId);
+  if (!stored || !["suspended", "running", "pending"].includes(stored.status)) {
+    runtime.log.info("the quote's waiting run cannot be resumed; starting a fresh run", { runId, status: stored?.status ?? "unknown" });
+    return undefined;
+  }
+  const run = await negotiationWorkflow.createRun({ runId });
+  keep(run);
+  try {
+    return await run.resume({ step: "run-negotiations", resumeData: lease, requestContext });
+  } catch (error) {
+    if (!/not suspended|no snapshot found|store is required/.test(String(error))) throw error;
+    runtime.log.info("the quote's waiting run is not suspended (its worker died mid-step); starting a fresh run", { runId });
+    return undefined;
   }
 }
 
@@ -119,14 +177,16 @@ export async function startQuoteWorker(options: QuoteWorkerOptions): Promise<Quo
 
   const work = async (quoteId: Id<"quotes">, leaseEpoch: number, controller: AbortController) => {
     try {
-      log.info("negotiating quote", { quoteId, workerId, leaseEpoch });
-      await withLease(
+      const suspendedRunId = (await runtime.transport.query(api.worker.suspendedRun, { serviceKey, quoteId })) ?? undefined;
+      log.info(suspendedRunId ? "resuming quote" : "negotiating quote", { quoteId, workerId, leaseEpoch, ...(suspendedRunId ? { runId: suspendedRunId } : {}) });
+      const result = await withLease(
         runtime,
         { quoteId, workerId, leaseEpoch, leaseMs },
-        (signal) => runQuoteWorkflow({ runtime, quoteId, workerId, leaseEpoch, signal }),
+        (signal) => runQuoteWorkflow({ runtime, quoteId, workerId, leaseEpoch, signal, suspendedRunId }),
         controller.signal,
       );
-      log.info("quote done", { quoteId });
+      if (result.waitingOn) log.info("waiting for a live supplier", { quoteId, negotiations: result.waitingOn });
+      else log.info("quote done", { quoteId });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       if (error instanceof LeaseLostError) {

@@ -10,6 +10,8 @@ import type { NegotiationCallbacks } from "../workflows/run-supplier-negotiation
 export interface RunHandles {
   runtime: NegotiationRuntime;
   callbacks?: NegotiationCallbacks;
+  /** Called once the run has given its quote up to wait on a live supplier, just before it suspends. */
+  onWaiting?(): void;
 }
 
 /** The RequestContext key of a run's handle id. */

@@ -56,9 +56,13 @@ export interface PlannedTurn {
 
 export function planTurn(negotiation: NegotiationState): PlannedTurn {
   const { messages, offers } = negotiation;
-  const last = messages[messages.length - 1];
+  const nextSeq = Math.max(negotiation.nextSeq, messages.length ? messages[messages.length - 1]!.seq + 1 : 0);
+  // A live supplier's person may write while the brand's answer streams; if its
+  // worker died then, the answer is still the turn to redo, under their words.
+  let end = messages.length;
+  while (end > 0 && messages[end - 1]!.sender === "contact" && messages[end - 1]!.kind === "text") end--;
+  const last = messages[end - 1]?.state === "streaming" ? messages[end - 1] : messages[messages.length - 1];
   const history = historyOf(offers);
-  const nextSeq = Math.max(negotiation.nextSeq, last ? last.seq + 1 : 0);
   if (last && AI_SENDERS.has(last.sender) && last.state === "streaming") {
     const lastOffer = offers[offers.length - 1];
     const referenced = lastOffer && messages.some((m) => m.offerId === lastOffer._id);

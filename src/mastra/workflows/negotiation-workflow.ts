@@ -5,14 +5,16 @@ import type { Id } from "../../../convex/_generated/dataModel.js";
 import { handlesOf } from "../worker/run-registry.js";
 import type { QuoteState } from "../convex-transport.js";
 import { LeaseLostError, readQuoteState, type NegotiationCallbacks } from "./run-supplier-negotiation.js";
-import { createQuote, evaluateQuote, runNegotiations, withLease } from "./run-quote.js";
+import { createQuote, evaluateQuote, runNegotiationsUntilWaiting, withLease } from "./run-quote.js";
 
 // prepare → run-negotiations → evaluate. A run is about one quote. The worker
 // starts it with the quote it claimed; Mastra Studio can start it with only line
 // items and priorities, and then the quote is created through the dashboard's
 // own mutation (so it appears there) and claimed by this run. Canceling a run
 // (the worker stopping, or Studio's Cancel) ends it quietly as `canceled`; its
-// quote is resumed later from what Convex holds.
+// quote is resumed later from what Convex holds. While every open negotiation
+// waits on a live supplier, run-negotiations suspends; the worker that claims
+// the woken quote resumes it with its own lease (resumeSchema).
 
 export const LEASE_MS = 15_000;
 
@@ -79,6 +81,15 @@ const negotiationResultSchema = z.object({
   turns: z.array(z.any()),
 });
 
+/** What a resumed run writes under: the lease of the worker that claimed the woken quote (the run's input holds the first claim's). */
+export const resumeSchema = z.object({ workerId: z.string(), leaseEpoch: z.number().int().positive() });
+
+/** Only ids: Studio serves a suspended run's payload. */
+const suspendSchema = z.object({
+  quoteId: z.string(),
+  waitingOn: z.array(z.string()).describe("The negotiations waiting on their live supplier's move"),
+});
+
 const negotiatedSchema = z.object({
   quoteId: z.string(),
   leaseEpoch: z.number(),
@@ -127,11 +138,15 @@ const prepare = createStep({
 
 const negotiate = createStep({
   id: "run-negotiations",
-  description: "Negotiates with every supplier at once (Promise.all); each message is streamed into Convex as it is written",
+  description:
+    "Negotiates with every supplier at once (Promise.all); each message is streamed into Convex as it is written. Suspends while every open negotiation waits on a live supplier",
   inputSchema: preparedSchema,
   outputSchema: negotiatedSchema,
-  execute: async ({ inputData, requestContext, abortSignal, writer }) => {
-    const { runtime, callbacks: given = {} } = handlesOf(requestContext);
+  suspendSchema,
+  resumeSchema,
+  execute: async ({ inputData, resumeData, suspend, requestContext, abortSignal, writer, runId }) => {
+    const handles = handlesOf(requestContext);
+    const { runtime, callbacks: given = {} } = handles;
     const quoteId = inputData.quoteId as Id<"quotes">;
     // Studio sees status and offer events in the run's stream; the dashboard sees everything through Convex.
     const callbacks: NegotiationCallbacks = {
@@ -145,15 +160,23 @@ const negotiate = createStep({
         await writer?.write({ type: "offer", negotiationId: id, ...offer });
       },
     };
-    const { leaseEpoch } = inputData;
+    // A resumed run is held by the worker that resumed it (and renews its lease), whoever started it.
+    const { workerId, leaseEpoch } = resumeData ?? inputData;
+    const ownLease = !resumeData && inputData.ownLease;
     const state = prepared.get(requestContext);
     prepared.delete(requestContext);
-    const run = (signal?: AbortSignal) => runNegotiations(runtime, quoteId, callbacks, { signal, leaseEpoch, state: state?.quote._id === quoteId ? state : undefined });
+    const run = (signal?: AbortSignal) =>
+      runNegotiationsUntilWaiting(runtime, quoteId, callbacks, { signal, leaseEpoch, workerId, runId, state: state?.quote._id === quoteId ? state : undefined });
     try {
-      const negotiations = inputData.ownLease
-        ? await withLease(runtime, { quoteId, workerId: inputData.workerId, leaseEpoch, leaseMs: LEASE_MS }, run, abortSignal)
+      const { negotiations, waitingOn } = ownLease
+        ? await withLease(runtime, { quoteId, workerId, leaseEpoch, leaseMs: LEASE_MS }, run, abortSignal)
         : await run(abortSignal);
       await runtime.persister.flush();
+      if (waitingOn) {
+        // The quote is no longer held: a stop or lost lease from here must not cancel a run that is being suspended.
+        handles.onWaiting?.();
+        return await suspend({ quoteId, waitingOn });
+      }
       return { quoteId, leaseEpoch, negotiations };
     } catch (error) {
       // Another worker holds the quote now: stop without failing (nothing more can be written), and skip the evaluation.

@@ -1,8 +1,12 @@
+import { ConvexError } from "convex/values";
 import { api } from "../../../convex/_generated/api.js";
 import type { Id } from "../../../convex/_generated/dataModel.js";
 import { evaluateNegotiations, supplierProfileOf, type NegotiationOutcome } from "../../negotiation/index.js";
 import type { ConvexRecommendation, NegotiationStatus } from "../convex-transport.js";
 import type { NegotiationRuntime } from "../runtime.js";
+import { retryTransport } from "../backend-retry.js";
+import { isLeaseLost } from "../storage/message-persister.js";
+import { createLull } from "./live-lull.js";
 import { termsOutcome } from "./negotiation-state.js";
 import type { QuoteState } from "../convex-transport.js";
 import {
@@ -91,8 +95,52 @@ export async function runNegotiations(
     runtime.log.warn("another worker holds this quote's lease now; stopping", { quoteId, error: String(error) });
     lost.abort(new LeaseLostError(error instanceof Error ? error.message : String(error)));
   });
-  const context = { quoteId, runtime, writer, signal: signal ? AbortSignal.any([signal, lost.signal]) : lost.signal, state };
-  return await Promise.all(state.negotiations.map((n) => runSupplierNegotiation(n._id, context, callbacks)));
+  const lull = createLull(state.negotiations.map((n) => n._id));
+  const context = { quoteId, runtime, writer, signal: signal ? AbortSignal.any([signal, lost.signal]) : lost.signal, state, lull };
+  return await Promise.all(
+    state.negotiations.map((n) => runSupplierNegotiation(n._id, context, callbacks).finally(() => lull.done(n._id))),
+  );
+}
+
+/**
+ * The negotiations until each is done or waits on its live supplier. When some
+ * wait, the quote is given up to wait (worker.suspendQuote), unless a supplier
+ * moved since this run read it: then the negotiations are played again. With
+ * `waitingOn` set the caller suspends its run; the next move wakes the quote.
+ */
+export async function runNegotiationsUntilWaiting(
+  runtime: NegotiationRuntime,
+  quoteId: Id<"quotes">,
+  callbacks: NegotiationCallbacks,
+  options: { signal?: AbortSignal; leaseEpoch: number; workerId: string; runId: string; state?: QuoteState },
+): Promise<{ negotiations: SupplierNegotiationResult[]; waitingOn?: Id<"negotiations">[] }> {
+  const { signal, leaseEpoch, workerId, runId } = options;
+  for (let state = options.state; ; state = undefined) {
+    const negotiations = await runNegotiations(runtime, quoteId, callbacks, { signal, leaseEpoch, state });
+    const waiting = negotiations.filter((n) => n.status === "waiting");
+    if (waiting.length === 0) return { negotiations };
+    // What was written must be in Convex before the quote is let go: the next claimant reads it.
+    await runtime.persister.flush();
+    const seen = waiting.map((n) => ({ negotiationId: n.negotiationId, ...n.seen! }));
+    let answer: "suspended" | "moved";
+    try {
+      answer = await retryTransport(
+        () => runtime.transport.mutation(api.worker.suspendQuote, { serviceKey: runtime.serviceKey, quoteId, workerId, leaseEpoch, runId, seen }),
+        runtime.readRetry,
+        { signal },
+      );
+    } catch (error) {
+      if (isLeaseLost(error)) throw new LeaseLostError(error instanceof Error ? error.message : String(error));
+      // The quote closed meanwhile (cancelled, awarded): played again, its negotiations see that and end.
+      if (!(error instanceof ConvexError && (error.data as { field?: string }).field === "quoteId")) throw error;
+      answer = "moved";
+    }
+    if (answer === "suspended") {
+      runtime.log.info("waiting for a live supplier", { quoteId, negotiations: seen.map((s) => s.negotiationId) });
+      return { negotiations, waitingOn: seen.map((s) => s.negotiationId) };
+    }
+    runtime.log.info("a live supplier moved as the quote was about to wait; playing on", { quoteId });
+  }
 }
 
 const OUTCOME_OF: Partial<Record<NegotiationStatus, NegotiationOutcome>> = {

@@ -3,12 +3,13 @@ import type { FunctionReturnType } from "convex/server";
 import { ConvexError } from "convex/values";
 import { api } from "../../../convex/_generated/api.js";
 import type { Id } from "../../../convex/_generated/dataModel.js";
-import { nextMove, type Move, type NegotiationSetup, type Terms } from "../../negotiation/index.js";
+import { brandMove, brandView, nextMove, whoseTurn, type Move, type NegotiationSetup, type Terms } from "../../negotiation/index.js";
 import type { MessageKind, MessageMetadata, NegotiationState, NegotiationStatus, QuoteState } from "../convex-transport.js";
 import { BackendUnreachableError, retryTransport } from "../backend-retry.js";
 import type { NegotiationRuntime } from "../runtime.js";
 import { isLeaseLost, type LeasedWriter, type StreamingMessage } from "../storage/message-persister.js";
 import { watchQuery, type Watch } from "../watch.js";
+import type { Lull } from "./live-lull.js";
 import { findNegotiation, messageKindOf, planTurn, setupFor, TERMINAL, termsOutcome, type PlannedTurn } from "./negotiation-state.js";
 import { briefFor, instructionsFor, promptFor, reconcileModelTerms } from "./turn-prompt.js";
 
@@ -18,7 +19,9 @@ import { briefFor, instructionsFor, promptFor, reconcileModelTerms } from "./tur
 // accepted or walked away since this run's own last write (then the
 // negotiation is read back; otherwise the state that write returned is used).
 // The engine decides every move; the agent of the side to move writes the
-// words, streamed into Convex as they come.
+// words, streamed into Convex as they come. With a live supplier the engine
+// plays only the brand: on the supplier's turn the negotiation waits (and the
+// quote's run may suspend) until the supplier's person moves in the portal.
 
 export interface MessageEvent {
   phase: "started" | "finished";
@@ -53,6 +56,19 @@ export interface NegotiationContext {
   signal?: AbortSignal;
   /** The quote as the caller just read it: the first turn starts from it instead of reading it again. */
   state?: QuoteState;
+  /**
+   * While other negotiations of the quote still run, a live one waiting on its
+   * supplier keeps watching instead of returning at once: `lull` resolves once
+   * every negotiation of the quote is waiting or done (live-lull.ts).
+   */
+  lull?: Lull;
+}
+
+/** What a waiting negotiation was when this run last read it: the quote suspends only if Convex still holds exactly this. */
+export interface SeenNegotiation {
+  nextSeq: number;
+  currentRound: number;
+  status: NegotiationStatus;
 }
 
 /** When a turn ran: for the parallelism test and the benchmark. */
@@ -69,7 +85,9 @@ export interface SupplierNegotiationResult {
   negotiationId: Id<"negotiations">;
   supplierId: Id<"suppliers">;
   supplierName: string;
-  status: NegotiationStatus;
+  /** "waiting": a live negotiation on its supplier's move (or paused by the brand user); Convex holds it as `seen`. */
+  status: NegotiationStatus | "waiting";
+  seen?: SeenNegotiation;
   outcome?: string;
   failureReason?: string;
   rounds: number;
@@ -287,6 +305,15 @@ export async function runSupplierNegotiation(
       if (TERMINAL.has(negotiation.status) || ["cancelled", "awarded", "failed"].includes(quote.status)) break;
       const setup = setupFor(quote, negotiation);
       const plan = planTurn(negotiation);
+      // A live supplier's person moves in the portal: the engine plays only the
+      // brand, and on the supplier's turn (or while the brand user has taken
+      // over) the negotiation waits for the next move, whoever makes it.
+      const live = negotiation.side === "live";
+      if (live && !plan.closeOnly && (negotiation.status === "paused" || whoseTurn(setup, plan.history) === "supplier")) {
+        const seen = { nextSeq: negotiation.nextSeq, currentRound: negotiation.currentRound, status: negotiation.status };
+        if (await movedWhileOthersRun(control, context.lull, negotiationId, seen, signal)) continue;
+        return { ...summarize(negotiationId, negotiation, turns), status: "waiting", seen };
+      }
       if (plan.closeOnly) {
         // Resumed after the closing message landed but before its status did.
         if (plan.closeOnly.kind === "acceptance") {
@@ -298,7 +325,7 @@ export async function runSupplierNegotiation(
         }
         continue;
       }
-      const move = nextMove(setup, plan.history);
+      const move = live ? brandMove(brandView(setup), plan.history) : nextMove(setup, plan.history);
       if (move.party === "brand" && negotiation.status === "paused") {
         // The brand user has taken over: the brand's AI waits; the supplier still answers.
         await waitWhilePaused(control, negotiation.currentOfferId, signal);
@@ -389,6 +416,39 @@ async function unchanged(control: Watch<Control>, quote: QuoteState["quote"], kn
     c.currentOfferId === (known.currentOfferId ?? null) &&
     c.quoteStatus === quote.status
   );
+}
+
+/**
+ * While the quote's other negotiations run, whether this waiting one moved
+ * (then it is read again and played on); false once they are all waiting or
+ * done, or without a lull: then the negotiation returns as waiting.
+ */
+async function movedWhileOthersRun(
+  control: Watch<Control>,
+  lull: Lull | undefined,
+  negotiationId: Id<"negotiations">,
+  seen: SeenNegotiation,
+  signal?: AbortSignal,
+): Promise<boolean> {
+  if (!lull) return false;
+  const quiet = new AbortController();
+  void lull.idle(negotiationId).then(() => quiet.abort());
+  try {
+    // Ahead of what was read, not merely different: a subscription lagging behind the read is no move.
+    const moved = (c: Control) =>
+      c.nextSeq > seen.nextSeq ||
+      c.currentRound > seen.currentRound ||
+      (c.nextSeq === seen.nextSeq && c.currentRound === seen.currentRound && c.status !== seen.status) ||
+      c.quoteStatus !== "negotiating";
+    await control.next(moved, signal ? AbortSignal.any([signal, quiet.signal]) : quiet.signal);
+    return true;
+  } catch (error) {
+    if (signal?.aborted) throw interruption(signal.reason);
+    if (quiet.signal.aborted) return false;
+    throw error;
+  } finally {
+    lull.busy(negotiationId);
+  }
 }
 
 /**

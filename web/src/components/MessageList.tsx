@@ -9,30 +9,47 @@ interface Props {
   supplierName: string;
   /** The quote's currency, for the offer cards. */
   currency: Currency;
+  /** A live supplier's person, when the brand may know who it is. */
+  contactName?: string;
+  /** A live negotiation: the last seq the supplier's person has read, for "Seen". */
+  seenSeq?: number;
+  /** What the chat says before its first message. */
+  emptyText?: string;
 }
 
-const SENDER_LABEL: Record<Message["sender"], (supplier: string) => string> = {
+const SENDER_LABEL: Record<Message["sender"], (supplier: string, contact?: string) => string> = {
   brand: () => "Parley for the brand",
   supplier: (supplier) => supplier,
+  // A live supplier's person speaks for the supplier: named with it when the brand knows the name.
+  contact: (supplier, contact) => (contact ? `${supplier} (${contact})` : supplier),
   user: () => "You",
   system: () => "Parley",
 };
+
+const fromBrand = (sender: Message["sender"]) => sender === "brand" || sender === "user";
+
+/** The newest brand-side message the supplier's person has read, if any. */
+function lastSeenSeq(messages: Message[], seenSeq: number | undefined): number | undefined {
+  if (seenSeq === undefined) return undefined;
+  return messages.filter((m) => fromBrand(m.sender) && m.seq <= seenSeq).at(-1)?.seq;
+}
 
 /**
  * A chat that stays pinned to the newest message while the user is at the
  * bottom, and leaves them alone when they scroll up to read. The box has a
  * fixed height, so growing text never moves the rest of the page.
  */
-export function MessageList({ messages, offers, supplierName, currency }: Props) {
+export function MessageList({ messages, offers, supplierName, currency, contactName, seenSeq, emptyText }: Props) {
   const box = useRef<HTMLDivElement>(null);
   const pinned = useRef(true);
   const timeline = messages ? buildTimeline(messages, offers ?? []) : undefined;
   const lastLength = messages?.reduce((n, m) => n + m.content.length, 0) ?? 0;
+  const seenAt = messages ? lastSeenSeq(messages, seenSeq) : undefined;
 
   useLayoutEffect(() => {
     const el = box.current;
     if (el && pinned.current) el.scrollTop = el.scrollHeight;
-  }, [messages?.length, lastLength, offers?.length]);
+  }, [messages?.length, lastLength, offers?.length, seenAt]);
 
   return (
     <div
@@ -53,7 +70,7 @@ export function MessageList({ messages, offers, supplierName, currency }: Props)
         <p className="muted chat-placeholder">Loading messages…</p>
       ) : timeline.length === 0 ? (
         <p className="muted chat-placeholder" data-testid="chat-empty">
-          Waiting for the first message…
+          {emptyText ?? "Waiting for the first message…"}
         </p>
       ) : (
         timeline.map((item) => {
@@ -79,7 +96,7 @@ export function MessageList({ messages, offers, supplierName, currency }: Props)
               aria-busy={streaming}
             >
               {message.sender !== "system" && (
-                <header className="message-sender">{SENDER_LABEL[message.sender](supplierName)}</header>
+                <header className="message-sender">{SENDER_LABEL[message.sender](supplierName, contactName)}</header>
               )}
               <div className="message-content" data-testid="message-content">
                 {message.content}
@@ -104,6 +121,11 @@ export function MessageList({ messages, offers, supplierName, currency }: Props)
               {message.metadata?.replacedByEngine && (
                 <p className="message-note">The engine set these terms: {message.metadata.replacedByEngine}</p>
               )}
+              {message.seq === seenAt && (
+                <p className="seen-receipt" data-testid="seen-receipt">
+                  Seen<span className="visually-hidden"> by {contactName ?? supplierName}</span>
+                </p>
+              )}
             </article>
           );
         })
@@ -116,7 +138,7 @@ type TimelineItem =
   | { type: "message"; message: Message; offer?: Offer }
   | { type: "offer"; offer: Offer };
 
-const partyOf = (sender: Message["sender"]) => (sender === "supplier" ? "supplier" : "brand");
+const partyOf = (sender: Message["sender"]) => (sender === "supplier" || sender === "contact" ? "supplier" : "brand");
 
 /**
  * Messages in seq order, each with its offer. An offer message still being

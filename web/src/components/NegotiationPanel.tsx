@@ -1,10 +1,12 @@
 import { useMutation, useQuery } from "convex/react";
 import { useEffect } from "react";
 import { api } from "../../../convex/_generated/api";
-import { currencyOf, formatDays, formatMoney, supplierName, totalPrice } from "../lib/format";
-import type { Message, NegotiationView, Offer, Quote } from "../lib/types";
+import { currencyOf, formatDateTime, formatDays, formatMoney, supplierName, totalPrice } from "../lib/format";
+import { FINAL_NEGOTIATION_STATUSES, type Message, type NegotiationView, type Offer, type Quote } from "../lib/types";
 import { MessageList } from "./MessageList";
 import { StatusBadge } from "./StatusBadge";
+import { invitationOf, SupplierInvitationBox, useSupplierInvitations } from "./SupplierInvitationBox";
+import { SupplierPresence } from "./SupplierPresence";
 import { TakeOverPanel } from "./TakeOverPanel";
 import { useWorkspace } from "../lib/workspace";
 
@@ -23,6 +25,9 @@ export function NegotiationPanel({ negotiation, quote, color }: { negotiation: N
   const streamingTexts = useQuery(api.messages.streaming, { workspaceId, negotiationId: negotiation._id });
   const offers = useQuery(api.offers.list, { workspaceId, negotiationId: negotiation._id }) as Offer[] | undefined;
   const markRead = useMutation(api.messages.markRead);
+  const live = negotiation.side === "live";
+  const presence = useQuery(api.notifications.supplierPresence, live ? { workspaceId, negotiationId: negotiation._id } : "skip");
+  const invitations = useSupplierInvitations(quote._id, live);
 
   // Reading the chat here counts as reading it.
   useEffect(() => {
@@ -36,6 +41,10 @@ export function NegotiationPanel({ negotiation, quote, color }: { negotiation: N
   const name = supplierName(negotiation);
   const latest = negotiation.currentTerms;
   const streaming = page?.page.some((m) => m.state === "streaming") ?? false;
+  const open = !FINAL_NEGOTIATION_STATUSES.includes(negotiation.status) && (quote.status === "queued" || quote.status === "negotiating");
+  const contact = invitations && invitationOf(invitations, negotiation._id);
+  const contactName = contact?.state === "accepted" ? contact.contactName : undefined;
+  const waiting = live && open && !streaming && negotiation.lastOfferBy !== "supplier" ? waitingWords(negotiation, name) : null;
 
   return (
     <section
@@ -60,7 +69,14 @@ export function NegotiationPanel({ negotiation, quote, color }: { negotiation: N
           )}
         </div>
         <div className="negotiation-meta">
-          <StatusBadge status={negotiation.status} testId="negotiation-status" />
+          <span className="negotiation-badges">
+            {live && (
+              <span className="badge badge-side-live" data-testid="live-badge" title={`A person at ${name} answers in the supplier portal`}>
+                Live<span className="visually-hidden">: a person at {name} answers</span>
+              </span>
+            )}
+            <StatusBadge status={negotiation.status} testId="negotiation-status" still={waiting !== null} />
+          </span>
           <span className="muted small tabular" data-testid="negotiation-round">
             Round {negotiation.currentRound} of {negotiation.maxRounds}
           </span>
@@ -86,7 +102,17 @@ export function NegotiationPanel({ negotiation, quote, color }: { negotiation: N
           <span className="muted small">No offer yet</span>
         )}
       </div>
-      <MessageList messages={withStreamedText(page?.page, streamingTexts)} offers={offers} supplierName={name} currency={currencyOf(quote)} />
+      <MessageList
+        messages={withStreamedText(page?.page, streamingTexts)}
+        offers={offers}
+        supplierName={name}
+        currency={currencyOf(quote)}
+        {...(live
+          ? { contactName, seenSeq: presence?.seenSeq ?? negotiation.supplierReadSeq ?? -1, emptyText: "No messages yet." }
+          : {})}
+      />
+      {live && <SupplierPresence supplierName={name} typingUntil={presence?.typingUntil} waiting={waiting} />}
+      {live && <SupplierInvitationBox negotiation={negotiation} supplierName={name} rows={invitations} open={open} />}
       {can("buyer") ? (
         <TakeOverPanel negotiation={negotiation} quote={quote} />
       ) : (
@@ -98,6 +124,14 @@ export function NegotiationPanel({ negotiation, quote, color }: { negotiation: N
       )}
     </section>
   );
+}
+
+/** A live negotiation waits on the supplier's person: whether anyone has joined yet, and until when it can wait. */
+function waitingWords(negotiation: NegotiationView, name: string): string {
+  const until = negotiation.expiresAt ? ` (until ${formatDateTime(negotiation.expiresAt)})` : "";
+  return negotiation.contactId
+    ? `Waiting for ${name} to answer${until}.`
+    : `Waiting for ${name} to answer: nobody from ${name} has joined yet${until}.`;
 }
 
 /** Messages with each streaming one's text so far in place of its first words. */

@@ -17,9 +17,10 @@ const TONE: Record<string, string> = {
   failed: "bad",
 };
 
-export function StatusBadge({ status, testId = "status-badge" }: { status: string; testId?: string }) {
+/** `still`: open, but waiting on a person, so the "live" dot does not pulse as if something were being written. */
+export function StatusBadge({ status, testId = "status-badge", still = false }: { status: string; testId?: string; still?: boolean }) {
   return (
-    <span className={`badge badge-${TONE[status] ?? "neutral"}`} data-testid={testId} data-status={status}>
+    <span className={`badge badge-${TONE[status] ?? "neutral"}${still ? " badge-still" : ""}`} data-testid={testId} data-status={status}>
       {capitalise(status)}
     </span>
   );

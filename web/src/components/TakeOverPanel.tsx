@@ -10,6 +10,7 @@ import { ConfirmDialog } from "./ConfirmDialog";
 import { CounterOfferForm } from "./CounterOfferForm";
 import { ErrorBoundary } from "./ErrorBoundary";
 import { TermsTable } from "./OfferCard";
+import { useTypingBeat } from "./useTypingBeat";
 import { useWorkspace } from "../lib/workspace";
 
 type Pending = "accept" | "walkAway" | null;
@@ -25,6 +26,10 @@ export function TakeOverPanel({ negotiation, quote }: { negotiation: Negotiation
   const sendMessage = useMutation(api.negotiations.sendMessage);
   const acceptCurrentOffer = useMutation(api.negotiations.acceptCurrentOffer);
   const walkAway = useMutation(api.negotiations.walkAway);
+  const setBrandTyping = useMutation(api.notifications.setBrandTyping);
+  const live = negotiation.side === "live";
+  // Only a live supplier's person can see "typing…"; Parley's simulated one has nobody to tell.
+  const typing = useTypingBeat((on) => setBrandTyping({ workspaceId, negotiationId: negotiation._id, typing: on }), live);
   const { busy, error, run, refuse } = useServerAction();
   const [text, setText] = useState("");
   const [confirm, setConfirm] = useState<Pending>(null);
@@ -62,6 +67,7 @@ export function TakeOverPanel({ negotiation, quote }: { negotiation: Negotiation
       refuse("Write a message first.");
       return;
     }
+    typing.stop();
     void run(() => sendMessage({ workspaceId, negotiationId: negotiation._id, content }), () => setText(""));
   };
 
@@ -80,7 +86,13 @@ export function TakeOverPanel({ negotiation, quote }: { negotiation: Negotiation
       <form className="send-message" onSubmit={onSend}>
         <label htmlFor={`say-${negotiation._id}`}>Message to {supplierName}</label>
         <div className="send-row">
-          <textarea id={`say-${negotiation._id}`} rows={2} value={text} onChange={(e) => setText(e.target.value)}
+          <textarea id={`say-${negotiation._id}`} rows={2} value={text}
+            onChange={(e) => {
+              setText(e.target.value);
+              if (e.target.value.trim()) typing.beat();
+              else typing.stop();
+            }}
+            onBlur={typing.stop}
             data-testid="send-message-input"
             onKeyDown={(e) => {
               if (e.key === "Enter" && (e.metaKey || e.ctrlKey)) onSend(e);
@@ -97,7 +109,9 @@ export function TakeOverPanel({ negotiation, quote }: { negotiation: Negotiation
         </ErrorBoundary>
       ) : (
         <p className="muted small" data-testid="counter-waiting">
-          Your offer stands. Resume the AI to hear {supplierName}'s answer before countering again.
+          {live
+            ? `Your offer stands. ${supplierName}'s person answers in the supplier portal; counter again once they have.`
+            : `Your offer stands. Resume the AI to hear ${supplierName}'s answer before countering again.`}
         </p>
       )}
 
@@ -155,11 +169,23 @@ export function TakeOverPanel({ negotiation, quote }: { negotiation: Negotiation
           void run(() => walkAway({ workspaceId, negotiationId: negotiation._id, ...(why ? { reason: why } : {}) }), () => setConfirm(null));
         }}
       >
-        <p>This ends the negotiation with {supplierName}. It cannot be reopened.</p>
-        <label htmlFor={`reason-${negotiation._id}`}>Reason (optional, {supplierName} sees it)</label>
+        <p>
+          This ends the negotiation with {supplierName}. It cannot be reopened.
+          {live && negotiation.contactId ? ` ${supplierName} is told at once.` : ""}
+        </p>
+        <label htmlFor={`reason-${negotiation._id}`} data-testid="walk-away-reason-label">
+          Reason (optional, {walkAwayAudience(live, Boolean(negotiation.contactId), supplierName)})
+        </label>
         <textarea id={`reason-${negotiation._id}`} rows={2} value={reason} onChange={(e) => setReason(e.target.value)}
           data-testid="walk-away-reason" />
       </ConfirmDialog>
     </section>
   );
+}
+
+/** Who reads a walk-away reason: only a live supplier's person who has joined; otherwise it stays with the negotiation. */
+function walkAwayAudience(live: boolean, joined: boolean, supplierName: string): string {
+  if (live && joined) return `${supplierName} sees it`;
+  if (live) return `kept with the negotiation: nobody from ${supplierName} has joined it`;
+  return `kept with the negotiation: ${supplierName} is simulated by Parley, so nobody there reads it`;
 }

@@ -6,6 +6,7 @@ import { hrefFor, navigate, type Route } from "../lib/router";
 import { roleAtLeast } from "../lib/roles";
 import { useDeployment } from "../lib/deployment";
 import { useAccount } from "../lib/workspace";
+import { NotificationsBell } from "./NotificationsBell";
 import { RoleBadge } from "./RoleBadge";
 
 type NavName = "quotes" | "newQuote" | "insights" | "members";
@@ -115,7 +116,7 @@ export function TopBar({ route }: { route: Route }) {
                 ))}
               </select>
             ) : (
-              <span className="workspace-name" data-testid="workspace-name">
+              <span className="workspace-name" title={current.name} data-testid="workspace-name">
                 {current.name}
               </span>
             )}
@@ -142,6 +143,8 @@ export function TopBar({ route }: { route: Route }) {
         </button>
       </div>
       </div>
+      {/* Outside the phone's menu panel: a new notice shows with the menu closed. */}
+      {current && <NotificationsBell key={current._id} workspaceId={current._id as Id<"workspaces">} onOpen={() => setMenuOpen(false)} />}
     </header>
   );
 }

@@ -41,3 +41,8 @@ export function capitalise(word: string): string {
 export function supplierName(negotiation: { supplier: { name: string } | null }): string {
   return negotiation.supplier?.name ?? "Unknown supplier";
 }
+
+/** "2 Dec 2026, 14:05" in the reader's locale: a deadline or a moment, to the minute. */
+export function formatDateTime(ms: number): string {
+  return new Date(ms).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+}

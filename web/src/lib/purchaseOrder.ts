@@ -8,8 +8,18 @@ import { currencyName, formatDays } from "./format";
 // (purchaseOrderPdf.ts) and its CSV: the server wrote the PO (numbers, totals,
 // "Not given"); this only formats it.
 
-/** The PO with its quote's currency (ISO 4217): every amount on it is in that currency. */
-export type PurchaseOrder = NonNullable<FunctionReturnType<typeof api.purchaseOrders.forQuote>> & { currency: Currency };
+type StoredPurchaseOrder = NonNullable<FunctionReturnType<typeof api.purchaseOrders.forQuote>>;
+
+/**
+ * The PO with its quote's currency (ISO 4217): every amount on it is in that
+ * currency. Who awarded and approved it by name only, so the supplier portal's
+ * copy (which carries no account ids) makes the same documents.
+ */
+export type PurchaseOrder = Omit<StoredPurchaseOrder, "awardedBy" | "approval"> & {
+  awardedBy: { name: string };
+  approval: { name: string; approvedAt: number; comment?: string } | null;
+  currency: Currency;
+};
 
 /** "EUR (Euro)": the currency as the documents state it. */
 export const poCurrency = (po: PurchaseOrder) => `${po.currency} (${currencyName(po.currency)})`;

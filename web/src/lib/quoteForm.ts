@@ -3,7 +3,7 @@ import { type Incoterm, INCOTERMS } from "../../../convex/model/incoterms";
 import { quoteTitle } from "../../../convex/model/quoteNames";
 import { LIMITS } from "../../../convex/model/validate";
 import { DEFAULT_PRIORITIES } from "./priorities";
-import type { Quote } from "./types";
+import type { Id, Quote } from "./types";
 
 // The New quote form's state and its checks. The server checks again; these
 // only save a round trip and say what is wrong next to the field.
@@ -30,6 +30,10 @@ export interface QuoteDraft {
   deliveryAddress: string;
   /** An Incoterms 2020 code, or "" for none. */
   incoterms: string;
+  /** The suppliers a person answers for (invited by link); every other one is simulated. */
+  liveSupplierIds: Id<"suppliers">[];
+  /** Hours each negotiation has from the quote's start before it expires. */
+  responseHours: string;
 }
 
 /** The form as it opens: no products yet, 30-day guardrails, default priorities. */
@@ -45,6 +49,8 @@ export function emptyDraft(): QuoteDraft {
     seed: "",
     deliveryAddress: "",
     incoterms: "",
+    liveSupplierIds: [],
+    responseHours: String(LIMITS.defaultResponseHours),
   };
 }
 
@@ -53,9 +59,16 @@ const COPY = " (copy)";
 /**
  * The form filled from a quote: to edit it while it is queued (everything, its
  * seed too), or to request a copy (a new seed, the title marked as a copy).
- * `nextKey` numbers the lines as the form numbers the ones it adds.
+ * `nextKey` numbers the lines as the form numbers the ones it adds. Which
+ * suppliers are live is kept on the negotiations, so the caller passes them:
+ * an edit that left them out would quietly make every supplier simulated.
  */
-export function draftFromQuote(quote: Quote, mode: "edit" | "duplicate", nextKey: () => number): QuoteDraft {
+export function draftFromQuote(
+  quote: Quote,
+  mode: "edit" | "duplicate",
+  nextKey: () => number,
+  liveSupplierIds: Id<"suppliers">[] = [],
+): QuoteDraft {
   const copyTitle = `${quoteTitle(quote).slice(0, LIMITS.maxTitleLength - COPY.length)}${COPY}`;
   return {
     title: mode === "edit" ? (quote.title ?? "") : copyTitle,
@@ -74,6 +87,8 @@ export function draftFromQuote(quote: Quote, mode: "edit" | "duplicate", nextKey
     seed: mode === "edit" ? String(quote.seed) : "",
     deliveryAddress: quote.deliveryAddress ?? "",
     incoterms: quote.incoterms ?? "",
+    liveSupplierIds: [...liveSupplierIds],
+    responseHours: String(quote.responseHours ?? LIMITS.defaultResponseHours),
   };
 }
 
@@ -87,6 +102,8 @@ export interface QuoteRequestArgs {
   title?: string;
   deliveryAddress?: string;
   incoterms?: Incoterm;
+  liveSupplierIds?: Id<"suppliers">[];
+  responseHours: number;
 }
 
 /** Field path → message; paths look like "lineItems.0.maxUnitPrice". */
@@ -164,6 +181,11 @@ export function validateQuote(draft: QuoteDraft): { errors: FieldErrors; args?: 
     errors.deliveryAddress = `The delivery address is limited to ${LIMITS.maxAddressLength} characters (it has ${deliveryAddress.length}).`;
   const incoterms = INCOTERMS.find((term) => term.code === draft.incoterms)?.code;
   if (draft.incoterms !== "" && !incoterms) errors.incoterms = "Choose Incoterms from the list.";
+  const responseHours = parseNumber(draft.responseHours);
+  if (responseHours === undefined) errors.responseHours = "Enter how many hours the suppliers have to answer.";
+  else if (!Number.isInteger(responseHours) || responseHours < 1 || responseHours > LIMITS.maxResponseHours)
+    errors.responseHours = `The response deadline must be a whole number of hours from 1 to ${LIMITS.maxResponseHours} (${LIMITS.maxResponseHours / 24} days).`;
+  const liveSupplierIds = [...new Set(draft.liveSupplierIds)];
 
   if (Object.keys(errors).length > 0) return { errors };
   const notes = draft.notes.trim();
@@ -179,6 +201,8 @@ export function validateQuote(draft: QuoteDraft): { errors: FieldErrors; args?: 
       ...(title ? { title } : {}),
       ...(deliveryAddress ? { deliveryAddress } : {}),
       ...(incoterms ? { incoterms } : {}),
+      ...(liveSupplierIds.length > 0 ? { liveSupplierIds } : {}),
+      responseHours: responseHours!,
     },
   };
 }

@@ -11,7 +11,16 @@ export type Route =
   | { name: "insights" }
   | { name: "members" }
   | { name: "join"; token: string }
+  /** The supplier portal (web/src/portal): an invitation link, the supplier's negotiations, one negotiation. */
+  | { name: "supplierInvite"; token: string }
+  | { name: "supplierHome" }
+  | { name: "supplierNegotiation"; negotiationId: string }
   | { name: "notFound"; path: string };
+
+/** Routes of the supplier portal, which any signed-in person may open, with or without a workspace. */
+export function isPortalRoute(route: Route): route is Extract<Route, { name: "supplierInvite" | "supplierHome" | "supplierNegotiation" }> {
+  return route.name === "supplierInvite" || route.name === "supplierHome" || route.name === "supplierNegotiation";
+}
 
 export function parseHash(hash: string): Route {
   const raw = hash.replace(/^#/, "") || "/";
@@ -35,6 +44,11 @@ export function parseHash(hash: string): Route {
   if (parts.length === 2 && parts[0] === "quotes") return { name: "quote", quoteId: decodeURIComponent(parts[1]) };
   // An invitation link; a token cut short by a mail client still lands here and is refused in words.
   if (parts[0] === "join") return { name: "join", token: decodeURIComponent(parts.slice(1).join("/")) };
+  if (parts[0] === "supplier") {
+    if (parts.length === 1) return { name: "supplierHome" };
+    if (parts[1] === "invite") return { name: "supplierInvite", token: decodeURIComponent(parts.slice(2).join("/")) };
+    if (parts.length === 3 && parts[1] === "n") return { name: "supplierNegotiation", negotiationId: decodeURIComponent(parts[2]) };
+  }
   return { name: "notFound", path };
 }
 
@@ -58,6 +72,12 @@ export function hrefFor(route: Route): string {
       return "#/members";
     case "join":
       return `#/join/${encodeURIComponent(route.token)}`;
+    case "supplierInvite":
+      return `#/supplier/invite/${encodeURIComponent(route.token)}`;
+    case "supplierHome":
+      return "#/supplier";
+    case "supplierNegotiation":
+      return `#/supplier/n/${encodeURIComponent(route.negotiationId)}`;
     case "notFound":
       return `#${route.path}`;
   }

@@ -1,3 +1,5 @@
+import type { FunctionReturnType } from "convex/server";
+import type { api } from "../../../convex/_generated/api";
 import type { Doc, Id } from "../../../convex/_generated/dataModel";
 import type { Terms } from "../../../src/negotiation/types";
 
@@ -35,6 +37,11 @@ export interface QuoteDetail {
   negotiations: NegotiationView[];
   award?: Award | null;
 }
+
+/** One invitation of a person at a live supplier, as buyers see it (a pending one carries its link's token). */
+export type SupplierInvitationRow = FunctionReturnType<typeof api.supplierInvitations.listForQuote>[number];
+
+export type NotificationItem = FunctionReturnType<typeof api.notifications.list>["items"][number];
 
 export const QUOTE_STATUSES: QuoteStatus[] = ["queued", "negotiating", "completed", "awarded", "cancelled", "failed"];
 

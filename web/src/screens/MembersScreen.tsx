@@ -7,6 +7,7 @@ import { ConfirmDialog } from "../components/ConfirmDialog";
 import { RoleBadge } from "../components/RoleBadge";
 import { ErrorNotice, Loading } from "../components/States";
 import { invitationLink } from "../lib/router";
+import { copyText } from "../components/copyText";
 import { ROLE_DESCRIPTIONS, ROLE_LABELS, ROLES, withArticle, type Role } from "../lib/roles";
 import type { Id } from "../lib/types";
 import { useServerAction } from "../lib/useServerAction";
@@ -155,23 +156,6 @@ function MemberRowView({ member, editable }: { member: MemberRow; editable: bool
       )}
     </tr>
   );
-}
-
-async function copyText(text: string, input: HTMLInputElement | null): Promise<boolean> {
-  try {
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch {
-    // No clipboard permission (an http origin, a locked-down browser): select it for the user.
-    if (!input) return false;
-    input.focus();
-    input.select();
-    try {
-      return document.execCommand("copy");
-    } catch {
-      return false;
-    }
-  }
 }
 
 function InviteCard() {

@@ -6,6 +6,7 @@ import { defaultQuoteTitle, quoteReference, quoteTitle } from "../../../convex/m
 import { LIMITS } from "../../../convex/model/validate";
 import { Field, FieldError } from "../components/Field";
 import { PrioritySliders } from "../components/PrioritySliders";
+import { SupplierSides } from "../components/SupplierSides";
 import { Empty, ErrorNotice, Loading } from "../components/States";
 import { describeError } from "../lib/errors";
 import { currencyOf, currencySymbol, formatMoney, formatUnitPrice } from "../lib/format";
@@ -21,7 +22,7 @@ import {
 import { hrefFor, navigate, useRoute } from "../lib/router";
 import { needsRole } from "../lib/roles";
 import { useWorkspace } from "../lib/workspace";
-import type { Id, Product, Quote, QuoteDetail } from "../lib/types";
+import type { Id, Product, Quote, QuoteDetail, SupplierProfile } from "../lib/types";
 
 let nextLineKey = 1;
 const newLineKey = () => nextLineKey++;
@@ -80,12 +81,14 @@ function FromQuote({ quoteId, mode }: { quoteId: string; mode: "edit" | "duplica
       </Empty>
     );
   }
-  return <NewQuoteForm mode={mode} source={quote} />;
+  const live = detail.negotiations.filter((n) => n.side === "live").map((n) => n.supplierId);
+  return <NewQuoteForm mode={mode} source={quote} sourceLive={live} />;
 }
 
-function NewQuoteForm({ mode, source }: { mode: Mode; source?: Quote }) {
+function NewQuoteForm({ mode, source, sourceLive }: { mode: Mode; source?: Quote; sourceLive?: Id<"suppliers">[] }) {
   const { workspaceId } = useWorkspace();
   const products = useQuery(api.products.list, { workspaceId }) as Product[] | undefined;
+  const suppliers = useQuery(api.suppliers.list, { workspaceId }) as SupplierProfile[] | undefined;
   // Prices are in the workspace's currency (the catalog's, and a new quote's); an edited quote keeps its own.
   const workspace = useQuery(api.workspaces.get, { workspaceId });
   const currency = mode === "edit" && source ? currencyOf(source) : currencyOf(workspace);
@@ -93,7 +96,7 @@ function NewQuoteForm({ mode, source }: { mode: Mode; source?: Quote }) {
   const updateQuote = useMutation(api.quotes.update);
   // Filled once from the source quote: live updates of it never overwrite what the user typed.
   const [draft, setDraft] = useState<QuoteDraft>(() =>
-    source && mode !== "new" ? draftFromQuote(source, mode, newLineKey) : emptyDraft(),
+    source && mode !== "new" ? draftFromQuote(source, mode, newLineKey, sourceLive) : emptyDraft(),
   );
   const [picked, setPicked] = useState("");
   const [errors, setErrors] = useState<FieldErrors>({});
@@ -328,6 +331,15 @@ function NewQuoteForm({ mode, source }: { mode: Mode; source?: Quote }) {
             </Field>
           </div>
         </fieldset>
+
+        <SupplierSides
+          suppliers={suppliers}
+          live={draft.liveSupplierIds}
+          onLiveChange={(liveSupplierIds) => update({ liveSupplierIds })}
+          responseHours={draft.responseHours}
+          onResponseHoursChange={(responseHours) => update({ responseHours })}
+          errors={errors}
+        />
 
         <fieldset className="card">
           <legend>Delivery</legend>

@@ -8,6 +8,7 @@ import { PriceChart, type ChartSeries } from "../components/PriceChart";
 import { PurchaseOrderPanel } from "../components/PurchaseOrderPanel";
 import { DeliveryFacts, QuoteActions } from "../components/QuoteActions";
 import { quoteReference, quoteTitle } from "../../../convex/model/quoteNames";
+import { LIMITS } from "../../../convex/model/validate";
 import { QuoteTimeline } from "../components/QuoteTimeline";
 import { QuoteAttachments } from "../components/QuoteAttachments";
 import { ComparisonTable, RecommendationCard } from "../components/Recommendation";
@@ -189,6 +190,10 @@ function QuoteSummary({ quote }: { quote: Quote }) {
           <dd>{quote.guardrails.maxLeadTimeDays} days</dd>
           <dt>Minimum payment terms</dt>
           <dd>Net {quote.guardrails.minPaymentTermsDays} days</dd>
+          <dt>Response deadline</dt>
+          <dd data-testid="quote-response-hours">
+            {quote.responseHours ?? LIMITS.defaultResponseHours} hours from the start
+          </dd>
           <dt>Priorities</dt>
           <dd>{PRIORITY_KEYS.map((k) => `${PRIORITY_LABELS[k]} ${formatPercent(quote.priorities[k])}`).join(" · ")}</dd>
           {quote.notes && (

@@ -1,4 +1,5 @@
-import { join } from "node:path";
+import { copyFileSync, existsSync } from "node:fs";
+import { join, resolve } from "node:path";
 import type { Locator, Page } from "playwright-core";
 import { afterEach, beforeEach, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
@@ -132,6 +133,9 @@ test("invite a live supplier, talk and type on both screens, counter, accept and
   await supplier.getByTestId("offer-submit").click();
   await supplier.getByTestId("brand-offer").waitFor({ timeout: 90_000 });
   await screenshot(supplier, join(RESULTS_DIR, "supplier-portal.png"));
+  // The README's screenshot of the portal: written when missing, refreshed on request (as quote-flow.test.ts does).
+  const readmeShot = resolve("docs", "screenshots", "supplier-portal.png");
+  if (!existsSync(readmeShot) || process.env.PARLEY_UPDATE_SCREENSHOTS === "1") copyFileSync(join(RESULTS_DIR, "supplier-portal.png"), readmeShot);
 
   // The supplier accepts the counter: a final offer, held until the award.
   await supplier.getByTestId("accept-brand-offer").click();

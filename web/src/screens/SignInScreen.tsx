@@ -26,13 +26,50 @@ const FIELD_IDS: Record<AuthField, string> = {
 };
 
 /**
- * Signed out: sign in, or create an account (and, unless the person came with
- * an invitation, their brand's workspace, which is created once they are in).
+ * Who is signing in, for the words around the form: a brand's person (invited
+ * to a workspace, or not), or a supplier's person on the supplier portal
+ * (invited to a negotiation, or coming back to it). Only a brand's person not
+ * invited anywhere creates a workspace with the account.
  */
-export function SignInScreen({ invited = false }: { invited?: boolean }) {
+export type SignInFor = "brand" | "brandInvited" | "supplier" | "supplierInvited";
+
+const WORDS: Record<SignInFor, { title?: string; testId: string; note?: { testId: string; text: (signingUp: boolean) => string } }> = {
+  brand: { testId: "sign-in-screen" },
+  brandInvited: {
+    testId: "sign-in-screen",
+    note: {
+      testId: "invited-note",
+      text: (signingUp) => `You have been invited to a workspace on Parley. ${signingUp ? "Create an account" : "Sign in"} to see the invitation and join.`,
+    },
+  },
+  supplierInvited: {
+    title: "You are invited to negotiate",
+    testId: "portal-sign-in",
+    // Who invites is only known once signed in (the preview needs a user), so the words stay general.
+    note: {
+      testId: "portal-invited-note",
+      text: (signingUp) =>
+        `A brand invited you to negotiate a quote with them on Parley, for your company. ${signingUp ? "Create an account" : "Sign in"} to see who invites you and to join.`,
+    },
+  },
+  supplier: {
+    title: "Supplier portal",
+    testId: "portal-sign-in",
+    note: { testId: "portal-invited-note", text: () => "Sign in to see the negotiations brands invited you to." },
+  },
+};
+
+/**
+ * Signed out: sign in, or create an account (and, for a brand's person not
+ * invited anywhere, their brand's workspace, which is created once they are in).
+ */
+export function SignInScreen({ invited = false, signingInFor }: { invited?: boolean; signingInFor?: SignInFor }) {
   const { signIn } = useAuthActions();
+  const who: SignInFor = signingInFor ?? (invited ? "brandInvited" : "brand");
+  const words = WORDS[who];
+  const forSupplier = who === "supplier" || who === "supplierInvited";
   // An invited person most likely has no account yet.
-  const [flow, setFlow] = useState<AuthFlow>(invited ? "signUp" : "signIn");
+  const [flow, setFlow] = useState<AuthFlow>(who === "brandInvited" || who === "supplierInvited" ? "signUp" : "signIn");
   const [draft, setDraft] = useState<AuthDraft>({ email: "", password: "", name: "", workspaceName: "" });
   const [workspaceEdited, setWorkspaceEdited] = useState(false);
   const [currency, setCurrency] = useState(DEFAULT_CURRENCY);
@@ -41,7 +78,7 @@ export function SignInScreen({ invited = false }: { invited?: boolean }) {
   const [busy, setBusy] = useState(false);
 
   const signingUp = flow === "signUp";
-  const withWorkspace = signingUp && !invited;
+  const withWorkspace = signingUp && who === "brand";
   const workspaceName = workspaceEdited ? draft.workspaceName : suggestWorkspaceName(draft.email, draft.name);
 
   const edit = (field: AuthField, value: string) => {
@@ -102,11 +139,10 @@ export function SignInScreen({ invited = false }: { invited?: boolean }) {
   const fieldError = (field: AuthField) => errors[field];
 
   return (
-    <AuthCard title={signingUp ? "Create your account" : "Sign in to Parley"} testId="sign-in-screen">
-      {invited ? (
-        <p className="notice" data-testid="invited-note">
-          You have been invited to a workspace on Parley. {signingUp ? "Create an account" : "Sign in"} to see the
-          invitation and join.
+    <AuthCard title={words.title ?? (signingUp ? "Create your account" : "Sign in to Parley")} testId={words.testId}>
+      {words.note ? (
+        <p className="notice" data-testid={words.note.testId}>
+          {words.note.text(signingUp)}
         </p>
       ) : (
         <p className="muted">AI agents negotiate your quotes with three suppliers at once; you watch and decide.</p>
@@ -127,7 +163,8 @@ export function SignInScreen({ invited = false }: { invited?: boolean }) {
         {problem && !problem.field && <ErrorNotice message={problem.message} testId="auth-error" />}
         <fieldset className="auth-fields" disabled={busy}>
           {signingUp && (
-            <Field id={FIELD_IDS.name} field="name" label="Your name" error={fieldError("name")}>
+            <Field id={FIELD_IDS.name} field="name" label="Your name" error={fieldError("name")}
+              hint={forSupplier ? "The brand sees it next to your messages." : undefined}>
               {(a11y) => (
                 <input {...a11y} autoComplete="name" value={draft.name} onChange={(e) => edit("name", e.target.value)}
                   data-testid="auth-name" />

@@ -1,4 +1,4 @@
-import type { Id } from "../_generated/dataModel";
+import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import {
   ATTACHMENT_LIMITS,
@@ -147,29 +147,41 @@ export async function remove(ctx: MutationCtx, attachmentId: Id<"attachments">):
  * A quote's attachments, oldest first, as the dashboard lists them: a download
  * URL (null if the file has gone), never the storageId.
  *
- * Reading depends on the quote alone, not on who asks: today the quote's
- * workspace members call it (attachments.list, any role). When suppliers get a
- * portal (issue 10), a supplier principal's own builder checks that it has a
- * negotiation on the quote and then calls this same function through a `db`
- * scoped to that quote: the rule "the parties to a quote read its attachments"
- * needs no change here.
+ * Reading depends on the quote alone, not on who asks: the quote's workspace
+ * members call it (attachments.list, any role), and a live supplier's contact
+ * reads filesOfQuote through its own builder, whose `db` is scoped to its
+ * negotiation's quote: "the parties to a quote read its attachments".
  */
 export async function attachmentsOfQuote(ctx: QueryCtx, quoteId: Id<"quotes">) {
-  await getQuote(ctx, quoteId);
-  const rows = await attachmentsOf(ctx, quoteId, ATTACHMENT_LIMITS.perQuote);
   return await Promise.all(
-    rows.map(async (row) => ({
-      _id: row._id,
-      name: row.name,
-      size: row.size,
-      sizeInWords: sizeInWords(row.size),
-      contentType: row.contentType,
-      kind: isAllowedType(row.contentType) ? ATTACHMENT_TYPES[row.contentType].label : row.contentType,
-      url: await ctx.storage.getUrl(row.storageId),
+    (await attachmentRows(ctx, quoteId)).map(async (row) => ({
+      ...(await fileView(ctx, row)),
       uploadedBy: (await personOf(ctx, row.uploadedBy)).name,
       uploadedAt: row.uploadedAt,
     })),
   );
+}
+
+/** The quote's files as every party to it reads them, the supplier portal included: no uploader, never the storage id. */
+export async function filesOfQuote(ctx: QueryCtx, quoteId: Id<"quotes">) {
+  return await Promise.all((await attachmentRows(ctx, quoteId)).map((row) => fileView(ctx, row)));
+}
+
+async function attachmentRows(ctx: QueryCtx, quoteId: Id<"quotes">) {
+  await getQuote(ctx, quoteId);
+  return await attachmentsOf(ctx, quoteId, ATTACHMENT_LIMITS.perQuote);
+}
+
+async function fileView(ctx: QueryCtx, row: Doc<"attachments">) {
+  return {
+    _id: row._id,
+    name: row.name,
+    size: row.size,
+    sizeInWords: sizeInWords(row.size),
+    contentType: row.contentType,
+    kind: isAllowedType(row.contentType) ? ATTACHMENT_TYPES[row.contentType].label : row.contentType,
+    url: await ctx.storage.getUrl(row.storageId),
+  };
 }
 
 export type AttachmentView = Awaited<ReturnType<typeof attachmentsOfQuote>>[number];

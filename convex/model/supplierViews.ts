@@ -1,7 +1,7 @@
 import type { PaginationOptions } from "convex/server";
 import type { Doc, Id } from "../_generated/dataModel";
 import type { QueryCtx } from "../_generated/server";
-import { attachmentsOfQuote } from "./attachments";
+import { filesOfQuote } from "./attachments";
 import { currencyOf } from "./currency";
 import { incotermLabel } from "./incoterms";
 import { streamedText, streamingMessages } from "./messages";
@@ -103,15 +103,7 @@ export async function supplierNegotiationView(ctx: QueryCtx, access: SupplierAcc
         .withIndex("by_quoteId", (q) => q.eq("quoteId", quote._id))
         .first()
     : null;
-  const attachments = (await attachmentsOfQuote(ctx, quote._id)).map(({ _id, name, size, sizeInWords, contentType, kind, url }) => ({
-    _id,
-    name,
-    size,
-    sizeInWords,
-    contentType,
-    kind,
-    url,
-  }));
+  const attachments = await filesOfQuote(ctx, quote._id);
   return {
     negotiationId: negotiation._id,
     brandName: workspace?.name ?? "The brand",

@@ -374,6 +374,12 @@ export default defineSchema({
     status: offerStatus,
     ai: v.optional(offerAi),
     respondedAt: v.optional(v.number()),
+    /**
+     * Until when the offer holds: an open offer until the negotiation's response
+     * deadline; an accepted one (a supplier's final offer, held until the award)
+     * for FINAL_OFFER_HOLD_MS after it was reached. Absent on offers from before.
+     */
+    validUntil: v.optional(v.number()),
   }).index("by_negotiationId_and_round", ["negotiationId", "round"]),
 
   messages: defineTable({

@@ -53,6 +53,13 @@ export async function awardableOffer(
     if (!negotiation.currentOfferId) fail("CONFLICT", "This negotiation has no accepted offer", "negotiationId");
     const offer = await ctx.db.get(negotiation.currentOfferId);
     if (!offer || offer.status !== "accepted") fail("CONFLICT", "The agreed offer is not accepted", "negotiationId");
+    if (offer.validUntil !== undefined && offer.validUntil <= Date.now()) {
+      fail(
+        "EXPIRED",
+        `This final offer held until ${new Date(offer.validUntil).toUTCString().replace(/:\d\d GMT$/, " UTC")}: it can no longer be awarded. Duplicate the quote to ask again`,
+        "negotiationId",
+      );
+    }
     return { quote, offer, accept: false };
   }
   assertOpen(negotiation);

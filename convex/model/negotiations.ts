@@ -20,6 +20,8 @@ import { checkNumber, checkTerms, guardrailViolation, sameTerms, type Terms } fr
 // closing it does to its standing offer.
 
 export const NEGOTIATION_TTL_MS = 48 * 60 * 60 * 1000;
+/** How long a final offer holds for the brand to award it: two weeks, the usual validity of a supplier's quotation. */
+export const FINAL_OFFER_HOLD_MS = 14 * 24 * 60 * 60 * 1000;
 
 export type Party = "brand" | "supplier";
 export type OfferAi = Infer<typeof offerAi>;
@@ -216,6 +218,7 @@ export async function recordOffer(
     terms: input.terms,
     status: "pending",
     ...(input.ai ? { ai: input.ai } : {}),
+    ...(negotiation.expiresAt !== undefined ? { validUntil: negotiation.expiresAt } : {}),
   });
   await ctx.db.patch(negotiationId, {
     currentRound: round,
@@ -269,7 +272,8 @@ export async function acceptOffer(
     const violation = guardrailViolation(offer.terms, quote);
     if (violation) fail("CONFLICT", `The brand cannot accept this offer: ${violation.message}`, violation.field);
   }
-  await ctx.db.patch(offerId, { status: "accepted", respondedAt: Date.now() });
+  const now = Date.now();
+  await ctx.db.patch(offerId, { status: "accepted", respondedAt: now, validUntil: now + FINAL_OFFER_HOLD_MS });
   await transitionNegotiation(ctx, negotiation, "accepted", { actor, outcome: "agreement" });
 }
 

@@ -77,6 +77,7 @@ const offerView = (offer: Doc<"offers">) => ({
   offeredBy: offer.offeredBy,
   terms: offer.terms,
   status: offer.status,
+  validUntil: offer.validUntil ?? null,
 });
 
 export async function supplierNegotiationView(ctx: QueryCtx, access: SupplierAccess) {

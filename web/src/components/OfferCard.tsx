@@ -1,4 +1,4 @@
-import { capitalise, formatDays, formatMoney, formatUnitPrice, totalPrice } from "../lib/format";
+import { capitalise, formatDateTime, formatDays, formatMoney, formatUnitPrice, totalPrice } from "../lib/format";
 import type { Currency } from "../../../convex/model/currency";
 import type { Offer, Terms } from "../lib/types";
 
@@ -42,12 +42,18 @@ export function OfferCard({ offer, supplierName, currency }: { offer: Offer; sup
         <span className="offer-title">
           {by} offer · round {offer.round}
         </span>
-        <span className={`offer-status`}>{capitalise(offer.status)}</span>
+        {/* An agreement is the supplier's final offer, held until the brand awards it: not yet an order. */}
+        <span className={`offer-status`}>{offer.status === "accepted" ? "Final offer" : capitalise(offer.status)}</span>
       </div>
       <TermsTable terms={offer.terms} currency={currency} />
       <div className="offer-total">
         Total <strong className="tabular">{formatMoney(totalPrice(offer.terms), currency)}</strong>
       </div>
+      {offer.status === "accepted" && offer.validUntil !== undefined && (
+        <p className="muted small" data-testid="offer-valid-until">
+          Held for the award until {formatDateTime(offer.validUntil)}
+        </p>
+      )}
     </div>
   );
 }

@@ -20,6 +20,11 @@ export function StatusCard({ view, now }: { view: PortalNegotiation; now: number
         </h2>
         <p>{words.detail}</p>
       </div>
+      {view.status === "accepted" && view.standingOffer?.validUntil && (
+        <p className="muted small" data-testid="portal-final-offer-until">
+          Your final offer holds until {new Date(view.standingOffer.validUntil).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" })}.
+        </p>
+      )}
       {open && (
         <p className="muted small">
           {round > 0 ? `Offer ${round} of at most ${view.maxRounds}.` : `At most ${view.maxRounds} offers in all.`}

@@ -28,12 +28,12 @@ export function statusWords(input: StatusInput): { label: string; detail: string
       return yourTurn
         ? { label: "Your turn", detail: "Make your opening offer: the brand answers it.", tone: "live" }
         : { label: "Starting", detail: "The negotiation is about to start.", tone: "neutral" };
+    // "paused" is the brand's person taking over from its agent: the brand's own business, so it reads as active.
     case "active":
+    case "paused":
       return yourTurn
         ? { label: "Your turn", detail: "Make an offer, accept the brand's offer, or write to the brand.", tone: "live" }
         : { label: "Waiting for the brand's answer", detail: "Your offer is with the brand. You can still write to them.", tone: "neutral" };
-    case "paused":
-      return { label: "Paused", detail: "The brand paused this negotiation for now.", tone: "warn" };
     case "accepted":
       return {
         label: "Agreed",

@@ -1,5 +1,6 @@
 import type { Infer } from "convex/values";
 import type { negotiationOutcome, negotiationStatus, quoteStatus } from "../schema";
+import { isTerminalNegotiationStatus, TERMINAL_NEGOTIATION_STATUSES, type TerminalNegotiationStatus } from "../../src/negotiation";
 import { fail } from "./errors";
 
 // The explicit state machines of a negotiation and a quote. Anything not listed
@@ -20,15 +21,16 @@ export const NEGOTIATION_STATUSES: NegotiationStatus[] = [
   "failed",
 ];
 
+// Compiles only while the schema knows every terminal status.
+const TERMINAL: readonly NegotiationStatus[] = TERMINAL_NEGOTIATION_STATUSES;
+const CLOSED = Object.fromEntries(TERMINAL.map((status) => [status, [] as NegotiationStatus[]])) as Record<TerminalNegotiationStatus, NegotiationStatus[]>;
+
+/** Where an open negotiation may go; a terminal one (src/negotiation's list) goes nowhere. */
 export const NEGOTIATION_TRANSITIONS: Record<NegotiationStatus, NegotiationStatus[]> = {
   pending: ["active", "rejected", "expired", "failed"],
   active: ["paused", "accepted", "rejected", "impasse", "expired", "failed"],
   paused: ["active", "accepted", "rejected", "impasse", "expired", "failed"],
-  accepted: [],
-  rejected: [],
-  impasse: [],
-  expired: [],
-  failed: [],
+  ...CLOSED,
 };
 
 export const QUOTE_STATUSES: QuoteStatus[] = [
@@ -59,7 +61,7 @@ export const DEFAULT_OUTCOME: Partial<Record<NegotiationStatus, NegotiationOutco
 };
 
 export function isTerminalNegotiation(status: NegotiationStatus): boolean {
-  return NEGOTIATION_TRANSITIONS[status].length === 0;
+  return isTerminalNegotiationStatus(status);
 }
 
 export function canTransitionNegotiation(from: NegotiationStatus, to: NegotiationStatus): boolean {

@@ -1,6 +1,7 @@
 import type { Infer } from "convex/values";
 import type { guardrails as guardrailsValidator, priorities as prioritiesValidator, terms as termsValidator } from "../schema";
-import { DEFAULT_MAX_ROUNDS, normalisedPriorities } from "../../src/negotiation";
+import { DAY_LIMITS, DEFAULT_MAX_ROUNDS, type GuardrailBreach, guardrailBreaches, normalisedPriorities } from "../../src/negotiation";
+import type * as Engine from "../../src/negotiation/types";
 import { currencyOf, formatMoney, formatUnitPrice } from "./currency";
 import { invalid } from "./errors";
 import { type Incoterm, INCOTERMS } from "./incoterms";
@@ -8,15 +9,17 @@ import { type Incoterm, INCOTERMS } from "./incoterms";
 // Bounds on everything a caller may send. Validators in the function signatures
 // check types; these check values, and name the offending field.
 
-export type Terms = Infer<typeof termsValidator>;
-export type Priorities = Infer<typeof prioritiesValidator>;
-export type Guardrails = Infer<typeof guardrailsValidator>;
+// The schema's validators and the engine's types are one shape: if they drift, these are `never` and nothing compiles.
+type Exactly<Schema, Engine> = [Schema] extends [Engine] ? ([Engine] extends [Schema] ? Schema : never) : never;
+export type Terms = Exactly<Infer<typeof termsValidator>, Engine.Terms>;
+export type Priorities = Exactly<Infer<typeof prioritiesValidator>, Engine.Priorities>;
+export type Guardrails = Exactly<Infer<typeof guardrailsValidator>, Engine.Guardrails>;
 
 export const LIMITS = {
   maxQuantity: 10_000_000,
   maxUnitPrice: 1_000_000,
-  maxLeadTimeDays: 365,
-  maxPaymentTermsDays: 180,
+  maxLeadTimeDays: DAY_LIMITS.maxLeadTimeDays,
+  maxPaymentTermsDays: DAY_LIMITS.maxPaymentTermsDays,
   maxLineItems: 50,
   maxTextLength: 4_000,
   maxTitleLength: 120,
@@ -130,9 +133,13 @@ export function normalisePriorities(priorities: Priorities): Priorities {
   return normalisedPriorities(priorities);
 }
 
+/**
+ * A guardrail may be a fraction of a day (the scenario format accepts the same);
+ * offers stay in whole days, and the engine rounds inside the limit.
+ */
 export function checkGuardrails(guardrails: Guardrails): Guardrails {
-  checkLeadTimeDays(guardrails.maxLeadTimeDays, "guardrails.maxLeadTimeDays");
-  checkPaymentTermsDays(guardrails.minPaymentTermsDays, "guardrails.minPaymentTermsDays");
+  checkNumber(guardrails.maxLeadTimeDays, "guardrails.maxLeadTimeDays", { min: DAY_LIMITS.minLeadTimeDays, max: LIMITS.maxLeadTimeDays });
+  checkNumber(guardrails.minPaymentTermsDays, "guardrails.minPaymentTermsDays", { min: 0, max: LIMITS.maxPaymentTermsDays });
   return guardrails;
 }
 
@@ -163,34 +170,43 @@ export function checkTerms(terms: Terms, quote: QuoteLimits, field = "terms"): T
   return terms;
 }
 
-/** The first guardrail these terms break, or null: what the brand may never agree to. */
+/** A guardrail broken, in the words a brand user reads, at the field that breaks it. */
+export function breachInWords(breach: GuardrailBreach, currency: string, field = "terms"): { field: string; message: string } {
+  switch (breach.issue) {
+    case "unknownLine":
+      return { field: `${field}.lines[${breach.line}].sku`, message: `Sku "${breach.sku}" is not a line item of this quote` };
+    case "missingLine":
+      return { field: `${field}.lines`, message: `Terms must price ${breach.sku}, a line item of this quote` };
+    case "quantity":
+      return { field: `${field}.lines[${breach.line}].quantity`, message: `Quantity for ${breach.sku} must be greater than 0` };
+    case "unitPrice":
+      return {
+        field: `${field}.lines[${breach.line}].unitPrice`,
+        message: !(breach.unitPrice > breach.limit)
+          ? `Unit price for ${breach.sku} must be a number, 0 or more`
+          : `Unit price ${formatUnitPrice(breach.unitPrice, currency)} for ${breach.sku} is above the guardrail of ${formatUnitPrice(breach.limit, currency)}`,
+      };
+    case "leadTimeDays":
+      return {
+        field: `${field}.leadTimeDays`,
+        message: `Lead time ${formatNumber(breach.value)} days is above the guardrail of ${formatNumber(breach.limit)} days`,
+      };
+    case "paymentTermsDays":
+      return {
+        field: `${field}.paymentTermsDays`,
+        message: `Payment terms of ${formatNumber(breach.value)} days are below the guardrail of ${formatNumber(breach.limit)} days`,
+      };
+  }
+}
+
+/** The first guardrail these terms break (the engine's own check), or null: what the brand may never agree to. */
 export function guardrailViolation(
   terms: Terms,
   quote: QuoteLimits,
   field = "terms",
 ): { field: string; message: string } | null {
-  for (const [i, line] of terms.lines.entries()) {
-    const item = quote.lineItems.find((candidate) => candidate.sku === line.sku);
-    if (item && line.unitPrice > item.maxUnitPrice) {
-      return {
-        field: `${field}.lines[${i}].unitPrice`,
-        message: `Unit price ${formatUnitPrice(line.unitPrice, currencyOf(quote))} for ${line.sku} is above the guardrail of ${formatUnitPrice(item.maxUnitPrice, currencyOf(quote))}`,
-      };
-    }
-  }
-  if (terms.leadTimeDays > quote.guardrails.maxLeadTimeDays) {
-    return {
-      field: `${field}.leadTimeDays`,
-      message: `Lead time ${terms.leadTimeDays} days is above the guardrail of ${quote.guardrails.maxLeadTimeDays} days`,
-    };
-  }
-  if (terms.paymentTermsDays < quote.guardrails.minPaymentTermsDays) {
-    return {
-      field: `${field}.paymentTermsDays`,
-      message: `Payment terms of ${terms.paymentTermsDays} days are below the guardrail of ${quote.guardrails.minPaymentTermsDays} days`,
-    };
-  }
-  return null;
+  const [first] = guardrailBreaches(terms, quote.lineItems, quote.guardrails);
+  return first ? breachInWords(first, currencyOf(quote), field) : null;
 }
 
 export function sameTerms(a: Terms, b: Terms): boolean {

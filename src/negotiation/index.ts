@@ -25,6 +25,7 @@ export {
 } from "./assist.js";
 export {
   brandUtility,
+  guardrailBreaches,
   hasZoneOfAgreement,
   normalisedPriorities,
   supplierAcceptable,
@@ -32,10 +33,12 @@ export {
   supplierOpeningTerms,
   supplierUtility,
   withinGuardrails,
+  type GuardrailBreach,
+  type PriceLimit,
 } from "./utility.js";
 export { agreementSpace, nashPoint, paretoDistance, paretoFrontier, type Outcome, type UtilityPoint } from "./outcome-space.js";
 export { learnOpponentModel, acceptanceProbability, type OpponentModel } from "./opponent-model.js";
 export { PERSONA_PRESETS, personaPreset, type PersonaPresetName } from "./personas.js";
 export { parseScenario, scenarioSchema, scenarioSetups, ScenarioError, type Scenario } from "./scenario.js";
-export { describeTerms, totalPrice } from "./terms.js";
+export { DAY_LIMITS, describeTerms, meanUnitPrice, totalPrice } from "./terms.js";
 export { mulberry32 } from "./prng.js";

@@ -3,6 +3,7 @@
 
 import { z } from "zod";
 import { PERSONA_PRESETS, type PersonaPresetName, personaPreset } from "./personas.js";
+import { DAY_LIMITS } from "./terms.js";
 import { type BrandStrategyName, BRAND_STRATEGY_NAMES, DEFAULT_MAX_ROUNDS, type NegotiationSetup } from "./setup-types.js";
 import type { Guardrails, LineItem, Priorities, SupplierPersona, SupplierSpec } from "./types.js";
 
@@ -25,7 +26,11 @@ const prioritiesSchema = z
   .object({ price: nonNegative, leadTime: nonNegative, paymentTerms: nonNegative, quality: nonNegative })
   .refine((p) => p.price + p.leadTime + p.paymentTerms + p.quality > 0, { message: "at least one priority must be above 0" });
 
-const guardrailsSchema = z.object({ maxLeadTimeDays: nonNegative, minPaymentTermsDays: nonNegative });
+// Fractional days are guardrails too (Convex's checkGuardrails accepts the same).
+const guardrailsSchema = z.object({
+  maxLeadTimeDays: z.number().min(DAY_LIMITS.minLeadTimeDays).max(DAY_LIMITS.maxLeadTimeDays),
+  minPaymentTermsDays: nonNegative.max(DAY_LIMITS.maxPaymentTermsDays),
+});
 
 const personaSchema = z
   .object({

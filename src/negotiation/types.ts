@@ -104,6 +104,19 @@ export interface SupplierSpec extends SupplierProfile {
 
 export type NegotiationOutcome = "agreement" | "impasse" | "walked_away" | "expired" | "failed";
 
+/**
+ * The statuses of a negotiation that never change again (convex/schema.ts's
+ * negotiationStatus holds them all). The one list: Convex's state machine, the
+ * workflow and the dashboard all read it.
+ */
+export const TERMINAL_NEGOTIATION_STATUSES = ["accepted", "rejected", "impasse", "expired", "failed"] as const;
+
+export type TerminalNegotiationStatus = (typeof TERMINAL_NEGOTIATION_STATUSES)[number];
+
+export function isTerminalNegotiationStatus(status: string): status is TerminalNegotiationStatus {
+  return (TERMINAL_NEGOTIATION_STATUSES as readonly string[]).includes(status);
+}
+
 /** One ranked entry of a recommendation. */
 export interface RankedOffer {
   supplierId: string;

@@ -3,7 +3,7 @@
 // strategy never reads — it only sees the supplier's offers.
 
 import type { BrandContext } from "./setup-types.js";
-import { clamp01, totalPrice } from "./terms.js";
+import { centsAtMost, clamp01, totalPrice } from "./terms.js";
 import type { Guardrails, LineItem, Priorities, SupplierPersona, Terms } from "./types.js";
 
 /** Payment terms beyond this are worth nothing more to the brand (net 120). */
@@ -16,15 +16,53 @@ export function normalisedPriorities(p: Priorities): Priorities {
   return { price: p.price / sum, leadTime: p.leadTime / sum, paymentTerms: p.paymentTerms / sum, quality: p.quality / sum };
 }
 
-/** Every line priced at or under its maxUnitPrice, lead time and payment terms inside the limits. */
-export function withinGuardrails(terms: Terms, lineItems: LineItem[], guardrails: Guardrails): boolean {
-  if (terms.leadTimeDays > guardrails.maxLeadTimeDays) return false;
-  if (terms.paymentTermsDays < guardrails.minPaymentTermsDays) return false;
+/** One guardrail (or the shape it needs) that terms break; `line` indexes `terms.lines`. */
+export type GuardrailBreach =
+  | { issue: "unknownLine"; line: number; sku: string }
+  | { issue: "missingLine"; sku: string }
+  | { issue: "quantity"; line: number; sku: string; quantity: number }
+  | { issue: "unitPrice"; line: number; sku: string; unitPrice: number; limit: number }
+  | { issue: "leadTimeDays"; value: number; limit: number }
+  | { issue: "paymentTermsDays"; value: number; limit: number };
+
+/** What the guardrails are checked against: a line item's sku and its price limit. */
+export type PriceLimit = Pick<LineItem, "sku" | "maxUnitPrice">;
+
+/**
+ * Every guardrail these terms break, lines first (in the terms' order), then
+ * lead time, then payment terms. The one check of the engine, Convex and the
+ * dashboard. Exact, with no tolerance: a unit price above its maximum by any
+ * amount, or days beyond a limit by any fraction, break it; comparisons are
+ * written so that NaN breaks them too.
+ */
+export function guardrailBreaches(terms: Terms, lineItems: PriceLimit[], guardrails: Guardrails): GuardrailBreach[] {
+  const breaches: GuardrailBreach[] = [];
+  terms.lines.forEach((line, i) => {
+    const item = lineItems.find((candidate) => candidate.sku === line.sku);
+    if (!item) {
+      breaches.push({ issue: "unknownLine", line: i, sku: line.sku });
+      return;
+    }
+    if (!(Number.isFinite(line.quantity) && line.quantity > 0)) breaches.push({ issue: "quantity", line: i, sku: line.sku, quantity: line.quantity });
+    if (!(line.unitPrice >= 0 && line.unitPrice <= item.maxUnitPrice)) {
+      breaches.push({ issue: "unitPrice", line: i, sku: line.sku, unitPrice: line.unitPrice, limit: item.maxUnitPrice });
+    }
+  });
   for (const item of lineItems) {
-    const line = terms.lines.find((l) => l.sku === item.sku);
-    if (!line || !(line.unitPrice <= item.maxUnitPrice + PRICE_EPSILON) || !(line.quantity > 0)) return false;
+    if (!terms.lines.some((line) => line.sku === item.sku)) breaches.push({ issue: "missingLine", sku: item.sku });
   }
-  return terms.lines.every((l) => Number.isFinite(l.unitPrice) && l.unitPrice >= 0);
+  if (!(terms.leadTimeDays <= guardrails.maxLeadTimeDays)) {
+    breaches.push({ issue: "leadTimeDays", value: terms.leadTimeDays, limit: guardrails.maxLeadTimeDays });
+  }
+  if (!(terms.paymentTermsDays >= guardrails.minPaymentTermsDays)) {
+    breaches.push({ issue: "paymentTermsDays", value: terms.paymentTermsDays, limit: guardrails.minPaymentTermsDays });
+  }
+  return breaches;
+}
+
+/** Every line item priced, at or under its maxUnitPrice, lead time and payment terms inside the limits. */
+export function withinGuardrails(terms: Terms, lineItems: PriceLimit[], guardrails: Guardrails): boolean {
+  return guardrailBreaches(terms, lineItems, guardrails).length === 0;
 }
 
 export function paymentTermsCeiling(guardrails: Guardrails): number {
@@ -138,7 +176,7 @@ export function supplierUtility(terms: Terms, lineItems: LineItem[], persona: Su
 export function hasZoneOfAgreement(ctx: BrandContext, persona: SupplierPersona): boolean {
   const lead = Math.min(ctx.guardrails.maxLeadTimeDays, persona.leadTimeDays.standard);
   const best: Terms = {
-    lines: ctx.lineItems.map((i) => ({ sku: i.sku, quantity: i.quantity, unitPrice: Math.floor(i.maxUnitPrice * 100 + 1e-6) / 100 })),
+    lines: ctx.lineItems.map((i) => ({ sku: i.sku, quantity: i.quantity, unitPrice: centsAtMost(i.maxUnitPrice) })),
     leadTimeDays: Math.floor(lead),
     paymentTermsDays: Math.ceil(ctx.guardrails.minPaymentTermsDays),
   };

@@ -1,8 +1,9 @@
 import { ConvexHttpClient } from "convex/browser";
 import type { Page } from "playwright-core";
 import type { Id } from "../../convex/_generated/dataModel";
+import { TERMINAL_NEGOTIATION_STATUSES } from "../../src/negotiation/types";
 
-export const FINAL_STATUSES = ["accepted", "rejected", "impasse", "expired", "failed"];
+export const FINAL_STATUSES: string[] = [...TERMINAL_NEGOTIATION_STATUSES];
 
 export interface QuoteInput {
   /** Index into the catalog picker's options (0 is the placeholder). */

@@ -154,9 +154,10 @@ describe("brand prompts carry no persona", () => {
       expect(turn.instructions).toContain(BOULWARE_WORDS);
       expect(turn.instructions).toContain("Northwind Mills");
     }
-    // The scripted supplier's offers open with its Boulware lines.
-    const boulwareOpeners = ["Our pricing reflects the quality we deliver.", "We hold firm on quality, and on price.", "I understand the ask, but our costs are real."];
-    const counters = supplierTurns.filter((t) => decodeBrief(t.prompt)!.move === "offer");
+    // The scripted supplier opens by introducing itself; its answers open with its Boulware lines.
+    const boulwareOpeners = ["Our pricing reflects the quality we deliver.", "We hold firm on quality.", "I understand the ask, but our costs are real."];
+    const [opening, ...counters] = supplierTurns.filter((t) => decodeBrief(t.prompt)!.move === "offer");
+    expect(opening!.message.startsWith("Northwind Mills here — premium organic cotton.")).toBe(true);
     expect(counters.length).toBeGreaterThan(0);
     for (const turn of counters) expect(boulwareOpeners.some((line) => turn.message.startsWith(line))).toBe(true);
   });

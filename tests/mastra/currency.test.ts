@@ -80,7 +80,7 @@ describe("the negotiation's words are in the quote's currency", () => {
           const text = scriptedMessage(euroBrief({ party, move, seq }));
           expect(text).not.toContain("$");
           if (/\d/.test(text)) expect(text).toMatch(/€/);
-          if (move === "offer") expect(text).toContain("2,000 × Organic tee at €6.23/unit");
+          if (move === "offer") expect(text).toContain("2,000 × Organic tee at €6.225/unit");
         }
       }
     }
@@ -92,7 +92,7 @@ describe("the negotiation's words are in the quote's currency", () => {
   it("a brief without a currency (from before currencies) speaks in dollars", () => {
     const { currency: _none, ...old } = euroBrief();
     const text = scriptedMessage(old);
-    expect(text).toContain("$6.23/unit");
+    expect(text).toContain("$6.225/unit");
     expect(text).not.toContain("€");
   });
 
@@ -105,7 +105,7 @@ describe("the negotiation's words are in the quote's currency", () => {
   it("the prompt to a real model states the decision in the currency, and the brief carries its code", () => {
     const brief = euroBrief();
     const prompt = promptFor(brief, { messages: [] });
-    expect(prompt).toContain("Offer exactly these terms: €6.23/unit, 21 days, net 30.");
+    expect(prompt).toContain("Offer exactly these terms: €6.225/unit, 21 days, net 30.");
     expect(prompt).toContain("State every amount in EUR");
     expect(prompt).not.toContain("$");
     expect(decodeBrief(prompt)?.currency).toBe("EUR");

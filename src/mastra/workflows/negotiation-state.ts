@@ -1,12 +1,12 @@
 import type { Doc, Id } from "../../../convex/_generated/dataModel.js";
-import { supplierProfileOf, type Move, type NegotiationSetup, type OfferRecord } from "../../negotiation/index.js";
+import { supplierProfileOf, TERMINAL_NEGOTIATION_STATUSES, type Move, type NegotiationSetup, type OfferRecord } from "../../negotiation/index.js";
 import type { NegotiationState, QuoteState } from "../convex-transport.js";
 
 // Reading a negotiation as Convex holds it: the engine's setup and history, and
 // where an interrupted run left off. Everything a resumed run needs is here, so
 // that it writes the same seq for the same message as an uninterrupted run.
 
-export const TERMINAL = new Set<Doc<"negotiations">["status"]>(["accepted", "rejected", "impasse", "expired", "failed"]);
+export const TERMINAL = new Set<Doc<"negotiations">["status"]>(TERMINAL_NEGOTIATION_STATUSES);
 
 /**
  * The simulation's setup: the supplier's public profile (what the brand side

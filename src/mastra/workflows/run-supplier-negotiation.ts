@@ -11,7 +11,7 @@ import { isLeaseLost, type LeasedWriter, type StreamingMessage } from "../storag
 import { watchQuery, type Watch } from "../watch.js";
 import type { Lull } from "./live-lull.js";
 import { findNegotiation, messageKindOf, planTurn, setupFor, TERMINAL, termsOutcome, type PlannedTurn } from "./negotiation-state.js";
-import { briefFor, instructionsFor, promptFor, reconcileModelTerms } from "./turn-prompt.js";
+import { briefFor, instructionsFor, promptFor, proseFactsFor, settleMessage, sumUsage, type SettledMessage } from "./turn-prompt.js";
 
 // One brand–supplier negotiation, turn by turn, with Convex as the only memory:
 // a run starts from the history Convex holds; before each turn a subscription
@@ -169,7 +169,8 @@ export async function runSupplierNegotiation(
     plan: PlannedTurn,
     move: Move,
   ): Promise<NegotiationState | undefined> => {
-    const brief = briefFor(move, setup, negotiation, quote, plan.history, plan.seq);
+    const rivals = (context.state?.negotiations.length ?? 1) > 1;
+    const brief = briefFor(move, setup, negotiation, quote, plan.history, plan.seq, rivals);
     const sender = move.party;
     const kind = messageKindOf(move);
     const header = { seq: plan.seq, sender, kind } as const;
@@ -179,11 +180,28 @@ export async function runSupplierNegotiation(
     const { _id, name, profile } = negotiation.supplier;
     let text = "";
     let usage: Awaited<Awaited<ReturnType<Agent["stream"]>>["usage"]>;
-    try {
-      const output = await runtime.agentFor(sender, { _id, name, profile }).stream(promptFor(brief, negotiation), {
-        instructions: instructionsFor(sender, negotiation),
-        abortSignal: turnSignal,
+    let reconciled: SettledMessage;
+    const agent = runtime.agentFor(sender, { _id, name, profile });
+    const prompt = promptFor(brief, negotiation);
+    const instructions = instructionsFor(sender, negotiation);
+    const failedTurn = (error: unknown) => {
+      if (signal?.aborted) return interruption(signal.reason);
+      if (turnSignal.aborted) return new Error(`the ${sender}'s model did not answer within ${runtime.turnTimeoutMs} ms`);
+      return error instanceof Error && error.message.startsWith(`the ${sender}'s model`) ? error : new Error(`the ${sender}'s model failed: ${errorText(error)}`);
+    };
+    // Asked again with the engine's numbers: not streamed, since the dashboard
+    // already shows the first words; the finishing write replaces them.
+    const regenerate = async (correction: string) => {
+      log.info("model prose did not match the engine's move; asking again", { negotiationId, seq: plan.seq });
+      const again = await agent.generate(`${prompt}\n\n${correction}`, { instructions, abortSignal: turnSignal }).catch((error: unknown) => {
+        throw failedTurn(error);
       });
+      if (signal?.aborted || turnSignal.aborted || again.error) throw failedTurn(again.error);
+      usage = sumUsage(usage, again.usage);
+      return again.text;
+    };
+    try {
+      const output = await agent.stream(prompt, { instructions, abortSignal: turnSignal });
       for await (const delta of output.textStream) {
         const first = !text.trim();
         text += delta;
@@ -196,6 +214,7 @@ export async function runSupplierNegotiation(
       if (turnSignal.aborted) throw new Error(`the ${sender}'s model did not answer within ${runtime.turnTimeoutMs} ms`);
       if (output.error) throw new Error(`the ${sender}'s model failed: ${errorText(output.error)}`);
       usage = await output.usage;
+      reconciled = await settleMessage(text, { move, setup, brief, facts: proseFactsFor(brief, plan.history, setup, quote.responseHours) }, regenerate);
     } catch (error) {
       // An interrupted run leaves the message streaming: the run that resumes
       // the quote writes it again at the same seq. Any other failure ends it
@@ -203,7 +222,6 @@ export async function runSupplierNegotiation(
       if (!(error instanceof InterruptedError) && !signal?.aborted) await stream.withdraw("failed").catch(() => {});
       throw error;
     }
-    const reconciled = reconcileModelTerms(text, move, setup);
     if (!reconciled.text.trim()) {
       await stream.withdraw("failed").catch(() => {});
       throw new Error(`the ${sender}'s model returned an empty message`);

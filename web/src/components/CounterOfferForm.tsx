@@ -5,54 +5,13 @@ import { describeError } from "../lib/errors";
 import { currencyOf, currencySymbol, formatDays, formatMoney, formatPercent, formatUnitPrice, totalPrice } from "../lib/format";
 import type { Currency } from "../../../convex/model/currency";
 import type { CounterSuggestion } from "../../../src/negotiation/assist";
+import { type CounterDraft as Draft, draftFrom, readDraft } from "../lib/counterDraft";
 import type { Id, Negotiation, Quote, Terms } from "../lib/types";
 import { ErrorBoundary } from "./ErrorBoundary";
 import { Field, FieldError } from "./Field";
 import { useWorkspace } from "../lib/workspace";
 
 type Suggestion = CounterSuggestion;
-
-interface Draft {
-  prices: Record<string, string>;
-  leadTimeDays: string;
-  paymentTermsDays: string;
-  message: string;
-}
-
-function draftFrom(terms: Terms, message = ""): Draft {
-  return {
-    prices: Object.fromEntries(terms.lines.map((l) => [l.sku, String(Math.round(l.unitPrice * 100) / 100)])),
-    leadTimeDays: String(terms.leadTimeDays),
-    paymentTermsDays: String(terms.paymentTermsDays),
-    message,
-  };
-}
-
-/** The draft as terms, plus what keeps it from being sent (guardrails included). */
-function readDraft(draft: Draft, quote: Quote, base: Terms): { terms?: Terms; errors: Record<string, string> } {
-  const errors: Record<string, string> = {};
-  const lines = base.lines.map((line, i) => {
-    const unitPrice = Number(draft.prices[line.sku]);
-    const limit = quote.lineItems.find((item) => item.sku === line.sku)?.maxUnitPrice;
-    const field = `terms.lines.${i}.unitPrice`;
-    if (draft.prices[line.sku]?.trim() === "" || !Number.isFinite(unitPrice) || unitPrice <= 0)
-      errors[field] = "Enter a unit price above 0.";
-    else if (limit !== undefined && unitPrice > limit) errors[field] = `Above your maximum of ${formatUnitPrice(limit, currencyOf(quote))}.`;
-    return { sku: line.sku, quantity: line.quantity, unitPrice };
-  });
-  const leadTimeDays = Number(draft.leadTimeDays);
-  if (draft.leadTimeDays.trim() === "" || !Number.isInteger(leadTimeDays) || leadTimeDays < 0)
-    errors["terms.leadTimeDays"] = "Whole days, 0 or more.";
-  else if (leadTimeDays > quote.guardrails.maxLeadTimeDays)
-    errors["terms.leadTimeDays"] = `Longer than your maximum of ${quote.guardrails.maxLeadTimeDays} days.`;
-  const paymentTermsDays = Number(draft.paymentTermsDays);
-  if (draft.paymentTermsDays.trim() === "" || !Number.isInteger(paymentTermsDays) || paymentTermsDays < 0)
-    errors["terms.paymentTermsDays"] = "Whole days, 0 or more.";
-  else if (paymentTermsDays < quote.guardrails.minPaymentTermsDays)
-    errors["terms.paymentTermsDays"] = `Shorter than your minimum of ${quote.guardrails.minPaymentTermsDays} days.`;
-  if (Object.keys(errors).length > 0) return { errors };
-  return { errors, terms: { lines, leadTimeDays, paymentTermsDays } };
-}
 
 function useDebounced<T>(value: T, ms: number): T {
   const [debounced, setDebounced] = useState(value);
@@ -193,7 +152,7 @@ export function CounterOfferForm({ negotiation, quote }: { negotiation: Negotiat
           </div>
         </aside>
       </div>
-      <FieldError field="form" message={formError} />
+      <FieldError field="form" message={formError ?? shownErrors.form} />
       <button type="submit" className="button-primary" disabled={!terms || sending} data-testid="send-counter">
         {sending ? "Sending…" : "Send counter-offer"}
       </button>

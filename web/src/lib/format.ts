@@ -3,6 +3,8 @@ import type { Terms } from "../../../src/negotiation/types";
 // Money is formatted in one place, for server and web, with one Intl.NumberFormat per currency and style
 // (convex/model/currency.ts); every amount is shown in the currency of its quote or workspace.
 export { currencyName, currencyOf, currencySymbol, formatMoney, formatUnitPrice } from "../../../convex/model/currency";
+// An offer's total is the engine's: the dashboard shows the number the guardrails and the ranking use.
+export { totalPrice } from "../../../src/negotiation/terms";
 
 export function formatPercent(fraction: number, digits = 0): string {
   return `${(fraction * 100).toFixed(digits)}%`;
@@ -24,9 +26,6 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(hours / 24)}d ${hours % 24}h`;
 }
 
-export function totalPrice(terms: Terms): number {
-  return terms.lines.reduce((sum, line) => sum + line.quantity * line.unitPrice, 0);
-}
 
 /** Quantity-weighted mean unit price: one number per offer for the chart. */
 /** The unit price these terms give the line item `sku`, if they price it. */

@@ -1,7 +1,7 @@
 import type { FunctionReturnType } from "convex/server";
 import type { api } from "../../../convex/_generated/api";
 import type { Doc, Id } from "../../../convex/_generated/dataModel";
-import type { Terms } from "../../../src/negotiation/types";
+import { TERMINAL_NEGOTIATION_STATUSES, type Terms } from "../../../src/negotiation/types";
 
 // The shapes the dashboard reads, as convex/README.md promises them.
 
@@ -45,7 +45,7 @@ export type NotificationItem = FunctionReturnType<typeof api.notifications.list>
 
 export const QUOTE_STATUSES: QuoteStatus[] = ["queued", "negotiating", "completed", "awarded", "cancelled", "failed"];
 
-/** A negotiation in one of these will not change again by itself. */
-export const FINAL_NEGOTIATION_STATUSES: NegotiationStatus[] = ["accepted", "rejected", "impasse", "expired", "failed"];
+/** A negotiation in one of these will not change again by itself: the engine's one list. */
+export const FINAL_NEGOTIATION_STATUSES: readonly NegotiationStatus[] = TERMINAL_NEGOTIATION_STATUSES;
 
 export type { Id, Terms };

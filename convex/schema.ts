@@ -529,6 +529,8 @@ export default defineSchema({
     contactId: v.id("supplierContacts"),
     nonce: v.string(),
     tokenHash: v.string(),
+    /** The previous link's hash after a re-send, so that link can say it was replaced. */
+    replacedTokenHash: v.optional(v.string()),
     invitedBy: v.id("users"),
     createdAt: v.number(),
     expiresAt: v.number(),
@@ -545,6 +547,7 @@ export default defineSchema({
     ),
   })
     .index("by_tokenHash", ["tokenHash"])
+    .index("by_replacedTokenHash", ["replacedTokenHash"])
     .index("by_negotiationId", ["negotiationId"])
     .index("by_mail_status_and_expiresAt", ["mail.status", "expiresAt"]),
 

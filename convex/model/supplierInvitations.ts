@@ -187,7 +187,7 @@ export async function resendInvitation(ctx: MutationCtx, invitationId: Id<"suppl
   }
   const { nonce, token, tokenHash } = await newLink();
   const expiresAt = Date.now() + SUPPLIER_INVITATION_TTL_MS;
-  await ctx.db.patch(invitationId, { nonce, tokenHash, expiresAt, revokedAt: undefined, mail: pendingMail() });
+  await ctx.db.patch(invitationId, { nonce, tokenHash, replacedTokenHash: invitation.tokenHash, expiresAt, revokedAt: undefined, mail: pendingMail() });
   await logEvent(ctx, {
     workspaceId: invitation.workspaceId,
     type: "supplier_invitation.created",
@@ -251,7 +251,16 @@ async function invitationByToken(ctx: QueryCtx, token: string): Promise<Doc<"sup
         .withIndex("by_tokenHash", (q) => q.eq("tokenHash", tokenHash))
         .unique()
     : null;
-  if (!found) fail("NOT_FOUND", "This invitation link is not valid: check that you copied all of it, or ask the brand for a new one", "token");
+  if (!found) {
+    const replaced = tokenHash
+      ? await ctx.db
+          .query("supplierInvitations")
+          .withIndex("by_replacedTokenHash", (q) => q.eq("replacedTokenHash", tokenHash))
+          .first()
+      : null;
+    if (replaced) fail("CLOSED", "This link was replaced by a newer one the brand sent you: use the latest link", "token");
+    fail("NOT_FOUND", "This invitation link is not valid: check that you copied all of it, or ask the brand for a new one", "token");
+  }
   return found;
 }
 

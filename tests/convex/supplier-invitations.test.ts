@@ -128,15 +128,16 @@ describe("links", () => {
     expect(await tokensIn(t, [first.token, second.token])).toEqual([]);
   });
 
-  test("resend: the old link is not found, the new one works", async () => {
+  test("resend: the old link says it was replaced, the new one works", async () => {
     const { t, owner, target } = await oneLive();
     const first = await owner.mutation(api.supplierInvitations.create, { negotiationId: target, name: "Ana", email: "ana@s.test" });
     const second = await owner.mutation(api.supplierInvitations.resend, { invitationId: first.invitationId });
     expect(second.invitationId).toBe(first.invitationId);
     expect(second.token).not.toBe(first.token);
     const ana = await signUp(t, "ana@s.test");
-    await expectRefused(t, () => ana.as.query(api.supplierPortal.previewInvitation, { token: first.token }), "NOT_FOUND", "token");
-    await expectRefused(t, () => ana.as.mutation(api.supplierPortal.acceptInvitation, { token: first.token }), "NOT_FOUND", "token");
+    const replaced = await expectRefused(t, () => ana.as.query(api.supplierPortal.previewInvitation, { token: first.token }), "CLOSED", "token");
+    expect(replaced.message).toMatch(/replaced by a newer one/);
+    await expectRefused(t, () => ana.as.mutation(api.supplierPortal.acceptInvitation, { token: first.token }), "CLOSED", "token");
     expect(await ana.as.mutation(api.supplierPortal.acceptInvitation, { token: second.token })).toBe(target);
     // An accepted invitation is not re-sent.
     await expectRefused(t, () => owner.mutation(api.supplierInvitations.resend, { invitationId: first.invitationId }), "CLOSED", "invitationId");

@@ -226,12 +226,13 @@ test("invitation links: a good one in words and at 375 px; mistyped, withdrawn, 
   // Each bad link says why in a sentence, and offers no way to join.
   const NOT_VALID = "This invitation link is not valid: check that you copied all of it, or ask the brand for a new one.";
   const WITHDRAWN = "This invitation was withdrawn by the brand. Ask them for a new link if you still want to take part.";
+  const REPLACED = "This link was replaced by a newer one the brand sent you: use the latest link.";
   const last = s.links.resentNew.at(-1) === "A" ? "B" : "A";
   const cases = [
     { what: "mistyped (one character off)", token: `${s.links.resentNew.slice(0, -1)}${last}`, testId: "portal-error", words: NOT_VALID, code: "NOT_FOUND" },
     { what: "mistyped (cut short)", token: s.links.resentNew.slice(0, 12), testId: "portal-error", words: NOT_VALID, code: "NOT_FOUND" },
     { what: "withdrawn", token: s.links.revoked, testId: "invite-problem", words: WITHDRAWN, code: "CLOSED" },
-    { what: "replaced by a re-send", token: s.links.resentOld, testId: "portal-error", words: NOT_VALID, code: "NOT_FOUND" },
+    { what: "replaced by a re-send", token: s.links.resentOld, testId: "portal-error", words: REPLACED, code: "CLOSED" },
     { what: "replaced by a new invitation", token: s.links.replacedByCreate, testId: "invite-problem", words: WITHDRAWN, code: "CLOSED" },
   ];
   for (const c of cases) {

@@ -231,7 +231,7 @@ describe("the invitation mailer", () => {
     expect(linkIn(mimePart(secondMail!.raw, "text/plain")).token).toBe(again.token);
     expect(again.token).not.toBe(first.token);
     const person = await supplierPerson("rae@supplier.test");
-    await expect(person.query(api.supplierPortal.previewInvitation, { token: first.token })).rejects.toThrow(/not valid/);
+    await expect(person.query(api.supplierPortal.previewInvitation, { token: first.token })).rejects.toThrow(/replaced by a newer one/);
     expect(await person.query(api.supplierPortal.previewInvitation, { token: again.token })).toMatchObject({ state: "pending" });
     expect(smtp.mails).toHaveLength(2);
   });

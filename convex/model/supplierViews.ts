@@ -107,6 +107,7 @@ export async function supplierNegotiationView(ctx: QueryCtx, access: SupplierAcc
   const attachments = await filesOfQuote(ctx, quote._id);
   return {
     negotiationId: negotiation._id,
+    endedBy: negotiation.status === "rejected" ? await whoEnded(ctx, negotiation._id) : null,
     brandName: workspace?.name ?? "The brand",
     supplierName: supplier?.name ?? "",
     contactName: access.contact.name,
@@ -141,6 +142,16 @@ export async function supplierNegotiationView(ctx: QueryCtx, access: SupplierAcc
         : null,
     attachments,
   };
+}
+
+/** Who ended a rejected negotiation, from its closing words: the supplier's person declining, or the brand (walking away, awarding elsewhere, cancelling). */
+async function whoEnded(ctx: QueryCtx, negotiationId: Id<"negotiations">): Promise<"you" | "brand"> {
+  const last = await ctx.db
+    .query("messages")
+    .withIndex("by_negotiationId_and_seq", (q) => q.eq("negotiationId", negotiationId))
+    .order("desc")
+    .take(5);
+  return last.find((m) => m.kind === "rejection")?.sender === "contact" ? "you" : "brand";
 }
 
 /** The purchase order as its supplier reads it: who placed it by name, no account ids. */

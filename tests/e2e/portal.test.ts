@@ -442,7 +442,7 @@ test("the brand's counter stands, the negotiations list, and declining: a reason
   const why = "Our line is booked until spring, so we cannot meet these dates.";
   await reason.fill(why);
   await page.getByTestId("decline-confirm").click();
-  await expect.poll(async () => (await page.getByTestId("portal-status").getAttribute("data-label")) ?? "").toBe("Ended");
+  await expect.poll(async () => (await page.getByTestId("portal-status").getAttribute("data-label")) ?? "").toBe("Declined");
   expect(await page.getByTestId("offer-form").count()).toBe(0);
   expect(await page.getByTestId("decline-open").count()).toBe(0);
   await page.locator("[data-testid=portal-message][data-sender=you]", { hasText: why }).waitFor();

@@ -7,7 +7,7 @@ export function StatusCard({ view, now }: { view: PortalNegotiation; now: number
   const expiredByClock = !open && (view.status === "active" || view.status === "pending" || view.status === "paused");
   const words = expiredByClock
     ? { label: "Expired", detail: "The response deadline passed before an agreement.", tone: "bad" as const }
-    : statusWords({ status: view.status, outcome: view.outcome, yourTurn: view.yourTurn, award: view.award, quoteStatus: view.quote.status });
+    : statusWords({ status: view.status, outcome: view.outcome, yourTurn: view.yourTurn, award: view.award, quoteStatus: view.quote.status, endedBy: view.endedBy });
   const deadline = deadlineWords(view.expiresAt, now);
   const round = Math.min(view.currentRound, view.maxRounds);
   return (

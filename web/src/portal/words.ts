@@ -14,11 +14,13 @@ export interface StatusInput {
   yourTurn: boolean;
   award: Award;
   quoteStatus?: string;
+  /** Who ended a rejected negotiation: the supplier's person ("you") or the brand. */
+  endedBy?: "you" | "brand" | null;
 }
 
 /** The negotiation's state as the supplier reads it: a short label, a sentence, and a tone for the badge. */
 export function statusWords(input: StatusInput): { label: string; detail: string; tone: "live" | "good" | "bad" | "warn" | "neutral" } {
-  const { status, outcome, yourTurn, award, quoteStatus } = input;
+  const { status, outcome, yourTurn, award, quoteStatus, endedBy } = input;
   if (award?.yours) return { label: "Awarded to you", detail: "The brand awarded this quote to your offer.", tone: "good" };
   if (award) return { label: "Awarded to another supplier", detail: "The brand chose another supplier's offer for this quote.", tone: "neutral" };
   if (quoteStatus === "cancelled") return { label: "Cancelled", detail: "The brand cancelled this request for a quote.", tone: "bad" };
@@ -41,6 +43,8 @@ export function statusWords(input: StatusInput): { label: string; detail: string
         tone: "good",
       };
     case "rejected":
+      if (endedBy === "you") return { label: "Declined", detail: "You declined this negotiation. The conversation keeps your reason.", tone: "bad" };
+      if (endedBy === "brand") return { label: "Ended", detail: "The brand ended this negotiation without agreement. The conversation says why.", tone: "bad" };
       return outcome === "walked_away"
         ? { label: "Ended", detail: "The negotiation ended without agreement: one side declined. The conversation says why.", tone: "bad" }
         : { label: "Ended", detail: "The negotiation ended without agreement.", tone: "bad" };

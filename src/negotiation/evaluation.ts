@@ -66,10 +66,15 @@ function compareOffers(other: RankedOffer, winner: RankedOffer, ctx: BrandContex
 
 export function evaluateNegotiations(input: EvaluationInput): Recommendation {
   const qualities = new Map(input.results.map((r) => [r.supplier.id, r.supplier.qualityScore]));
+  const utilities = new WeakMap<RankedOffer, number>();
   const entries: RankedOffer[] = input.results.map((r) => {
     const agreed = r.outcome === "agreement" && r.finalTerms !== undefined;
-    const score = agreed ? brandUtility(r.finalTerms!, input, r.supplier.qualityScore) : 0;
-    return {
+    const utility = agreed ? brandUtility(r.finalTerms!, input, r.supplier.qualityScore) : 0;
+    // The published score stays in 0–1 (1: every target met); utility above 1
+    // (cheaper than the targets) still ranks, so a cheaper offer that is as
+    // good on every other issue always comes first.
+    const score = Math.min(1, utility);
+    const entry: RankedOffer = {
       supplierId: r.supplier.id,
       supplierName: r.supplier.name,
       score,
@@ -80,11 +85,15 @@ export function evaluateNegotiations(input: EvaluationInput): Recommendation {
         ? `${r.supplier.name}: ${describeTerms(r.finalTerms!, input.currency)} (score ${score.toFixed(2)}, ${plural(r.rounds, "round")})`
         : `${r.supplier.name}: ${OUTCOME_WORDS[r.outcome]} after ${plural(r.rounds, "round")}`,
     };
+    utilities.set(entry, utility);
+    return entry;
   });
-  // Agreements first, by score; ties go to the cheaper offer, then to the name for a stable order.
+  // Agreements first, by utility; ties go to the cheaper offer, then to the name for a stable order.
   entries.sort((a, b) => {
     if (!!a.terms !== !!b.terms) return a.terms ? -1 : 1;
-    if (Math.abs(b.score - a.score) > 1e-9) return b.score - a.score;
+    const ua = utilities.get(a)!;
+    const ub = utilities.get(b)!;
+    if (Math.abs(ub - ua) > 1e-9) return ub - ua;
     if (a.terms && b.terms && totalPrice(a.terms) !== totalPrice(b.terms)) return totalPrice(a.terms) - totalPrice(b.terms);
     return a.supplierName.localeCompare(b.supplierName);
   });

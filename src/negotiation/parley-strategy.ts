@@ -5,7 +5,7 @@
 // worth the aspiration to the brand; the brand's last offer is the best one
 // the supplier surely (or, under a cautious model, all but surely) accepts.
 
-import { type BrandPlan, bestAcceptableQuote, brandValue, supplierOffers } from "./brand-plan.js";
+import { type BrandPlan, bestAcceptableQuote, brandValue, capAtAsk, supplierOffers } from "./brand-plan.js";
 import { type OpponentModel, acceptanceProbability, learnOpponentModel } from "./opponent-model.js";
 import { integerSteps } from "./outcome-space.js";
 import type { BrandSetup, OfferRecord } from "./setup-types.js";
@@ -148,7 +148,29 @@ function brandTime(round: number, maxRounds: number): number {
   return negotiationTime(round - 1, maxRounds - 1);
 }
 
+/**
+ * Parley's plan, with every line capped at the supplier's latest ask: the
+ * protocol caps every strategy, and this keeps the assist's suggested counter
+ * (which calls the plan directly) from bidding above the ask too.
+ */
 export function parleyPlan(setup: BrandSetup, history: OfferRecord[], round: number): BrandPlan {
+  const plan = uncappedPlan(setup, history, round);
+  const quotes = supplierOffers(history);
+  const ask = quotes.at(-1)?.terms;
+  if (!ask) return plan;
+  const capped = capAtAsk(plan.terms, ask, setup.lineItems);
+  if (capped === plan.terms) return plan;
+  // An end-game offer is sized to be accepted; cut to the ask on price, it is
+  // only safe at the supplier's own lead time and terms (then, on a single
+  // line, it is the ask itself, and the protocol accepts that instead).
+  if (round >= setup.maxRounds - 1) {
+    const terms = { ...capped, leadTimeDays: Math.max(capped.leadTimeDays, ask.leadTimeDays), paymentTermsDays: Math.min(capped.paymentTermsDays, ask.paymentTermsDays) };
+    return { ...plan, terms: withinGuardrails(terms, setup.lineItems, setup.guardrails) ? terms : capped };
+  }
+  return { ...plan, terms: capped };
+}
+
+function uncappedPlan(setup: BrandSetup, history: OfferRecord[], round: number): BrandPlan {
   const quotes = supplierOffers(history);
   const model = learnOpponentModel(quotes.map((q) => ({ round: q.round, terms: q.terms })), setup.maxRounds);
   const best = bestAcceptableQuote(setup, history);

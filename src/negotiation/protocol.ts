@@ -6,7 +6,7 @@
 // persona), the brand's only `brandView(setup)`.
 
 import { timeDependentStrategy, splitTheDifference } from "./baseline-strategies.js";
-import { type BrandStrategy, brandValue } from "./brand-plan.js";
+import { type BrandStrategy, brandValue, capAtAsk, dominatesForBrand } from "./brand-plan.js";
 import { brandView } from "./brand-view.js";
 import { computeMetrics } from "./metrics.js";
 import { parleyPlan } from "./parley-strategy.js";
@@ -59,7 +59,16 @@ export function brandMove(setup: BrandSetup, history: OfferRecord[]): Move {
   if (!withinGuardrails(plan.terms, setup.lineItems, setup.guardrails)) {
     return { kind: "impasse", party: "brand", round: history.length, reasoning: "No counter-offer inside the guardrails." };
   }
-  return { kind: "offer", party: "brand", round, terms: plan.terms, reasoning: plan.reasoning, confidence: plan.confidence };
+  // Every strategy, baselines too: never ask to pay more for a line than the
+  // supplier already asks, and never counter with terms its standing offer beats.
+  const terms = capAtAsk(plan.terms, standing.terms, setup.lineItems);
+  if (dominatesForBrand(standing.terms, terms)) {
+    return acceptable
+      ? { kind: "accept", party: "brand", round: history.length, terms: standing.terms, reasoning: `The supplier's offer (utility ${worth.toFixed(2)}) is at least as good on every issue as the brand's counter would be.` }
+      : { kind: "impasse", party: "brand", round: history.length, reasoning: "The supplier's offer beats any counter but is outside the guardrails." };
+  }
+  const capped = terms !== plan.terms ? " Prices capped at the supplier's own ask." : "";
+  return { kind: "offer", party: "brand", round, terms, reasoning: plan.reasoning + capped, confidence: plan.confidence };
 }
 
 /** The next move, for whichever side's turn it is. Pure: same (setup, history), same move. */

@@ -47,6 +47,36 @@ function cheapestAtAspiration(lineItems: LineItem[], persona: SupplierPersona, a
   return supplierTermsAt(lineItems, persona, hi, lead, pay);
 }
 
+/**
+ * The supplier's first quote: its list-price-plus-markup opening, or, when a
+ * persona's markup, lead times or terms leave that below its own reservation,
+ * the cheapest price that clears it at terms it can deliver; undefined when no
+ * price does (financing eats the whole revenue).
+ */
+export function supplierOpeningQuote(lineItems: LineItem[], persona: SupplierPersona): Terms | undefined {
+  const opening = supplierOpeningTerms(lineItems, persona);
+  if (supplierAcceptable(opening, lineItems, persona)) return opening;
+  const lead = Math.max(persona.leadTimeDays.standard, persona.leadTimeDays.fastest);
+  const pay = Math.min(persona.paymentTermsDays.preferred, persona.paymentTermsDays.max);
+  // Priced as a multiple of unit cost (the opening may sit below cost, so the
+  // cost-to-opening scale of supplierTermsAt can run backwards); margin rises with it.
+  const at = (multiple: number) =>
+    buildTerms(lineItems, (item) => Math.ceil(item.listPrice * persona.unitCostRatio * multiple * 100 - 1e-6) / 100, lead, pay);
+  const ok = (multiple: number) => supplierAcceptable(at(multiple), lineItems, persona);
+  let hi = 2;
+  while (!ok(hi)) {
+    if (hi > 1024) return undefined;
+    hi *= 2;
+  }
+  let lo = 0;
+  for (let i = 0; i < 40; i++) {
+    const mid = (lo + hi) / 2;
+    if (ok(mid)) hi = mid;
+    else lo = mid;
+  }
+  return at(hi);
+}
+
 /** Distance between terms in issue space, each issue scaled to its usual range. */
 function dissimilarity(a: Terms, b: Terms, scale: { total: number; lead: number; pay: number }): number {
   return (
@@ -76,12 +106,12 @@ function supplierAspiration(setup: NegotiationSetup, history: OfferRecord[], rou
 }
 
 /** The supplier's offer for `round`, answering the brand's standing offer. */
-function supplierOffer(setup: NegotiationSetup, history: OfferRecord[], round: number): Terms {
+function supplierOffer(setup: NegotiationSetup, history: OfferRecord[], round: number): Terms | undefined {
   const { lineItems } = setup;
   const { persona } = setup.supplier;
   const opening = supplierOpeningTerms(lineItems, persona);
   const standing = [...history].reverse().find((h) => h.offeredBy === "brand")?.terms;
-  if (!standing) return opening;
+  if (!standing) return supplierOpeningQuote(lineItems, persona);
   const aspiration = supplierAspiration(setup, history, round);
   const leads = integerSteps(persona.leadTimeDays.fastest, Math.max(persona.leadTimeDays.standard, persona.leadTimeDays.fastest), 7);
   const pays = integerSteps(Math.min(persona.paymentTermsDays.preferred, persona.paymentTermsDays.max), persona.paymentTermsDays.max, 7);
@@ -102,7 +132,7 @@ function supplierOffer(setup: NegotiationSetup, history: OfferRecord[], round: n
       }
     }
   }
-  return best ?? opening;
+  return best ?? supplierOpeningQuote(lineItems, persona);
 }
 
 /** The supplier's move: open, accept the brand's standing offer (AC_next), counter, or declare impasse. */
@@ -115,7 +145,9 @@ export function supplierMove(setup: NegotiationSetup, history: OfferRecord[]): M
     if (short) {
       return { kind: "impasse", party: "supplier", round: 1, reasoning: `${name} cannot supply ${short.quantity} × ${short.sku} (capacity ${persona.capacityPerLine}).` };
     }
-    return { kind: "offer", party: "supplier", round: 1, terms: supplierOpeningTerms(lineItems, persona), reasoning: "Opening quote at list price plus markup, standard lead time, preferred payment terms.", confidence: 1 };
+    const opening = supplierOpeningQuote(lineItems, persona);
+    if (!opening) return { kind: "impasse", party: "supplier", round: 1, reasoning: `${name} cannot quote at any price that covers its costs.` };
+    return { kind: "offer", party: "supplier", round: 1, terms: opening, reasoning: "Opening quote at list price plus markup, standard lead time, preferred payment terms.", confidence: 1 };
   }
   const standing = history[history.length - 1]!.terms;
   const acceptable = supplierAcceptable(standing, lineItems, persona);
@@ -126,6 +158,11 @@ export function supplierMove(setup: NegotiationSetup, history: OfferRecord[]): M
       : { kind: "impasse", party: "supplier", round: history.length, reasoning: "Final offer is below the supplier's reservation; no more rounds." };
   }
   const counter = supplierOffer(setup, history, round);
+  if (!counter) {
+    return acceptable
+      ? { kind: "accept", party: "supplier", round: history.length, terms: standing, reasoning: "The brand's offer clears the supplier's reservation and it has no counter that does." }
+      : { kind: "impasse", party: "supplier", round: history.length, reasoning: "No counter-offer clears the supplier's reservation." };
+  }
   if (acceptable && worth >= supplierUtility(counter, lineItems, persona) - 1e-9) {
     return { kind: "accept", party: "supplier", round: history.length, terms: standing, reasoning: "The brand's offer is worth at least as much as the supplier's own next offer (AC_next)." };
   }

@@ -121,7 +121,7 @@ export function isTerminalNegotiationStatus(status: string): status is TerminalN
 export interface RankedOffer {
   supplierId: string;
   supplierName: string;
-  /** Brand utility of the final terms, 0–1; 0 when there is no agreement. */
+  /** Brand utility of the final terms, capped at 1 (a total below the target can score above 1; the ranking uses the uncapped value); 0 when there is no agreement. */
   score: number;
   rank: number;
   outcome: NegotiationOutcome;

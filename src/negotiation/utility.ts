@@ -69,7 +69,20 @@ export function paymentTermsCeiling(guardrails: Guardrails): number {
   return Math.max(PAYMENT_TERMS_HORIZON_DAYS, guardrails.minPaymentTermsDays + 30);
 }
 
-/** Per-issue scores in [0, 1] for the brand, before weighting. */
+/**
+ * How much a total of zero would add to the price score beyond the target.
+ * The target is an aspiration, not a ceiling: below it the score keeps rising
+ * (1 at the target, 1 + this at a total of zero), so cheaper is always better
+ * and a supplier quoting under the target is never countered upwards. Bounded,
+ * so that one very cheap line cannot outweigh every other issue.
+ */
+export const BELOW_TARGET_PRICE_BONUS = 0.5;
+
+/**
+ * Per-issue scores for the brand, before weighting: lead time and payment
+ * terms in [0, 1]; price 0 at the limits, 1 at the targets (linear between, as
+ * always), rising on to 1 + BELOW_TARGET_PRICE_BONUS as the total falls to zero.
+ */
 export function brandIssueScores(terms: Terms, ctx: BrandContext): { price: number; leadTime: number; paymentTerms: number } {
   let target = 0;
   let max = 0;
@@ -79,7 +92,9 @@ export function brandIssueScores(terms: Terms, ctx: BrandContext): { price: numb
     max += q * item.maxUnitPrice;
   }
   const total = totalPrice(terms);
-  const price = max - target > PRICE_EPSILON ? clamp01((max - total) / (max - target)) : total <= max + PRICE_EPSILON ? 1 : 0;
+  const belowTarget = target > PRICE_EPSILON && total < target ? (BELOW_TARGET_PRICE_BONUS * (target - Math.max(0, total))) / target : 0;
+  const upToTarget = max - target > PRICE_EPSILON ? clamp01((max - total) / (max - target)) : total <= max + PRICE_EPSILON ? 1 : 0;
+  const price = upToTarget + belowTarget;
   const g = ctx.guardrails;
   const leadTime = g.maxLeadTimeDays > 0 ? clamp01((g.maxLeadTimeDays - terms.leadTimeDays) / g.maxLeadTimeDays) : 1;
   const ceiling = paymentTermsCeiling(g);
@@ -87,7 +102,11 @@ export function brandIssueScores(terms: Terms, ctx: BrandContext): { price: numb
   return { price, leadTime, paymentTerms };
 }
 
-/** Brand utility in [0, 1]: priorities-weighted issue scores; 0 outside the guardrails. */
+/**
+ * Brand utility: priorities-weighted issue scores; 0 outside the guardrails.
+ * In [0, 1] for totals at or above the targets (1: every aspiration met); up
+ * to 1 + price weight × BELOW_TARGET_PRICE_BONUS for totals below them.
+ */
 export function brandUtility(terms: Terms, ctx: BrandContext, qualityScore: number): number {
   if (!withinGuardrails(terms, ctx.lineItems, ctx.guardrails)) return 0;
   const w = normalisedPriorities(ctx.priorities);

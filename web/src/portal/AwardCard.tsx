@@ -1,7 +1,7 @@
 import { TableScroll } from "../components/TableScroll";
 import { downloadFile } from "../lib/csv";
-import { poFileName } from "../lib/purchaseOrder";
-import { formatDays, formatMoney, formatUnitPrice } from "../lib/format";
+import { poFileName, poTerms } from "../lib/purchaseOrder";
+import { formatMoney, formatUnitPrice } from "../lib/format";
 import type { PortalNegotiation, PortalPurchaseOrder } from "./types";
 
 /** The same PDF the brand downloads from its quote page (web/src/lib/purchaseOrderPdf.ts), loaded when asked for. */
@@ -87,27 +87,14 @@ function PurchaseOrder({ po, currency }: { po: PortalPurchaseOrder; currency: st
           </tfoot>
         </table>
       </TableScroll>
+      {/* The order's facts in the words of its PDF and of the brand's panel (lib/purchaseOrder.ts poTerms). */}
       <dl className="facts portal-facts">
-        <dt>Lead time</dt>
-        <dd>{formatDays(po.leadTimeDays)}</dd>
-        <dt>Payment terms</dt>
-        <dd>Net {po.paymentTermsDays} days</dd>
-        <dt>Delivery address</dt>
-        <dd className="delivery-address">{po.deliveryAddress}</dd>
-        <dt>Incoterms</dt>
-        <dd>{po.incoterms}</dd>
-        <dt>Placed by</dt>
-        <dd>
-          {po.awardedBy.name} on {when(po.awardedAt)}
-        </dd>
-        {po.approval && (
-          <>
-            <dt>Approved by</dt>
-            <dd>
-              {po.approval.name} on {when(po.approval.approvedAt)}
-            </dd>
-          </>
-        )}
+        {poTerms({ ...po, currency }).map(([label, value]) => (
+          <div key={label} className="fact">
+            <dt>{label}</dt>
+            <dd>{value}</dd>
+          </div>
+        ))}
       </dl>
     </div>
   );

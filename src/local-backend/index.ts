@@ -18,7 +18,7 @@ import { loadFunctions, type LoadedFunctions } from "./modules.js";
 import { Runtime } from "./runtime.js";
 import { Scheduler } from "./scheduler.js";
 import { Store } from "./store.js";
-import { SyncServer } from "./sync.js";
+import { maxSubscriptions, SyncServer } from "./sync.js";
 import { createHttpHandler, type AdminHooks } from "./http.js";
 
 export type LocalBackendOptions = {
@@ -46,6 +46,8 @@ export type LocalBackendOptions = {
   transactionLimits?: Partial<Limits>;
   /** The largest file an upload or ctx.storage.store takes, MiB. Default PARLEY_LOCAL_MAX_UPLOAD_MB, else 256. */
   maxUploadMiB?: number;
+  /** The most queries one sync connection subscribes (sync.ts). Default PARLEY_LOCAL_MAX_SUBSCRIPTIONS, else 256. */
+  maxSubscriptions?: number;
 };
 
 export type LocalBackend = {
@@ -159,7 +161,7 @@ export async function startLocalBackend(opts: LocalBackendOptions = {}): Promise
   const server = http.createServer(afterLoad(createHttpHandler(runtime, adminKey, verifier, log, adminHooks)));
   const site = http.createServer(afterLoad(createSiteHandler(runtime, adminKey, verifier, log)));
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
-  sync = new SyncServer(runtime, adminKey, verifier, log);
+  sync = new SyncServer(runtime, adminKey, verifier, log, maxSubscriptions(opts.maxSubscriptions ?? process.env.PARLEY_LOCAL_MAX_SUBSCRIPTIONS));
   server.on("upgrade", afterLoad((req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
     if (!/^\/api\/[^/]+\/sync$/.test(pathname)) {

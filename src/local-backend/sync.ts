@@ -33,6 +33,8 @@ type Entry = {
   outcome: Outcome;
   resultKey: string;
   subscribers: Map<Conn, Set<number>>;
+  /** A commit touched what it read and it has not been re-run since. */
+  dirty: boolean;
 };
 
 /** Who a connection's functions run as. */
@@ -54,6 +56,33 @@ const HIGH_WATER = 4 * 1024 * 1024;
 const LOW_WATER = 1024 * 1024;
 const DRAIN_POLL_MS = 20;
 const STALL_MS = 60_000;
+
+// Fairness. Re-running queries is CPU, and the runtime runs one thing at a
+// time: one socket holding 500 subscriptions that a commit invalidated used to
+// re-run all 500 in one turn of the lock, and every other client's query waited
+// behind them (11 ms became 24 s). So a connection holds at most
+// `maxSubscriptions` queries (the rest of an Add gets QueryFailed), and the
+// re-runs after a commit go round-robin over the connections waiting for them,
+// one query per connection per turn, in slices of SLICE_MS: between slices the
+// lock goes to the requests queued behind it (other sockets' queries, HTTP
+// calls, mutations). Query set changes and re-authentications run in slices
+// too. A connection's Transition is sent only once none of its queries waits
+// for a re-run: every result it holds is then valid at the current timestamp,
+// which is what a Transition promises.
+export const DEFAULT_MAX_SUBSCRIPTIONS = 256;
+const SLICE_MS = 5;
+
+/** The subscription limit from a setting (option or PARLEY_LOCAL_MAX_SUBSCRIPTIONS); a bad one is refused in words. */
+export function maxSubscriptions(setting: number | string | undefined): number {
+  if (setting === undefined || setting === "") return DEFAULT_MAX_SUBSCRIPTIONS;
+  const n = Number(setting);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`PARLEY_LOCAL_MAX_SUBSCRIPTIONS must be a whole number of queries, at least 1, not ${JSON.stringify(String(setting))}.`);
+  return n;
+}
+
+export function tooManySubscriptions(limit: number): string {
+  return `Too many queries on one connection: the embedded backend subscribes at most ${limit} per WebSocket (PARLEY_LOCAL_MAX_SUBSCRIPTIONS). Remove a query before adding another.`;
+}
 
 /** Transitions held back for a connection whose socket is full: one per query, the latest. */
 type Deferred = {
@@ -85,6 +114,16 @@ class Conn {
   queries = new Map<number, Entry>();
   /** Set while the socket is too full to take more Transitions (see HIGH_WATER). */
   deferred: Deferred | null = null;
+  /** Its entries a commit invalidated, not yet re-run: its next Transition waits for them (see SLICE_MS). */
+  dirty = new Set<Entry>();
+  /** Results changed since its last Transition, by query id, held until it has no dirty entry. */
+  pending = new Map<number, { mod: Mod; uid: number }>();
+  /** In the round-robin of connections waiting for re-runs. */
+  inRing = false;
+  /** A query set change or re-authentication is under way; its own Transition carries what is pending. */
+  busy = false;
+  /** Query set changes and re-authentications, one after another (each runs in slices). */
+  ops: Promise<unknown> = Promise.resolve();
   constructor(readonly ws: WebSocket) {}
 }
 
@@ -118,7 +157,12 @@ export class SyncServer {
   private entries = new Map<string, Entry>();
   /** Which entries read which key ranges, to find the ones a commit touched. */
   private readers = new ReadIndex<Entry>();
-  private flushQueued = false;
+  private pumpFirst = false;
+  private pumpBack = false;
+  /** Connections with dirty entries, in round-robin order. */
+  private ring: Conn[] = [];
+  /** When the current slice of re-runs should give the lock up. */
+  private sliceEnds = 0;
   private inflight = new Map<string, Promise<Outcome>>();
   private shared = new Map<string, Frame>();
   private nextEntryUid = 1;
@@ -131,6 +175,7 @@ export class SyncServer {
     private adminKey: string,
     private verifier: TokenVerifier,
     private log: (line: string) => void,
+    private maxSubscriptions = DEFAULT_MAX_SUBSCRIPTIONS,
   ) {
     this.pinger = setInterval(() => {
       const now = Date.now();
@@ -154,32 +199,35 @@ export class SyncServer {
 
   /** Called after every commit. */
   onCommit() {
-    this.scheduleFlush();
+    this.schedulePump(true);
   }
 
   /** Re-run everything (functions were reloaded). */
   invalidateAll() {
     for (const e of this.entries.values()) e.resultKey = "\u0000stale";
     this.runtime.store.touched.push({ index: "\u0000all", key: Buffer.alloc(0) });
-    this.scheduleFlush();
+    this.schedulePump(true);
   }
 
   /**
-   * Pushes what was committed: the flush goes ahead of every task still
-   * waiting for the lock, so a commit reaches subscribers right after the task
-   * running now, not after the backlog of requests queued behind it. Commits
-   * that land before it runs are pushed by the same flush.
+   * Pushes what was committed. After a commit (`first`) a slice of re-runs goes
+   * ahead of every task still waiting for the lock, so a commit reaches
+   * subscribers right after the task running now; a slice that leaves work
+   * queues the next one behind the tasks waiting (`first` false), so they are
+   * served in between. Commits that land meanwhile are taken by the next slice.
    */
-  private scheduleFlush() {
-    if (this.flushQueued) return;
-    this.flushQueued = true;
+  private schedulePump(first: boolean) {
+    if (this.pumpFirst || (!first && this.pumpBack)) return;
+    if (first) this.pumpFirst = true;
+    else this.pumpBack = true;
     void this.runtime.lock.run(
       async () => {
-        this.flushQueued = false;
-        await this.flushLocked();
+        if (first) this.pumpFirst = false;
+        else this.pumpBack = false;
+        await this.pump();
       },
       "other",
-      true,
+      first,
     );
   }
 
@@ -278,7 +326,7 @@ export class SyncServer {
     let e = this.entries.get(key);
     if (!e) {
       const outcome = await this.execute({ udfPath, args, identity, admin });
-      e = { key, uid: this.nextEntryUid++, udfPath, args, identity, admin, outcome, resultKey: resultKeyOf(outcome), subscribers: new Map() };
+      e = { key, uid: this.nextEntryUid++, udfPath, args, identity, admin, outcome, resultKey: resultKeyOf(outcome), subscribers: new Map(), dirty: false };
       this.entries.set(key, e);
       this.readers.add(e, outcome.reads ?? []);
     }
@@ -291,7 +339,11 @@ export class SyncServer {
     c.queries.delete(queryId);
     const ids = e.subscribers.get(c);
     ids?.delete(queryId);
-    if (ids && ids.size === 0) e.subscribers.delete(c);
+    c.pending.delete(queryId);
+    if (ids && ids.size === 0) {
+      e.subscribers.delete(c);
+      c.dirty.delete(e);
+    }
     if (e.subscribers.size === 0) {
       this.entries.delete(e.key);
       this.readers.remove(e);
@@ -303,45 +355,138 @@ export class SyncServer {
     let ids = e.subscribers.get(c);
     if (!ids) e.subscribers.set(c, (ids = new Set()));
     ids.add(queryId);
+    if (e.dirty) this.addDirty(c, e);
   }
 
-  /** Re-runs invalidated queries and pushes transitions. Must hold the lock. */
-  private async flushLocked() {
-    for (const c of [...this.conns]) this.expireIfDue(c);
+  /** Marks the entries the commits since the last look touched as dirty. Must hold the lock. */
+  private absorbCommits() {
     const touched = this.runtime.store.touched;
+    if (touched.length === 0) return;
     this.runtime.store.touched = [];
-    const changed = new Map<Conn, Mod[]>();
-    const shareKeys = new Map<Conn, string>();
-    this.shared.clear();
-    if (touched.length > 0) {
-      const all = touched.some((t) => t.index === "\u0000all");
-      const hit = all ? null : this.readers.touchedBy(touched);
-      for (const e of [...this.entries.values()]) {
-        if (hit && !hit.has(e)) continue;
-        const outcome = await this.execute(e);
-        const before = e.outcome.reads ?? [];
-        e.outcome = outcome;
-        // (Unless it was unsubscribed meanwhile: then it is gone for good.)
-        if (this.entries.get(e.key) === e && !sameRanges(before, outcome.reads ?? [])) this.readers.add(e, outcome.reads ?? []);
-        const key = resultKeyOf(outcome);
-        if (key === e.resultKey) continue;
-        e.resultKey = key;
-        const modFor = new Map<number, Mod>();
-        for (const [c, ids] of e.subscribers) {
-          const mods = changed.get(c) ?? [];
-          for (const id of ids) {
-            let m = modFor.get(id);
-            if (!m) modFor.set(id, (m = modification(id, outcome)));
-            mods.push(m);
-            shareKeys.set(c, `${shareKeys.get(c) ?? ""}${e.uid}#${id};`);
-          }
-          changed.set(c, mods);
-        }
+    const hit = touched.some((t) => t.index === "\u0000all") ? [...this.entries.values()] : this.readers.touchedBy(touched);
+    for (const e of hit) {
+      if (e.dirty || this.entries.get(e.key) !== e) continue;
+      e.dirty = true;
+      for (const c of e.subscribers.keys()) this.addDirty(c, e);
+    }
+  }
+
+  private addDirty(c: Conn, e: Entry) {
+    c.dirty.add(e);
+    if (!c.inRing) {
+      c.inRing = true;
+      this.ring.push(c);
+    }
+  }
+
+  /** Starts a slice under the lock: takes in the commits, sets its end. */
+  private startSlice() {
+    this.absorbCommits();
+    this.sliceEnds = performance.now() + SLICE_MS;
+  }
+
+  private sliceSpent(): boolean {
+    return performance.now() > this.sliceEnds;
+  }
+
+  /** Re-runs one entry, once for all its subscribers; a changed result waits in each one's `pending`. */
+  private async rerun(e: Entry) {
+    e.dirty = false;
+    for (const c of e.subscribers.keys()) c.dirty.delete(e);
+    const outcome = await this.execute(e);
+    // Unsubscribed meanwhile (its socket closed): it is gone for good.
+    if (this.entries.get(e.key) !== e) return;
+    const before = e.outcome.reads ?? [];
+    e.outcome = outcome;
+    if (!sameRanges(before, outcome.reads ?? [])) this.readers.add(e, outcome.reads ?? []);
+    const key = resultKeyOf(outcome);
+    if (key === e.resultKey) return;
+    e.resultKey = key;
+    const modFor = new Map<number, Mod>();
+    for (const [c, ids] of e.subscribers) {
+      for (const id of ids) {
+        let m = modFor.get(id);
+        if (!m) modFor.set(id, (m = modification(id, outcome)));
+        c.pending.set(id, { mod: m, uid: e.uid });
       }
     }
+  }
+
+  /** Re-runs `c`'s dirty entries while the slice lasts; true once it has none. */
+  private async cleanWithin(c: Conn): Promise<boolean> {
+    for (;;) {
+      const e = c.dirty.values().next().value;
+      if (!e) return true;
+      if (this.sliceSpent()) return false;
+      await this.rerun(e);
+    }
+  }
+
+  /** One slice of re-runs, round-robin over the waiting connections (one entry each per turn), then the Transitions now due. */
+  private async pump() {
+    for (const c of [...this.conns]) this.expireIfDue(c);
+    this.startSlice();
+    while (this.ring.length > 0) {
+      const c = this.ring.shift()!;
+      const e = this.conns.has(c) ? c.dirty.values().next().value : undefined;
+      if (!e) {
+        c.inRing = false;
+        continue;
+      }
+      await this.rerun(e);
+      if (c.dirty.size > 0) this.ring.push(c);
+      else c.inRing = false;
+      if (this.sliceSpent()) break;
+    }
+    this.sendReady();
+    if (this.ring.length > 0) this.schedulePump(false);
+  }
+
+  /** Sends each connection with nothing dirty what is pending for it (or the Transition its mutation waits for). */
+  private sendReady() {
+    this.shared.clear();
     for (const c of this.conns) {
-      const mods = changed.get(c);
-      if (mods || c.needsTransition) this.sendTransition(c, mods ?? [], c.querySet, c.identityVersion, shareKeys.get(c) ?? "");
+      if (c.busy || c.dirty.size > 0 || (c.pending.size === 0 && !c.needsTransition)) continue;
+      const mods: Mod[] = [];
+      let shareKey = "";
+      for (const [id, p] of c.pending) {
+        mods.push(p.mod);
+        shareKey += `${p.uid}#${id};`;
+      }
+      c.pending.clear();
+      this.sendTransition(c, mods, c.querySet, c.identityVersion, shareKey);
+    }
+  }
+
+  /** Runs a query set change or re-authentication of `c` after the ones before it. */
+  private op(c: Conn, msg: any, fn: () => Promise<unknown>) {
+    const run = c.ops.then(fn);
+    c.ops = run.catch(() => undefined);
+    this.background(msg, run);
+  }
+
+  /**
+   * Runs `step` under the lock, slice after slice (each queued behind the tasks
+   * waiting), until it returns true. The connection's Transitions are held
+   * back meanwhile: `step` sends the one that carries its change.
+   */
+  private async inSlices(c: Conn, step: () => Promise<boolean>): Promise<void> {
+    c.busy = true;
+    try {
+      for (;;) {
+        const done = await this.runtime.lock.run(async () => {
+          if (!this.conns.has(c)) return true;
+          this.startSlice();
+          const finished = await step();
+          if (finished) c.busy = false;
+          // Re-runs of shared entries may have completed other connections.
+          this.sendReady();
+          return finished;
+        });
+        if (done) return;
+      }
+    } finally {
+      c.busy = false;
     }
   }
 
@@ -397,7 +542,7 @@ export class SyncServer {
         c.sessionId = String(msg.sessionId ?? "");
         return;
       case "ModifyQuerySet":
-        return this.background(msg, this.runtime.lock.run(() => this.modifyQuerySet(c, msg, who)));
+        return this.op(c, msg, () => this.modifyQuerySet(c, msg, who));
       case "Authenticate":
         return this.authenticate(c, msg);
       case "Mutation":
@@ -417,42 +562,63 @@ export class SyncServer {
     c.deferred = null;
     this.clearExpiry(c);
     for (const id of [...c.queries.keys()]) this.unsubscribe(c, id);
+    c.pending.clear();
   }
 
   private async modifyQuerySet(c: Conn, msg: any, who: Who) {
-    await this.flushLocked();
     if (!this.conns.has(c)) return;
     if (msg.baseVersion !== c.querySet || !Array.isArray(msg.modifications)) {
       this.log(`[WARN] sync: ModifyQuerySet base version ${msg.baseVersion} != ${c.querySet}; ignored`);
       return;
     }
-    const mods: Mod[] = [];
-    for (const m of msg.modifications) {
-      if (m?.type === "Add") {
-        this.unsubscribe(c, m.queryId);
-        mods.push(await this.addQuery(c, m, who));
-      } else if (m?.type === "Remove") {
-        this.unsubscribe(c, m.queryId);
-        mods.push({ queryId: m.queryId, text: JSON.stringify({ type: "QueryRemoved", queryId: m.queryId }) });
+    const changes: any[] = msg.modifications;
+    // Each change's answer, made when the Transition is sent (a query's result is its entry's latest).
+    const answers: (() => Mod)[] = [];
+    let i = 0;
+    await this.inSlices(c, async () => {
+      while (i < changes.length) {
+        const m = changes[i++];
+        if (m?.type === "Add") {
+          this.unsubscribe(c, m.queryId);
+          answers.push(await this.addQuery(c, m, who));
+        } else if (m?.type === "Remove") {
+          this.unsubscribe(c, m.queryId);
+          const removed = { queryId: m.queryId, text: JSON.stringify({ type: "QueryRemoved", queryId: m.queryId }) };
+          answers.push(() => removed);
+        }
+        if (this.sliceSpent()) return false;
       }
-    }
-    this.sendTransition(c, mods, msg.newVersion);
+      if (!(await this.cleanWithin(c))) return false;
+      for (const m of changes) c.pending.delete(m?.queryId);
+      const mods = [...c.pending.values()].map((p) => p.mod).concat(answers.map((a) => a()));
+      c.pending.clear();
+      this.sendTransition(c, mods, msg.newVersion);
+      return true;
+    });
   }
 
-  /** Subscribes the added query; gives its modification. A query that cannot run fails alone, the rest of the set unaffected. */
-  private async addQuery(c: Conn, m: any, who: Who): Promise<Mod> {
+  /**
+   * Subscribes the added query; gives how to make its modification. A query that
+   * cannot run, or one past the connection's limit, fails alone, the rest of the
+   * set unaffected.
+   */
+  private async addQuery(c: Conn, m: any, who: Who): Promise<() => Mod> {
     const args = normalizeArgs(m.args);
     // Refused queries are not subscribed: no commit changes their answer.
-    const refused = argumentsNestingError(args);
-    if (refused) return modification(m.queryId, this.refusal(refused));
+    const refused = argumentsNestingError(args) ?? (c.queries.size >= this.maxSubscriptions ? tooManySubscriptions(this.maxSubscriptions) : null);
+    if (refused) {
+      const mod = modification(m.queryId, this.refusal(refused));
+      return () => mod;
+    }
     try {
       const e = await this.entryFor(String(m.udfPath), args, who.identity, who.admin);
       this.subscribe(c, m.queryId, e);
-      return modification(m.queryId, e.outcome);
+      return () => modification(m.queryId, e.outcome);
     } catch (err: any) {
       // E.g. a udfPath that is not a string and overflows String().
       this.log(`[ERROR] sync: query ${m.queryId} failed: ${err?.stack ?? err}`);
-      return modification(m.queryId, this.refusal(`Could not run the query: ${err?.message ?? err}`));
+      const mod = modification(m.queryId, this.refusal(`Could not run the query: ${err?.message ?? err}`));
+      return () => mod;
     }
   }
 
@@ -486,27 +652,34 @@ export class SyncServer {
       c.stopped = true;
       // After the transitions already due, like every message to this client.
       const error = String(err?.message ?? err);
-      return this.background(msg, this.runtime.lock.run(async () => this.endWithAuthError(c, error, base, true)));
+      return this.op(c, msg, () => this.runtime.lock.run(async () => this.endWithAuthError(c, error, base, true)));
     }
     if (c.stopped || !this.conns.has(c)) return;
     c.identity = who.identity;
     c.admin = who.admin;
     c.acceptedIdentityVersion = base + 1;
     this.armExpiry(c, expiresAt);
-    this.background(msg, this.runtime.lock.run(() => this.resubscribe(c, who, base + 1)));
+    this.op(c, msg, () => this.resubscribe(c, who, base + 1));
   }
 
   private async resubscribe(c: Conn, who: Who, identityVersion: number) {
-    await this.flushLocked();
-    if (!this.conns.has(c)) return;
-    const mods: Mod[] = [];
-    for (const [queryId, old] of [...c.queries]) {
-      this.unsubscribe(c, queryId);
-      const e = await this.entryFor(old.udfPath, old.args, who.identity, who.admin);
-      this.subscribe(c, queryId, e);
-      mods.push(modification(queryId, e.outcome));
-    }
-    this.sendTransition(c, mods, c.querySet, identityVersion);
+    const ids = [...c.queries.keys()];
+    let i = 0;
+    await this.inSlices(c, async () => {
+      while (i < ids.length) {
+        const queryId = ids[i++]!;
+        const old = c.queries.get(queryId);
+        if (!old) continue;
+        this.unsubscribe(c, queryId);
+        this.subscribe(c, queryId, await this.entryFor(old.udfPath, old.args, who.identity, who.admin));
+        if (this.sliceSpent()) return false;
+      }
+      if (!(await this.cleanWithin(c))) return false;
+      c.pending.clear();
+      const mods = [...c.queries].map(([queryId, e]) => modification(queryId, e.outcome));
+      this.sendTransition(c, mods, c.querySet, identityVersion);
+      return true;
+    });
   }
 
   // ---- expiry -------------------------------------------------------------------
@@ -576,7 +749,7 @@ export class SyncServer {
         `{"type":"MutationResponse","requestId":${JSON.stringify(requestId ?? null)},"success":true,"result":${o.json},"ts":"${encodeTs(o.ts)}","logLines":${JSON.stringify(o.logLines)}}`,
       );
       c.needsTransition = true;
-      this.scheduleFlush();
+      this.schedulePump(true);
     } else {
       this.send(c, { type: "MutationResponse", requestId, success: false, result: o.errorMessage, logLines: o.logLines, ...(o.errorData !== undefined ? { errorData: o.errorData } : {}) });
     }

@@ -1,5 +1,7 @@
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx } from "../_generated/server";
+import { personaProblems } from "../../src/negotiation/personas";
+import { invalid } from "./errors";
 
 // The demo catalog: what a direct-to-consumer brand buys (packaging, apparel
 // blanks, coffee) and the three suppliers Parley negotiates with. The personas
@@ -114,6 +116,11 @@ export async function loadCatalog(ctx: MutationCtx, workspaceId: Id<"workspaces"
       .unique();
     if (existing) await ctx.db.replace(existing._id, product);
     else await ctx.db.insert("products", product);
+  }
+  for (const seed of SUPPLIERS) {
+    // A persona the engine cannot honour is refused before anything is written.
+    const [problem] = personaProblems(seed.persona);
+    if (problem) invalid(`suppliers.${seed.slug}.persona.${problem.field}`, `${seed.name}'s persona: ${problem.field}: ${problem.message}`);
   }
   for (const seed of SUPPLIERS) {
     const supplier = { ...seed, workspaceId };

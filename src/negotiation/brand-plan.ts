@@ -94,3 +94,81 @@ export function dominatesForBrand(offer: Terms, terms: Terms): boolean {
   });
   return linesOk && offer.leadTimeDays <= terms.leadTimeDays && offer.paymentTermsDays >= terms.paymentTermsDays;
 }
+
+/**
+ * What a brand offer is measured against for retractions: the brand's
+ * previous offer with each line lowered to the supplier's standing ask where
+ * it now asks less. The ask cap is not a retraction: a concession the
+ * supplier has already undercut is not one it can lose.
+ */
+export function retractionReference(previous: Terms, ask: Terms): Terms {
+  return {
+    ...previous,
+    lines: previous.lines.map((line) => {
+      const asked = ask.lines.find((a) => a.sku === line.sku)?.unitPrice;
+      return asked !== undefined && asked < line.unitPrice ? { ...line, unitPrice: asked } : line;
+    }),
+  };
+}
+
+/** Per issue (each line's unit price, lead time, payment terms): is `offer` better or worse for the brand than `reference`? Undefined when the lines differ. */
+function issueMoves(offer: Terms, reference: Terms): { better: boolean; worse: boolean } | undefined {
+  if (offer.lines.length !== reference.lines.length) return undefined;
+  let better = false;
+  let worse = false;
+  for (const line of reference.lines) {
+    const o = offer.lines.find((l) => l.sku === line.sku);
+    if (!o || o.quantity !== line.quantity) return undefined;
+    if (o.unitPrice < line.unitPrice) better = true;
+    if (o.unitPrice > line.unitPrice) worse = true;
+  }
+  if (offer.leadTimeDays < reference.leadTimeDays) better = true;
+  if (offer.leadTimeDays > reference.leadTimeDays) worse = true;
+  if (offer.paymentTermsDays > reference.paymentTermsDays) better = true;
+  if (offer.paymentTermsDays < reference.paymentTermsDays) worse = true;
+  return { better, worse };
+}
+
+/**
+ * The no-retraction rule: `offer` is worth no more to the brand than
+ * `reference` (see retractionReference), and wherever it is better for the
+ * brand on an issue, it is worse on another (a trade-off, not a retraction).
+ */
+export function keepsConcessions(setup: BrandSetup, offer: Terms, reference: Terms): boolean {
+  const moves = issueMoves(offer, reference);
+  if (!moves) return false;
+  return brandValue(setup, offer) <= brandValue(setup, reference) + 1e-9 && (!moves.better || moves.worse);
+}
+
+const RETRACTION_STEPS = 20;
+
+/** `from` moved a share `t` of the way to `to`, issue by issue, rounded to cents and whole days inside the two. */
+function between(from: Terms, to: Terms, t: number): Terms {
+  const mix = (a: number, b: number, unit: number) => Math.min(Math.max(a, b), Math.max(Math.min(a, b), Math.round((a + t * (b - a)) * unit) / unit));
+  return {
+    lines: from.lines.map((line) => {
+      const target = to.lines.find((l) => l.sku === line.sku)!.unitPrice;
+      return { ...line, unitPrice: mix(line.unitPrice, target, 100) };
+    }),
+    leadTimeDays: mix(from.leadTimeDays, to.leadTimeDays, 1),
+    paymentTermsDays: mix(from.paymentTermsDays, to.paymentTermsDays, 1),
+  };
+}
+
+/**
+ * `terms` when they keep the brand's concessions against its previous offer
+ * (keepsConcessions); else the point nearest them on the way from the
+ * reference that does, and at worst the reference itself (its previous offer
+ * held, at most at the ask). The same object when nothing needs to change, or
+ * when the previous offer cannot be compared (other lines, outside the guardrails).
+ */
+export function withoutRetraction(setup: BrandSetup, terms: Terms, previous: Terms, ask: Terms): Terms {
+  const reference = retractionReference(previous, ask);
+  if (keepsConcessions(setup, terms, reference) || !issueMoves(terms, reference)) return terms;
+  if (!withinGuardrails(reference, setup.lineItems, setup.guardrails)) return terms;
+  for (let step = RETRACTION_STEPS - 1; step > 0; step--) {
+    const candidate = between(reference, terms, step / RETRACTION_STEPS);
+    if (withinGuardrails(candidate, setup.lineItems, setup.guardrails) && keepsConcessions(setup, candidate, reference)) return candidate;
+  }
+  return reference;
+}

@@ -6,7 +6,7 @@
 // persona), the brand's only `brandView(setup)`.
 
 import { timeDependentStrategy, splitTheDifference } from "./baseline-strategies.js";
-import { type BrandStrategy, brandValue, capAtAsk, dominatesForBrand } from "./brand-plan.js";
+import { type BrandStrategy, brandValue, capAtAsk, dominatesForBrand, withoutRetraction } from "./brand-plan.js";
 import { brandView } from "./brand-view.js";
 import { computeMetrics } from "./metrics.js";
 import { parleyPlan } from "./parley-strategy.js";
@@ -61,14 +61,22 @@ export function brandMove(setup: BrandSetup, history: OfferRecord[]): Move {
   }
   // Every strategy, baselines too: never ask to pay more for a line than the
   // supplier already asks, and never counter with terms its standing offer beats.
-  const terms = capAtAsk(plan.terms, standing.terms, setup.lineItems);
+  const capped = capAtAsk(plan.terms, standing.terms, setup.lineItems);
+  // Nor take back a concession: no counter worth more to the brand than its
+  // previous one (its lines at most at the ask), none better on an issue
+  // without being worse on another.
+  const previous = [...history].reverse().find((h) => h.offeredBy === "brand")?.terms;
+  const terms = previous ? withoutRetraction(setup, capped, previous, standing.terms) : capped;
+  if (terms !== capped && acceptable && worth >= brandValue(setup, terms) - 1e-9) {
+    return { kind: "accept", party: "brand", round: history.length, terms: standing.terms, reasoning: `The supplier's offer (utility ${worth.toFixed(2)}) is worth at least the brand's own counter, which keeps its earlier concessions.` };
+  }
   if (dominatesForBrand(standing.terms, terms)) {
     return acceptable
       ? { kind: "accept", party: "brand", round: history.length, terms: standing.terms, reasoning: `The supplier's offer (utility ${worth.toFixed(2)}) is at least as good on every issue as the brand's counter would be.` }
       : { kind: "impasse", party: "brand", round: history.length, reasoning: "The supplier's offer beats any counter but is outside the guardrails." };
   }
-  const capped = terms !== plan.terms ? " Prices capped at the supplier's own ask." : "";
-  return { kind: "offer", party: "brand", round, terms, reasoning: plan.reasoning + capped, confidence: plan.confidence };
+  const note = (capped !== plan.terms ? " Prices capped at the supplier's own ask." : "") + (terms !== capped ? " Earlier concessions kept." : "");
+  return { kind: "offer", party: "brand", round, terms, reasoning: plan.reasoning + note, confidence: plan.confidence };
 }
 
 /** The next move, for whichever side's turn it is. Pure: same (setup, history), same move. */

@@ -2,7 +2,7 @@
 // zod so that a malformed file gets an error naming the field and the problem.
 
 import { z } from "zod";
-import { PERSONA_PRESETS, type PersonaPresetName, personaPreset } from "./personas.js";
+import { PERSONA_PRESETS, type PersonaPresetName, personaPreset, personaProblems } from "./personas.js";
 import { DAY_LIMITS } from "./terms.js";
 import { type BrandStrategyName, BRAND_STRATEGY_NAMES, DEFAULT_MAX_ROUNDS, type NegotiationSetup } from "./setup-types.js";
 import type { Guardrails, LineItem, Priorities, SupplierPersona, SupplierSpec } from "./types.js";
@@ -47,8 +47,10 @@ const personaSchema = z
     capacityPerLine: nonNegative,
     qualityScore: share,
   })
-  .refine((p) => p.leadTimeDays.fastest <= p.leadTimeDays.standard, { message: "fastest must not exceed standard", path: ["leadTimeDays", "fastest"] })
-  .refine((p) => p.paymentTermsDays.preferred <= p.paymentTermsDays.max, { message: "preferred must not exceed max", path: ["paymentTermsDays", "preferred"] });
+  // The contradictions the engine cannot honour: one definition, shared with Convex's catalog.
+  .superRefine((p, ctx) => {
+    for (const problem of personaProblems(p as SupplierPersona)) ctx.addIssue({ code: "custom", message: problem.message, path: problem.field.split(".") });
+  });
 
 const presetNames = Object.keys(PERSONA_PRESETS) as [PersonaPresetName, ...PersonaPresetName[]];
 

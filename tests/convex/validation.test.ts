@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
+import { SUPPLIERS } from "../../convex/model/catalog";
 import {
   claim,
   expectRefused,
@@ -12,6 +13,7 @@ import {
   brand,
   requestQuote,
   seed,
+  SERVICE_KEY,
   snapshot,
   terms,
 } from "./helpers";
@@ -254,5 +256,25 @@ describe("unknown ids", () => {
     await expect(
       brand(t).mutation(api.negotiations.pause, { negotiationId: quoteId as unknown as Id<"negotiations"> }),
     ).rejects.toThrow();
+  });
+});
+
+describe("the catalog refuses a persona the engine cannot honour", () => {
+  test("fastest lead time above standard → INVALID_ARGUMENT naming the field; nothing is written", async () => {
+    const t = newBackend();
+    const { owner } = await seed(t);
+    const original = SUPPLIERS[1]!.persona;
+    SUPPLIERS[1]!.persona = { ...original, leadTimeDays: { standard: 10, fastest: 30 } };
+    try {
+      const error = await expectRefused(
+        t,
+        () => t.mutation(api.seed.catalog, { serviceKey: SERVICE_KEY, workspaceId: owner.workspaceId }),
+        "INVALID_ARGUMENT",
+        `suppliers.${SUPPLIERS[1]!.slug}.persona.leadTimeDays.fastest`,
+      );
+      expect(error.message).toContain("fastest must not exceed standard");
+    } finally {
+      SUPPLIERS[1]!.persona = original;
+    }
   });
 });

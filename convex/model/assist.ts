@@ -52,8 +52,8 @@ const hasSupplierOffer = (history: OfferRecord[]) => history.some((offer) => off
 
 export async function counterSuggestion(ctx: QueryCtx, negotiationId: Doc<"negotiations">["_id"]): Promise<CounterSuggestion | null> {
   const negotiation = await getNegotiation(ctx, negotiationId);
-  const { setup, history } = await engineInputs(ctx, negotiation);
-  return hasSupplierOffer(history) ? suggestCounter(setup, history) : null;
+  const { setup, history, quote } = await engineInputs(ctx, negotiation);
+  return hasSupplierOffer(history) ? suggestCounter(setup, history, currencyOf(quote)) : null;
 }
 
 export async function acceptancePrediction(

@@ -27,8 +27,32 @@ export interface OpponentModel {
   lead: { opening: number; lowestSeen: number; fastestGuess: number };
   /** Payment terms it has quoted, and the longest we guess it would give. */
   pay: { opening: number; highestSeen: number; maxGuess: number };
+  /** How sure the model is of itself, in [0, 1]: see `modelCertainty`. */
+  certainty: number;
+  /** The total the fitted concession curve expects the supplier to quote in a later round (never above its lowest quote). */
+  forecastTotal(round: number): number;
   /** Estimated supplier utility of terms, in [0, 1]. */
   utility(terms: Terms): number;
+}
+
+/** A curve missing the quotes by this share of the price drop so far halves the consistency term. */
+const HALF_CONSISTENCY_MISS = 0.25;
+
+/**
+ * How far the model can be trusted, in [0, 1], whatever terms it is asked
+ * about: the product of
+ * - evidence, (m + 0.5) / (m + 3) for m quotes after the opening one (1/6
+ *   with the opening alone, 1/2 after two more, 0.8 after ten), and
+ * - consistency, 1 / (1 + (rms / (0.25 × drop))²): how closely one concession
+ *   curve explains the quotes (rms: the fit's root-mean-square miss; drop: how
+ *   far it has come down from the opening). A supplier that zigzags leaves
+ *   its floor a guess even after many quotes. With nothing to fit (no move
+ *   yet, or a firm supplier) it is 1 and evidence alone speaks.
+ */
+export function modelCertainty(laterQuotes: number, fitRms: number, drop: number): number {
+  const evidence = (laterQuotes + 0.5) / (laterQuotes + 3);
+  const miss = drop > 1e-9 ? fitRms / (HALF_CONSISTENCY_MISS * drop) : 0;
+  return evidence / (1 + miss * miss);
 }
 
 /** With one offer only, assume the floor lies this far under the opening quote. */
@@ -81,6 +105,7 @@ export function learnOpponentModel(offers: SupplierOfferObservation[], maxRounds
   let reservationTotal = prior;
   let concessionExponent = 1;
   let reservationSpread = openingTotal * 0.08;
+  let fitRms = 0;
   const conceded = openingTotal - lowestTotal > openingTotal * 1e-4;
   if (points.length > 0 && conceded) {
     const fit = fitConcession(points, openingTotal, scale);
@@ -90,7 +115,8 @@ export function learnOpponentModel(offers: SupplierOfferObservation[], maxRounds
     const trust = Math.min(0.85, points.length / 4);
     const fitted = Math.max(fit.reservation, openingTotal * LOWEST_PLAUSIBLE_FLOOR);
     reservationTotal = Math.min(lowestTotal, trust * fitted + (1 - trust) * prior);
-    reservationSpread = openingTotal * (0.08 - 0.05 * trust) + Math.sqrt(fit.residual / points.length);
+    fitRms = Math.sqrt(fit.residual / points.length);
+    reservationSpread = openingTotal * (0.08 - 0.05 * trust) + fitRms;
   } else if (points.length > 0) {
     // It has not moved on price at all: a firm supplier; its floor is near its quote.
     concessionExponent = 0.2;
@@ -125,6 +151,11 @@ export function learnOpponentModel(offers: SupplierOfferObservation[], maxRounds
     return weights.price * p + weights.leadTime * l + weights.paymentTerms * y;
   };
 
+  const forecastTotal = (round: number): number => {
+    const g = Math.pow(clamp01(scale(negotiationTime(round, maxRounds))), 1 / concessionExponent);
+    return Math.min(lowestTotal, openingTotal - (openingTotal - reservationTotal) * g);
+  };
+
   return {
     observations: offers.length,
     openingTotal,
@@ -135,6 +166,8 @@ export function learnOpponentModel(offers: SupplierOfferObservation[], maxRounds
     weights,
     lead,
     pay,
+    certainty: modelCertainty(points.length, fitRms, openingTotal - lowestTotal),
+    forecastTotal,
     utility,
   };
 }

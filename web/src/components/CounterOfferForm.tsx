@@ -203,7 +203,9 @@ function SuggestionView({
         <li>Lead time {formatDays(suggestion.terms.leadTimeDays)}</li>
         <li>Net {suggestion.terms.paymentTermsDays} days</li>
         <li data-testid="suggestion-probability">Predicted acceptance {formatPercent(suggestion.acceptanceProbability)}</li>
-        <li>Confidence {formatPercent(suggestion.confidence)}</li>
+        <li title="How sure the estimate is: how many offers the supplier has made and how steadily it has conceded">
+          Certainty of the estimate {formatPercent(suggestion.confidence)}
+        </li>
         <li>
           {Math.abs(suggestion.vsListPrice.differencePct).toFixed(1)}%{" "}
           {suggestion.vsListPrice.differencePct <= 0 ? "below" : "above"} list price

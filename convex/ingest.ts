@@ -5,6 +5,7 @@ import { appendStreamingText, finishStreaming, requireMessage, withdrawStreaming
 import { acceptOffer as accept, recordOffer as record } from "./model/negotiations";
 import { getQuote } from "./model/negotiations";
 import { requireLease, requireLeaseOn, setRecommendation as recommend } from "./model/quotes";
+import { autoAwardIfPolicyAllows } from "./model/autoAward";
 import {
   messageKind,
   messageMetadata,
@@ -156,6 +157,7 @@ export const setRecommendation = serviceMutation({
   handler: async (ctx, { quoteId, leaseEpoch, recommendation }) => {
     requireLease(await getQuote(ctx, quoteId), leaseEpoch);
     await recommend(ctx, quoteId, recommendation);
+    await autoAwardIfPolicyAllows(ctx, quoteId);
     return null;
   },
 });

@@ -164,6 +164,9 @@ export const offerAi = v.object({
   reasoning: v.optional(v.string()),
 });
 
+/** A quote's auto-award policy: the recommended final offer is awarded without asking when every line is at most `maxPctOverTarget`% over its target. */
+export const autoAwardPolicy = v.object({ maxPctOverTarget: v.number() });
+
 export const recommendation = v.object({
   negotiationId: v.optional(v.id("negotiations")),
   supplierId: v.optional(v.id("suppliers")),
@@ -304,6 +307,8 @@ export default defineSchema({
     maxRounds: v.number(),
     /** How long each negotiation has to reach agreement, from the quote's start; absent = 48. */
     responseHours: v.optional(v.number()),
+    /** Off when absent: award the recommended final offer automatically when it is within guardrails and every line within this % of its target (convex/model/autoAward.ts). */
+    autoAward: v.optional(autoAwardPolicy),
     seed: v.number(),
     status: quoteStatus,
     recommendation: v.optional(recommendation),

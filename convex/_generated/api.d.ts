@@ -35,6 +35,7 @@ import type * as model_assist from "../model/assist.js";
 import type * as model_attachmentRules from "../model/attachmentRules.js";
 import type * as model_attachments from "../model/attachments.js";
 import type * as model_auth from "../model/auth.js";
+import type * as model_autoAward from "../model/autoAward.js";
 import type * as model_awards from "../model/awards.js";
 import type * as model_brandActions from "../model/brandActions.js";
 import type * as model_catalog from "../model/catalog.js";
@@ -112,6 +113,7 @@ declare const fullApi: ApiFromModules<{
   "model/attachmentRules": typeof model_attachmentRules;
   "model/attachments": typeof model_attachments;
   "model/auth": typeof model_auth;
+  "model/autoAward": typeof model_autoAward;
   "model/awards": typeof model_awards;
   "model/brandActions": typeof model_brandActions;
   "model/catalog": typeof model_catalog;

@@ -86,7 +86,10 @@ export async function awardNegotiation(
   negotiationId: Id<"negotiations">,
   awardedBy: Person,
   approval?: Approval,
+  /** Set by the quote's auto-award policy (autoAward.ts): Parley awards, under the requester's name. */
+  automatic = false,
 ): Promise<Id<"awards">> {
+  const actor = automatic ? "system" : "user";
   const negotiation = await getNegotiation(ctx, negotiationId);
   const { quote, offer: agreed, accept } = await awardableOffer(ctx, negotiation);
   const pending = await pendingApprovalOf(ctx, quote._id);
@@ -125,7 +128,7 @@ export async function awardNegotiation(
     supplierId: negotiation.supplierId,
     offerId,
     terms: offer.terms,
-    awardedBy: "user",
+    awardedBy: automatic ? "brand" : "user",
     awardedAt: Date.now(),
   });
   await createPurchaseOrder(ctx, {
@@ -137,12 +140,12 @@ export async function awardNegotiation(
   });
   // The others are told politely, and never who won or at what terms: that is not theirs to know.
   await closeOpenNegotiations(ctx, quote._id, "rejected", {
-    actor: "user",
+    actor,
     except: negotiationId,
     message: NOT_AWARDED,
   });
   await tellFinalOffersNotAwarded(ctx, quote._id, negotiationId);
-  await transitionQuote(ctx, quote, "awarded", "user", {}, { awardId, negotiationId, offerId });
+  await transitionQuote(ctx, quote, "awarded", actor, {}, { awardId, negotiationId, offerId, ...(automatic ? { automatic: true } : {}) });
   await notifySupplier(ctx, {
     kind: "awarded",
     text: "Your final offer was awarded: the purchase order is on the negotiation's page.",

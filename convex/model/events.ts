@@ -138,10 +138,13 @@ export function eventDescriber(ctx: QueryCtx) {
         return "picked the quote up again after its worker stopped";
       case "quote.completed":
         return "finished negotiating and made a recommendation";
+      case "quote.autoAwardSkipped":
+        return `did not award automatically: ${reason ?? "the auto-award policy did not allow it"}`;
       case "quote.awarded": {
         const awardedTo = await supplierOf(typeof data.negotiationId === "string" ? (data.negotiationId as Id<"negotiations">) : undefined);
         const agreed = await offer(data.offerId);
-        return `awarded the quote to ${awardedTo ?? "a supplier"}${agreed ? ` for ${formatMoney(totalPrice(agreed.terms), currencyOf(await quote(event.quoteId)))}` : ""}`;
+        const how = data.automatic === true ? " automatically, under the quote's auto-award policy," : "";
+        return `awarded the quote${how} to ${awardedTo ?? "a supplier"}${agreed ? ` for ${formatMoney(totalPrice(agreed.terms), currencyOf(await quote(event.quoteId)))}` : ""}`;
       }
       case "quote.edited":
         return "edited the quote";

@@ -1,7 +1,7 @@
 import { type Infer, type ObjectType, v } from "convex/values";
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
-import { guardrails, priorities, type recommendation } from "../schema";
+import { autoAwardPolicy, guardrails, priorities, type recommendation } from "../schema";
 import { markWithdrawn, pendingApprovalOf } from "./approvalRequests";
 import { isWaiting } from "./liveWait";
 import { invitationState } from "./supplierInvitations";
@@ -51,6 +51,8 @@ export const quoteRequestArgs = {
   liveSupplierIds: v.optional(v.array(v.id("suppliers"))),
   /** Hours each negotiation has to reach agreement once the quote starts (default 48). */
   responseHours: v.optional(v.number()),
+  /** Absent: a person awards. Set: the recommended final offer is awarded automatically within the policy (autoAward.ts). */
+  autoAward: v.optional(autoAwardPolicy),
 };
 
 export type QuoteRequest = ObjectType<typeof quoteRequestArgs>;
@@ -135,6 +137,7 @@ export function requestFromQuote(quote: Doc<"quotes">): QuoteRequest {
     deliveryAddress: quote.deliveryAddress,
     incoterms: quote.incoterms,
     responseHours: quote.responseHours,
+    autoAward: quote.autoAward,
   });
 }
 
@@ -283,9 +286,13 @@ async function validateRequest(ctx: MutationCtx, workspaceId: Id<"workspaces">, 
       );
     }
   }
+  if (request.autoAward !== undefined) {
+    checkNumber(request.autoAward.maxPctOverTarget, "autoAward.maxPctOverTarget", { min: 0, max: LIMITS.maxAutoAwardPctOverTarget });
+  }
   const fields = {
     title,
     responseHours: request.responseHours,
+    autoAward: request.autoAward,
     lineItems: items,
     priorities: normalised,
     guardrails: request.guardrails,

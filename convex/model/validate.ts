@@ -31,6 +31,8 @@ export const LIMITS = {
   /** A quote's response deadline, in hours from its start. */
   defaultResponseHours: 48,
   maxResponseHours: 30 * 24,
+  /** An auto-award policy allows at most this much over each line's target (percent). */
+  maxAutoAwardPctOverTarget: 50,
 } as const;
 
 /** `currency`: the bounds are money, and the message states them in it ("at most €1,000,000.00"). */
@@ -48,6 +50,7 @@ const LABELS: Record<string, string> = {
   minPaymentTermsDays: "Shortest payment terms (days)",
   maxRounds: "Rounds",
   responseHours: "Response deadline (hours)",
+  maxPctOverTarget: "Auto-award: at most % over target",
   seed: "Seed",
   notes: "Notes",
   content: "Message",

@@ -62,3 +62,23 @@ describe("who answers, and by when", () => {
     expect(old).toMatchObject({ responseHours: "48", liveSupplierIds: [] });
   });
 });
+
+describe("the auto-award policy on the form", () => {
+  test("blank is off and sends nothing; a percentage is sent as the policy", () => {
+    expect(emptyDraft().autoAwardPct).toBe("");
+    expect(validateQuote(draft()).args).not.toHaveProperty("autoAward");
+    expect(validateQuote(draft({ autoAwardPct: "7.5" })).args?.autoAward).toEqual({ maxPctOverTarget: 7.5 });
+    expect(validateQuote(draft({ autoAwardPct: "0" })).args?.autoAward).toEqual({ maxPctOverTarget: 0 });
+  });
+
+  test.each(["-1", "51", "ten"])("%s is refused at the field, in words", (pct) => {
+    const { errors, args } = validateQuote(draft({ autoAwardPct: pct }));
+    expect(args).toBeUndefined();
+    expect(errors["autoAward.maxPctOverTarget"]).toMatch(/from 0 to 50 over target, or blank for off/);
+  });
+
+  test("duplicate and edit keep the policy", () => {
+    const quote = { lineItems: [], guardrails: { maxLeadTimeDays: 30, minPaymentTermsDays: 30 }, priorities: { price: 0.4, leadTime: 0.2, paymentTerms: 0.2, quality: 0.2 }, maxRounds: 6, seed: 9, autoAward: { maxPctOverTarget: 5 } } as unknown as Quote;
+    expect(draftFromQuote(quote, "duplicate", () => 0).autoAwardPct).toBe("5");
+  });
+});

@@ -34,6 +34,8 @@ export interface QuoteDraft {
   liveSupplierIds: Id<"suppliers">[];
   /** Hours each negotiation has from the quote's start before it expires. */
   responseHours: string;
+  /** The auto-award policy's "at most N% over target", or "" for off (a person awards). */
+  autoAwardPct: string;
 }
 
 /** The form as it opens: no products yet, 30-day guardrails, default priorities. */
@@ -51,6 +53,7 @@ export function emptyDraft(): QuoteDraft {
     incoterms: "",
     liveSupplierIds: [],
     responseHours: String(LIMITS.defaultResponseHours),
+    autoAwardPct: "",
   };
 }
 
@@ -89,6 +92,7 @@ export function draftFromQuote(
     incoterms: quote.incoterms ?? "",
     liveSupplierIds: [...liveSupplierIds],
     responseHours: String(quote.responseHours ?? LIMITS.defaultResponseHours),
+    autoAwardPct: quote.autoAward ? String(quote.autoAward.maxPctOverTarget) : "",
   };
 }
 
@@ -104,7 +108,11 @@ export interface QuoteRequestArgs {
   incoterms?: Incoterm;
   liveSupplierIds?: Id<"suppliers">[];
   responseHours: number;
+  autoAward?: { maxPctOverTarget: number };
 }
+
+/** Where the server and the form put an auto-award policy's error. */
+export const AUTO_AWARD_FIELD = "autoAward.maxPctOverTarget";
 
 /** Field path → message; paths look like "lineItems.0.maxUnitPrice". */
 export type FieldErrors = Record<string, string>;
@@ -185,6 +193,9 @@ export function validateQuote(draft: QuoteDraft): { errors: FieldErrors; args?: 
   if (responseHours === undefined) errors.responseHours = "Enter how many hours the suppliers have to answer.";
   else if (!Number.isInteger(responseHours) || responseHours < 1 || responseHours > LIMITS.maxResponseHours)
     errors.responseHours = `The response deadline must be a whole number of hours from 1 to ${LIMITS.maxResponseHours} (${LIMITS.maxResponseHours / 24} days).`;
+  const autoAwardPct = parseNumber(draft.autoAwardPct);
+  if (draft.autoAwardPct.trim() !== "" && (autoAwardPct === undefined || autoAwardPct < 0 || autoAwardPct > LIMITS.maxAutoAwardPctOverTarget))
+    errors[AUTO_AWARD_FIELD] = `Auto-award takes a percentage from 0 to ${LIMITS.maxAutoAwardPctOverTarget} over target, or blank for off.`;
   const liveSupplierIds = [...new Set(draft.liveSupplierIds)];
 
   if (Object.keys(errors).length > 0) return { errors };
@@ -203,6 +214,7 @@ export function validateQuote(draft: QuoteDraft): { errors: FieldErrors; args?: 
       ...(incoterms ? { incoterms } : {}),
       ...(liveSupplierIds.length > 0 ? { liveSupplierIds } : {}),
       responseHours: responseHours!,
+      ...(autoAwardPct !== undefined ? { autoAward: { maxPctOverTarget: autoAwardPct } } : {}),
     },
   };
 }

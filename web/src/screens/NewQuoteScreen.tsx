@@ -18,6 +18,7 @@ import {
   type FieldErrors,
   type LineDraft,
   type QuoteDraft,
+  AUTO_AWARD_FIELD,
 } from "../lib/quoteForm";
 import { hrefFor, navigate, useRoute } from "../lib/router";
 import { needsRole } from "../lib/roles";
@@ -381,7 +382,7 @@ function NewQuoteForm({ mode, source, sourceLive }: { mode: Mode; source?: Quote
           </Field>
         </div>
 
-        <details className="card advanced" open={Boolean(errors.maxRounds || errors.seed) || undefined}>
+        <details className="card advanced" open={Boolean(errors.maxRounds || errors.seed || errors[AUTO_AWARD_FIELD] || draft.autoAwardPct) || undefined}>
           <summary>Advanced</summary>
           <div className="grid-2">
             <Field id="max-rounds" field="maxRounds" label="Most rounds per negotiation" hint={`Default ${LIMITS.defaultMaxRounds}, at most ${LIMITS.maxRounds}.`} error={errors.maxRounds}>
@@ -394,6 +395,14 @@ function NewQuoteForm({ mode, source, sourceLive }: { mode: Mode; source?: Quote
               {(a11y) => (
                 <input {...a11y} inputMode="numeric" value={draft.seed} placeholder="random"
                   onChange={(e) => update({ seed: e.target.value })} data-testid="seed" />
+              )}
+            </Field>
+            <Field id="auto-award" field={AUTO_AWARD_FIELD} label="Award automatically (% over target)"
+              hint={`Blank: a person awards. A number from 0 to ${LIMITS.maxAutoAwardPctOverTarget}: Parley's recommended final offer is awarded at once when it is inside the guardrails and every line is at most that much over its target, unless it needs an approver.`}
+              error={errors[AUTO_AWARD_FIELD]}>
+              {(a11y) => (
+                <input {...a11y} inputMode="decimal" value={draft.autoAwardPct} placeholder="off"
+                  onChange={(e) => update({ autoAwardPct: e.target.value })} data-testid="auto-award" />
               )}
             </Field>
           </div>

@@ -194,6 +194,12 @@ function QuoteSummary({ quote }: { quote: Quote }) {
           <dd data-testid="quote-response-hours">
             {quote.responseHours ?? LIMITS.defaultResponseHours} hours from the start
           </dd>
+          <dt>Award</dt>
+          <dd data-testid="quote-auto-award">
+            {quote.autoAward
+              ? `Automatic when the recommended final offer is within the guardrails and at most ${quote.autoAward.maxPctOverTarget}% over target on every line`
+              : "By a person (no auto-award policy)"}
+          </dd>
           <dt>Priorities</dt>
           <dd>{PRIORITY_KEYS.map((k) => `${PRIORITY_LABELS[k]} ${formatPercent(quote.priorities[k])}`).join(" · ")}</dd>
           {quote.notes && (

@@ -1,17 +1,38 @@
-// Strategy tournament: Parley's brand strategy and the baselines, each against
-// every supplier persona, over generated scenarios. Prints a table and writes
-// bench/results/strategies.md.
+// Strategy tournament: Parley's brand strategy and the classic baselines, each
+// against every opponent family (src/negotiation/opponents.ts), on held-out
+// seeds that no test and no tuning uses. Prints the tables and writes
+// bench/results/strategies.md and the README's table.
+//
+// BENCH_SEEDS (default 150) seeds per family; BENCH_SPLIT=dev plays the
+// development seeds instead (for tuning; its table is written to
+// bench/results/strategies-dev.md and never to the README).
 
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { BRAND_STRATEGY_NAMES, type BrandStrategyName, type NegotiationResult, runNegotiation, supplierAcceptable, withinGuardrails } from "../src/negotiation/index.js";
-import { generateScenario } from "../src/negotiation/scenario-generator.js";
-import { scenarioSetups } from "../src/negotiation/scenario.js";
+import {
+  BRAND_STRATEGY_NAMES,
+  type BrandStrategyName,
+  brandProposal,
+  brandUtility,
+  brandView,
+  type NegotiationResult,
+  type NegotiationSetup,
+  normalisedPriorities,
+  paymentTermsCeiling,
+  runNegotiation,
+  supplierAcceptable,
+  withinGuardrails,
+} from "../src/negotiation/index.js";
+import { DEV_SEEDS, HELD_OUT_SEEDS, OPPONENT_FAMILIES, OPPONENT_FAMILY_NAMES, type Opponent, type OpponentFamilyName, opponentsFor } from "../src/negotiation/opponents.js";
+import type { Terms } from "../src/negotiation/types.js";
 import { writeReadmeTable } from "./readme-table.js";
 
-const SCENARIOS = Number(process.env.BENCH_SCENARIOS ?? 300);
-const FIRST_SEED = 1000;
+const SEEDS = Number(process.env.BENCH_SEEDS ?? 150);
+const DEV = process.env.BENCH_SPLIT === "dev";
+const FIRST_SEED = DEV ? DEV_SEEDS.first : HELD_OUT_SEEDS.first;
+/** Payment-terms gain is reported apart where the brand's priorities give payment terms at least this weight. */
+const VALUES_PAYMENT_TERMS = 0.2;
 
 interface Tally {
   n: number;
@@ -19,112 +40,203 @@ interface Tally {
   zoa: number;
   zoaDeals: number;
   brandUtility: number;
+  efficiency: number;
   savings: number;
   payGain: number;
-  pareto: number;
-  nash: number;
+  valuedPay: number;
+  valuedPayGain: number;
   rounds: number;
   violations: number;
 }
 
-const empty = (): Tally => ({ n: 0, deals: 0, zoa: 0, zoaDeals: 0, brandUtility: 0, savings: 0, payGain: 0, pareto: 0, nash: 0, rounds: 0, violations: 0 });
+const empty = (): Tally => ({ n: 0, deals: 0, zoa: 0, zoaDeals: 0, brandUtility: 0, efficiency: 0, savings: 0, payGain: 0, valuedPay: 0, valuedPayGain: 0, rounds: 0, violations: 0 });
 
-/** Brand offers or acceptances outside the guardrails, and agreements under the supplier's reservation. */
-function violations(r: NegotiationResult, setup: Parameters<typeof runNegotiation>[0]): number {
+/**
+ * The strategy's own proposals outside the guardrails, each asked of the
+ * strategy again on the history it saw, before the protocol's guard turns it
+ * into an impasse; and an agreement under the supplier's reservation.
+ */
+function violations(r: NegotiationResult, setup: NegotiationSetup): number {
+  const brand = brandView(setup);
   let count = 0;
-  for (const m of r.moves) {
-    if (m.party === "brand" && m.kind !== "impasse" && !withinGuardrails(m.terms, setup.lineItems, setup.guardrails)) count++;
-  }
+  r.offers.forEach((offer, i) => {
+    if (offer.offeredBy !== "supplier") return;
+    const history = r.offers.slice(0, i + 1);
+    if (history.length >= setup.maxRounds) return;
+    const proposal = brandProposal(brand, history);
+    if (!withinGuardrails(proposal.terms, setup.lineItems, setup.guardrails)) count++;
+  });
+  if (r.finalTerms && !withinGuardrails(r.finalTerms, setup.lineItems, setup.guardrails)) count++;
   if (r.finalTerms && !supplierAcceptable(r.finalTerms, setup.lineItems, setup.supplier.persona)) count++;
   return count;
 }
 
-function add(t: Tally, r: NegotiationResult, v: number) {
+/**
+ * The best brand utility inside the zone of agreement: for every whole-day
+ * lead time and payment terms both sides allow, the lowest total the supplier
+ * accepts (its margin is linear in the total), spread over the lines in
+ * proportion to their limits. 0 without a zone.
+ */
+function bestInZone(setup: NegotiationSetup): number {
+  const { persona, qualityScore } = setup.supplier;
+  const g = setup.guardrails;
+  if (setup.lineItems.some((l) => l.quantity > persona.capacityPerLine)) return 0;
+  const cost = setup.lineItems.reduce((s, l) => s + l.quantity * l.listPrice * persona.unitCostRatio, 0);
+  const maxTotal = setup.lineItems.reduce((s, l) => s + l.quantity * l.maxUnitPrice, 0);
+  let best = 0;
+  for (let lead = Math.ceil(persona.leadTimeDays.fastest); lead <= Math.floor(g.maxLeadTimeDays); lead++) {
+    const faster = Math.max(0, persona.leadTimeDays.standard - lead);
+    for (let pay = Math.ceil(g.minPaymentTermsDays); pay <= Math.min(persona.paymentTermsDays.max, paymentTermsCeiling(g)); pay++) {
+      const financing = (persona.annualFinancingRate * pay) / 365;
+      if (financing >= 1) continue;
+      // margin = (total·(1 − financing) − cost·(1 + faster·expedite)) / cost ≥ reservationMargin
+      const minTotal = (cost * (persona.reservationMargin + 1 + faster * persona.expediteCostPerDay)) / (1 - financing);
+      if (minTotal > maxTotal + 1e-6) continue;
+      const share = Math.min(1, Math.ceil(minTotal * 100) / 100 / maxTotal);
+      const terms: Terms = {
+        lines: setup.lineItems.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPrice: Math.min(l.maxUnitPrice, Math.ceil(l.maxUnitPrice * share * 100) / 100) })),
+        leadTimeDays: lead,
+        paymentTermsDays: pay,
+      };
+      if (!supplierAcceptable(terms, setup.lineItems, persona)) continue;
+      best = Math.max(best, brandUtility(terms, setup, qualityScore));
+    }
+  }
+  return best;
+}
+
+function add(t: Tally, r: NegotiationResult, setup: NegotiationSetup, v: number, best: number) {
   const m = r.metrics;
   t.n++;
   t.rounds += m.rounds;
   t.violations += v;
   t.brandUtility += m.brandUtility;
-  if (m.zoneOfAgreement) t.zoa++;
-  if (r.outcome === "agreement") {
-    t.deals++;
-    if (m.zoneOfAgreement) t.zoaDeals++;
-    t.savings += m.savingsVsOpeningPct;
-    t.payGain += m.paymentTermsGainDays;
-    t.pareto += m.paretoDistance ?? 0;
-    t.nash += m.nashDistance ?? 0;
+  if (!m.zoneOfAgreement) return;
+  t.zoa++;
+  t.efficiency += best > 0 ? Math.min(1, m.brandUtility / best) : 0;
+  if (r.outcome !== "agreement") return;
+  t.zoaDeals++;
+  t.deals++;
+  t.savings += m.savingsVsOpeningPct;
+  t.payGain += m.paymentTermsGainDays;
+  if (normalisedPriorities(setup.priorities).paymentTerms >= VALUES_PAYMENT_TERMS) {
+    t.valuedPay++;
+    t.valuedPayGain += m.paymentTermsGainDays;
   }
 }
 
 const pct = (a: number, b: number) => (b ? `${((100 * a) / b).toFixed(1)}%` : "–");
 const mean = (a: number, b: number, digits = 3) => (b ? (a / b).toFixed(digits) : "–");
 
+const HEADER = [
+  "strategy",
+  "negotiations",
+  "deal rate (ZOA)",
+  "mean brand utility",
+  "efficiency (ZOA)",
+  "savings vs opening",
+  "payment terms gain (days)",
+  "where valued (days)",
+  "rounds",
+  "guardrail violations",
+];
+
 function row(label: string, t: Tally): string[] {
   return [
     label,
     String(t.n),
-    pct(t.deals, t.n),
     pct(t.zoaDeals, t.zoa),
     mean(t.brandUtility, t.n),
+    mean(t.efficiency, t.zoa),
     `${mean(t.savings, t.deals, 1)}%`,
     mean(t.payGain, t.deals, 1),
-    mean(t.pareto, t.deals),
-    mean(t.nash, t.deals),
+    mean(t.valuedPayGain, t.valuedPay, 1),
     mean(t.rounds, t.n, 1),
     String(t.violations),
   ];
 }
 
-const HEADER = ["strategy", "negotiations", "deal rate", "deal rate (ZOA)", "mean brand utility", "savings vs opening", "payment terms gain (days)", "Pareto distance", "Nash distance", "rounds", "guardrail violations"];
+function table(header: string[], rows: string[][]): string {
+  return [header, header.map(() => "---"), ...rows].map((r) => `| ${r.join(" | ")} |`).join("\n");
+}
 
-function markdownTable(rows: string[][]): string {
-  const lines = [HEADER, HEADER.map(() => "---"), ...rows].map((r) => `| ${r.join(" | ")} |`);
-  return lines.join("\n");
+/** Per family: each strategy's mean brand utility and deal rate where a zone exists, and whether Parley leads on both. */
+function familyTable(byFamily: Map<OpponentFamilyName, Map<BrandStrategyName, Tally>>): { text: string; parleyLeadsEverywhere: boolean } {
+  let everywhere = true;
+  const rows = OPPONENT_FAMILY_NAMES.map((family) => {
+    const tallies = byFamily.get(family)!;
+    const parley = tallies.get("parley")!;
+    const u = (t: Tally) => t.brandUtility / Math.max(1, t.n);
+    const d = (t: Tally) => (t.zoa ? t.zoaDeals / t.zoa : 1);
+    const others = BRAND_STRATEGY_NAMES.filter((s) => s !== "parley").map((s) => tallies.get(s)!);
+    const leads = others.every((o) => u(parley) > u(o) - 1e-12) && others.every((o) => d(parley) >= d(o) - 1e-12);
+    everywhere &&= leads;
+    return [
+      family,
+      String(parley.n),
+      pct(parley.zoa, parley.n),
+      ...BRAND_STRATEGY_NAMES.map((s) => `${mean(tallies.get(s)!.brandUtility, tallies.get(s)!.n)} / ${pct(tallies.get(s)!.zoaDeals, tallies.get(s)!.zoa)}`),
+      leads ? "yes" : "**no**",
+    ];
+  });
+  const header = ["opponent family", "negotiations", "zone exists", ...BRAND_STRATEGY_NAMES.map((s) => `${s}: utility / deals (ZOA)`), "parley leads both"];
+  return { text: table(header, rows), parleyLeadsEverywhere: everywhere };
 }
 
 function main() {
   const started = Date.now();
-  const overall = new Map<BrandStrategyName, Tally>();
-  const byPersona = new Map<string, Tally>();
-  for (let i = 0; i < SCENARIOS; i++) {
-    const scenario = generateScenario(FIRST_SEED + i);
-    for (const strategy of BRAND_STRATEGY_NAMES) {
-      for (const setup of scenarioSetups({ ...scenario, brandStrategy: strategy })) {
-        const result = runNegotiation(setup);
-        const v = violations(result, setup);
-        if (!overall.has(strategy)) overall.set(strategy, empty());
-        add(overall.get(strategy)!, result, v);
-        const key = `${strategy} vs ${setup.supplier.id}`;
-        if (!byPersona.has(key)) byPersona.set(key, empty());
-        add(byPersona.get(key)!, result, v);
+  const overall = new Map<BrandStrategyName, Tally>(BRAND_STRATEGY_NAMES.map((s) => [s, empty()]));
+  const byFamily = new Map<OpponentFamilyName, Map<BrandStrategyName, Tally>>(
+    OPPONENT_FAMILY_NAMES.map((f) => [f, new Map(BRAND_STRATEGY_NAMES.map((s) => [s, empty()]))]),
+  );
+  for (const family of OPPONENT_FAMILY_NAMES) {
+    for (let i = 0; i < SEEDS; i++) {
+      for (const opponent of opponentsFor(family, FIRST_SEED + i) as Opponent[]) {
+        const results = BRAND_STRATEGY_NAMES.map((strategy) => {
+          const setup = { ...opponent.setup, brandStrategy: strategy };
+          return { strategy, setup, result: runNegotiation(setup, { supplierTactic: opponent.tactic }) };
+        });
+        // The best known point: the zone's best on the grid, or a deal that beat it.
+        const best = Math.max(bestInZone(opponent.setup), ...results.map((r) => r.result.metrics.brandUtility));
+        for (const { strategy, setup, result } of results) {
+          const v = violations(result, setup);
+          add(overall.get(strategy)!, result, setup, v, best);
+          add(byFamily.get(family)!.get(strategy)!, result, setup, v, best);
+        }
       }
     }
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  const overallRows = BRAND_STRATEGY_NAMES.map((s) => row(s, overall.get(s)!));
-  const personaRows = [...byPersona.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, t]) => row(k, t));
-  const zoaShare = pct(overall.get("parley")!.zoa, overall.get("parley")!.n);
+  const overallTable = table(HEADER, BRAND_STRATEGY_NAMES.map((s) => row(s, overall.get(s)!)));
+  const families = familyTable(byFamily);
+  const split = DEV ? "development" : "held-out";
   const text = [
     "# Strategy tournament",
     "",
-    `${SCENARIOS} generated scenarios (seeds ${FIRST_SEED}–${FIRST_SEED + SCENARIOS - 1}), each negotiated by every brand strategy against three suppliers drawn around the premium, budget and balanced personas; a zone of agreement exists in ${zoaShare} of negotiations. Run time ${seconds}s.`,
+    `${split[0]!.toUpperCase()}${split.slice(1)} seeds ${FIRST_SEED}–${FIRST_SEED + SEEDS - 1} (${SEEDS} per opponent family${DEV ? "" : "; no test and no tuning uses them"}), every brand strategy against every opponent family. Run time ${seconds}s.`,
     "",
-    "Mean brand utility counts a failed negotiation as 0; savings, payment-terms gain and the distances are means over agreements. Distances are in (brand, supplier) utility space on a discretised outcome space.",
+    "Mean brand utility counts a failed negotiation as 0. Efficiency: brand utility ÷ the best brand utility inside the zone of agreement, where one exists. Savings and payment-terms gain are means over agreements; \"where valued\": agreements whose priorities give payment terms at least 20%. Guardrail violations count each strategy's own proposals outside the guardrails, asked before the protocol's guard, and agreements outside either side's limits. The baselines play with the same protocol, ask cap, no-retraction rule and acceptance rule as Parley, and their clocks end at their last offer.",
     "",
     "## Overall",
     "",
-    markdownTable(overallRows),
+    overallTable,
     "",
-    "## By supplier persona",
+    "## By opponent family",
     "",
-    markdownTable(personaRows),
+    families.text,
+    "",
+    `Parley ${families.parleyLeadsEverywhere ? "leads" : "does **not** lead"} every classic tactic on mean brand utility at an equal or better deal rate (ZOA) in every family.`,
+    "",
+    "## The opponent families",
+    "",
+    ...OPPONENT_FAMILY_NAMES.map((f) => `- \`${f}\`: ${OPPONENT_FAMILIES[f]}`),
     "",
   ].join("\n");
   console.log(text);
-  const out = join(dirname(fileURLToPath(import.meta.url)), "results", "strategies.md");
+  const out = join(dirname(fileURLToPath(import.meta.url)), "results", DEV ? "strategies-dev.md" : "strategies.md");
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, text);
-  writeReadmeTable("strategies", markdownTable(overallRows));
+  if (!DEV) writeReadmeTable("strategies", `${overallTable}\n\n${families.text}`);
   console.log(`wrote ${out}`);
 }
 

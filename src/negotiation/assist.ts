@@ -7,6 +7,7 @@ import { brandValue, dominatesForBrand, supplierOffers } from "./brand-plan.js";
 import { brandView } from "./brand-view.js";
 import { acceptanceProbability, learnOpponentModel, type OpponentModel } from "./opponent-model.js";
 import { parleyPlan } from "./parley-strategy.js";
+import { brandCounter } from "./protocol.js";
 import type { BrandContext, BrandSetup, OfferRecord } from "./setup-types.js";
 import { brandPricedTerms, centsAtMost, describeTerms, formatMoney, listTotal, totalPrice } from "./terms.js";
 import type { Terms } from "./types.js";
@@ -94,8 +95,12 @@ function pickOption(options: Option[]): { option: Option; reached: boolean } | u
 export function suggestCounter(setup: BrandSetup, history: OfferRecord[], currency?: string): CounterSuggestion {
   const model = modelFor(setup, history);
   const round = Math.min(history.length + 1, setup.maxRounds);
-  const plan = parleyPlan({ ...brandView(setup), brandStrategy: "parley" }, history, round);
-  const planAcceptance = plan.acceptanceProbability ?? acceptanceProbability(model, plan.terms);
+  const brand = { ...brandView(setup), brandStrategy: "parley" as const };
+  // What Parley would send: its plan as the protocol puts it on the wire.
+  const planned = parleyPlan(brand, history, round);
+  const sent = brandCounter(brand, history, planned).terms;
+  const plan = { ...planned, terms: sent };
+  const planAcceptance = sent === planned.terms ? (planned.acceptanceProbability ?? acceptanceProbability(model, sent)) : acceptanceProbability(model, sent);
   const ask = supplierOffers(history).at(-1)!.terms;
   let terms = plan.terms;
   let acceptance = planAcceptance;

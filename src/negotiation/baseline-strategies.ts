@@ -4,7 +4,7 @@
 
 import { type BrandPlan, type BrandStrategy, brandValue, clampToGuardrails, supplierOffers } from "./brand-plan.js";
 import type { BrandSetup, OfferRecord } from "./setup-types.js";
-import { negmasAspiration, negotiationTime } from "./tactics.js";
+import { brandOfferTime, negmasAspiration } from "./tactics.js";
 import { brandPricedTerms } from "./terms.js";
 import type { Terms } from "./types.js";
 import { paymentTermsCeiling } from "./utility.js";
@@ -21,7 +21,8 @@ function idealIssues(setup: BrandSetup, history: OfferRecord[]): { lead: number;
 /** Concedes a share t^e of the way from the ideal to the guardrails on every issue. */
 export function timeDependentStrategy(exponent: number, label: string): BrandStrategy {
   return (setup, history, round) => {
-    const t = negotiationTime(round, setup.maxRounds);
+    // The same deadline awareness as Parley's: its last offer is at its limits.
+    const t = brandOfferTime(round, setup.maxRounds);
     const conceded = 1 - negmasAspiration(t, exponent);
     const ideal = idealIssues(setup, history);
     const g = setup.guardrails;

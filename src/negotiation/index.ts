@@ -13,7 +13,8 @@ export type {
 } from "./setup-types.js";
 export { BRAND_STRATEGY_NAMES, DEFAULT_MAX_ROUNDS } from "./setup-types.js";
 export { brandView, supplierProfile, supplierProfileOf } from "./brand-view.js";
-export { brandMove, nextMove, runNegotiation, whoseTurn } from "./protocol.js";
+export { brandMove, brandProposal, nextMove, runNegotiation, whoseTurn } from "./protocol.js";
+export type { SupplierTactic } from "./supplier-strategy.js";
 export { evaluateNegotiations, type EvaluationInput, type NegotiationSummary } from "./evaluation.js";
 export {
   predictAcceptance,
@@ -28,6 +29,7 @@ export {
   guardrailBreaches,
   hasZoneOfAgreement,
   normalisedPriorities,
+  paymentTermsCeiling,
   supplierAcceptable,
   supplierMargin,
   supplierOpeningTerms,

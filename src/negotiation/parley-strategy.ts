@@ -14,8 +14,13 @@ import { brandPricedTerms, totalPrice } from "./terms.js";
 import type { Terms } from "./types.js";
 import { brandIssueScores, normalisedPriorities, paymentTermsCeiling, withinGuardrails } from "./utility.js";
 
-/** Faratin e of the brand's own aspiration: below 1, it holds firm early. */
-const BRAND_EXPONENT = 0.6;
+/**
+ * Faratin e of the brand's own aspiration: well below 1, it holds firm until
+ * late (Boulware). Its end-game makes the deal safe, so conceding early only
+ * gives away value: against suppliers that hold out (HardHeaded, last-round,
+ * noisy Boulware) a faster pace lets them accept a generous mid-game offer.
+ */
+const BRAND_EXPONENT = 0.3;
 const PRICE_GRID = 51;
 /** The final offer must be this likely to be accepted, when any such offer exists. */
 const FINAL_OFFER_MIN_ACCEPTANCE = 0.98;
@@ -108,8 +113,11 @@ function finalOffer(setup: BrandSetup, history: OfferRecord[], model: OpponentMo
   const standingOk = standing.offeredBy === "supplier" && withinGuardrails(standing.terms, setup.lineItems, setup.guardrails);
   const cautious = cautiousModel(model);
   const quotes = supplierOffers(history);
+  const ask = quotes[quotes.length - 1]!.terms;
   let pick: Candidate | undefined;
-  for (const c of grid) {
+  for (const raw of grid) {
+    // Judged as it will be sent: capped at the supplier's ask, line by line.
+    const c = candidate(setup, model, capAtAsk(raw.terms, ask, setup.lineItems));
     if (pick && c.brand <= pick.brand) continue;
     const acceptance = quotes.some((q) => noWorseForSupplier(c.terms, q.terms)) ? 1 : acceptanceProbability(cautious, c.terms);
     if (acceptance >= FINAL_OFFER_MIN_ACCEPTANCE) pick = { ...c, acceptance };
@@ -130,11 +138,12 @@ function finalOffer(setup: BrandSetup, history: OfferRecord[], model: OpponentMo
 
 /**
  * What a supplier that concedes over time quotes when it closes an odd-length
- * negotiation: its last quote brought down to the cautious floor estimate.
+ * negotiation: its last quote brought down to the model's floor estimate (a
+ * clock-driven supplier's last word is at or near its floor).
  */
 function closingQuote(quotes: OfferRecord[], model: OpponentModel): Terms {
   const last = quotes[quotes.length - 1]!.terms;
-  const ratio = Math.min(1, cautiousModel(model).reservationTotal / Math.max(totalPrice(last), 1e-9));
+  const ratio = Math.min(1, model.reservationTotal / Math.max(totalPrice(last), 1e-9));
   return { ...last, lines: last.lines.map((l) => ({ ...l, unitPrice: l.unitPrice * ratio })) };
 }
 
@@ -182,8 +191,12 @@ function uncappedPlan(setup: BrandSetup, history: OfferRecord[], round: number):
   if (round >= setup.maxRounds - 1) {
     const final = finalOffer(setup, history, model, grid, quotes[0]!.terms);
     if (round >= setup.maxRounds) return final;
-    const closing = closingQuote(quotes, model);
-    const holdOut = withinGuardrails(closing, setup.lineItems, setup.guardrails) && brandValue(setup, closing) >= brandValue(setup, final.terms);
+    // Safe only if even the cautious model's closing quote lands inside the
+    // guardrails; worth it if the quote the model expects beats the final offer.
+    // Safe only if even the cautious model's closing quote lands inside the
+    // guardrails; worth it if the quote the model expects beats the final offer.
+    const safe = closingQuote(quotes, cautiousModel(model));
+    const holdOut = withinGuardrails(safe, setup.lineItems, setup.guardrails) && brandValue(setup, closingQuote(quotes, model)) >= brandValue(setup, final.terms);
     if (!holdOut) return final;
   }
 

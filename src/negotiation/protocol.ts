@@ -6,14 +6,14 @@
 // persona), the brand's only `brandView(setup)`.
 
 import { timeDependentStrategy, splitTheDifference } from "./baseline-strategies.js";
-import { type BrandStrategy, brandValue, capAtAsk, dominatesForBrand, withoutRetraction } from "./brand-plan.js";
+import { type BrandPlan, type BrandStrategy, brandValue, capAtAsk, dominatesForBrand, withoutRetraction } from "./brand-plan.js";
 import { brandView } from "./brand-view.js";
 import { computeMetrics } from "./metrics.js";
 import { parleyPlan } from "./parley-strategy.js";
 import type { BrandSetup, BrandStrategyName, Move, NegotiationResult, NegotiationSetup, OfferRecord } from "./setup-types.js";
-import { supplierMove } from "./supplier-strategy.js";
+import { type SupplierTactic, supplierMove } from "./supplier-strategy.js";
 import { NEGMAS_EXPONENTS } from "./tactics.js";
-import type { Party } from "./types.js";
+import type { Party, Terms } from "./types.js";
 import { withinGuardrails } from "./utility.js";
 
 const BRAND_STRATEGIES: Record<BrandStrategyName, BrandStrategy> = {
@@ -31,6 +31,29 @@ export function whoseTurn(_setup: BrandSetup, history: OfferRecord[]): Party {
 }
 
 /**
+ * What the brand's strategy proposes on its turn, before the protocol's rules
+ * (acceptance, the guardrail guard, the ask cap, no retraction) act on it. The
+ * tournament counts guardrail violations on these.
+ */
+export function brandProposal(setup: BrandSetup, history: OfferRecord[]): BrandPlan {
+  return BRAND_STRATEGIES[setup.brandStrategy ?? "parley"](setup, history, history.length + 1);
+}
+
+/**
+ * The counter a proposal becomes on the wire, for every strategy, baselines
+ * too: never a line above the supplier's standing ask (`capped`), nor a
+ * concession taken back (`terms`: no counter worth more to the brand than its
+ * previous one with its lines at most at the ask, none better on an issue
+ * without being worse on another). The assist suggests exactly these terms.
+ */
+export function brandCounter(setup: BrandSetup, history: OfferRecord[], plan: BrandPlan): { capped: Terms; terms: Terms } {
+  const standing = history[history.length - 1]!;
+  const capped = capAtAsk(plan.terms, standing.terms, setup.lineItems);
+  const previous = [...history].reverse().find((h) => h.offeredBy === "brand")?.terms;
+  return { capped, terms: previous ? withoutRetraction(setup, capped, previous, standing.terms) : capped };
+}
+
+/**
  * The brand's move on its turn, from the brand's side alone: its quote, the
  * supplier's profile and the offers so far. Typed so that it cannot see a persona.
  */
@@ -45,7 +68,7 @@ export function brandMove(setup: BrandSetup, history: OfferRecord[]): Move {
       ? { kind: "accept", party: "brand", round: history.length, terms: standing.terms, reasoning: `Last round: the supplier's offer is within the guardrails (utility ${worth.toFixed(2)}).` }
       : { kind: "impasse", party: "brand", round: history.length, reasoning: "Last round: the supplier's offer is outside the guardrails." };
   }
-  const plan = BRAND_STRATEGIES[setup.brandStrategy ?? "parley"](setup, history, round);
+  const plan = brandProposal(setup, history);
   if (acceptable && worth >= plan.acceptThreshold - 1e-9) {
     return {
       kind: "accept",
@@ -59,14 +82,7 @@ export function brandMove(setup: BrandSetup, history: OfferRecord[]): Move {
   if (!withinGuardrails(plan.terms, setup.lineItems, setup.guardrails)) {
     return { kind: "impasse", party: "brand", round: history.length, reasoning: "No counter-offer inside the guardrails." };
   }
-  // Every strategy, baselines too: never ask to pay more for a line than the
-  // supplier already asks, and never counter with terms its standing offer beats.
-  const capped = capAtAsk(plan.terms, standing.terms, setup.lineItems);
-  // Nor take back a concession: no counter worth more to the brand than its
-  // previous one (its lines at most at the ask), none better on an issue
-  // without being worse on another.
-  const previous = [...history].reverse().find((h) => h.offeredBy === "brand")?.terms;
-  const terms = previous ? withoutRetraction(setup, capped, previous, standing.terms) : capped;
+  const { capped, terms } = brandCounter(setup, history, plan);
   if (terms !== capped && acceptable && worth >= brandValue(setup, terms) - 1e-9) {
     return { kind: "accept", party: "brand", round: history.length, terms: standing.terms, reasoning: `The supplier's offer (utility ${worth.toFixed(2)}) is worth at least the brand's own counter, which keeps its earlier concessions.` };
   }
@@ -79,18 +95,18 @@ export function brandMove(setup: BrandSetup, history: OfferRecord[]): Move {
   return { kind: "offer", party: "brand", round, terms, reasoning: plan.reasoning + note, confidence: plan.confidence };
 }
 
-/** The next move, for whichever side's turn it is. Pure: same (setup, history), same move. */
-export function nextMove(setup: NegotiationSetup, history: OfferRecord[]): Move {
-  return whoseTurn(setup, history) === "supplier" ? supplierMove(setup, history) : brandMove(brandView(setup), history);
+/** The next move, for whichever side's turn it is. Pure: same (setup, history), same move. `supplierTactic`: a schedule replacing the persona's (evaluation). */
+export function nextMove(setup: NegotiationSetup, history: OfferRecord[], supplierTactic?: SupplierTactic): Move {
+  return whoseTurn(setup, history) === "supplier" ? supplierMove(setup, history, supplierTactic) : brandMove(brandView(setup), history);
 }
 
 /** Plays a negotiation to its end, from `options.history` when resuming (empty by default). */
-export function runNegotiation(setup: NegotiationSetup, options?: { history?: OfferRecord[] }): NegotiationResult {
+export function runNegotiation(setup: NegotiationSetup, options?: { history?: OfferRecord[]; supplierTactic?: SupplierTactic }): NegotiationResult {
   const offers = [...(options?.history ?? [])];
   const moves: Move[] = [];
   // maxRounds offers plus one closing move is the most the protocol allows.
   for (let guard = 0; guard <= setup.maxRounds + 1; guard++) {
-    const move = nextMove(setup, offers);
+    const move = nextMove(setup, offers, options?.supplierTactic);
     moves.push(move);
     if (move.kind !== "offer") break;
     offers.push({ round: move.round, offeredBy: move.party, terms: move.terms });

@@ -86,10 +86,27 @@ function dissimilarity(a: Terms, b: Terms, scale: { total: number; lead: number;
   );
 }
 
+/**
+ * A concession schedule that replaces the persona's: the utility (0 = its
+ * reservation, 1 = its opening) the supplier wants from its offer in `round`.
+ * For evaluation against classic negotiators (opponents.ts); the persona's
+ * costs, limits and acceptance rule still apply.
+ */
+export type SupplierTactic = (context: {
+  setup: NegotiationSetup;
+  history: OfferRecord[];
+  round: number;
+  /** Time of the offer in [0, 1] (negotiationTime). */
+  t: number;
+  /** The supplier's own utility of terms. */
+  utility: (terms: Terms) => number;
+}) => number;
+
 /** The utility level the supplier wants from the offer it makes in `round`. */
-function supplierAspiration(setup: NegotiationSetup, history: OfferRecord[], round: number): number {
+function supplierAspiration(setup: NegotiationSetup, history: OfferRecord[], round: number, tactic?: SupplierTactic): number {
   const { persona } = setup.supplier;
   const t = negotiationTime(round, setup.maxRounds);
+  if (tactic) return Math.min(1, Math.max(0, tactic({ setup, history, round, t, utility: (terms) => supplierUtility(terms, setup.lineItems, persona) })));
   const jitter = (drawFor(setup.seed, SUPPLIER_STREAM, round) - 0.5) * JITTER;
   const timeBased = faratinAspiration(t, persona.concessionExponent);
   if (persona.concession !== "tit_for_tat") return Math.min(1, Math.max(0, timeBased + jitter));
@@ -106,13 +123,13 @@ function supplierAspiration(setup: NegotiationSetup, history: OfferRecord[], rou
 }
 
 /** The supplier's offer for `round`, answering the brand's standing offer. */
-function supplierOffer(setup: NegotiationSetup, history: OfferRecord[], round: number): Terms | undefined {
+function supplierOffer(setup: NegotiationSetup, history: OfferRecord[], round: number, tactic?: SupplierTactic): Terms | undefined {
   const { lineItems } = setup;
   const { persona } = setup.supplier;
   const opening = supplierOpeningTerms(lineItems, persona);
   const standing = [...history].reverse().find((h) => h.offeredBy === "brand")?.terms;
   if (!standing) return supplierOpeningQuote(lineItems, persona);
-  const aspiration = supplierAspiration(setup, history, round);
+  const aspiration = supplierAspiration(setup, history, round, tactic);
   const leads = integerSteps(persona.leadTimeDays.fastest, Math.max(persona.leadTimeDays.standard, persona.leadTimeDays.fastest), 7);
   const pays = integerSteps(Math.min(persona.paymentTermsDays.preferred, persona.paymentTermsDays.max), persona.paymentTermsDays.max, 7);
   // Also consider the brand's own lead time and terms, when the supplier can meet them.
@@ -135,8 +152,8 @@ function supplierOffer(setup: NegotiationSetup, history: OfferRecord[], round: n
   return best ?? supplierOpeningQuote(lineItems, persona);
 }
 
-/** The supplier's move: open, accept the brand's standing offer (AC_next), counter, or declare impasse. */
-export function supplierMove(setup: NegotiationSetup, history: OfferRecord[]): Move {
+/** The supplier's move: open, accept the brand's standing offer (AC_next), counter, or declare impasse. `tactic`: a schedule replacing the persona's. */
+export function supplierMove(setup: NegotiationSetup, history: OfferRecord[], tactic?: SupplierTactic): Move {
   const round = history.length + 1;
   const { lineItems } = setup;
   const { persona, name } = setup.supplier;
@@ -157,7 +174,7 @@ export function supplierMove(setup: NegotiationSetup, history: OfferRecord[]): M
       ? { kind: "accept", party: "supplier", round: history.length, terms: standing, reasoning: "Final offer clears the supplier's reservation; a deal beats no deal." }
       : { kind: "impasse", party: "supplier", round: history.length, reasoning: "Final offer is below the supplier's reservation; no more rounds." };
   }
-  const counter = supplierOffer(setup, history, round);
+  const counter = supplierOffer(setup, history, round, tactic);
   if (!counter) {
     return acceptable
       ? { kind: "accept", party: "supplier", round: history.length, terms: standing, reasoning: "The brand's offer clears the supplier's reservation and it has no counter that does." }

@@ -5,6 +5,20 @@ export function negotiationTime(round: number, maxRounds: number): number {
   return maxRounds <= 1 ? 1 : Math.min(1, Math.max(0, (round - 1) / (maxRounds - 1)));
 }
 
+/** The round of the brand's last offer: the supplier opens, so the brand offers in even rounds, and the last round is an answer. */
+export function lastBrandOfferRound(maxRounds: number): number {
+  return maxRounds % 2 === 0 ? maxRounds : maxRounds - 1;
+}
+
+/**
+ * A brand tactic's clock: 0 at its first offer (round 2), 1 at its last one.
+ * Deadline-aware: a tactic whose clock ran to maxRounds would never reach its
+ * limits when the supplier has the last word.
+ */
+export function brandOfferTime(round: number, maxRounds: number): number {
+  return negotiationTime(round - 1, lastBrandOfferRound(maxRounds) - 1);
+}
+
 /**
  * Faratin's family, share of the range still held: 1 - t^(1/e).
  * e < 1 Boulware (holds firm, concedes late), e = 1 linear, e > 1 conceder.

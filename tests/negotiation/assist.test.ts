@@ -52,8 +52,12 @@ describe("AI assist", () => {
   const later: OfferRecord[] = run.offers.slice(0, 5);
 
   it("suggests Parley's own counter when it has a real chance, with a list-price comparison", () => {
-    const s = suggestCounter(setup, later);
-    const move = nextMove(simulation, later);
+    // Parley's last offer (round 4 of 5) is sized to be accepted.
+    const short = singleLineSetup({ maxRounds: 5 });
+    const history = runNegotiation(short).offers.slice(0, 3);
+    expect(history).toHaveLength(3);
+    const s = suggestCounter(brandView(short), history);
+    const move = nextMove(short, history);
     expect(move.kind).toBe("offer");
     if (move.kind === "offer") expect(s.terms).toEqual(move.terms);
     expect(s.acceptanceProbability).toBeGreaterThanOrEqual(LOW_ACCEPTANCE);
@@ -182,6 +186,9 @@ describe("AI assist", () => {
         // A searched suggestion keeps its word.
         if (s.reasoning.includes("with at least a 50% chance")) expect(s.acceptanceProbability).toBeGreaterThanOrEqual(SUGGESTION_MIN_ACCEPTANCE);
         if (s.acceptanceProbability < LOW_ACCEPTANCE) expect(s.reasoning).toMatch(/No offer inside your guardrails reaches|Parley would make itself/);
+        // "The counter Parley would make itself" is the very counter it would send.
+        const move = nextMove({ ...simulated, brandStrategy: "parley" }, history);
+        if (s.reasoning.includes("Parley would make itself") && move.kind === "offer") expect(s.terms).toEqual(move.terms);
       }),
       { numRuns: 60 },
     );

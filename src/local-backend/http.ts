@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { credentialsOf, type Credentials } from "./auth/credentials.js";
 import { AuthFailure } from "./auth/failure.js";
 import type { TokenVerifier } from "./auth/verify.js";
+import { anyFunction, type AdminApi } from "./admin.js";
 import { StorageError } from "./file-storage.js";
 import type { CallOptions, Outcome, Runtime } from "./runtime.js";
 import { encodeTs, normalizeArgs } from "./sync.js";
@@ -159,6 +160,8 @@ function refuseBody(req: IncomingMessage, res: ServerResponse) {
 export type AdminHooks = {
   /** `POST /api/update_environment_variables`: null when applied, else why not, in words. */
   updateEnvironment?: (changes: unknown) => Promise<string | null>;
+  /** Logs, snapshot export and import (admin.ts). */
+  admin?: AdminApi;
 };
 
 export function createHttpHandler(runtime: Runtime, adminKey: string, verifier: TokenVerifier, log: (line: string) => void, hooks: AdminHooks = {}) {
@@ -184,6 +187,7 @@ export function createHttpHandler(runtime: Runtime, adminKey: string, verifier: 
       const stored = /^\/api\/storage\/([^/]+)$/.exec(url.pathname);
       if (stored && req.method === "POST" && stored[1] === "upload") return await upload(runtime, req, res, url);
       if (stored && req.method === "GET") return download(runtime, res, stored[1]!);
+      if (url.pathname.startsWith("/api/") && hooks.admin && (await hooks.admin.handle(req, res, url))) return;
       if (req.method !== "POST") return reply(res, 404, { code: "NotFound", message: `No route for ${req.method} ${url.pathname}` });
       if (url.pathname === "/api/query_ts") return reply(res, 200, { ts: encodeTs(runtime.ts) });
       const route = url.pathname.replace(/^\/api\//, "");
@@ -203,7 +207,10 @@ export function createHttpHandler(runtime: Runtime, adminKey: string, verifier: 
       if (route === "query" || route === "query_at_ts") outcome = await runtime.runQuery(body.path, args, opts);
       else if (route === "mutation") outcome = await runtime.runMutation(body.path, args, opts);
       else if (route === "action") outcome = await runtime.runAction(body.path, args, opts);
-      else outcome = await runtime.runAny(body.path, args, opts);
+      else {
+        const fn = anyFunction(runtime, body.path, body.componentPath, who.admin);
+        outcome = "missing" in fn ? { ok: false, errorMessage: fn.missing, logLines: [], ts: runtime.ts } : await runtime.runAny(fn.name, args, opts);
+      }
       if (outcome.ok) return replyText(res, 200, `{"status":"success","value":${outcome.json},"logLines":${JSON.stringify(outcome.logLines)}}`);
       return reply(res, STATUS_UDF_FAILED, {
         status: "error",

@@ -9,12 +9,15 @@ import { randomBytes } from "node:crypto";
 import { WebSocketServer } from "ws";
 import { TokenVerifier } from "./auth/verify.js";
 import { makeFilePrivate, privateDir, writePrivateFile } from "./file-modes.js";
+import { AdminApi } from "./admin.js";
 import { cliSystemFunctions } from "./cli-functions.js";
+import { frontendSystemFunctions } from "./frontend-functions.js";
 import { applyChanges, applySaved, changesProblem, environmentSystemFunctions, type EnvChange } from "./environment.js";
 import { FileStorage, maxUploadBytes } from "./file-storage.js";
 import { DEFAULT_LIMITS, type Limits } from "./limits.js";
 import { createSiteHandler } from "./http-actions.js";
 import { loadFunctions, type LoadedFunctions } from "./modules.js";
+import { allCrons } from "./components.js";
 import { Runtime } from "./runtime.js";
 import { Scheduler } from "./scheduler.js";
 import { Store } from "./store.js";
@@ -157,7 +160,8 @@ export async function startLocalBackend(opts: LocalBackendOptions = {}): Promise
     <A extends unknown[]>(handle: (...args: A) => unknown) =>
     (...args: A) =>
       void functionsLoaded.then(() => handle(...args));
-  const adminHooks: AdminHooks = {};
+  const admin = new AdminApi(runtime, adminKey, verifier, () => sync?.invalidateAll());
+  const adminHooks: AdminHooks = { admin };
   const server = http.createServer(afterLoad(createHttpHandler(runtime, adminKey, verifier, log, adminHooks)));
   const site = http.createServer(afterLoad(createSiteHandler(runtime, adminKey, verifier, log)));
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
@@ -180,6 +184,8 @@ export async function startLocalBackend(opts: LocalBackendOptions = {}): Promise
   runtime.systemFunctions = new Map([
     ...environmentSystemFunctions(functionEnv),
     ...cliSystemFunctions(store, () => functionEnv.CONVEX_CLOUD_URL ?? ""),
+    ...admin.systemFunctions(),
+    ...frontendSystemFunctions(runtime),
   ]);
   const bundleRoot = path.join(dataDir, "bundles");
   const load = async (): Promise<LoadedFunctions> => {
@@ -212,7 +218,7 @@ export async function startLocalBackend(opts: LocalBackendOptions = {}): Promise
   scheduler = new Scheduler(runtime, log);
 
   await scheduler.start();
-  scheduler.setCrons(loaded.crons);
+  scheduler.setCrons(allCrons(loaded));
 
   let watchers: fs.FSWatcher[] = [];
   let reloadTimer: NodeJS.Timeout | null = null;
@@ -236,7 +242,7 @@ export async function startLocalBackend(opts: LocalBackendOptions = {}): Promise
   const reload = async () => {
     try {
       loaded = await runtime.lock.run(load);
-      scheduler?.setCrons(loaded.crons);
+      scheduler?.setCrons(allCrons(loaded));
       sync?.invalidateAll();
       scheduler?.poke();
       log(`[INFO] reloaded functions from ${functionsDir}`);
@@ -269,6 +275,7 @@ export async function startLocalBackend(opts: LocalBackendOptions = {}): Promise
       for (const w of watchers) w.close();
       if (reloadTimer) clearTimeout(reloadTimer);
       await scheduler!.stop();
+      admin.close();
       sync!.close();
       wss.close();
       await Promise.all([closeServer(server), closeServer(site)]);

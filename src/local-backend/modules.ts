@@ -9,10 +9,11 @@ import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { parseAuthConfig, type AuthProvider } from "./auth/config.js";
 import { makePrivate } from "./file-modes.js";
+import { loadComponents, type LoadedComponent } from "./components.js";
 
 // A functions folder outside this project (or without its own node_modules)
 // still resolves `convex` and friends from here.
-function fallbackNodePaths(): string[] {
+export function fallbackNodePaths(): string[] {
   const paths = [path.resolve("node_modules")];
   try {
     const convexPkg = createRequire(import.meta.url).resolve("convex/package.json");
@@ -52,6 +53,8 @@ export type LoadedFunctions = {
   authProviders: AuthProvider[];
   /** Every source file that went into the bundle (for watching). */
   inputs: string[];
+  /** The component instances of `convex.config.ts` by path (components.ts); empty without one. */
+  components?: Map<string, LoadedComponent>;
 };
 
 /** What the site server needs of an `HttpRouter` from convex/server. */
@@ -99,12 +102,27 @@ let buildCounter = 0;
 // `process` with a proxy whose `env` is the backend's function env.
 const envRegistry: Record<string, string>[] = ((globalThis as any).__localBackendEnvs ??= []);
 
-export async function loadFunctions(functionsDir: string, bundleRoot: string, env: Record<string, string> = {}): Promise<LoadedFunctions> {
+// A component's functions see only its own variables, under its instance path (reused across reloads).
+const componentEnvs = new Map<string, Record<string, string>>();
+
+export async function loadFunctions(
+  functionsDir: string,
+  bundleRoot: string,
+  env: Record<string, string> = {},
+  /** Set when bundling a component's folder (its instance path): no auth config or HTTP router of its own. */
+  component?: string,
+): Promise<LoadedFunctions> {
+  if (component !== undefined) {
+    const own = componentEnvs.get(component) ?? {};
+    for (const k of Object.keys(own)) delete own[k];
+    env = Object.assign(own, env);
+    componentEnvs.set(component, own);
+  }
   let envId = envRegistry.indexOf(env);
   if (envId < 0) envId = envRegistry.push(env) - 1;
   const absDir = path.resolve(functionsDir);
   if (!fs.existsSync(absDir)) throw new Error(`Functions folder not found: ${absDir}`);
-  const authConfig = authConfigFile(absDir);
+  const authConfig = component === undefined ? authConfigFile(absDir) : null;
   const entries = [...listEntryPoints(absDir), ...(authConfig ? [authConfig] : [])];
   const outdir = path.join(bundleRoot, `${Date.now()}-${process.pid}-${++buildCounter}`);
   const result = await build({
@@ -121,6 +139,8 @@ export async function loadFunctions(functionsDir: string, bundleRoot: string, en
     nodePaths: fallbackNodePaths(),
     logLevel: "silent",
     sourcemap: "inline",
+    // Components' generated `env` reads `globalThis.process.env`: give them their own variables, not the host's.
+    ...(component !== undefined ? { conditions: ["convex", "module"], define: { "globalThis.process": "process" } } : {}),
     // Node built-ins stay external; everything else (including `convex`) is inlined.
     banner: {
       js:
@@ -140,14 +160,23 @@ export async function loadFunctions(functionsDir: string, bundleRoot: string, en
   const mod = (name: string) => (modules.get(name)?.default as any) ?? null;
   const authProviders = parseAuthConfig(mod(AUTH_CONFIG));
   modules.delete(AUTH_CONFIG);
-  const router = mod("http");
+  const router = component === undefined ? mod("http") : null;
+  const inputs = metafileInputs(result.metafile);
+  const components =
+    component === undefined
+      ? await loadComponents(absDir, path.join(outdir, ".components"), env, (dir, componentEnv, instance) =>
+          loadFunctions(dir, path.join(outdir, ".components"), componentEnv, instance),
+        )
+      : undefined;
+  for (const c of components?.values() ?? []) inputs.push(...c.functions.inputs);
   return {
     modules,
     schema: mod("schema"),
     crons: mod("crons"),
     httpRouter: router?.isRouter ? router : null,
     authProviders,
-    inputs: metafileInputs(result.metafile),
+    inputs: [...new Set(inputs)],
+    ...(components ? { components } : {}),
   };
 }
 

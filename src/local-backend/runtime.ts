@@ -13,8 +13,10 @@ import { DEFAULT_LIMITS, type Limits } from "./limits.js";
 import type { Doc, Store } from "./store.js";
 import { Serial } from "./serial.js";
 import { Syscalls } from "./syscalls.js";
+import { setVectorIndexes } from "./vector-search.js";
 import { check } from "./validate.js";
 import { checkDocumentLimits } from "./values.js";
+import { ROOT, splitQualified, splitTable, tableIn } from "./components.js";
 
 export type Outcome =
   /** `json`: the result's JSON text, passed through to clients without re-serialising. */
@@ -69,6 +71,8 @@ export class Runtime {
   limits: Limits = DEFAULT_LIMITS;
   /** File storage (file-storage.ts), set once the deployment's origin is known. */
   files: FileStorage | null = null;
+  /** Told of each top-level execution as it ends (admin.ts keeps the recent ones for `npx convex logs`). */
+  onExecution: ((exec: Exec, error: string | null, httpRoute?: string) => void) | null = null;
   private dedupeWrites = 0;
   private group: Group | null = null;
 
@@ -87,13 +91,17 @@ export class Runtime {
   }
 
   setFunctions(loaded: LoadedFunctions) {
+    setVectorIndexes(this.store, loaded.schema); // first: a bad vector index throws before anything changes
     this.functions = loaded;
     this.tableValidators.clear();
-    const schema = loaded.schema;
     const indexes: Record<string, { indexDescriptor: string; fields: string[] }[]> = {};
     this.store.searchIndexes.clear();
-    if (schema?.tables) {
-      for (const [name, table] of Object.entries<any>(schema.tables)) {
+    // The app's schema, then each component's: a component's tables are stored under names of their own (components.ts).
+    const schemas: [string, any][] = [[ROOT, loaded.schema], ...[...(loaded.components?.values() ?? [])].map((c): [string, any] => [c.path, c.functions.schema])];
+    for (const [component, schema] of schemas) {
+      if (!schema?.tables) continue;
+      for (const [tableName, table] of Object.entries<any>(schema.tables)) {
+        const name = tableIn(component, tableName);
         const exported = table.export();
         indexes[name] = exported.indexes;
         for (const s of [...(exported.searchIndexes ?? []), ...(exported.stagedSearchIndexes ?? [])] as { indexDescriptor: string; searchField: string; filterFields: string[] }[]) {
@@ -106,8 +114,39 @@ export class Runtime {
     this.store.setSchemaIndexes(indexes);
   }
 
+  /** The installed component instances by path (none without a convex.config.ts). */
+  get components() {
+    return this.functions?.components;
+  }
+
+  /** Every component's scheduled-jobs index, the app's first (the scheduler runs them all). */
+  jobIndexes(): { index: string; component: string }[] {
+    return [ROOT, ...(this.components?.keys() ?? [])].map((component) => ({ index: `${tableIn(component, "_scheduled_functions")}.by_state_time`, component }));
+  }
+
+  /** `store.tableOfId` as `component` sees it: the table's name there, or null for an ID of another component's table. */
+  tableOfIdIn(component: string): (id: string) => string | null {
+    if (component === ROOT) return (id) => {
+      const stored = this.store.tableOfId(id);
+      return stored === null || stored.includes("@") ? null : stored;
+    };
+    return (id) => {
+      const stored = this.store.tableOfId(id);
+      if (stored === null) return null;
+      const t = splitTable(stored);
+      return t.component === component ? t.table : null;
+    };
+  }
+
   get loaded(): LoadedFunctions | null {
     return this.functions;
+  }
+
+  /** What `db.vars.commitTs` resolves to in the running mutation: its commit timestamp, reserved at first use. */
+  private reservedCommitTs: bigint | null = null;
+
+  commitTs(): bigint {
+    return (this.reservedCommitTs ??= this.nextTs(this.group?.ts ?? this.ts));
   }
 
   private nextTs(after = this.ts): bigint {
@@ -118,21 +157,29 @@ export class Runtime {
   // ---- resolution and validation -----------------------------------------
   resolve(udfPath: string, allowInternal: boolean): RegisteredFunction {
     // The deployment's own functions (environment.ts), for the admin key only, as on Convex.
+    // A component's functions ("path@module:fn") are reached only from inside the deployment
+    // (the calls and scheduler of its parent) or with the admin key, never by a client.
+    const component = splitQualified(udfPath).component;
     const fn = udfPath.startsWith("_system/")
       ? (this.systemFunctions.get(parseUdfPath(udfPath).canonical) ?? null)
-      : this.functions
-        ? lookupFunction(this.functions, udfPath)
-        : null;
+      : component !== ROOT && !allowInternal
+        ? null
+        : this.resolveOrNull(udfPath);
     if (!fn || (fn.isInternal && !allowInternal)) {
+      const { component, udfPath: local } = splitQualified(udfPath);
       throw new SystemError(
-        `Could not find public function for '${parseUdfPath(udfPath).canonical}'. Did you forget to run \`npx convex dev\` or \`npx convex deploy\`?`,
+        component === ROOT
+          ? `Could not find public function for '${parseUdfPath(udfPath).canonical}'. Did you forget to run \`npx convex dev\` or \`npx convex deploy\`?`
+          : `Could not find public function for '${parseUdfPath(local).canonical}' in component '${component}'.`,
       );
     }
     return fn;
   }
 
   resolveOrNull(udfPath: string): RegisteredFunction | null {
-    return this.functions ? lookupFunction(this.functions, udfPath) : null;
+    const { component, udfPath: local } = splitQualified(udfPath);
+    const functions = component === ROOT ? this.functions : this.functions?.components?.get(component)?.functions;
+    return functions ? lookupFunction(functions, local) : null;
   }
 
   private validators(fn: RegisteredFunction) {
@@ -149,14 +196,14 @@ export class Runtime {
   private checkArgs(fn: RegisteredFunction, udfPath: string, args: JSONValue) {
     const { args: validator } = this.validators(fn);
     if (!validator) return;
-    const err = check(validator, jsonToConvex(args), this.store.tableOfId);
+    const err = check(validator, jsonToConvex(args), this.tableOfIdIn(splitQualified(udfPath).component));
     if (err) throw new SystemError(`ArgumentValidationError: ${err}\n(function ${parseUdfPath(udfPath).canonical})`);
   }
 
   private checkReturns(fn: RegisteredFunction, udfPath: string, resultJson: string) {
     const { returns } = this.validators(fn);
     if (!returns) return;
-    const err = check(returns, jsonToConvex(JSON.parse(resultJson)), this.store.tableOfId);
+    const err = check(returns, jsonToConvex(JSON.parse(resultJson)), this.tableOfIdIn(splitQualified(udfPath).component));
     if (err) throw new SystemError(`ReturnsValidationError: ${err}\n(function ${parseUdfPath(udfPath).canonical})`);
   }
 
@@ -165,8 +212,9 @@ export class Runtime {
     checkDocumentLimits(table, fields, jsonLength);
     const validator = this.tableValidators.get(table);
     if (!validator) return;
-    const err = check(validator, fields, this.store.tableOfId);
-    if (err) throw new Error(`Failed to insert or update a document in table "${table}" because it does not match the schema: ${err}`);
+    const own = splitTable(table);
+    const err = check(validator, fields, this.tableOfIdIn(own.component));
+    if (err) throw new Error(`Failed to insert or update a document in table "${own.table}" because it does not match the schema: ${err}`);
   }
 
   // ---- top-level entry points --------------------------------------------
@@ -185,10 +233,10 @@ export class Runtime {
     try {
       const fn = this.resolveKind(udfPath, "query", opts.allowInternal ?? false);
       const json = await this.execQuery(fn, exec, args);
-      return { ok: true, json, logLines: exec.logLines, ts: this.ts, reads };
+      return this.executed(exec, { ok: true, json, logLines: exec.logLines, ts: this.ts, reads });
     } catch (e) {
       exec.closeStreams();
-      return this.failure(e, exec.logLines, reads);
+      return this.executed(exec, this.failure(e, exec.logLines, reads));
     }
   }
 
@@ -242,12 +290,13 @@ export class Runtime {
     const exec = this.newExec("mutation", udfPath, args, opts.identity ?? null, null, null, opts.scheduledJobId ?? null);
     const writesBefore = this.writeCount;
     this.scheduledInTx = false;
+    this.reservedCommitTs = null;
     const sp = this.store.savepoint();
     try {
       const fn = this.resolveKind(udfPath, "mutation", opts.allowInternal ?? false);
       const json = await this.execMutation(fn, exec, args);
       const wrote = this.writeCount !== writesBefore;
-      const ts = wrote ? this.nextTs(group.ts) : group.ts;
+      const ts = wrote ? (this.reservedCommitTs ?? this.nextTs(group.ts)) : group.ts;
       if (opts.dedupe) {
         this.store.recordMutation(opts.dedupe.session, opts.dedupe.request, ts, json);
         // Clients re-send only in-flight mutations after a reconnect: a day of history is plenty.
@@ -260,10 +309,10 @@ export class Runtime {
         group.wrote = true;
       }
       if (this.scheduledInTx) group.scheduled = true;
-      return { ok: true, json, logLines: exec.logLines, ts };
+      return this.executed(exec, { ok: true, json, logLines: exec.logLines, ts });
     } catch (e) {
       this.store.rollbackTo(sp);
-      return this.failure(e, exec.logLines);
+      return this.executed(exec, this.failure(e, exec.logLines));
     }
   }
 
@@ -291,10 +340,15 @@ export class Runtime {
       this.checkArgs(fn, udfPath, args);
       const resultJson = await currentExec.run(exec, () => fn.invokeAction!(randomUUID(), JSON.stringify([args])));
       this.checkReturns(fn, udfPath, resultJson);
-      return { ok: true, json: resultJson, logLines: exec.logLines, ts: this.ts };
+      return this.executed(exec, { ok: true, json: resultJson, logLines: exec.logLines, ts: this.ts });
     } catch (e) {
-      return this.failure(e, exec.logLines);
+      return this.executed(exec, this.failure(e, exec.logLines));
     }
+  }
+
+  private executed(exec: Exec, outcome: Outcome): Outcome {
+    this.onExecution?.(exec, outcome.ok ? null : outcome.errorMessage);
+    return outcome;
   }
 
   /**
@@ -304,8 +358,14 @@ export class Runtime {
    */
   async runHttpAction(fn: RegisteredFunction, route: string, request: Request, identity: Caller, respond: (response: Response) => Promise<void>): Promise<void> {
     const now = Date.now();
-    const exec = new Exec(this.syscalls, "action", route, identity, now, hashString(`${route}|${now}`), null, this.hooks.log);
-    await currentExec.run(exec, async () => respond(await fn.invokeHttpAction!(request)));
+    const exec: Exec = new Exec(this.syscalls, "action", route, identity, now, hashString(`${route}|${now}`), null, this.actionLog(() => exec));
+    try {
+      await currentExec.run(exec, async () => respond(await fn.invokeHttpAction!(request)));
+      this.onExecution?.(exec, null, route);
+    } catch (e: any) {
+      this.onExecution?.(exec, `Uncaught ${e?.name ?? "Error"}: ${e?.message ?? e}`, route);
+      throw e;
+    }
   }
 
   /** `/api/function`: dispatch on the function's kind. */
@@ -342,7 +402,19 @@ export class Runtime {
   ) {
     const now = parent ? parent.now : Date.now();
     const seed = hashString(`${udfPath}|${JSON.stringify(args)}|${now}`);
-    return new Exec(this.syscalls, kind, parseUdfPath(udfPath).canonical, identity, now, seed, reads, this.hooks.log, parent, scheduledJobId);
+    const log = kind === "action" ? this.actionLog(() => exec) : this.hooks.log;
+    const exec: Exec = new Exec(this.syscalls, kind, parseUdfPath(udfPath).canonical, identity, now, seed, reads, log, parent, scheduledJobId);
+    return exec;
+  }
+
+  /** Told of each log line of a running action as it is written (admin.ts streams them to `npx convex logs` as they come). */
+  onActionLog: ((exec: Exec, line: string) => void) | null = null;
+
+  private actionLog(exec: () => Exec): (line: string) => void {
+    return (line) => {
+      this.hooks.log(line);
+      this.onActionLog?.(exec(), line);
+    };
   }
 
   /** Runs a query's code; returns its result as JSON text. */

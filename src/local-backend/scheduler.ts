@@ -6,11 +6,11 @@
 import type { JSONValue, Value } from "convex/values";
 import { convexToJson } from "convex/values";
 import { kindOf } from "./modules.js";
+import { jobTarget } from "./components.js";
 import type { Runtime } from "./runtime.js";
 import type { Doc } from "./store.js";
 import { encodeTuple, prefixEnd } from "./values.js";
 
-const JOBS_INDEX = "_scheduled_functions.by_state_time";
 const MAX_TIMER_MS = 30_000;
 
 export class Scheduler {
@@ -69,11 +69,16 @@ export class Scheduler {
   private jobsIn(kind: string, until: number, limit: number): Doc[] {
     const lo = encodeTuple([kind]);
     const store = this.runtime.store;
-    if (!store.index(JOBS_INDEX)) return [];
-    const rows = store.scan(JOBS_INDEX, lo, prefixEnd(lo), "asc", limit);
-    return rows
-      .map((r) => JSON.parse(r.json))
-      .filter((j) => j.scheduledTime <= until) as Doc[];
+    // The app's jobs and each component's (components.ts): a job's name is relative to its component.
+    const jobs: Doc[] = [];
+    for (const { index, component } of this.runtime.jobIndexes()) {
+      if (!store.index(index)) continue;
+      for (const r of store.scan(index, lo, prefixEnd(lo), "asc", limit)) {
+        const j = JSON.parse(r.json);
+        if (j.scheduledTime <= until) jobs.push(component === "" ? j : { ...j, name: jobTarget(component, j.name) });
+      }
+    }
+    return jobs.sort((a, b) => (a.scheduledTime as number) - (b.scheduledTime as number)).slice(0, limit);
   }
 
   private async runDue() {

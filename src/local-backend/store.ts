@@ -62,9 +62,13 @@ export class Store {
   private indexByName = new Map<string, IndexDef>();
   /** The schema's search indexes ("table.name"), set with its indexes (search.ts). */
   searchIndexes = new Map<string, SearchIndexDef>();
+  /** Told of every document write (vector-search.ts keeps its in-memory indexes current by it). */
+  readonly onWrite: ((table: string, id: string) => void)[] = [];
   private seq: bigint;
   private lastCreationTime: number;
   private savepoints = 0;
+  /** A table was created since the store opened (rollbacks then re-read the table list). */
+  private tablesAdded = false;
   /** Index keys written since the last drain; drives reactivity. */
   touched: Touched[] = [];
   private st: Record<string, StatementSync>;
@@ -158,6 +162,7 @@ export class Store {
   rollback() {
     if (this.db.isTransaction) this.db.exec("ROLLBACK");
     this.seq = BigInt(this.getMeta("seq") ?? "0");
+    this.reloadTablesIfAdded();
   }
   savepoint(): string {
     const name = `sp${++this.savepoints}`;
@@ -169,6 +174,18 @@ export class Store {
   }
   rollbackTo(name: string) {
     this.db.exec(`ROLLBACK TO ${name}; RELEASE ${name}`);
+    this.reloadTablesIfAdded();
+  }
+
+  /** A table created in the part rolled back is gone again: its `tables` row went with it, so the maps forget it too. */
+  private reloadTablesIfAdded() {
+    if (!this.tablesAdded) return;
+    this.tableNums.clear();
+    this.tableNames.clear();
+    for (const row of this.db.prepare("SELECT name, num FROM tables").all() as { name: string; num: number }[]) {
+      this.tableNums.set(row.name, row.num);
+      this.tableNames.set(row.num, row.name);
+    }
   }
 
   // ---- tables, ids, indexes ----------------------------------------------
@@ -177,6 +194,7 @@ export class Store {
     if (n === undefined) {
       n = this.tableNums.size === 0 ? 1 : Math.max(...this.tableNums.values()) + 1;
       this.db.prepare("INSERT INTO tables (name, num) VALUES (?, ?)").run(table, n);
+      this.tablesAdded = true;
       this.tableNums.set(table, n);
       this.tableNames.set(n, table);
       const put = this.db.prepare("INSERT OR REPLACE INTO index_defs (name, fields) VALUES (?, ?)");
@@ -185,9 +203,25 @@ export class Store {
     return n;
   }
 
-  /** The app's tables that hold or held a document (not the system's, `_`-prefixed). */
+  /** Snapshot import (snapshot.ts): a table without a number yet takes `num` if it is free, so imported ids keep their table. */
+  adoptTable(table: string, num: number): void {
+    if (this.tableNums.has(table) || this.tableNames.has(num) || !(Number.isInteger(num) && num > 0 && num < 2 ** 32)) return;
+    this.db.prepare("INSERT INTO tables (name, num) VALUES (?, ?)").run(table, num);
+    this.tablesAdded = true;
+    this.tableNums.set(table, num);
+    this.tableNames.set(num, table);
+    const put = this.db.prepare("INSERT OR REPLACE INTO index_defs (name, fields) VALUES (?, ?)");
+    for (const def of this.indexesOf(table)) put.run(def.name, JSON.stringify(def.fields));
+  }
+
+  /** Snapshot import: ids made from now on are numbered after `seq`, an imported id's. */
+  seqAtLeast(seq: bigint): void {
+    if (seq > this.seq) this.seq = seq;
+  }
+
+  /** The app's tables that hold or held a document (not the system's, `_`-prefixed, nor components', `table@component`). */
   userTables(): string[] {
-    return [...this.tableNums.keys()].filter((name) => !name.startsWith("_"));
+    return [...this.tableNums.keys()].filter((name) => !name.startsWith("_") && !name.includes("@"));
   }
 
   /** The table an ID belongs to, or null if it is not an ID of a known table. */
@@ -219,7 +253,8 @@ export class Store {
     let defs = this.indexes.get(table);
     if (!defs) {
       defs = this.builtinIndexes(table);
-      for (const extra of SYSTEM_INDEXES[table] ?? []) {
+      // A component's system tables ("_scheduled_functions@<component>", components.ts) have the same indexes.
+      for (const extra of SYSTEM_INDEXES[table.split("@")[0]] ?? []) {
         defs.push({ name: `${table}.${extra.name}`, table, fields: [...extra.fields, "_creationTime", "_id"] });
       }
       this.indexes.set(table, defs);
@@ -340,6 +375,7 @@ export class Store {
     }
     if (next) this.st.putDoc.run(id, table, nextJson ?? JSON.stringify(convexToJson(next)));
     else this.st.delDoc.run(id);
+    for (const listener of this.onWrite) listener(table, id);
   }
 
   /** Rows of an index with lo <= key < hi, in key order. */

@@ -10,9 +10,18 @@ import { StorageError, type FileStorage } from "./file-storage.js";
 import { parseUdfPath } from "./modules.js";
 import { planQuery, queryPage, Stream } from "./query.js";
 import { isSearchQuery, openSearch, searchPage } from "./search.js";
+import { vectorSearch } from "./vector-search.js";
 import type { CallOptions, Outcome, Runtime } from "./runtime.js";
 import type { Doc } from "./store.js";
 import { encodeTuple, KEY_MAX, KEY_MIN, keySuccessor, literal } from "./values.js";
+import { jobName, qualify, queryIn, resolveReference, ROOT, splitQualified, tableIn } from "./components.js";
+
+const COMMIT_TS_JSON = '{"$commitTs":null}';
+
+/** The component a function runs in ("" = the app): its address says (components.ts). */
+function componentOf(exec: Exec): string {
+  return splitQualified(exec.udfPath).component;
+}
 
 /** `{...fields, _id, _creationTime}` as JSON, reusing the fields' JSON text. */
 function withSystemFields(fieldsJson: string, id: string, creationTime: number): string {
@@ -38,7 +47,8 @@ export class Syscalls implements SyscallHost {
         const id = exec.nextStreamId++;
         exec.usage.add("databaseQueries");
         const meter = readMeter(exec);
-        const stream = isSearchQuery(args.query) ? openSearch(this.store, args.query, meter) : new Stream(this.store, planQuery(this.store, args.query), () => this.rt.writeCount);
+        const query = queryIn(componentOf(exec), args.query);
+        const stream = isSearchQuery(query) ? openSearch(this.store, query, meter) : new Stream(this.store, planQuery(this.store, query), () => this.rt.writeCount);
         if (stream instanceof Stream) stream.meter = meter;
         exec.streams.set(id, stream);
         return { queryId: id };
@@ -50,7 +60,7 @@ export class Syscalls implements SyscallHost {
         return {};
       }
       case "1.0/db/normalizeId":
-        return { id: this.store.tableOfId(args.idString) === args.table ? args.idString : null };
+        return { id: this.rt.tableOfIdIn(componentOf(exec))(args.idString) === args.table ? args.idString : null };
       case "1.0/getSnapshotTs":
         return convexToJson(this.rt.ts);
       default:
@@ -77,19 +87,21 @@ export class Syscalls implements SyscallHost {
         this.requireDb(exec);
         exec.usage.add("databaseQueries");
         const meter = readMeter(exec);
-        const { page, ...rest } = isSearchQuery(args.query)
-          ? searchPage(this.store, args, exec.reads, meter)
-          : queryPage(this.store, () => this.rt.writeCount, args, exec.reads, meter);
+        const pageArgs = { ...args, query: queryIn(componentOf(exec), args.query) };
+        const { page, ...rest } = isSearchQuery(pageArgs.query)
+          ? searchPage(this.store, pageArgs, exec.reads, meter)
+          : queryPage(this.store, () => this.rt.writeCount, pageArgs, exec.reads, meter);
         return new RawJson(`{"page":[${page.join(",")}],${JSON.stringify(rest).slice(1)}`);
       }
       case "1.0/count": {
         this.requireDb(exec);
         exec.usage.add("databaseQueries");
-        exec.reads?.push({ index: `${args.table}.by_creation_time`, lo: KEY_MIN, hi: KEY_MAX });
-        return this.store.count(args.table);
+        const table = tableIn(componentOf(exec), args.table);
+        exec.reads?.push({ index: `${table}.by_creation_time`, lo: KEY_MIN, hi: KEY_MAX });
+        return this.store.count(table);
       }
       case "1.0/insert":
-        return { _id: this.insert(this.requireWriter(exec), args.table, jsonToConvex(args.value) as Record<string, Value>) };
+        return { _id: this.insert(this.requireWriter(exec), tableIn(componentOf(exec), args.table), jsonToConvex(args.value) as Record<string, Value>) };
       case "1.0/shallowMerge":
         this.patch(this.requireWriter(exec), args.table, args.id, args.value, true);
         return {};
@@ -98,7 +110,7 @@ export class Syscalls implements SyscallHost {
         return {};
       case "1.0/remove": {
         this.requireWriter(exec);
-        const { table, prev } = this.existing(args.table, args.id, "delete");
+        const { table, prev } = this.existing(exec, args.table, args.id, "delete");
         exec.usage.add("documentsWritten");
         this.store.write(table, args.id, prev, null);
         this.rt.writeCount++;
@@ -123,10 +135,16 @@ export class Syscalls implements SyscallHost {
       case "1.0/actions/cancel_job":
         await this.rt.inOwnTransaction(() => this.cancel(exec, args.id));
         return {};
+      case "1.0/actions/vectorSearch":
+        if (exec.kind !== "action") throw new Error(`Unknown async operation ${op}`);
+        // Vector indexes are installed for the app's schema only (vector-search.ts), so a component must not reach the app's tables.
+        if (componentOf(exec) !== ROOT) throw new Error("ctx.vectorSearch is not supported inside components on the embedded backend yet.");
+        // Under the lock, which first commits any open group: the search sees committed state.
+        return this.rt.lock.run(async () => vectorSearch(this.store, args?.query));
       case "1.0/createFunctionHandle":
-        return `function://${addressToPath(args)}`;
+        return `function://${this.target(exec, args)}`;
       case "1.0/getFunctionMetadata":
-        return { name: exec.udfPath, componentPath: "" };
+        return { name: splitQualified(exec.udfPath).udfPath, componentPath: componentOf(exec) };
       case "1.0/getRequestMetadata":
         return { ip: null, userAgent: null, requestId: randomUUID(), scheduledFunctionId: exec.scheduledJobId, authToken: null };
       case "1.0/getDeploymentMetadata":
@@ -198,13 +216,13 @@ export class Syscalls implements SyscallHost {
   private dbGet(exec: Exec, args: { id: string; table?: string; isSystem?: boolean }) {
     this.requireDb(exec);
     const id = args.id;
-    const table = this.tableOfIdArg(args.table, id, "get");
+    const table = this.tableOfIdArg(exec, args.table, id, "get");
     if (table.startsWith("_") !== (args.isSystem ?? false)) {
       throw new Error(table.startsWith("_") ? "System tables can only be accessed from db.system.get()." : "User tables can only be accessed from db.get().");
     }
     if (exec.reads) {
       const key = encodeTuple([id]);
-      exec.reads.push({ index: `${table}.by_id`, lo: key, hi: keySuccessor(key) });
+      exec.reads.push({ index: `${tableIn(componentOf(exec), table)}.by_id`, lo: key, hi: keySuccessor(key) });
     }
     exec.usage.add("databaseQueries");
     const json = this.store.getJson(id);
@@ -212,10 +230,14 @@ export class Syscalls implements SyscallHost {
     return new RawJson(json ?? "null");
   }
 
-  /** The table of the `id` argument of `db.<verb>`, which must be `tableArg` when the caller named one. */
-  private tableOfIdArg(tableArg: string | undefined, id: unknown, verb: string): string {
+  /**
+   * The table of the `id` argument of `db.<verb>` (its name in the caller's
+   * component), which must be `tableArg` when the caller named one. An ID of
+   * another component's table does not decode here, as on Convex.
+   */
+  private tableOfIdArg(exec: Exec, tableArg: string | undefined, id: unknown, verb: string): string {
     if (typeof id !== "string") throw new Error(`Invalid argument \`id\` for \`db.${verb}\`: expected a string.`);
-    const table = this.store.tableOfId(id);
+    const table = this.rt.tableOfIdIn(componentOf(exec))(id);
     if (table === null) throw new Error(`Invalid argument \`id\` for \`db.${verb}\`: Unable to decode ID: "${id}"`);
     if (tableArg !== undefined && tableArg !== table) {
       throw new Error(`Invalid argument \`id\` for \`db.${verb}\`: expected ID in table "${tableArg}" but got ID in table "${table}".`);
@@ -223,12 +245,13 @@ export class Syscalls implements SyscallHost {
     return table;
   }
 
-  private existing(tableArg: string | undefined, id: string, verb: string): { table: string; prev: Doc } {
-    const table = this.tableOfIdArg(tableArg, id, verb);
+  /** The document `db.<verb>` writes, and its table's stored name. */
+  private existing(exec: Exec, tableArg: string | undefined, id: string, verb: string): { table: string; prev: Doc } {
+    const table = this.tableOfIdArg(exec, tableArg, id, verb);
     if (table.startsWith("_")) throw new Error("System tables (prefixed with `_`) are read-only.");
     const prev = this.store.get(id);
     if (!prev) throw new Error(`${verb === "delete" ? "Delete" : verb === "patch" ? "Patch" : "Replace"} on nonexistent document ID ${id}`);
-    return { table, prev };
+    return { table: tableIn(componentOf(exec), table), prev };
   }
 
   insert(exec: Exec, table: string, value: Record<string, Value>, system = false): string {
@@ -237,10 +260,11 @@ export class Syscalls implements SyscallHost {
     for (const k of ["_id", "_creationTime"]) {
       if (k in value) throw new Error(`Provided document for table "${table}" contains the system field \`${k}\`.`);
     }
-    const fields: Record<string, Value> = {};
+    let fields: Record<string, Value> = {};
     for (const k in value) if (value[k] !== undefined) fields[k] = value[k];
     // Serialised once: the same text is measured against the size limit and stored.
-    const fieldsJson = JSON.stringify(convexToJson(fields));
+    let fieldsJson = JSON.stringify(convexToJson(fields));
+    if (!system) [fields, fieldsJson] = this.resolveCommitTs(fields, fieldsJson);
     if (!system) {
       this.rt.checkDoc(table, fields, fieldsJson.length);
       exec.usage.add("documentsWritten");
@@ -256,7 +280,7 @@ export class Syscalls implements SyscallHost {
 
   private patch(exec: Exec, tableArg: string | undefined, id: string, valueJson: Record<string, unknown>, merge: boolean) {
     const verb = merge ? "patch" : "replace";
-    const { table, prev } = this.existing(tableArg, id, verb);
+    const { table, prev } = this.existing(exec, tableArg, id, verb);
     if (typeof valueJson !== "object" || valueJson === null || Array.isArray(valueJson)) {
       throw new Error(`Invalid argument \`value\` for \`db.${verb}\`: expected an object.`);
     }
@@ -271,21 +295,63 @@ export class Syscalls implements SyscallHost {
       if (v === undefined) delete next[k];
       else next[k] = v;
     }
-    const fieldsJson = JSON.stringify(convexToJson(next));
-    this.rt.checkDoc(table, next, fieldsJson.length);
+    const [fields, fieldsJson] = this.resolveCommitTs(next, JSON.stringify(convexToJson(next)));
+    this.rt.checkDoc(table, fields, fieldsJson.length);
     exec.usage.add("documentsWritten");
     exec.usage.add("bytesWritten", fieldsJson.length);
-    this.store.write(table, id, prev, { ...next, _id, _creationTime } as Doc, withSystemFields(fieldsJson, _id, _creationTime));
+    this.store.write(table, id, prev, { ...fields, _id, _creationTime } as Doc, withSystemFields(fieldsJson, _id, _creationTime));
     this.rt.writeCount++;
   }
 
+  /**
+   * `db.vars.commitTs` in a written document (`{"$commitTs":null}` in its
+   * JSON; a string holding that text is escaped, so it cannot match) becomes
+   * the mutation's commit timestamp, an int64 ordered by commit order.
+   */
+  private resolveCommitTs(fields: Record<string, Value>, fieldsJson: string): [Record<string, Value>, string] {
+    if (!fieldsJson.includes(COMMIT_TS_JSON)) return [fields, fieldsJson];
+    const json = fieldsJson.replaceAll(COMMIT_TS_JSON, JSON.stringify(convexToJson(this.rt.commitTs())));
+    return [jsonToConvex(JSON.parse(json)) as Record<string, Value>, json];
+  }
+
   // ---- nested calls -----------------------------------------------------------
+  /**
+   * The internal address (components.ts) of the function a `run*`,
+   * `schedule` or `createFunctionHandle` call names: `api.*` names are
+   * relative to the caller's component, `components.<name>.*` references name
+   * a child's public functions, function handles are absolute.
+   */
+  private target(exec: Exec, args: { name?: string; reference?: string; functionHandle?: string }): string {
+    const caller = componentOf(exec);
+    if (typeof args.functionHandle === "string") {
+      const target = args.functionHandle.startsWith("function://") ? args.functionHandle.slice("function://".length) : null;
+      if (target === null || !this.rt.resolveOrNull(target)) throw new Error("FunctionHandleNotFound: Function handle not found");
+      return target;
+    }
+    if (typeof args.name === "string") {
+      return qualify(caller, args.name);
+    }
+    if (typeof args.reference === "string") {
+      const target = resolveReference(caller, args.reference, this.rt.components);
+      if (target === null) throw new Error(`Couldn't resolve ${args.reference}: no such component is installed${caller === ROOT ? "" : ` in ${caller}`}.`);
+      // A parent may call only what its child exports: its public functions.
+      if (this.rt.resolveOrNull(target)?.isPublic !== true) this.rt.resolve(target, false);
+      return target;
+    }
+    throw new Error("Function address not supported");
+  }
+
+  /** Auth crosses calls only within the app (the root component), as on Convex. */
+  private identityFor(caller: Exec, target: string) {
+    return componentOf(caller) === ROOT && splitQualified(target).component === ROOT ? caller.identity : null;
+  }
+
   private async runNested(parent: Exec, args: any): Promise<RawJson> {
-    const udfPath = addressToPath(args);
+    const udfPath = this.target(parent, args);
     const kind = args.udfType === "mutation" ? "mutation" : "query";
     if (kind === "mutation" && parent.kind !== "mutation") throw new Error("ctx.runMutation is only available in mutations and actions.");
     const fn = this.rt.resolveKind(udfPath, kind, true);
-    const child = this.rt.newExec(kind, udfPath, args.args, parent.identity, parent.reads, parent);
+    const child = this.rt.newExec(kind, udfPath, args.args, this.identityFor(parent, udfPath), parent.reads, parent);
     child.logLines = parent.logLines;
     // ctx.runQuery/runMutation(fn, args, { transactionLimits }): lower limits for the nested call only.
     child.usage = parent.usage.child(args.transactionLimits);
@@ -308,8 +374,8 @@ export class Syscalls implements SyscallHost {
   }
 
   private async runFromAction(exec: Exec, kind: "query" | "mutation" | "action", args: any): Promise<RawJson> {
-    const udfPath = addressToPath(args);
-    const opts: CallOptions = { identity: exec.identity, allowInternal: true };
+    const udfPath = this.target(exec, args);
+    const opts: CallOptions = { identity: this.identityFor(exec, udfPath), allowInternal: true };
     const outcome =
       kind === "query"
         ? await this.rt.runQuery(udfPath, args.args, opts)
@@ -323,13 +389,15 @@ export class Syscalls implements SyscallHost {
 
   // ---- scheduler ------------------------------------------------------------------
   private schedule(exec: Exec, args: any): JSONValue {
-    const name = parseUdfPath(addressToPath(args)).canonical;
+    // Each component has its own `_scheduled_functions`; a job names its function relative to it.
+    const caller = componentOf(exec);
+    const name = jobName(caller, parseUdfPath(this.target(exec, args)).canonical);
     const fnArgs = jsonToConvex(args.args);
     exec.usage.add("functionsScheduled");
     exec.usage.add("scheduledFunctionArgsBytes", JSON.stringify(args.args ?? null).length);
     const id = this.insert(
       exec,
-      "_scheduled_functions",
+      tableIn(caller, "_scheduled_functions"),
       { name, args: [fnArgs], scheduledTime: args.ts * 1000, state: { kind: "pending" } } as Record<string, Value>,
       true,
     );
@@ -339,10 +407,11 @@ export class Syscalls implements SyscallHost {
 
   private cancel(exec: Exec, id: string) {
     const prev = this.store.get(id);
-    if (!prev || this.store.tableOfId(id) !== "_scheduled_functions") throw new Error(`Scheduled function ${id} not found.`);
+    const jobs = tableIn(componentOf(exec), "_scheduled_functions");
+    if (!prev || this.store.tableOfId(id) !== jobs) throw new Error(`Scheduled function ${id} not found.`);
     const kind = (prev.state as { kind: string }).kind;
     if (kind !== "pending" && kind !== "inProgress") return;
-    this.store.write("_scheduled_functions", id, prev, { ...prev, state: { kind: "canceled" }, completedTime: exec.now } as Doc);
+    this.store.write(jobs, id, prev, { ...prev, state: { kind: "canceled" }, completedTime: exec.now } as Doc);
     this.rt.writeCount++;
   }
 }
@@ -353,16 +422,6 @@ function readMeter(exec: Exec): (bytes: number) => void {
     exec.usage.add("documentsRead");
     exec.usage.add("bytesRead", bytes);
   };
-}
-
-function addressToPath(args: { name?: string; reference?: string; functionHandle?: string }): string {
-  if (args.functionHandle) return args.functionHandle.replace(/^function:\/\//, "");
-  if (args.name) return args.name;
-  if (args.reference) {
-    const parts = args.reference.split("/").slice(3);
-    return `${parts.slice(0, -1).join("/")}:${parts[parts.length - 1]}`;
-  }
-  throw new Error("Function address not supported");
 }
 
 function rethrow(outcome: Outcome): never {

@@ -132,7 +132,7 @@ export function definitionFile(dir: string): string | null {
 }
 
 /** What `defineApp()` / `defineComponent()` return at runtime (convex/server/components). */
-type RuntimeDefinition = {
+export type RuntimeDefinition = {
   _isRoot: boolean;
   _name?: string;
   _env?: Record<string, { isOptional?: string }>;
@@ -258,7 +258,7 @@ export async function loadComponents(functionsDir: string, bundleDir: string, ap
 }
 
 /** The variables a component declares (`defineComponent(name, { env })`), valued as its parent's `use()` passed them. */
-function componentEnv(instancePath: string, def: RuntimeDefinition, args: Record<string, unknown>, parentEnv: Record<string, string>): Record<string, string> {
+export function componentEnv(instancePath: string, def: RuntimeDefinition, args: Record<string, unknown>, parentEnv: Record<string, string>): Record<string, string> {
   const env: Record<string, string> = {};
   const declared = def._env ?? {};
   for (const [key, value] of Object.entries(args)) {

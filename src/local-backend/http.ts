@@ -5,6 +5,7 @@ import { AuthFailure } from "./auth/failure.js";
 import type { TokenVerifier } from "./auth/verify.js";
 import { anyFunction, type AdminApi } from "./admin.js";
 import { StorageError } from "./file-storage.js";
+import type { PushApi } from "./push.js";
 import type { CallOptions, Outcome, Runtime } from "./runtime.js";
 import { encodeTs, normalizeArgs } from "./sync.js";
 import { argumentsNestingError } from "./values.js";
@@ -162,6 +163,8 @@ export type AdminHooks = {
   updateEnvironment?: (changes: unknown) => Promise<string | null>;
   /** Logs, snapshot export and import (admin.ts). */
   admin?: AdminApi;
+  /** `npx convex deploy` / `dev`: get_config_hashes and /api/deploy2/* (push.ts). */
+  push?: PushApi;
 };
 
 export function createHttpHandler(runtime: Runtime, adminKey: string, verifier: TokenVerifier, log: (line: string) => void, hooks: AdminHooks = {}) {
@@ -188,6 +191,7 @@ export function createHttpHandler(runtime: Runtime, adminKey: string, verifier: 
       if (stored && req.method === "POST" && stored[1] === "upload") return await upload(runtime, req, res, url);
       if (stored && req.method === "GET") return download(runtime, res, stored[1]!);
       if (url.pathname.startsWith("/api/") && hooks.admin && (await hooks.admin.handle(req, res, url))) return;
+      if (url.pathname.startsWith("/api/") && hooks.push && (await hooks.push.handle(req, res, url))) return;
       if (req.method !== "POST") return reply(res, 404, { code: "NotFound", message: `No route for ${req.method} ${url.pathname}` });
       if (url.pathname === "/api/query_ts") return reply(res, 200, { ts: encodeTs(runtime.ts) });
       const route = url.pathname.replace(/^\/api\//, "");

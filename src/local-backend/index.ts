@@ -23,6 +23,7 @@ import { Scheduler } from "./scheduler.js";
 import { Store } from "./store.js";
 import { maxSubscriptions, SyncServer } from "./sync.js";
 import { createHttpHandler, type AdminHooks } from "./http.js";
+import { loadPushedApp, PushApi } from "./push.js";
 
 export type LocalBackendOptions = {
   /** 0 = a free port. Default 3210. */
@@ -188,8 +189,27 @@ export async function startLocalBackend(opts: LocalBackendOptions = {}): Promise
     ...frontendSystemFunctions(runtime),
   ]);
   const bundleRoot = path.join(dataDir, "bundles");
+  // Code pushed with `npx convex deploy`/`dev` (push.ts) wins over the functions folder, restarts included.
+  const push = new PushApi({
+    runtime,
+    adminKey,
+    verifier,
+    dataDir,
+    bundleRoot,
+    env: functionEnv,
+    log,
+    install: async (pushed) => {
+      runtime.setFunctions(pushed);
+      loaded = pushed;
+      scheduler?.setCrons(allCrons(pushed));
+      sync?.invalidateAll();
+      scheduler?.poke();
+    },
+  });
+  adminHooks.push = push;
   const load = async (): Promise<LoadedFunctions> => {
-    const loaded = await loadFunctions(functionsDir, bundleRoot, functionEnv);
+    const pushed = push.saved();
+    const loaded = pushed ? await loadPushedApp(pushed, bundleRoot, functionEnv) : await loadFunctions(functionsDir, bundleRoot, functionEnv);
     runtime.setFunctions(loaded);
     return loaded;
   };
@@ -245,7 +265,7 @@ export async function startLocalBackend(opts: LocalBackendOptions = {}): Promise
       scheduler?.setCrons(allCrons(loaded));
       sync?.invalidateAll();
       scheduler?.poke();
-      log(`[INFO] reloaded functions from ${functionsDir}`);
+      log(`[INFO] reloaded functions from ${push.saved() ? "the pushed code" : functionsDir}`);
       rewatch(loaded.inputs);
     } catch (err: any) {
       log(`[ERROR] reloading functions failed; still serving the previous version:\n${err?.message ?? err}`);

@@ -17,7 +17,8 @@ export default defineConfig({
           root: ".",
           environment: "edge-runtime",
           include: ["tests/convex/**/*.test.ts"],
-          server: { deps: { inline: ["convex-test"] } },
+          // The components ship TypeScript test helpers and extensionless ESM imports: vite resolves them.
+          server: { deps: { inline: ["convex-test", /@convex-dev\//] } },
         },
       },
       {
@@ -29,6 +30,8 @@ export default defineConfig({
           include: ["tests/**/*.test.ts"],
           exclude: ["tests/convex/**", "tests/e2e/**"],
           testTimeout: 60_000,
+          // convex-test's component registrations (tests/mastra) load the components' TypeScript sources.
+          server: { deps: { inline: [/@convex-dev\/(aggregate|presence|rate-limiter|batch-worker)\//] } },
         },
       },
       {

@@ -1,5 +1,5 @@
 import { v } from "convex/values";
-import { internalMutation } from "./_generated/server";
+import { internalMutation } from "./model/triggers";
 import { buyerMutation, memberQuery } from "./functions";
 import { attach as attachFile, attachmentsOfQuote, checkUpload, remove as removeAttachment, sweepAbandonedUploads } from "./model/attachments";
 

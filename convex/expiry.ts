@@ -1,4 +1,4 @@
-import { internalMutation } from "./_generated/server";
+import { internalMutation } from "./model/triggers";
 import { expireDue as expire } from "./model/expiry";
 
 /** Run by the cron; not reachable from clients. */

@@ -1,7 +1,9 @@
 import { customCtx, customMutation, customQuery } from "convex-helpers/server/customFunctions";
 import { wrapDatabaseReader, wrapDatabaseWriter } from "convex-helpers/server/rowLevelSecurity";
 import { v } from "convex/values";
-import { mutation, query, type QueryCtx } from "./_generated/server";
+import { query, type QueryCtx } from "./_generated/server";
+// Triggers wrapped: writes keep the aggregates in step (model/triggers.ts).
+import { mutation } from "./model/triggers";
 import { requireMember, requireUser, workspaceRules } from "./model/access";
 import type { Role } from "./model/roles";
 import { requireServiceKey } from "./model/auth";

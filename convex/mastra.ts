@@ -1,7 +1,7 @@
 import { mastraStorage, TABLE_WORKFLOW_SNAPSHOT } from "@mastra/convex/server";
 import type { GenericMutationCtx, GenericDataModel } from "convex/server";
 import { v } from "convex/values";
-import { internalMutation } from "./_generated/server";
+import { internalMutation } from "./model/triggers";
 import { serviceMutation } from "./functions";
 import { invalid } from "./model/errors";
 

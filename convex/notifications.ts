@@ -2,9 +2,10 @@ import { v } from "convex/values";
 import { buyerMutation, memberMutation, memberQuery } from "./functions";
 import { getNegotiation } from "./model/negotiations";
 import { markNotificationsRead, notificationsFor } from "./model/notifications";
-import { setTyping, typingUntil } from "./model/presence";
+import { isTyping, leaveViewing, setTyping, viewers, viewingBeat } from "./model/presence";
 
-// The brand side's notices, and its half of "typing…" (the supplier's half is in supplierPortal.ts).
+// The brand side's notices, and its half of "typing…" and "viewing" (the
+// supplier's half is in supplierPortal.ts; both on convex/model/presence.ts).
 
 export const list = memberQuery({
   args: {},
@@ -27,13 +28,26 @@ export const setBrandTyping = buyerMutation({
   },
 });
 
-/** Until when the live supplier's person is typing (null: not now), and what they have read. */
+/** A beat from a member's open page on a live negotiation (`viewing: false` when the page closes); any member may look. */
+export const setBrandViewing = memberMutation({
+  args: { negotiationId: v.id("negotiations"), pageId: v.string(), viewing: v.boolean() },
+  handler: async (ctx, { negotiationId, pageId, viewing }) => {
+    const negotiation = await getNegotiation(ctx, negotiationId);
+    if (negotiation.side !== "live") return null;
+    if (viewing) await viewingBeat(ctx, negotiation, "brand", ctx.access.user._id, pageId);
+    else await leaveViewing(ctx, negotiation, "brand", ctx.access.user._id, pageId);
+    return null;
+  },
+});
+
+/** Whether the live supplier's person is typing, and has the negotiation open, now; and what they have read. */
 export const supplierPresence = memberQuery({
   args: { negotiationId: v.id("negotiations") },
   handler: async (ctx, { negotiationId }) => {
     const negotiation = await getNegotiation(ctx, negotiationId);
     return {
-      typingUntil: await typingUntil(ctx, negotiationId, "supplier"),
+      typing: await isTyping(ctx, negotiationId, "supplier"),
+      viewing: (await viewers(ctx, negotiationId, "supplier")).length > 0,
       seenSeq: negotiation.supplierReadSeq ?? -1,
     };
   },

@@ -1,7 +1,8 @@
 import { paginationOptsValidator } from "convex/server";
 import { v } from "convex/values";
-import { internalMutation } from "./_generated/server";
+import { internalMutation } from "./model/triggers";
 import { buyerMutation, memberQuery } from "./functions";
+import { limitQuoteRequests } from "./model/rateLimits";
 import { backfillSearchText as backfill, cancelQuote, quoteRequestArgs, requestQuote, rerunQuote, updateQuote } from "./model/quotes";
 import { QUOTE_SORTS } from "./model/quoteNames";
 import { listQuotes, quoteDetail } from "./model/views";
@@ -9,7 +10,10 @@ import { quoteStatus } from "./schema";
 
 export const request = buyerMutation({
   args: quoteRequestArgs,
-  handler: async (ctx, args) => await requestQuote(ctx, ctx.access.workspaceId, args),
+  handler: async (ctx, args) => {
+    await limitQuoteRequests(ctx, ctx.access.user._id, ctx.access.workspaceId);
+    return await requestQuote(ctx, ctx.access.workspaceId, args);
+  },
 });
 
 /** Newest first by default; `search` matches title, reference, product name or SKU (see model/views.ts for its bounds). */
@@ -35,7 +39,10 @@ export const update = buyerMutation({
 /** The same quote requested again at once with a new seed; returns the new quote's id. */
 export const rerun = buyerMutation({
   args: { quoteId: v.id("quotes") },
-  handler: async (ctx, { quoteId }) => await rerunQuote(ctx, ctx.access.workspaceId, quoteId),
+  handler: async (ctx, { quoteId }) => {
+    await limitQuoteRequests(ctx, ctx.access.user._id, ctx.access.workspaceId);
+    return await rerunQuote(ctx, ctx.access.workspaceId, quoteId);
+  },
 });
 
 export const get = memberQuery({

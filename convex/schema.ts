@@ -575,7 +575,12 @@ export default defineSchema({
     .index("by_userId_and_workspaceId_and_audience_and_readAt", ["userId", "workspaceId", "audience", "readAt"])
     .index("by_userId_and_workspaceId_and_audience_and_createdAt", ["userId", "workspaceId", "audience", "createdAt"]),
 
-  /** Who is typing in a negotiation, per side, until when: a heartbeat that lapses (convex/model/presence.ts). */
+  /**
+   * Retired: who was typing, before "typing…" moved to @convex-dev/presence
+   * (convex/model/presence.ts). Nothing writes or reads it now; it stays
+   * declared because a deployment may still hold rows, and removing a table
+   * that has documents is refused by schema validation.
+   */
   typing: defineTable({
     workspaceId,
     negotiationId: v.id("negotiations"),

@@ -2,7 +2,7 @@ import { paginationOptsValidator } from "convex/server";
 import { v } from "convex/values";
 import { supplierMutation, supplierQuery, userMutation, userQuery } from "./functions";
 import { markNotificationsRead, notificationsFor } from "./model/notifications";
-import { setTyping } from "./model/presence";
+import { leaveViewing, setTyping, viewingBeat } from "./model/presence";
 import { markRead } from "./model/readState";
 import { acceptBrandOffer, declineNegotiation, makeOffer, sendSupplierMessage, supplierOfferArgs } from "./model/supplierActions";
 import { acceptSupplierInvitation, previewSupplierInvitation } from "./model/supplierInvitations";
@@ -81,6 +81,17 @@ export const setTypingState = supplierMutation({
   args: { typing: v.boolean() },
   handler: async (ctx, { typing }) => {
     await setTyping(ctx, ctx.supplier.negotiation, "supplier", ctx.supplier.user._id, typing);
+    return null;
+  },
+});
+
+/** A beat from the supplier's person's open page (`viewing: false` when it closes): the brand sees them "viewing". */
+export const setViewingState = supplierMutation({
+  args: { pageId: v.string(), viewing: v.boolean() },
+  handler: async (ctx, { pageId, viewing }) => {
+    const { negotiation, user } = ctx.supplier;
+    if (viewing) await viewingBeat(ctx, negotiation, "supplier", user._id, pageId);
+    else await leaveViewing(ctx, negotiation, "supplier", user._id, pageId);
     return null;
   },
 });

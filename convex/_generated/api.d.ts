@@ -55,16 +55,21 @@ import type * as model_numbering from "../model/numbering.js";
 import type * as model_people from "../model/people.js";
 import type * as model_presence from "../model/presence.js";
 import type * as model_purchaseOrders from "../model/purchaseOrders.js";
+import type * as model_quoteCounts from "../model/quoteCounts.js";
 import type * as model_quoteNames from "../model/quoteNames.js";
+import type * as model_quoteOutcomes from "../model/quoteOutcomes.js";
 import type * as model_quotes from "../model/quotes.js";
+import type * as model_rateLimits from "../model/rateLimits.js";
 import type * as model_readState from "../model/readState.js";
 import type * as model_roles from "../model/roles.js";
 import type * as model_spendThreshold from "../model/spendThreshold.js";
 import type * as model_status from "../model/status.js";
+import type * as model_statusWords from "../model/statusWords.js";
 import type * as model_supplierAccess from "../model/supplierAccess.js";
 import type * as model_supplierActions from "../model/supplierActions.js";
 import type * as model_supplierInvitations from "../model/supplierInvitations.js";
 import type * as model_supplierViews from "../model/supplierViews.js";
+import type * as model_triggers from "../model/triggers.js";
 import type * as model_validate from "../model/validate.js";
 import type * as model_views from "../model/views.js";
 import type * as model_workerState from "../model/workerState.js";
@@ -133,16 +138,21 @@ declare const fullApi: ApiFromModules<{
   "model/people": typeof model_people;
   "model/presence": typeof model_presence;
   "model/purchaseOrders": typeof model_purchaseOrders;
+  "model/quoteCounts": typeof model_quoteCounts;
   "model/quoteNames": typeof model_quoteNames;
+  "model/quoteOutcomes": typeof model_quoteOutcomes;
   "model/quotes": typeof model_quotes;
+  "model/rateLimits": typeof model_rateLimits;
   "model/readState": typeof model_readState;
   "model/roles": typeof model_roles;
   "model/spendThreshold": typeof model_spendThreshold;
   "model/status": typeof model_status;
+  "model/statusWords": typeof model_statusWords;
   "model/supplierAccess": typeof model_supplierAccess;
   "model/supplierActions": typeof model_supplierActions;
   "model/supplierInvitations": typeof model_supplierInvitations;
   "model/supplierViews": typeof model_supplierViews;
+  "model/triggers": typeof model_triggers;
   "model/validate": typeof model_validate;
   "model/views": typeof model_views;
   "model/workerState": typeof model_workerState;
@@ -168,3 +178,14 @@ export declare const internal: FilterApi<
   typeof fullApi,
   FunctionReference<any, "internal">
 >;
+
+// ---- components (src/local-backend/components-codegen.ts) ----
+export declare const components: {
+  "rateLimiter": import("@convex-dev/rate-limiter/_generated/component.js").ComponentApi<"rateLimiter">;
+  "presence": import("@convex-dev/presence/_generated/component.js").ComponentApi<"presence">;
+  "quoteCounts": import("@convex-dev/aggregate/_generated/component.js").ComponentApi<"quoteCounts">;
+  "quoteDeals": import("@convex-dev/aggregate/_generated/component.js").ComponentApi<"quoteDeals">;
+  "quoteSavings": import("@convex-dev/aggregate/_generated/component.js").ComponentApi<"quoteSavings">;
+  "quoteNegotiations": import("@convex-dev/aggregate/_generated/component.js").ComponentApi<"quoteNegotiations">;
+};
+// ---- end of components ----

@@ -20,3 +20,8 @@ import { anyApi } from "convex/server";
  */
 export const api = anyApi;
 export const internal = anyApi;
+
+// ---- components (src/local-backend/components-codegen.ts) ----
+import { componentsGeneric } from "convex/server";
+export const components = componentsGeneric();
+// ---- end of components ----

@@ -10,7 +10,8 @@ export type ErrorCode =
   | "UNAUTHENTICATED"
   | "CONFLICT"
   | "EXPIRED"
-  | "CLOSED";
+  | "CLOSED"
+  | "RATE_LIMITED";
 
 export type ErrorData = { code: ErrorCode; message: string; field?: string };
 

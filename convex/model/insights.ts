@@ -4,7 +4,8 @@ import { totalPrice } from "../../src/negotiation";
 import { type Currency, currencyOf, DEFAULT_CURRENCY } from "./currency";
 import { invalid } from "./errors";
 import { negotiationsOfQuote } from "./negotiations";
-import { isTerminalNegotiation, type QuoteStatus } from "./status";
+import { countQuotesByStatus, countQuotesWithDeal, DECIDED, type NegotiationMeasure, savingsCurrencies, sumNegotiationFigures, sumSavings } from "./quoteCounts";
+import { isTerminalNegotiation, QUOTE_STATUSES, type QuoteStatus } from "./status";
 import type { Terms } from "./validate";
 
 // How well Parley negotiates, over the latest quotes (of a date range). The deal rate counts
@@ -35,9 +36,6 @@ export type ClosedNegotiation = {
 
 /** One quote, reduced to what the deal rate needs. */
 export type QuoteTally = { status: QuoteStatus; agreed: boolean };
-
-/** Quotes whose negotiations are over and were not called off: the deal rate's denominator. */
-const DECIDED: QuoteStatus[] = ["completed", "awarded", "failed"];
 
 export type InsightsSummary = {
   quotes: number;
@@ -187,8 +185,10 @@ export type SupplierRecord = {
 
 export type InsightsReport = InsightsSummary & {
   range: { from: number | null; to: number | null };
-  /** More quotes fell in the range than one report reads: the latest INSIGHTS_QUOTE_LIMIT are counted. */
+  /** More quotes fell in the range than one report reads: the buckets and suppliers are over the latest INSIGHTS_QUOTE_LIMIT (the summary and savings over all). */
   truncated: boolean;
+  /** The quotes the buckets and suppliers are over (all of the range unless truncated). */
+  readQuotes: number;
   /** The workspace's currency: `savings` and the buckets' savings count only the deals in it. */
   currency: Currency;
   savings: Savings;
@@ -325,6 +325,7 @@ export function report(
     ...summary,
     range: { from: range.from ?? null, to: range.to ?? null },
     truncated,
+    readQuotes: records.length,
     currency,
     savings,
     savingsByCurrency: savingsByCurrency(records, currency),
@@ -382,7 +383,8 @@ async function dealNegotiationId(ctx: QueryCtx, quote: Doc<"quotes">): Promise<s
   return undefined;
 }
 
-async function quoteRecord(ctx: QueryCtx, quote: Doc<"quotes">): Promise<QuoteRecord> {
+/** One quote as the report reads it (also what model/quoteOutcomes.ts keeps in the aggregates). */
+export async function quoteRecord(ctx: QueryCtx, quote: Doc<"quotes">): Promise<QuoteRecord> {
   const record: QuoteRecord = { requestedAt: quote.requestedAt, status: quote.status, agreed: false, negotiations: 0, closed: [] };
   const dealWith = await dealNegotiationId(ctx, quote);
   for (const negotiation of await negotiationsOfQuote(ctx, quote._id)) {
@@ -428,5 +430,65 @@ export async function loadInsights(ctx: QueryCtx, workspaceId: Id<"workspaces">,
     if (supplier) names.set(supplierId, supplier.name);
   }
   const workspace = await ctx.db.get(workspaceId);
-  return report(records, range, names, quotes.length === INSIGHTS_QUOTE_LIMIT, currencyOf(workspace));
+  // The summary (counts, deal rate, negotiations and their means) and the
+  // money saved are over every quote of the range, from the aggregates
+  // (model/quoteCounts.ts: O(log n) reads, not capped); the charts and the
+  // suppliers over the quotes read.
+  const counts = headlineCounts(await countQuotesByStatus(ctx, workspaceId, range), await countQuotesWithDeal(ctx, workspaceId, range));
+  const currency = currencyOf(workspace);
+  const byCurrency = await aggregatedSavings(ctx, workspaceId, currency, range);
+  return {
+    ...report(records, range, names, counts.quotes > quotes.length, currency),
+    ...counts,
+    ...negotiationSummary(await sumNegotiationFigures(ctx, workspaceId, range)),
+    savings: (({ currency: _code, ...savings }) => savings)(byCurrency[0]!),
+    savingsByCurrency: byCurrency,
+  };
+}
+
+/** savingsByCurrency, from the quoteSavings aggregate: the workspace's currency first, then any other with a deal in the range. */
+async function aggregatedSavings(ctx: QueryCtx, workspaceId: Id<"workspaces">, currency: Currency, range: DateRange) {
+  const others = (await savingsCurrencies(ctx, workspaceId)).filter((code) => code !== currency).sort();
+  const out: InsightsReport["savingsByCurrency"] = [{ currency, ...(await sumSavings(ctx, workspaceId, currency, range)) }];
+  for (const code of others) {
+    const savings = await sumSavings(ctx, workspaceId, code, range);
+    if (savings.deals > 0) out.push({ currency: code, ...savings });
+  }
+  return out;
+}
+
+type NegotiationSummary = Pick<
+  InsightsSummary,
+  "negotiations" | "closedNegotiations" | "agreements" | "meanSavingsVsOpening" | "meanRounds" | "meanTimeToAgreementMs" | "meanPaymentTermsGainDays"
+>;
+
+/** The summary's negotiation figures from the aggregate's sums (what summarise computes from the negotiations themselves). */
+export function negotiationSummary(sums: Record<NegotiationMeasure, number>): NegotiationSummary {
+  const ratio = (total: number, count: number) => (count === 0 ? null : total / count);
+  return {
+    negotiations: sums.negotiations,
+    closedNegotiations: sums.closed,
+    agreements: sums.agreements,
+    meanSavingsVsOpening: ratio(sums.savingsRatio, sums.savingsRatioCount),
+    meanRounds: ratio(sums.rounds, sums.closed),
+    meanTimeToAgreementMs: ratio(sums.timeToAgreement, sums.timeToAgreementCount),
+    meanPaymentTermsGainDays: ratio(sums.paymentTermsGain, sums.paymentTermsGainCount),
+  };
+}
+
+type HeadlineCounts = Pick<InsightsSummary, "quotes" | "decidedQuotes" | "quotesWithDeal" | "cancelledQuotes" | "openQuotes" | "dealRate">;
+
+/** The summary's quote counts and deal rate from the aggregates' counts (what summarise computes from the quotes themselves). */
+export function headlineCounts(byStatus: Record<QuoteStatus, number>, quotesWithDeal: number): HeadlineCounts {
+  const quotes = QUOTE_STATUSES.reduce((total, status) => total + byStatus[status], 0);
+  const decidedQuotes = DECIDED.reduce((total, status) => total + byStatus[status], 0);
+  const cancelledQuotes = byStatus.cancelled;
+  return {
+    quotes,
+    decidedQuotes,
+    quotesWithDeal,
+    cancelledQuotes,
+    openQuotes: quotes - decidedQuotes - cancelledQuotes,
+    dealRate: decidedQuotes === 0 ? null : quotesWithDeal / decidedQuotes,
+  };
 }

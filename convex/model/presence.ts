@@ -1,47 +1,97 @@
+import { Presence } from "@convex-dev/presence";
+import { components } from "../_generated/api";
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
+import { invalid } from "./errors";
 import type { Side } from "./readState";
 
-// "Typing…": a person writing on either side sends a heartbeat while they
-// type; each beat holds the indicator for TYPING_MS, so it lapses by itself
-// when they stop or their tab closes. The query returns the time it lapses at
-// and the client hides it then (a query does not re-run as time passes).
+// "Typing…" and "viewing", on @convex-dev/presence (convex/convex.config.ts).
+// Each negotiation has one room per side for each: `typing:<id>:<side>` holds
+// whoever on that side is writing, `viewing:<id>:<side>` whoever has it open.
+// A person is in a room while their heartbeats come; the component's own
+// worker takes them out 2.5 beat intervals after the last one, so an indicator
+// lapses by itself when they stop or their tab closes, and the queries below
+// re-run only when someone comes or goes, not on every beat.
 //
-// Written by hand rather than with @convex-dev/presence: that component needs
-// Convex components, which the embedded backend does not run yet.
+// The component's functions are not callable by clients: Parley's functions
+// (notifications.ts, supplierPortal.ts) check who asks, then call these.
 
+/** How long a typing beat holds "typing…" when no other follows. */
 export const TYPING_MS = 6_000;
-/** A client beats at most this often (the dashboard every 2 s); faster beats change nothing. */
-const MIN_BEAT_MS = 1_000;
+/** How long an open page stays "viewing" without a beat (pages beat every 10 s: web/src/components/useViewingBeat.ts). */
+export const VIEWING_MS = 25_000;
+/** The component disconnects a session this many of its intervals after the last heartbeat. */
+const INTERVALS_PER_TIMEOUT = 2.5;
 
+const presence = new Presence<string, Id<"users">>(components.presence);
+
+type Kind = "typing" | "viewing";
+const roomOf = (kind: Kind, negotiationId: Id<"negotiations">, side: Side) => `${kind}:${negotiationId}:${side}`;
+
+async function isOnline(ctx: QueryCtx, room: string, userId: Id<"users">): Promise<boolean> {
+  return (await presence.listRoom(ctx, room, true)).some((p) => p.userId === userId);
+}
+
+async function onlineIn(ctx: QueryCtx, room: string): Promise<Id<"users">[]> {
+  return (await presence.listRoom(ctx, room, true)).map((p) => p.userId);
+}
+
+/** A typing beat (`typing`), or its end: someone stopped, emptied the box, or sent. */
 export async function setTyping(ctx: MutationCtx, negotiation: Doc<"negotiations">, side: Side, userId: Id<"users">, typing: boolean): Promise<void> {
-  const mine = (await rowsOf(ctx, negotiation._id, side)).find((row) => row.userId === userId);
-  const now = Date.now();
-  const until = typing ? now + TYPING_MS : now;
-  if (mine) {
-    if (typing && mine.until - TYPING_MS + MIN_BEAT_MS > now) return;
-    if (!typing && mine.until <= now) return;
-    await ctx.db.patch(mine._id, { until });
-  } else if (typing) {
-    await ctx.db.insert("typing", { workspaceId: negotiation.workspaceId, negotiationId: negotiation._id, side, userId, until });
+  const room = roomOf("typing", negotiation._id, side);
+  if (typing) {
+    // One session a person a room: the same person typing in two tabs is one person typing.
+    await presence.heartbeat(ctx, room, userId, `${room}:${userId}`, TYPING_MS / INTERVALS_PER_TIMEOUT);
+  } else if (await isOnline(ctx, room, userId)) {
+    // Out of the typing room at once (removeRoomUser ends every session of theirs there).
+    await presence.removeRoomUser(ctx, room, userId);
   }
 }
 
-/** Until when someone on `side` is typing (null: nobody now). */
-export async function typingUntil(ctx: QueryCtx, negotiationId: Id<"negotiations">, side: Side): Promise<number | null> {
-  const now = Date.now();
-  const latest = Math.max(0, ...(await rowsOf(ctx, negotiationId, side)).map((row) => row.until));
-  return latest > now ? latest : null;
-}
-
-async function rowsOf(ctx: QueryCtx, negotiationId: Id<"negotiations">, side: Side) {
-  return await ctx.db
-    .query("typing")
-    .withIndex("by_negotiationId_and_side", (q) => q.eq("negotiationId", negotiationId).eq("side", side))
-    .take(20);
+/** Whether someone on `side` is typing now. */
+export async function isTyping(ctx: QueryCtx, negotiationId: Id<"negotiations">, side: Side): Promise<boolean> {
+  return (await onlineIn(ctx, roomOf("typing", negotiationId, side))).length > 0;
 }
 
 /** A message sent ends its writer's "typing…" at once. */
 export async function stopTypingOnSend(ctx: MutationCtx, negotiation: Doc<"negotiations">, side: Side, userId: Id<"users">) {
   await setTyping(ctx, negotiation, side, userId, false);
+}
+
+const PAGE_ID = /^[A-Za-z0-9_-]{8,64}$/;
+
+/**
+ * The viewing session of one open page (`pageId`, made by the page) of
+ * `userId` on `side`. It is named by the server from the room and the person,
+ * so no page's id can clash with, or stand for, another person's session.
+ */
+function viewingSession(negotiationId: Id<"negotiations">, side: Side, userId: Id<"users">, pageId: string) {
+  if (!PAGE_ID.test(pageId)) invalid("pageId", "Page id must be 8 to 64 letters, digits, '-' or '_'");
+  const room = roomOf("viewing", negotiationId, side);
+  return { room, sessionId: `${room}:${userId}:${pageId}` };
+}
+
+/** A beat from an open page: its person counts as viewing the negotiation for VIEWING_MS more. */
+export async function viewingBeat(ctx: MutationCtx, negotiation: Doc<"negotiations">, side: Side, userId: Id<"users">, pageId: string): Promise<void> {
+  const { room, sessionId } = viewingSession(negotiation._id, side, userId, pageId);
+  await presence.heartbeat(ctx, room, userId, sessionId, VIEWING_MS / INTERVALS_PER_TIMEOUT);
+}
+
+/**
+ * The page closed: its session ends now; its person stays "viewing" while
+ * another page of theirs still beats. The component ends a session by its
+ * token, which a heartbeat hands back: asking for it here keeps tokens on the
+ * server, so a caller can only ever end their own sessions.
+ */
+export async function leaveViewing(ctx: MutationCtx, negotiation: Doc<"negotiations">, side: Side, userId: Id<"users">, pageId: string): Promise<void> {
+  const { room, sessionId } = viewingSession(negotiation._id, side, userId, pageId);
+  if (!(await isOnline(ctx, room, userId))) return;
+  // Were this page's session already lapsed (another page of theirs beating), the beat makes it and the disconnect ends it again.
+  const { sessionToken } = await presence.heartbeat(ctx, room, userId, sessionId, VIEWING_MS / INTERVALS_PER_TIMEOUT);
+  await presence.disconnect(ctx, sessionToken);
+}
+
+/** Who on `side` has the negotiation open now. */
+export async function viewers(ctx: QueryCtx, negotiationId: Id<"negotiations">, side: Side): Promise<Id<"users">[]> {
+  return await onlineIn(ctx, roomOf("viewing", negotiationId, side));
 }

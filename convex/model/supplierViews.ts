@@ -6,7 +6,7 @@ import { currencyOf } from "./currency";
 import { incotermLabel } from "./incoterms";
 import { streamedText, streamingMessages } from "./messages";
 import { getQuote } from "./negotiations";
-import { typingUntil } from "./presence";
+import { isTyping, viewers } from "./presence";
 import { purchaseOrderView } from "./purchaseOrders";
 import { quoteReference, quoteTitle } from "./quoteNames";
 import { seenByOtherSide, unreadFor } from "./readState";
@@ -134,7 +134,9 @@ export async function supplierNegotiationView(ctx: QueryCtx, access: SupplierAcc
     unread: unreadFor(negotiation, "supplier"),
     /** The last seq the brand has read: "seen" goes under the supplier's messages up to it. */
     seenByBrandSeq: seenByOtherSide(negotiation, "supplier"),
-    brandTypingUntil: await typingUntil(ctx, negotiation._id, "brand"),
+    /** Whether someone at the brand is typing, and has the negotiation open, now (never who: that is the brand's business). */
+    brandTyping: await isTyping(ctx, negotiation._id, "brand"),
+    brandViewing: (await viewers(ctx, negotiation._id, "brand")).length > 0,
     award: award
       ? { yours: true as const, purchaseOrder: po ? supplierPurchaseOrder(await purchaseOrderView(ctx, po)) : null }
       : quote.status === "awarded"

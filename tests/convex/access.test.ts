@@ -532,6 +532,10 @@ const ROWS: Record<string, Row> = {
     least: "buyer",
     call: (s, c) => c.mutation(api.notifications.setBrandTyping, { negotiationId: s.contact.negotiationId, typing: true }),
   },
+  "notifications.setBrandViewing": {
+    least: "viewer",
+    call: (s, c) => c.mutation(api.notifications.setBrandViewing, { negotiationId: s.contact.negotiationId, pageId: "page-0123456789", viewing: true }),
+  },
   "notifications.supplierPresence": {
     least: "viewer",
     call: (s, c) => c.query(api.notifications.supplierPresence, { negotiationId: s.contact.negotiationId }),
@@ -591,10 +595,14 @@ const ROWS: Record<string, Row> = {
     least: "supplier",
     call: (_s, as, negotiationId) => as.mutation(api.supplierPortal.setTypingState, { negotiationId, typing: true }),
   },
+  "supplierPortal.setViewingState": {
+    least: "supplier",
+    call: (_s, as, negotiationId) => as.mutation(api.supplierPortal.setViewingState, { negotiationId, pageId: "page-0123456789", viewing: true }),
+  },
 };
 
 /** Every public function that convex/ registers, as "module.export". */
-const modules = import.meta.glob("../../convex/*.ts", { eager: true }) as Record<string, Record<string, unknown>>;
+const modules = import.meta.glob(["../../convex/*.ts", "!../../convex/convex.config.ts"], { eager: true }) as Record<string, Record<string, unknown>>;
 const publicFunctions = Object.entries(modules).flatMap(([file, exports]) => {
   const module = file.replace(/^.*\/convex\//, "").replace(/\.ts$/, "");
   return Object.entries(exports)

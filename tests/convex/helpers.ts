@@ -3,6 +3,7 @@ import type { FunctionReference, FunctionReturnType } from "convex/server";
 import type { ConvexError } from "convex/values";
 import { expect } from "vitest";
 import { api } from "../../convex/_generated/api";
+import { registerComponents } from "./components";
 import type { Doc, Id } from "../../convex/_generated/dataModel";
 import schema from "../../convex/schema";
 import type { ErrorData } from "../../convex/model/errors";
@@ -15,10 +16,12 @@ import type { Role } from "../../convex/model/roles";
 export const SERVICE_KEY = "test-service-key-0123456789";
 process.env.PARLEY_SERVICE_KEY = SERVICE_KEY;
 
-export const modules = import.meta.glob("../../convex/**/*.ts");
+// convex.config.ts is not a function module (convex-test registers the components below).
+export const modules = import.meta.glob(["../../convex/**/*.ts", "!../../convex/convex.config.ts"]);
 
+/** A convex-test backend with Parley's schema, functions and components (convex/convex.config.ts). */
 export function newBackend() {
-  return convexTest(schema, modules);
+  return registerComponents(convexTest(schema, modules));
 }
 export type Backend = ReturnType<typeof newBackend>;
 

@@ -100,6 +100,9 @@ test("invite a live supplier, talk and type on both screens, counter, accept and
   await supplier.getByTestId("portal-deadline").waitFor();
   expect((await supplier.locator("body").textContent())?.toLowerCase()).not.toMatch(/target|guardrail|maximum price|priorit/);
   await expect.poll(async () => (await panel.getByTestId("invite-state").textContent()) ?? "").toMatch(/joined/i);
+  // Each screen shows that the other side has the negotiation open (presence, convex/model/presence.ts).
+  await panel.getByTestId("viewing-indicator").waitFor({ timeout: 15_000 });
+  await supplier.getByTestId("portal-brand-viewing").waitFor({ timeout: 15_000 });
 
   // Typing shows on the other screen, live, and the message arrives.
   await supplier.getByTestId("portal-message-input").pressSequentially("Hello from the factory floor", { delay: 30 });
@@ -160,6 +163,8 @@ test("invite a live supplier, talk and type on both screens, counter, accept and
   // A second quote with another live supplier and another person: they see only their own negotiation.
   await brand.keyboard.press("Escape");
   const second = await requestLiveQuote(brand, webUrl, 1);
+  // The brand's page has left the first negotiation: its supplier no longer sees anyone at the brand viewing it.
+  await supplier.getByTestId("portal-brand-viewing").waitFor({ state: "detached", timeout: 15_000 });
   const stranger = newPerson("Olive Other");
   const otherLink = await invite(second.panel, { name: stranger.name, email: stranger.email });
   otherBrowser = await openBrowser();

@@ -13,7 +13,6 @@ import {
   seenMessageId,
   statusWords,
   timeAgo,
-  typingRemainingMs,
   validateOffer,
   type OfferDraft,
 } from "../../web/src/portal/words";
@@ -164,12 +163,6 @@ describe("seen, typing and heartbeats", () => {
     expect(seenMessageId(messages, 2)).toBe("a");
     expect(seenMessageId(messages, 3)).toBe("c");
     expect(seenMessageId(messages, 10)).toBe("d");
-  });
-
-  test("typing shows until its beat runs out", () => {
-    expect(typingRemainingMs(null, 1_000)).toBeNull();
-    expect(typingRemainingMs(7_000, 1_000)).toBe(6_000);
-    expect(typingRemainingMs(1_000, 1_000)).toBeNull();
   });
 
   test("a heartbeat at most every 2 seconds", () => {

@@ -99,6 +99,12 @@ test("request a quote, watch three negotiations stream live, accept the recommen
     copyFileSync(join(RESULTS_DIR, "quote-detail.png"), readmeShot);
   }
 
+  // An agreement is a final offer held until the award: never "accepted", never an order.
+  const finalOffers = page.locator("[data-testid=negotiation][data-status=accepted]");
+  const held = await finalOffers.count();
+  expect(held, "more than one supplier holds a final offer, so that the others can be told").toBeGreaterThanOrEqual(2);
+  for (let i = 0; i < held; i++) expect(await finalOffers.nth(i).getByTestId("negotiation-status").textContent()).toBe("Final offer");
+
   const accept = page.getByTestId("accept-recommendation");
   expect(await accept.count(), "the recommendation names a supplier to award").toBe(1);
   const supplier = (await page.getByTestId("recommended-supplier").textContent())?.trim();
@@ -106,6 +112,9 @@ test("request a quote, watch three negotiations stream live, accept the recommen
   await page.locator("dialog[open]").getByTestId("confirm-yes").click();
   await page.locator("[data-testid=quote-detail][data-status=awarded]").waitFor();
   await expect.poll(async () => (await page.getByTestId("award-banner").textContent()) ?? "").toContain(supplier!);
+  // One award; every other supplier that held a final offer is told, politely, that it went elsewhere.
+  const told = page.locator("[data-testid=negotiation] [data-testid=message]", { hasText: "awarded this quote to another supplier" });
+  await expect.poll(() => told.count()).toBe(held - 1);
   await screenshot(page, join(RESULTS_DIR, "quote-awarded.png"));
 
   // The backend agrees, and the quotes list shows it without a reload.

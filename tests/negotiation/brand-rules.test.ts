@@ -24,23 +24,9 @@ import { capAtAsk, dominatesForBrand } from "../../src/negotiation/brand-plan.js
 import { scenarioSetups } from "../../src/negotiation/scenario.js";
 import { generateScenario } from "../../src/negotiation/scenario-generator.js";
 import { BELOW_TARGET_PRICE_BONUS, brandIssueScores } from "../../src/negotiation/utility.js";
+import { aboveMarketArb, generatedArb } from "./arbitraries.js";
 
 const RUNS = { numRuns: 50 };
-
-const generatedArb = fc
-  .record({ scenarioSeed: fc.integer({ min: 0, max: 1_000_000 }), supplier: fc.integer({ min: 0, max: 2 }), strategy: fc.constantFrom(...BRAND_STRATEGY_NAMES), seed: fc.integer() })
-  .map(({ scenarioSeed, supplier, strategy, seed }): NegotiationSetup => scenarioSetups({ ...generateScenario(scenarioSeed), brandStrategy: strategy }, seed)[supplier]!);
-
-/** The new user's mistake: targets (and limits) a multiple of what the market charges. */
-const aboveMarketArb = fc
-  .record({ setup: generatedArb, targetFactor: fc.double({ min: 1.5, max: 20, noNaN: true }), headroom: fc.double({ min: 1, max: 12, noNaN: true }) })
-  .map(({ setup, targetFactor, headroom }): NegotiationSetup => ({
-    ...setup,
-    lineItems: setup.lineItems.map((l) => {
-      const target = Math.round(l.listPrice * targetFactor * 100) / 100;
-      return { ...l, targetUnitPrice: target, maxUnitPrice: Math.round(target * headroom * 100) / 100 };
-    }),
-  }));
 
 const anySetupArb = fc.oneof(generatedArb, aboveMarketArb);
 

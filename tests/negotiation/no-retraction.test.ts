@@ -25,23 +25,10 @@ import { brandValue } from "../../src/negotiation/brand-plan.js";
 import { scenarioSetups } from "../../src/negotiation/scenario.js";
 import { generateScenario } from "../../src/negotiation/scenario-generator.js";
 import { singleLineSetup } from "./fixtures.js";
+import { aboveMarketArb, generatedArb } from "./arbitraries.js";
 
 const RUNS = { numRuns: 60 };
 const PRESETS = Object.keys(PERSONA_PRESETS) as PersonaPresetName[];
-
-const generatedArb = fc
-  .record({ scenarioSeed: fc.integer({ min: 0, max: 1_000_000 }), supplier: fc.integer({ min: 0, max: 2 }), strategy: fc.constantFrom(...BRAND_STRATEGY_NAMES), seed: fc.integer() })
-  .map(({ scenarioSeed, supplier, strategy, seed }): NegotiationSetup => scenarioSetups({ ...generateScenario(scenarioSeed), brandStrategy: strategy }, seed)[supplier]!);
-
-const aboveMarketArb = fc
-  .record({ setup: generatedArb, targetFactor: fc.double({ min: 1.5, max: 20, noNaN: true }), headroom: fc.double({ min: 1, max: 12, noNaN: true }) })
-  .map(({ setup, targetFactor, headroom }): NegotiationSetup => ({
-    ...setup,
-    lineItems: setup.lineItems.map((l) => {
-      const target = Math.round(l.listPrice * targetFactor * 100) / 100;
-      return { ...l, targetUnitPrice: target, maxUnitPrice: Math.round(target * headroom * 100) / 100 };
-    }),
-  }));
 
 /** Any preset's persona (unperturbed), or one with openings below its floor, odd lead times and terms. */
 const personaArb = (base: SupplierPersona): fc.Arbitrary<SupplierPersona> =>

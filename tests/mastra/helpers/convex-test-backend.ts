@@ -1,4 +1,5 @@
 import { convexTest } from "convex-test";
+import { registerComponents } from "../../convex/components.js";
 import schema from "../../../convex/schema.js";
 import { api } from "../../../convex/_generated/api.js";
 import type { Id } from "../../../convex/_generated/dataModel.js";
@@ -11,7 +12,7 @@ export const SERVICE_KEY = "test-service-key";
 
 export function convexTestBackend() {
   process.env.PARLEY_SERVICE_KEY = SERVICE_KEY;
-  const t = convexTest(schema, import.meta.glob("../../../convex/**/*.*s"));
+  const t = registerComponents(convexTest(schema, import.meta.glob(["../../../convex/**/*.*s", "!../../../convex/convex.config.ts"])));
   const transport: ConvexTransport = {
     // convex-test's variadic signature differs from the transport's only in typing.
     mutation: (fn, args) => (t.mutation as (f: unknown, a: unknown) => Promise<never>)(fn, args),

@@ -8,6 +8,7 @@ import { StatusBadge } from "./StatusBadge";
 import { invitationOf, SupplierInvitationBox, useSupplierInvitations } from "./SupplierInvitationBox";
 import { SupplierPresence } from "./SupplierPresence";
 import { TakeOverPanel } from "./TakeOverPanel";
+import { useViewingBeat } from "./useViewingBeat";
 import { useWorkspace } from "../lib/workspace";
 
 // A negotiation holds a few dozen messages at most (rounds are capped), so one
@@ -27,6 +28,9 @@ export function NegotiationPanel({ negotiation, quote, color }: { negotiation: N
   const markRead = useMutation(api.messages.markRead);
   const live = negotiation.side === "live";
   const presence = useQuery(api.notifications.supplierPresence, live ? { workspaceId, negotiationId: negotiation._id } : "skip");
+  const setBrandViewing = useMutation(api.notifications.setBrandViewing);
+  // The live supplier's person sees that someone at the brand has this negotiation open.
+  useViewingBeat((pageId, viewing) => setBrandViewing({ workspaceId, negotiationId: negotiation._id, pageId, viewing }), live, negotiation._id);
   const invitations = useSupplierInvitations(quote._id, live);
 
   // Reading the chat here counts as reading it.
@@ -111,7 +115,7 @@ export function NegotiationPanel({ negotiation, quote, color }: { negotiation: N
           ? { contactName, seenSeq: presence?.seenSeq ?? negotiation.supplierReadSeq ?? -1, emptyText: "No messages yet." }
           : {})}
       />
-      {live && <SupplierPresence supplierName={name} typingUntil={presence?.typingUntil} waiting={waiting} />}
+      {live && <SupplierPresence supplierName={name} typing={presence?.typing} viewing={presence?.viewing} waiting={waiting} />}
       {live && <SupplierInvitationBox negotiation={negotiation} supplierName={name} rows={invitations} open={open} />}
       {can("buyer") ? (
         <TakeOverPanel negotiation={negotiation} quote={quote} />

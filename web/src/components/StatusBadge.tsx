@@ -1,3 +1,4 @@
+import { STATUS_LABELS } from "../../../convex/model/statusWords";
 import { capitalise } from "../lib/format";
 
 // One colour family per meaning, so a glance across three chats says who is done.
@@ -21,7 +22,7 @@ const TONE: Record<string, string> = {
 export function StatusBadge({ status, testId = "status-badge", still = false }: { status: string; testId?: string; still?: boolean }) {
   return (
     <span className={`badge badge-${TONE[status] ?? "neutral"}${still ? " badge-still" : ""}`} data-testid={testId} data-status={status}>
-      {capitalise(status)}
+      {STATUS_LABELS[status as keyof typeof STATUS_LABELS] ?? capitalise(status)}
     </span>
   );
 }

@@ -1,30 +1,28 @@
-import { useEffect, useState } from "react";
-
 interface Props {
   supplierName: string;
-  /** When the supplier's person stops counting as typing (server time), or null. */
-  typingUntil: number | null | undefined;
+  /** Whether the supplier's person is typing now (undefined while loading). */
+  typing: boolean | undefined;
+  /** Whether the supplier's person has the negotiation open in the portal now. */
+  viewing: boolean | undefined;
   /** What the negotiation waits for, in words, when nobody types: null when it waits for nobody at the supplier. */
   waiting: string | null;
 }
 
 /**
  * One polite live region under a live negotiation's chat: "<supplier> is
- * typing…" while a heartbeat holds, else what the negotiation waits for. The
- * query does not re-run as time passes, so a timer hides the indicator when
- * its heartbeat lapses.
+ * typing…" while they type, else what the negotiation waits for; and whether
+ * they are looking at it now. Both come from presence on the server
+ * (convex/model/presence.ts), which ends them when the beats stop, so the
+ * query's next answer is all this needs.
  */
-export function SupplierPresence({ supplierName, typingUntil, waiting }: Props) {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    if (!typingUntil) return;
-    const timer = setTimeout(() => setNow(Date.now()), Math.max(0, typingUntil - Date.now()) + 50);
-    return () => clearTimeout(timer);
-  }, [typingUntil]);
-  // `now` only moves when a heartbeat lapses, so a fresh one is always ahead of it.
-  const typing = typingUntil != null && typingUntil > now;
+export function SupplierPresence({ supplierName, typing, viewing, waiting }: Props) {
   return (
     <div className="presence-line small" aria-live="polite" data-testid="supplier-presence">
+      {viewing && (
+        <span className="presence-viewing" data-testid="viewing-indicator" data-who="supplier">
+          {supplierName} is viewing
+        </span>
+      )}
       {typing ? (
         <span className="presence-typing" data-testid="typing-indicator" data-who="supplier">
           {supplierName} is typing…

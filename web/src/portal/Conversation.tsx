@@ -1,19 +1,24 @@
 import { useMutation, usePaginatedQuery, useQuery } from "convex/react";
-import { useEffect, useLayoutEffect, useRef, useState } from "react";
+import { useEffect, useLayoutEffect, useRef } from "react";
 import { api } from "../../../convex/_generated/api";
 import { MessageBox } from "./MessageBox";
 import type { PortalMessage, PortalNegotiation } from "./types";
-import { seenMessageId, senderLabel, timeAgo, typingRemainingMs } from "./words";
+import { useViewingBeat } from "../components/useViewingBeat";
+import { seenMessageId, senderLabel, timeAgo } from "./words";
 
 const PAGE = 100;
 
-/** The conversation with the brand, live: streamed words as they come, "Seen", "typing…", and the box to write in. */
+/** The conversation with the brand, live: streamed words as they come, "Seen", "typing…", "viewing", and the box to write in. */
 export function Conversation({ view, open, now }: { view: PortalNegotiation; open: boolean; now: number }) {
   const negotiationId = view.negotiationId;
   const { results, status, loadMore } = usePaginatedQuery(api.supplierPortal.messages, { negotiationId }, { initialNumItems: PAGE });
   const streaming = useQuery(api.supplierPortal.streaming, { negotiationId });
   const markRead = useMutation(api.supplierPortal.markMessagesRead);
-  const typing = useBrandTyping(view.brandTypingUntil);
+  // Both end on the server when the beats stop (convex/model/presence.ts): the view's next answer hides them.
+  const typing = view.brandTyping;
+  const setViewingState = useMutation(api.supplierPortal.setViewingState);
+  // The brand sees that this negotiation is open on the supplier's screen.
+  useViewingBeat((pageId, viewing) => setViewingState({ negotiationId, pageId, viewing }), true, negotiationId);
   const box = useRef<HTMLDivElement>(null);
   const pinned = useRef(true);
 
@@ -47,6 +52,11 @@ export function Conversation({ view, open, now }: { view: PortalNegotiation; ope
   return (
     <section className="card portal-conversation" aria-labelledby="portal-conversation-title">
       <h2 id="portal-conversation-title">Conversation with {view.brandName}</h2>
+      {view.brandViewing && (
+        <p className="portal-viewing muted small" data-testid="portal-brand-viewing">
+          {view.brandName} is viewing this negotiation
+        </p>
+      )}
       <div ref={box} className="chat portal-chat" role="log" aria-live="polite" aria-relevant="additions" tabIndex={0}
         aria-label={`Messages with ${view.brandName}`} data-testid="portal-messages"
         onScroll={(event) => {
@@ -106,17 +116,4 @@ function MessageItem({ message, brandName, seen, now }: { message: PortalMessage
       )}
     </div>
   );
-}
-
-/** True while the brand's typing beat lasts; hides itself when it runs out, with no new data. */
-function useBrandTyping(typingUntil: number | null): boolean {
-  const [typing, setTyping] = useState(() => typingRemainingMs(typingUntil, Date.now()) !== null);
-  useEffect(() => {
-    const remaining = typingRemainingMs(typingUntil, Date.now());
-    setTyping(remaining !== null);
-    if (remaining === null) return;
-    const timer = setTimeout(() => setTyping(false), remaining);
-    return () => clearTimeout(timer);
-  }, [typingUntil]);
-  return typing;
 }

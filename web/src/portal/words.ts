@@ -198,11 +198,6 @@ export function seenMessageId<T extends { _id: string; seq: number; sender: stri
   return seen;
 }
 
-/** How long until "typing…" should disappear; null when it should not show. */
-export function typingRemainingMs(typingUntil: number | null, now: number): number | null {
-  return typingUntil !== null && typingUntil > now ? typingUntil - now : null;
-}
-
 /** A typing heartbeat is due when none was sent in the last `everyMs`. */
 export function heartbeatDue(lastSentAt: number | null, now: number, everyMs = 2_000): boolean {
   return lastSentAt === null || now - lastSentAt >= everyMs;

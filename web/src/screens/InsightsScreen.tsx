@@ -137,7 +137,8 @@ function InsightsReport({ range, ranged }: { range: Range; ranged: boolean }) {
       </p>
       {summary.truncated && (
         <p className="notice" data-testid="insights-truncated">
-          This range holds more quotes than one report reads: the figures cover the latest {summary.quotes}. Choose a shorter range.
+          This range holds more quotes than one report reads: the totals and means cover all {summary.quotes}, the charts
+          and the supplier table the latest {summary.readQuotes}. Choose a shorter range.
         </p>
       )}
       <div className="metrics">

@@ -1,0 +1,22 @@
+import fc from "fast-check";
+import { BRAND_STRATEGY_NAMES, type NegotiationSetup } from "../../src/negotiation/index.js";
+import { scenarioSetups } from "../../src/negotiation/scenario.js";
+import { generateScenario } from "../../src/negotiation/scenario-generator.js";
+
+// The setups the brand-rule properties run over, shared by their test files.
+
+/** A generated scenario's negotiation with one of its suppliers, under any brand strategy. */
+export const generatedArb = fc
+  .record({ scenarioSeed: fc.integer({ min: 0, max: 1_000_000 }), supplier: fc.integer({ min: 0, max: 2 }), strategy: fc.constantFrom(...BRAND_STRATEGY_NAMES), seed: fc.integer() })
+  .map(({ scenarioSeed, supplier, strategy, seed }): NegotiationSetup => scenarioSetups({ ...generateScenario(scenarioSeed), brandStrategy: strategy }, seed)[supplier]!);
+
+/** The new user's mistake: targets (and limits) a multiple of what the market charges. */
+export const aboveMarketArb = fc
+  .record({ setup: generatedArb, targetFactor: fc.double({ min: 1.5, max: 20, noNaN: true }), headroom: fc.double({ min: 1, max: 12, noNaN: true }) })
+  .map(({ setup, targetFactor, headroom }): NegotiationSetup => ({
+    ...setup,
+    lineItems: setup.lineItems.map((l) => {
+      const target = Math.round(l.listPrice * targetFactor * 100) / 100;
+      return { ...l, targetUnitPrice: target, maxUnitPrice: Math.round(target * headroom * 100) / 100 };
+    }),
+  }));

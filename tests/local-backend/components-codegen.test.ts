@@ -12,6 +12,8 @@ import { writeComponentsCodegen } from "../../src/local-backend/components-codeg
 const ROOT = path.resolve(__dirname, "../..");
 const CLI = path.join(ROOT, "node_modules/convex/bin/main.js");
 // Inside the project's node_modules, so `convex` and `@convex-dev/*` resolve, and outside tsc's and vitest's view.
+// (A fresh `npm ci` has no node_modules/.cache yet.)
+fs.mkdirSync(path.join(ROOT, "node_modules/.cache"), { recursive: true });
 const work = fs.mkdtempSync(path.join(ROOT, "node_modules/.cache/components-codegen-"));
 const functionsDir = path.join(work, "convex");
 

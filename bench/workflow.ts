@@ -93,6 +93,8 @@ async function backendRole() {
         dataDir,
         reset: true,
         watch: false,
+        // The brand user's one client follows every negotiation of the scale run (about 1,000): past the default cap of 256 per socket.
+        maxSubscriptions: 5_000,
         env,
         log: (line) => {
           if (!line.includes("[ERROR]")) return;
@@ -300,7 +302,8 @@ async function main() {
     const backendChild = spawnRole("backend");
     const { url } = await backendChild.request<{ url: string }>("start", {
       dataDir: path.join(dataDir, "convex"),
-      env: { PARLEY_SERVICE_KEY: SERVICE_KEY, JWT_PRIVATE_KEY: authKeys.JWT_PRIVATE_KEY, JWKS: authKeys.JWKS },
+      // Hundreds of quotes from one brand user: the quote rate limits scaled out of the way.
+      env: { PARLEY_SERVICE_KEY: SERVICE_KEY, JWT_PRIVATE_KEY: authKeys.JWT_PRIVATE_KEY, JWKS: authKeys.JWKS, PARLEY_QUOTE_RATE_SCALE: "1000" },
     });
     const service = clientTransport(url);
     const brand = await signUpBrand(url, { email: `bench-${name}@brand.test` });

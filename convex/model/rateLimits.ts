@@ -10,11 +10,23 @@ import { fail } from "./errors";
 // the refusal rolls the whole mutation back. Sign-in attempts are limited by
 // Convex Auth itself (failed attempts per account, convex/auth.ts).
 
+/**
+ * The deployment's environment variable PARLEY_QUOTE_RATE_SCALE (a positive
+ * number, default 1) multiplies every rate and burst below: for a deployment
+ * that requests quotes in bulk, such as the workflow benchmark.
+ */
+function scale(): number {
+  const raw = process.env.PARLEY_QUOTE_RATE_SCALE;
+  const n = raw === undefined || raw.trim() === "" ? 1 : Number(raw);
+  return Number.isFinite(n) && n > 0 ? n : 1;
+}
+const k = scale();
+
 export const RATE_LIMITS = {
   /** One person: a burst of 10 quote requests, then one every 6 seconds. */
-  quoteRequestPerUser: { kind: "token bucket", rate: 10, period: MINUTE, capacity: 10 },
+  quoteRequestPerUser: { kind: "token bucket", rate: 10 * k, period: MINUTE, capacity: Math.ceil(10 * k) },
   /** One workspace, everyone in it together. */
-  quoteRequestPerWorkspace: { kind: "token bucket", rate: 200, period: HOUR, capacity: 60 },
+  quoteRequestPerWorkspace: { kind: "token bucket", rate: 200 * k, period: HOUR, capacity: Math.ceil(60 * k) },
 } as const;
 
 export const rateLimiter = new RateLimiter(components.rateLimiter, RATE_LIMITS);

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { BRAND_STRATEGY_NAMES, type NegotiationSetup } from "../../src/negotiation/index.js";
+import { BRAND_STRATEGY_NAMES, type NegotiationSetup, type Terms } from "../../src/negotiation/index.js";
 import { scenarioSetups } from "../../src/negotiation/scenario.js";
 import { generateScenario } from "../../src/negotiation/scenario-generator.js";
 
@@ -20,3 +20,17 @@ export const aboveMarketArb = fc
       return { ...l, targetUnitPrice: target, maxUnitPrice: Math.round(target * headroom * 100) / 100 };
     }),
   }));
+
+/** A supplier quote drawn anywhere: prices from a cent to twice the limit, any lead time and terms. */
+export const quoteArb = (setup: NegotiationSetup) =>
+  fc
+    .record({
+      prices: fc.array(fc.double({ min: 0.01, max: 2, noNaN: true }), { minLength: setup.lineItems.length, maxLength: setup.lineItems.length }),
+      lead: fc.integer({ min: 0, max: 60 }),
+      pay: fc.integer({ min: 0, max: 120 }),
+    })
+    .map(({ prices, lead, pay }): Terms => ({
+      lines: setup.lineItems.map((l, i) => ({ sku: l.sku, quantity: l.quantity, unitPrice: Math.round(l.maxUnitPrice * prices[i]! * 100) / 100 })),
+      leadTimeDays: lead,
+      paymentTermsDays: pay,
+    }));

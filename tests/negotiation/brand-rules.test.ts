@@ -24,7 +24,7 @@ import { capAtAsk, dominatesForBrand } from "../../src/negotiation/brand-plan.js
 import { scenarioSetups } from "../../src/negotiation/scenario.js";
 import { generateScenario } from "../../src/negotiation/scenario-generator.js";
 import { BELOW_TARGET_PRICE_BONUS, brandIssueScores } from "../../src/negotiation/utility.js";
-import { aboveMarketArb, generatedArb } from "./arbitraries.js";
+import { aboveMarketArb, generatedArb, quoteArb } from "./arbitraries.js";
 
 const RUNS = { numRuns: 50 };
 
@@ -56,20 +56,6 @@ const adversarialPersonaArb = (base: SupplierPersona) =>
 const adversarialSupplierArb = anySetupArb.chain((setup) =>
   adversarialPersonaArb(setup.supplier.persona).map((persona): NegotiationSetup => ({ ...setup, supplier: { ...setup.supplier, persona } })),
 );
-
-/** A supplier quote drawn anywhere: prices from a cent to twice the limit, any lead time and terms. */
-const quoteArb = (setup: NegotiationSetup) =>
-  fc
-    .record({
-      prices: fc.array(fc.double({ min: 0.01, max: 2, noNaN: true }), { minLength: setup.lineItems.length, maxLength: setup.lineItems.length }),
-      lead: fc.integer({ min: 0, max: 60 }),
-      pay: fc.integer({ min: 0, max: 120 }),
-    })
-    .map(({ prices, lead, pay }): Terms => ({
-      lines: setup.lineItems.map((l, i) => ({ sku: l.sku, quantity: l.quantity, unitPrice: Math.round(l.maxUnitPrice * prices[i]! * 100) / 100 })),
-      leadTimeDays: lead,
-      paymentTermsDays: pay,
-    }));
 
 /** Checks every brand offer of a run against the supplier quote it answered. */
 function expectBrandOffersUnderAsks(setup: NegotiationSetup): void {

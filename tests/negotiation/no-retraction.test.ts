@@ -25,7 +25,7 @@ import { brandValue } from "../../src/negotiation/brand-plan.js";
 import { scenarioSetups } from "../../src/negotiation/scenario.js";
 import { generateScenario } from "../../src/negotiation/scenario-generator.js";
 import { singleLineSetup } from "./fixtures.js";
-import { aboveMarketArb, generatedArb } from "./arbitraries.js";
+import { aboveMarketArb, generatedArb, quoteArb } from "./arbitraries.js";
 
 const RUNS = { numRuns: 60 };
 const PRESETS = Object.keys(PERSONA_PRESETS) as PersonaPresetName[];
@@ -106,19 +106,7 @@ describe("the brand never retracts a concession", () => {
   });
 
   it("against supplier quotes drawn at random, after a brand offer the engine made", () => {
-    const quote = (setup: NegotiationSetup) =>
-      fc
-        .record({
-          prices: fc.array(fc.double({ min: 0.01, max: 2, noNaN: true }), { minLength: setup.lineItems.length, maxLength: setup.lineItems.length }),
-          lead: fc.integer({ min: 0, max: 60 }),
-          pay: fc.integer({ min: 0, max: 120 }),
-        })
-        .map(({ prices, lead, pay }): Terms => ({
-          lines: setup.lineItems.map((l, i) => ({ sku: l.sku, quantity: l.quantity, unitPrice: Math.round(l.maxUnitPrice * prices[i]! * 100) / 100 })),
-          leadTimeDays: lead,
-          paymentTermsDays: pay,
-        }));
-    const arb = setupArb.chain((setup) => fc.tuple(fc.constant(setup), fc.array(quote(setup), { minLength: 2, maxLength: 4 })));
+    const arb = setupArb.chain((setup) => fc.tuple(fc.constant(setup), fc.array(quoteArb(setup), { minLength: 2, maxLength: 4 })));
     fc.assert(
       fc.property(arb, ([setup, quotes]) => {
         // Supplier quotes at random, the brand answering each with the engine's move, as far as it keeps countering.

@@ -59,7 +59,7 @@ describe("the classic negotiators play as named", () => {
   const supplierTotals = (family: "hardheaded" | "last_round" | "mirroring", seed: number) => {
     const [opponent] = opponentsFor(family, seed);
     const r = runNegotiation({ ...opponent!.setup, maxRounds: 10 }, { supplierTactic: opponent!.tactic });
-    return { r, totals: r.offers.filter((o) => o.offeredBy === "supplier").map((o) => totalPrice(o.terms)), maxRounds: 10 };
+    return { r, totals: r.offers.filter((o) => o.offeredBy === "supplier").map((o) => totalPrice(o.terms)) };
   };
 
   it("last-round holds its opening price until its last offer", () => {

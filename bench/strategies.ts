@@ -6,6 +6,12 @@
 // BENCH_SEEDS (default 150) seeds per family; BENCH_SPLIT=dev plays the
 // development seeds instead (for tuning; its table is written to
 // bench/results/strategies-dev.md and never to the README).
+//
+// With a real model configured (PARLEY_MODEL=openai:<model>, and OPENAI_API_KEY
+// or OPENAI_BASE_URL; see src/mastra/models), one more family, llm_supplier:
+// the presets' suppliers played by that model (bench/llm-supplier.ts) on
+// BENCH_LLM_SEEDS (default 10) seeds. It is reported in the family table only,
+// so the overall table stays the 14 engine families'.
 
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -26,9 +32,12 @@ import {
 } from "../src/negotiation/index.js";
 import { DEV_SEEDS, HELD_OUT_SEEDS, OPPONENT_FAMILIES, OPPONENT_FAMILY_NAMES, type Opponent, type OpponentFamilyName, opponentsFor } from "../src/negotiation/opponents.js";
 import type { Terms } from "../src/negotiation/types.js";
+import { type LlmNegotiationResult, llmSupplierFromEnv, runNegotiationWithLlmSupplier } from "./llm-supplier.js";
 import { writeReadmeTable } from "./readme-table.js";
 
 const SEEDS = Number(process.env.BENCH_SEEDS ?? 150);
+const LLM_SEEDS = Number(process.env.BENCH_LLM_SEEDS ?? 10);
+const LLM_FAMILY = "llm_supplier";
 const DEV = process.env.BENCH_SPLIT === "dev";
 const FIRST_SEED = DEV ? DEV_SEEDS.first : HELD_OUT_SEEDS.first;
 /** Payment-terms gain is reported apart where the brand's priorities give payment terms at least this weight. */
@@ -161,16 +170,23 @@ function table(header: string[], rows: string[][]): string {
 }
 
 /** Per family: each strategy's mean brand utility and deal rate where a zone exists, and whether Parley leads on both. */
-function familyTable(byFamily: Map<OpponentFamilyName, Map<BrandStrategyName, Tally>>): { text: string; parleyLeadsEverywhere: boolean } {
+function familyTable(
+  byFamily: Map<OpponentFamilyName, Map<BrandStrategyName, Tally>>,
+  llm?: Map<BrandStrategyName, Tally>,
+): { text: string; parleyLeadsEverywhere: boolean; parleyLeadsLlm?: boolean } {
   let everywhere = true;
-  const rows = OPPONENT_FAMILY_NAMES.map((family) => {
-    const tallies = byFamily.get(family)!;
+  let leadsLlm: boolean | undefined;
+  const families: [string, Map<BrandStrategyName, Tally>][] = OPPONENT_FAMILY_NAMES.map((f) => [f, byFamily.get(f)!]);
+  if (llm) families.push([LLM_FAMILY, llm]);
+  const rows = families.map(([family, tallies]) => {
     const parley = tallies.get("parley")!;
     const u = (t: Tally) => t.brandUtility / Math.max(1, t.n);
     const d = (t: Tally) => (t.zoa ? t.zoaDeals / t.zoa : 1);
     const others = BRAND_STRATEGY_NAMES.filter((s) => s !== "parley").map((s) => tallies.get(s)!);
     const leads = others.every((o) => u(parley) > u(o) - 1e-12) && others.every((o) => d(parley) >= d(o) - 1e-12);
-    everywhere &&= leads;
+    // The headline claim stays the engine families'; the LLM row says its own.
+    if (family === LLM_FAMILY) leadsLlm = leads;
+    else everywhere &&= leads;
     return [
       family,
       String(parley.n),
@@ -180,10 +196,51 @@ function familyTable(byFamily: Map<OpponentFamilyName, Map<BrandStrategyName, Ta
     ];
   });
   const header = ["opponent family", "negotiations", "zone exists", ...BRAND_STRATEGY_NAMES.map((s) => `${s}: utility / deals (ZOA)`), "parley leads both"];
-  return { text: table(header, rows), parleyLeadsEverywhere: everywhere };
+  return { text: table(header, rows), parleyLeadsEverywhere: everywhere, parleyLeadsLlm: leadsLlm };
 }
 
-function main() {
+/**
+ * The llm_supplier family: every brand strategy against the presets' suppliers
+ * played by the configured model, on LLM_SEEDS seeds; or, with no model
+ * configured, only the line saying it was skipped.
+ */
+async function llmFamily(): Promise<{ tallies?: Map<BrandStrategyName, Tally>; note: string }> {
+  const configured = llmSupplierFromEnv();
+  if (!configured) {
+    return {
+      note: `The \`${LLM_FAMILY}\` family (the presets' suppliers played by a language model) was skipped: no model is configured. Set PARLEY_MODEL=openai:<model> with OPENAI_API_KEY, or with OPENAI_BASE_URL for a local OpenAI-compatible server, to play it (BENCH_LLM_SEEDS seeds, default 10).`,
+    };
+  }
+  const started = Date.now();
+  const tallies = new Map(BRAND_STRATEGY_NAMES.map((s) => [s, empty()]));
+  let turns = 0;
+  let overruled = 0;
+  for (let i = 0; i < LLM_SEEDS; i++) {
+    for (const opponent of opponentsFor("presets", FIRST_SEED + i) as Opponent[]) {
+      // The strategies' negotiations are independent: played at once, the model's provider slots cap the calls in flight.
+      const results: { strategy: BrandStrategyName; setup: NegotiationSetup; result: LlmNegotiationResult }[] = await Promise.all(
+        BRAND_STRATEGY_NAMES.map(async (strategy) => {
+          const setup = { ...opponent.setup, brandStrategy: strategy };
+          return { strategy, setup, result: await runNegotiationWithLlmSupplier(setup, configured.player) };
+        }),
+      );
+      const best = Math.max(bestInZone(opponent.setup), ...results.map((r) => r.result.metrics.brandUtility));
+      for (const { strategy, setup, result } of results) {
+        add(tallies.get(strategy)!, result, setup, violations(result, setup), best);
+        turns += result.llm.turns;
+        overruled += result.llm.overruled;
+      }
+    }
+    console.error(`${LLM_FAMILY}: seed ${i + 1}/${LLM_SEEDS} played`);
+  }
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  return {
+    tallies,
+    note: `\`${LLM_FAMILY}\`: the presets' suppliers played by ${configured.modelId} through the OpenAI-compatible path, seeds ${FIRST_SEED}–${FIRST_SEED + LLM_SEEDS - 1} (${tallies.get("parley")!.n} negotiations per strategy, ${seconds}s). The engine overruled ${overruled} of ${turns} of the model's supplier moves (an offer below its reservation or that it cannot deliver, a move the protocol does not allow, or an answer that is not a move), playing the persona's own move instead.`,
+  };
+}
+
+async function main() {
   const started = Date.now();
   const overall = new Map<BrandStrategyName, Tally>(BRAND_STRATEGY_NAMES.map((s) => [s, empty()]));
   const byFamily = new Map<OpponentFamilyName, Map<BrandStrategyName, Tally>>(
@@ -208,7 +265,9 @@ function main() {
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const overallTable = table(HEADER, BRAND_STRATEGY_NAMES.map((s) => row(s, overall.get(s)!)));
-  const families = familyTable(byFamily);
+  const llm = await llmFamily();
+  const families = familyTable(byFamily, llm.tallies);
+  const llmNote = llm.tallies ? `${llm.note} Parley ${families.parleyLeadsLlm ? "leads" : "does **not** lead"} every classic tactic against it on both.` : llm.note;
   const split = DEV ? "development" : "held-out";
   const text = [
     "# Strategy tournament",
@@ -227,6 +286,8 @@ function main() {
     "",
     `Parley ${families.parleyLeadsEverywhere ? "leads" : "does **not** lead"} every classic tactic on mean brand utility at an equal or better deal rate (ZOA) in every family.`,
     "",
+    llmNote,
+    "",
     "## The opponent families",
     "",
     ...OPPONENT_FAMILY_NAMES.map((f) => `- \`${f}\`: ${OPPONENT_FAMILIES[f]}`),
@@ -236,8 +297,8 @@ function main() {
   const out = join(dirname(fileURLToPath(import.meta.url)), "results", DEV ? "strategies-dev.md" : "strategies.md");
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, text);
-  if (!DEV) writeReadmeTable("strategies", `${overallTable}\n\n${families.text}`);
+  if (!DEV) writeReadmeTable("strategies", `${overallTable}\n\n${families.text}\n\n${llmNote}`);
   console.log(`wrote ${out}`);
 }
 
-main();
+await main();

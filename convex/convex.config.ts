@@ -15,4 +15,6 @@ app.use(aggregate, { name: "quoteCounts" });
 app.use(aggregate, { name: "quoteDeals" });
 app.use(aggregate, { name: "quoteSavings" });
 app.use(aggregate, { name: "quoteNegotiations" });
+app.use(aggregate, { name: "quoteSeries" });
+app.use(aggregate, { name: "quoteSuppliers" });
 export default app;

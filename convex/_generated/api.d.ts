@@ -16,6 +16,7 @@ import type {
 import type * as approvals from "../approvals.js";
 import type * as attachments from "../attachments.js";
 import type * as auth from "../auth.js";
+import type * as authLimits from "../authLimits.js";
 import type * as crons from "../crons.js";
 import type * as events from "../events.js";
 import type * as expiry from "../expiry.js";
@@ -46,6 +47,7 @@ import type * as model_expiry from "../model/expiry.js";
 import type * as model_incoterms from "../model/incoterms.js";
 import type * as model_ingest from "../model/ingest.js";
 import type * as model_insights from "../model/insights.js";
+import type * as model_invitationMail from "../model/invitationMail.js";
 import type * as model_invitations from "../model/invitations.js";
 import type * as model_liveWait from "../model/liveWait.js";
 import type * as model_messages from "../model/messages.js";
@@ -77,6 +79,7 @@ import type * as model_workspaces from "../model/workspaces.js";
 import type * as negotiations from "../negotiations.js";
 import type * as notifications from "../notifications.js";
 import type * as offers from "../offers.js";
+import type * as presenceSweep from "../presenceSweep.js";
 import type * as products from "../products.js";
 import type * as purchaseOrders from "../purchaseOrders.js";
 import type * as quotes from "../quotes.js";
@@ -99,6 +102,7 @@ declare const fullApi: ApiFromModules<{
   approvals: typeof approvals;
   attachments: typeof attachments;
   auth: typeof auth;
+  authLimits: typeof authLimits;
   crons: typeof crons;
   events: typeof events;
   expiry: typeof expiry;
@@ -129,6 +133,7 @@ declare const fullApi: ApiFromModules<{
   "model/incoterms": typeof model_incoterms;
   "model/ingest": typeof model_ingest;
   "model/insights": typeof model_insights;
+  "model/invitationMail": typeof model_invitationMail;
   "model/invitations": typeof model_invitations;
   "model/liveWait": typeof model_liveWait;
   "model/messages": typeof model_messages;
@@ -160,6 +165,7 @@ declare const fullApi: ApiFromModules<{
   negotiations: typeof negotiations;
   notifications: typeof notifications;
   offers: typeof offers;
+  presenceSweep: typeof presenceSweep;
   products: typeof products;
   purchaseOrders: typeof purchaseOrders;
   quotes: typeof quotes;
@@ -187,5 +193,7 @@ export declare const components: {
   "quoteDeals": import("@convex-dev/aggregate/_generated/component.js").ComponentApi<"quoteDeals">;
   "quoteSavings": import("@convex-dev/aggregate/_generated/component.js").ComponentApi<"quoteSavings">;
   "quoteNegotiations": import("@convex-dev/aggregate/_generated/component.js").ComponentApi<"quoteNegotiations">;
+  "quoteSeries": import("@convex-dev/aggregate/_generated/component.js").ComponentApi<"quoteSeries">;
+  "quoteSuppliers": import("@convex-dev/aggregate/_generated/component.js").ComponentApi<"quoteSuppliers">;
 };
 // ---- end of components ----

@@ -4,23 +4,39 @@ import { totalPrice } from "../../src/negotiation";
 import { type Currency, currencyOf, DEFAULT_CURRENCY } from "./currency";
 import { invalid } from "./errors";
 import { negotiationsOfQuote } from "./negotiations";
-import { countQuotesByStatus, countQuotesWithDeal, DECIDED, type NegotiationMeasure, savingsCurrencies, sumNegotiationFigures, sumSavings } from "./quoteCounts";
+import {
+  countQuotesByStatus,
+  countQuotesWithDeal,
+  DECIDED,
+  type Figures,
+  moneyFigure,
+  type NegotiationMeasure,
+  parseSupplierFigure,
+  rollups,
+  SUPPLIER_FIGURES,
+  type SupplierFigure,
+  savingsCurrencies,
+  sumLedgers,
+  sumNegotiationFigures,
+  sumSavings,
+  sumSupplierFigures,
+  supplierFigure,
+} from "./quoteCounts";
 import { isTerminalNegotiation, QUOTE_STATUSES, type QuoteStatus } from "./status";
 import type { Terms } from "./validate";
 
-// How well Parley negotiates, over the latest quotes (of a date range). The deal rate counts
+// How well Parley negotiates, over the quotes of a date range. The deal rate counts
 // quotes: a quote is a deal when one of its suppliers agreed; cancelled quotes
 // are counted on their own, not as lost deals. Savings and payment terms
 // are measured against each supplier's opening offer: what the brand would have
 // got without negotiating.
 
 /**
- * Quotes one report reads at most. Each costs up to eight index reads (its
- * award, its negotiations, and per agreed negotiation its offer and its first
- * offers), so 400 stays well inside a transaction's 4,096 (limits.ts), where
- * 500 came within a hundred of it.
+ * The part of a day a range's end cuts is added up from its quotes' ledgers
+ * (model/quoteCounts.ts quoteSeries) when it has at most this many, a page of
+ * items; past that, from bounded sums of the per-quote aggregates.
  */
-export const INSIGHTS_QUOTE_LIMIT = 400;
+export const PARTIAL_DAY_LEDGERS = 200;
 
 /** One closed negotiation, reduced to what the summary needs. */
 export type ClosedNegotiation = {
@@ -185,10 +201,6 @@ export type SupplierRecord = {
 
 export type InsightsReport = InsightsSummary & {
   range: { from: number | null; to: number | null };
-  /** More quotes fell in the range than one report reads: the buckets and suppliers are over the latest INSIGHTS_QUOTE_LIMIT (the summary and savings over all). */
-  truncated: boolean;
-  /** The quotes the buckets and suppliers are over (all of the range unless truncated). */
-  readQuotes: number;
   /** The workspace's currency: `savings` and the buckets' savings count only the deals in it. */
   currency: Currency;
   savings: Savings;
@@ -257,11 +269,9 @@ function savingsByCurrency(records: QuoteRecord[], currency: Currency): Insights
   return [currency, ...others].map((code) => ({ currency: code, ...savingsOf(deals.filter((deal) => currencyOf(deal) === code)) }));
 }
 
-function bucketsOf(records: QuoteRecord[], range: DateRange, currency: Currency): { bucketSize: BucketSize; buckets: InsightsBucket[] } {
-  if (records.length === 0) return { bucketSize: "day", buckets: [] };
-  const times = records.map((record) => record.requestedAt);
-  const first = Math.min(...times);
-  const end = range.to ?? Math.max(...times) + 1;
+/** A chart's buckets: its first instant and the next bucket's, for the quotes requested from `first` to `last` in `range`. */
+export function bucketWindows(range: DateRange, first: number, last: number): { bucketSize: BucketSize; windows: { start: number; next: number }[] } {
+  const end = range.to ?? last + 1;
   let begin = range.from ?? first;
   const bucketSize = bucketSizeFor(end - begin);
   const count = (from: number) => {
@@ -271,9 +281,19 @@ function bucketsOf(records: QuoteRecord[], range: DateRange, currency: Currency)
   };
   // A range reaching far before the first quote starts its chart at that quote.
   if (count(begin) > MAX_BUCKETS) begin = first;
+  const windows: { start: number; next: number }[] = [];
+  for (let at = bucketStart(begin, bucketSize); at < end && windows.length < MAX_BUCKETS; at = nextBucket(at, bucketSize)) {
+    windows.push({ start: at, next: nextBucket(at, bucketSize) });
+  }
+  return { bucketSize, windows };
+}
+
+function bucketsOf(records: QuoteRecord[], range: DateRange, currency: Currency): { bucketSize: BucketSize; buckets: InsightsBucket[] } {
+  if (records.length === 0) return { bucketSize: "day", buckets: [] };
+  const times = records.map((record) => record.requestedAt);
+  const { bucketSize, windows } = bucketWindows(range, Math.min(...times), Math.max(...times));
   const buckets: InsightsBucket[] = [];
-  for (let at = bucketStart(begin, bucketSize); at < end && buckets.length < MAX_BUCKETS; at = nextBucket(at, bucketSize)) {
-    const next = nextBucket(at, bucketSize);
+  for (const { start: at, next } of windows) {
     const { summary, savings } = tally(records.filter((record) => record.requestedAt >= at && record.requestedAt < next), currency);
     buckets.push({
       start: at,
@@ -317,15 +337,12 @@ export function report(
   records: QuoteRecord[],
   range: DateRange,
   supplierNames: Map<string, string>,
-  truncated = false,
   currency: Currency = DEFAULT_CURRENCY,
 ): InsightsReport {
   const { summary, savings } = tally(records, currency);
   return {
     ...summary,
     range: { from: range.from ?? null, to: range.to ?? null },
-    truncated,
-    readQuotes: records.length,
     currency,
     savings,
     savingsByCurrency: savingsByCurrency(records, currency),
@@ -409,41 +426,211 @@ export async function quoteRecord(ctx: QueryCtx, quote: Doc<"quotes">): Promise<
 }
 
 export async function loadInsights(ctx: QueryCtx, workspaceId: Id<"workspaces">, range: DateRange = {}): Promise<InsightsReport> {
+  // Every figure is over every quote of the range, from the aggregates
+  // (model/quoteCounts.ts): bounded reads whatever the workspace's size.
+  const workspace = await ctx.db.get(workspaceId);
+  const counts = headlineCounts(await countQuotesByStatus(ctx, workspaceId, range), await countQuotesWithDeal(ctx, workspaceId, range));
+  const currency = currencyOf(workspace);
+  const byCurrency = await aggregatedSavings(ctx, workspaceId, currency, range);
+  const series = await aggregatedSeries(ctx, workspaceId, range, currency);
+  return {
+    ...counts,
+    ...negotiationSummary(await sumNegotiationFigures(ctx, workspaceId, range)),
+    range: { from: range.from ?? null, to: range.to ?? null },
+    currency,
+    savings: (({ currency: _code, ...savings }) => savings)(byCurrency[0]!),
+    savingsByCurrency: byCurrency,
+    bucketSize: series.bucketSize,
+    buckets: series.buckets,
+    suppliers: await supplierRows(ctx, series.suppliers),
+  };
+}
+
+function addFigures(into: Figures, from: Figures | undefined) {
+  for (const [figure, value] of from ?? []) into.set(figure, (into.get(figure) ?? 0) + value);
+}
+
+/** A bucket from its figures (named as model/quoteCounts.ts SERIES_FIGURES and moneyFigure name them). */
+function bucketOf(start: number, figures: Figures, currency: Currency): InsightsBucket {
+  const f = (figure: string) => figures.get(figure) ?? 0;
+  const ratio = (total: number, count: number) => (count === 0 ? null : total / count);
+  return {
+    start,
+    quotes: f("quotes"),
+    decidedQuotes: f("decided"),
+    quotesWithDeal: f("withDeal"),
+    cancelledQuotes: f("cancelled"),
+    dealRate: ratio(f("withDeal"), f("decided")),
+    savings: {
+      deals: f(moneyFigure("deals", currency)),
+      vsOpening: f(moneyFigure("opening", currency)) - f(moneyFigure("openingDeal", currency)),
+      openingTotal: f(moneyFigure("opening", currency)),
+      vsList: f(moneyFigure("list", currency)) - f(moneyFigure("listDeal", currency)),
+      listTotal: f(moneyFigure("list", currency)),
+    },
+    meanRounds: ratio(f("rounds"), f("closed")),
+    meanTimeToAgreementMs: ratio(f("timeToAgreement"), f("timeToAgreementCount")),
+  };
+}
+
+/** A part of a day's chart figures, [from, to) to the millisecond, from the per-quote aggregates (about 25 bounded reads). */
+async function exactFigures(ctx: QueryCtx, workspaceId: Id<"workspaces">, currency: Currency, range: { from: number; to: number }): Promise<Figures> {
+  const byStatus = await countQuotesByStatus(ctx, workspaceId, range);
+  const counts = headlineCounts(byStatus, await countQuotesWithDeal(ctx, workspaceId, range));
+  const sums = await sumNegotiationFigures(ctx, workspaceId, range);
+  const money = await sumSavings(ctx, workspaceId, currency, range);
+  return new Map([
+    ["quotes", counts.quotes],
+    ["decided", counts.decidedQuotes],
+    ["withDeal", counts.quotesWithDeal],
+    ["cancelled", counts.cancelledQuotes],
+    ["closed", sums.closed],
+    ["rounds", sums.rounds],
+    ["timeToAgreement", sums.timeToAgreement],
+    ["timeToAgreementCount", sums.timeToAgreementCount],
+    [moneyFigure("deals", currency), money.deals],
+    [moneyFigure("opening", currency), money.openingTotal],
+    [moneyFigure("openingDeal", currency), money.openingTotal - money.vsOpening],
+    [moneyFigure("list", currency), money.listTotal],
+    [moneyFigure("listDeal", currency), money.listTotal - money.vsList],
+  ]);
+}
+
+const floorDay = (at: number) => Math.floor(at / DAY_MS) * DAY_MS;
+const ceilDay = (at: number) => Math.ceil(at / DAY_MS) * DAY_MS;
+
+/**
+ * The figures (chart and supplier) of the quotes requested in [from, to),
+ * which lies within one UTC day: their ledgers added up when they are few,
+ * else the per-quote aggregates' bounded sums, per supplier for the suppliers
+ * of that day's rollup.
+ */
+async function partialDayFigures(ctx: QueryCtx, workspaceId: Id<"workspaces">, currency: Currency, from: number, to: number): Promise<Figures> {
+  const fromLedgers = await sumLedgers(ctx, workspaceId, from, to, PARTIAL_DAY_LEDGERS);
+  if (fromLedgers) return fromLedgers;
+  const figures = await exactFigures(ctx, workspaceId, currency, { from, to });
+  const day = floorDay(from);
+  const ofDay = (await rollups(ctx, workspaceId, "day", day, day + 1)).get(day)?.figures ?? new Map<string, number>();
+  const suppliers = new Set([...ofDay.keys()].flatMap((name) => parseSupplierFigure(name)?.[0] ?? []));
+  for (const supplierId of suppliers) {
+    const sums = await sumSupplierFigures(ctx, workspaceId, supplierId, { from, to });
+    for (const figure of SUPPLIER_FIGURES) figures.set(supplierFigure(supplierId, figure), sums[figure]);
+  }
+  return figures;
+}
+
+/** How [lo, hi) is read: whole months and whole days from the rollups, the parts of days its ends cut exactly. */
+type Plan = { months?: [number, number]; days: [number, number][]; partial: [number, number][] };
+
+function planOf(lo: number, hi: number, withMonths: boolean): Plan {
+  const plan: Plan = { days: [], partial: [] };
+  const [dayLo, dayHi] = [ceilDay(lo), floorDay(hi)];
+  if (dayLo > dayHi) {
+    if (lo < hi) plan.partial.push([lo, hi]);
+    return plan;
+  }
+  if (lo < dayLo) plan.partial.push([lo, dayLo]);
+  if (dayHi < hi) plan.partial.push([dayHi, hi]);
+  const firstMonth = bucketStart(dayLo, "month") === dayLo ? dayLo : nextBucket(bucketStart(dayLo, "month"), "month");
+  const lastMonth = bucketStart(dayHi, "month");
+  if (withMonths && firstMonth < lastMonth) {
+    plan.months = [firstMonth, lastMonth];
+    if (dayLo < firstMonth) plan.days.push([dayLo, firstMonth]);
+    if (lastMonth < dayHi) plan.days.push([lastMonth, dayHi]);
+  } else if (dayLo < dayHi) plan.days.push([dayLo, dayHi]);
+  return plan;
+}
+
+/**
+ * The chart and the supplier table, from quoteSeries' rollups: whole months
+ * (for month buckets and the supplier table) from the month items, other whole
+ * days from the day items, and the part of a day a range's `from` or `to` cuts
+ * (at most two) from partialDayFigures. Reads: a few pages of rollups (at most
+ * ~190 days and 120 months, an item each, and the days of two months), never
+ * the quotes.
+ */
+async function aggregatedSeries(ctx: QueryCtx, workspaceId: Id<"workspaces">, range: DateRange, currency: Currency) {
   const { from, to } = range;
-  // A quote's creation time is its request time: the index orders by it.
-  const quotes = await ctx.db
-    .query("quotes")
-    .withIndex("by_workspaceId", (q) => {
+  const inRange = () =>
+    ctx.db.query("quotes").withIndex("by_workspaceId", (q) => {
       const all = q.eq("workspaceId", workspaceId);
       if (from !== undefined && to !== undefined) return all.gte("_creationTime", from).lt("_creationTime", to);
       if (from !== undefined) return all.gte("_creationTime", from);
       if (to !== undefined) return all.lt("_creationTime", to);
       return all;
-    })
-    .order("desc")
-    .take(INSIGHTS_QUOTE_LIMIT);
-  const records: QuoteRecord[] = [];
-  for (const quote of quotes) records.push(await quoteRecord(ctx, quote));
-  const names = new Map<string, string>();
-  for (const supplierId of new Set(records.flatMap((record) => record.closed.map((n) => n.supplierId)))) {
-    const supplier = await ctx.db.get(supplierId as Id<"suppliers">);
-    if (supplier) names.set(supplierId, supplier.name);
+    });
+  // The first and last quotes of the range set the chart's span (as the report over rows does).
+  const first = await inRange().first();
+  const last = await inRange().order("desc").first();
+  if (!first || !last) return { bucketSize: "day" as BucketSize, buckets: [], suppliers: new Map<string, number>() };
+  const { bucketSize, windows } = bucketWindows(range, first._creationTime, last._creationTime);
+  const bucketPlans = windows.map(({ start, next }) => planOf(Math.max(start, from ?? start), Math.min(next, to ?? next), bucketSize === "month"));
+  // The supplier table is over the whole range (even past a chart's 120 buckets); an open end
+  // reads whole days, there being no quote of the range beyond the first and the last.
+  const whole = planOf(from ?? floorDay(first._creationTime), to ?? floorDay(last._creationTime) + DAY_MS, true);
+
+  // Every rollup any plan wants, read once: runs of adjacent days, and the months' span.
+  const plans = [...bucketPlans, whole];
+  const dayRuns: [number, number][] = [];
+  for (const [a, b] of plans.flatMap((plan) => plan.days).sort(([a], [b]) => a - b)) {
+    const run = dayRuns[dayRuns.length - 1];
+    if (run && a <= run[1]) run[1] = Math.max(run[1], b);
+    else dayRuns.push([a, b]);
   }
-  const workspace = await ctx.db.get(workspaceId);
-  // The summary (counts, deal rate, negotiations and their means) and the
-  // money saved are over every quote of the range, from the aggregates
-  // (model/quoteCounts.ts: O(log n) reads, not capped); the charts and the
-  // suppliers over the quotes read.
-  const counts = headlineCounts(await countQuotesByStatus(ctx, workspaceId, range), await countQuotesWithDeal(ctx, workspaceId, range));
-  const currency = currencyOf(workspace);
-  const byCurrency = await aggregatedSavings(ctx, workspaceId, currency, range);
-  return {
-    ...report(records, range, names, counts.quotes > quotes.length, currency),
-    ...counts,
-    ...negotiationSummary(await sumNegotiationFigures(ctx, workspaceId, range)),
-    savings: (({ currency: _code, ...savings }) => savings)(byCurrency[0]!),
-    savingsByCurrency: byCurrency,
+  const days = new Map<number, Figures>();
+  for (const [a, b] of dayRuns) for (const [day, item] of await rollups(ctx, workspaceId, "day", a, b)) days.set(day, item.figures);
+  const monthSpans = plans.flatMap((plan) => (plan.months ? [plan.months] : []));
+  const months = new Map<number, Figures>();
+  if (monthSpans.length > 0) {
+    const [a, b] = [Math.min(...monthSpans.map(([m]) => m)), Math.max(...monthSpans.map(([, m]) => m))];
+    for (const [month, item] of await rollups(ctx, workspaceId, "month", a, b)) months.set(month, item.figures);
+  }
+  const partials = new Map<string, Figures>();
+  const figuresOf = async (plan: Plan) => {
+    const figures: Figures = new Map();
+    if (plan.months) for (const [month, item] of months) if (month >= plan.months[0] && month < plan.months[1]) addFigures(figures, item);
+    for (const [a, b] of plan.days) for (let day = a; day < b; day += DAY_MS) addFigures(figures, days.get(day));
+    for (const [a, b] of plan.partial) {
+      const key = `${a}:${b}`;
+      if (!partials.has(key)) partials.set(key, await partialDayFigures(ctx, workspaceId, currency, a, b));
+      addFigures(figures, partials.get(key));
+    }
+    return figures;
   };
+  const buckets: InsightsBucket[] = [];
+  for (const [i, plan] of bucketPlans.entries()) buckets.push(bucketOf(windows[i]!.start, await figuresOf(plan), currency));
+  return { bucketSize, buckets, suppliers: await figuresOf(whole) };
+}
+
+/** The supplier table from the range's figures ("supplier:<id>:<figure>"), by name. */
+async function supplierRows(ctx: QueryCtx, figures: Figures): Promise<SupplierRecord[]> {
+  const bySupplier = new Map<string, Record<SupplierFigure, number>>();
+  for (const [name, value] of figures) {
+    const parsed = parseSupplierFigure(name);
+    if (!parsed) continue;
+    const [supplierId, figure] = parsed;
+    if (!bySupplier.has(supplierId)) bySupplier.set(supplierId, Object.fromEntries(SUPPLIER_FIGURES.map((f) => [f, 0])) as Record<SupplierFigure, number>);
+    bySupplier.get(supplierId)![figure] += value;
+  }
+  const rows: SupplierRecord[] = [];
+  const ratio = (total: number, count: number) => (count === 0 ? null : total / count);
+  for (const [supplierId, f] of bySupplier) {
+    const { closed, agreements, deals } = f;
+    if (closed === 0 && deals === 0) continue;
+    const id = ctx.db.normalizeId("suppliers", supplierId);
+    const supplier = id === null ? null : await ctx.db.get(id);
+    rows.push({
+      supplierId,
+      name: supplier?.name ?? "Unknown supplier",
+      negotiations: closed,
+      agreements,
+      dealRate: ratio(agreements, closed),
+      meanSavingsVsOpening: ratio(f.savingsRatio, f.savingsRatioCount),
+      meanRounds: ratio(f.rounds, closed),
+      deals,
+    });
+  }
+  return rows.sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** savingsByCurrency, from the quoteSavings aggregate: the workspace's currency first, then any other with a deal in the range. */

@@ -7,6 +7,7 @@ import { type Actor, logEvent } from "./events";
 import { wakeQuote } from "./liveWait";
 import { systemMessage, withdrawAllStreaming } from "./messages";
 import { notifySupplier } from "./notifications";
+import { endPresence } from "./presence";
 import {
   assertNegotiationTransition,
   DEFAULT_OUTCOME,
@@ -86,6 +87,8 @@ export async function transitionNegotiation(
     ...(opts.failureReason !== undefined ? { failureReason: opts.failureReason } : {}),
   });
   if (closing) await withdrawAllStreaming(ctx, negotiationId, to === "failed" ? "failed" : "closed");
+  // Nobody types or views a closed negotiation: its presence rooms go with it (only a live one has any).
+  if (closing && negotiation.side === "live") await endPresence(ctx, negotiationId);
   if (closing && to !== "accepted" && negotiation.currentOfferId) {
     const standing = await ctx.db.get(negotiation.currentOfferId);
     if (standing?.status === "pending") {

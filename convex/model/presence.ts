@@ -1,9 +1,11 @@
 import { Presence } from "@convex-dev/presence";
+import { TERMINAL_NEGOTIATION_STATUSES, type TerminalNegotiationStatus } from "../../src/negotiation";
 import { components } from "../_generated/api";
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { invalid } from "./errors";
 import type { Side } from "./readState";
+import { isTerminalNegotiation } from "./status";
 
 // "Typing…" and "viewing", on @convex-dev/presence (convex/convex.config.ts).
 // Each negotiation has one room per side for each: `typing:<id>:<side>` holds
@@ -15,6 +17,11 @@ import type { Side } from "./readState";
 //
 // The component's functions are not callable by clients: Parley's functions
 // (notifications.ts, supplierPortal.ts) check who asks, then call these.
+//
+// A closed negotiation has nobody left to tell: closing it removes its rooms
+// in the same transaction (endPresence, from transitionNegotiation), beats on
+// it are dropped so no room comes back, and a daily sweep (presenceSweep.ts)
+// removes any room of a closed negotiation still there, e.g. from before.
 
 /** How long a typing beat holds "typing…" when no other follows. */
 export const TYPING_MS = 6_000;
@@ -26,6 +33,8 @@ const INTERVALS_PER_TIMEOUT = 2.5;
 const presence = new Presence<string, Id<"users">>(components.presence);
 
 type Kind = "typing" | "viewing";
+const KINDS: readonly Kind[] = ["typing", "viewing"];
+const SIDES: readonly Side[] = ["brand", "supplier"];
 const roomOf = (kind: Kind, negotiationId: Id<"negotiations">, side: Side) => `${kind}:${negotiationId}:${side}`;
 
 async function isOnline(ctx: QueryCtx, room: string, userId: Id<"users">): Promise<boolean> {
@@ -40,6 +49,7 @@ async function onlineIn(ctx: QueryCtx, room: string): Promise<Id<"users">[]> {
 export async function setTyping(ctx: MutationCtx, negotiation: Doc<"negotiations">, side: Side, userId: Id<"users">, typing: boolean): Promise<void> {
   const room = roomOf("typing", negotiation._id, side);
   if (typing) {
+    if (isTerminalNegotiation(negotiation.status)) return;
     // One session a person a room: the same person typing in two tabs is one person typing.
     await presence.heartbeat(ctx, room, userId, `${room}:${userId}`, TYPING_MS / INTERVALS_PER_TIMEOUT);
   } else if (await isOnline(ctx, room, userId)) {
@@ -74,6 +84,8 @@ function viewingSession(negotiationId: Id<"negotiations">, side: Side, userId: I
 /** A beat from an open page: its person counts as viewing the negotiation for VIEWING_MS more. */
 export async function viewingBeat(ctx: MutationCtx, negotiation: Doc<"negotiations">, side: Side, userId: Id<"users">, pageId: string): Promise<void> {
   const { room, sessionId } = viewingSession(negotiation._id, side, userId, pageId);
+  // A page left open on a closed negotiation keeps beating: it must not bring the removed room back.
+  if (isTerminalNegotiation(negotiation.status)) return;
   await presence.heartbeat(ctx, room, userId, sessionId, VIEWING_MS / INTERVALS_PER_TIMEOUT);
 }
 
@@ -94,4 +106,44 @@ export async function leaveViewing(ctx: MutationCtx, negotiation: Doc<"negotiati
 /** Who on `side` has the negotiation open now. */
 export async function viewers(ctx: QueryCtx, negotiationId: Id<"negotiations">, side: Side): Promise<Id<"users">[]> {
   return await onlineIn(ctx, roomOf("viewing", negotiationId, side));
+}
+
+/**
+ * Ends all presence on a negotiation: every room of it (both kinds, both
+ * sides) goes, sessions and tokens too, so "viewing" ends now rather than
+ * VIEWING_MS after a crashed tab's last beat. Run when it closes.
+ */
+export async function endPresence(ctx: MutationCtx, negotiationId: Id<"negotiations">): Promise<void> {
+  for (const kind of KINDS) {
+    for (const side of SIDES) await presence.removeRoom(ctx, roomOf(kind, negotiationId, side));
+  }
+}
+
+/** Closed negotiations a sweep run looks at: 4 rooms each, so a run stays far inside a transaction's limits. */
+export const SWEEP_PAGE = 25;
+
+type Closed = TerminalNegotiationStatus;
+
+/**
+ * One page of the sweep: the rooms of up to SWEEP_PAGE closed negotiations of
+ * `status` from `cursor`, removed. Says where the next page starts (the next
+ * terminal status once this one is done), or `null` when all have been seen.
+ */
+export async function sweepClosedPresence(
+  ctx: MutationCtx,
+  at: { status: Closed; cursor: string | null },
+): Promise<{ swept: number; next: { status: Closed; cursor: string | null } | null }> {
+  const page = await ctx.db
+    .query("negotiations")
+    .withIndex("by_status_and_expiresAt", (q) => q.eq("status", at.status))
+    .paginate({ cursor: at.cursor, numItems: SWEEP_PAGE });
+  let swept = 0;
+  for (const negotiation of page.page) {
+    if (negotiation.side !== "live") continue;
+    await endPresence(ctx, negotiation._id);
+    swept++;
+  }
+  if (!page.isDone) return { swept, next: { status: at.status, cursor: page.continueCursor } };
+  const following = TERMINAL_NEGOTIATION_STATUSES[TERMINAL_NEGOTIATION_STATUSES.indexOf(at.status) + 1];
+  return { swept, next: following ? { status: following, cursor: null } : null };
 }

@@ -2,26 +2,38 @@ import type { Trigger } from "convex-helpers/server/triggers";
 import type { DataModel, Doc } from "../_generated/dataModel";
 import type { MutationCtx } from "../_generated/server";
 import { currencyOf } from "./currency";
-import { type QuoteRecord, quoteRecord } from "./insights";
+import { bucketStart, type QuoteRecord, quoteRecord } from "./insights";
 import { negotiationsOfQuote } from "./negotiations";
 import {
   DECIDED,
+  figureList,
+  moneyFigure,
   NEGOTIATION_MEASURES,
   type NegotiationMeasure,
   negotiationItemId,
+  parseSupplierFigure,
   quoteCounts,
   quoteDeals,
+  quoteLedger,
   quoteNegotiations,
   quoteSavings,
+  quoteSuppliers,
+  rollups,
   SAVINGS_MEASURES,
   type SavingsMeasure,
+  type SupplierFigure,
   savingsItemId,
+  supplierFigure,
+  supplierItemId,
+  writeSeriesItem,
 } from "./quoteCounts";
 import { isTerminalNegotiation } from "./status";
 
 // What a quote came to, in the aggregates of model/quoteCounts.ts: whether it
 // is a decided quote with an agreement (quoteDeals), its deal's money
-// (quoteSavings) and what its negotiations add up to (quoteNegotiations).
+// (quoteSavings), what its negotiations add up to (quoteNegotiations), and
+// what it adds to the charts and the supplier table (quoteSeries,
+// quoteSuppliers: syncQuoteFigures below).
 // All are read off the quote as the insights read it (model/insights.ts
 // quoteRecord), so they cannot disagree with a scan. They
 // change only when the quote's status or recommendation changes (an award is
@@ -46,6 +58,7 @@ export async function syncQuoteOutcome(ctx: MutationCtx, quote: Doc<"quotes">): 
     listDeal: deal?.listTotal === undefined ? undefined : deal.total,
   };
   await syncNegotiationFigures(ctx, quote, record);
+  await syncQuoteFigures(ctx, quote, record);
 
   // A quote's currency is fixed at its request, so its items' keys never move.
   const currency = currencyOf(quote);
@@ -102,13 +115,16 @@ async function forgetQuote(ctx: MutationCtx, quote: Doc<"quotes">): Promise<void
   for (const measure of NEGOTIATION_MEASURES) {
     await quoteNegotiations.deleteIfExists(ctx, { namespace, key: [measure, quote._creationTime], id: negotiationItemId(quote._id, measure) });
   }
+  await syncQuoteFigures(ctx, quote, null);
 }
 
 export const quoteOutcomeTrigger: Trigger<MutationCtx, DataModel, "quotes"> = async (ctx, change) => {
   if (change.operation === "delete") await forgetQuote(ctx, change.oldDoc);
   else if (change.operation === "insert") {
     // A requested quote is queued, with no deal yet; only a quote written as already decided has one.
+    // Either way it counts in its day's and month's charts.
     if (DECIDED.includes(change.newDoc.status)) await syncQuoteOutcome(ctx, change.newDoc);
+    else await syncQuoteFigures(ctx, change.newDoc, await quoteRecord(ctx, change.newDoc));
   } else if (
     change.oldDoc.status !== change.newDoc.status ||
     change.oldDoc.recommendation?.negotiationId !== change.newDoc.recommendation?.negotiationId
@@ -138,15 +154,102 @@ export const negotiationOutcomeTrigger: Trigger<MutationCtx, DataModel, "negotia
 
 /**
  * Adds one page of existing quotes to the aggregates (idempotent); the cursor
- * of the next page, or null when done. A quote costs its record's reads (as in
- * the insights, up to eight) and a few aggregate writes: 25 a page stays far
- * inside a transaction's limits.
+ * of the next page, or null when done. A decided quote seen for the first
+ * time costs its record's reads and some twenty aggregate writes (about
+ * 220 index ranges read, measured with three suppliers): 10 a page stay well
+ * inside a transaction's 4,096.
  */
-export async function backfillQuoteCountsPage(ctx: MutationCtx, cursor: string | null, numItems = 25): Promise<string | null> {
+export async function backfillQuoteCountsPage(ctx: MutationCtx, cursor: string | null, numItems = 10): Promise<string | null> {
   const page = await ctx.db.query("quotes").paginate({ cursor, numItems });
   for (const quote of page.page) {
     await quoteCounts.insertIfDoesNotExist(ctx, quote);
     await syncQuoteOutcome(ctx, quote);
   }
   return page.isDone ? null : page.continueCursor;
+}
+
+// ---------------------------------------------------------------------------
+// The charts' and supplier table's figures (model/quoteCounts.ts quoteSeries,
+// quoteSuppliers).
+
+/**
+ * What the quote adds to the charts of its day and month (SERIES_FIGURES, and
+ * its deal's money per currency) and to each supplier's row, as the report
+ * adds them up (model/insights.ts bucketsOf, suppliersOf); figures at zero
+ * are left out.
+ */
+export function quoteFigures(quote: Doc<"quotes">, record: QuoteRecord): Map<string, number> {
+  const figures = new Map<string, number>();
+  const add = (figure: string, amount: number) => {
+    if (amount !== 0) figures.set(figure, (figures.get(figure) ?? 0) + amount);
+  };
+  const decided = DECIDED.includes(quote.status);
+  add("quotes", 1);
+  add("decided", decided ? 1 : 0);
+  add("cancelled", quote.status === "cancelled" ? 1 : 0);
+  add("withDeal", decided && record.agreed ? 1 : 0);
+  const negotiations = negotiationFigures(record);
+  for (const measure of ["closed", "rounds", "timeToAgreement", "timeToAgreementCount"] as const) add(measure, negotiations[measure]);
+  const deal = record.deal;
+  if (deal) {
+    const currency = currencyOf(quote);
+    add(moneyFigure("deals", currency), 1);
+    if (deal.openingTotal !== undefined) {
+      add(moneyFigure("opening", currency), deal.openingTotal);
+      add(moneyFigure("openingDeal", currency), deal.total);
+    }
+    if (deal.listTotal !== undefined) {
+      add(moneyFigure("list", currency), deal.listTotal);
+      add(moneyFigure("listDeal", currency), deal.total);
+    }
+    add(supplierFigure(deal.supplierId, "deals"), 1);
+  }
+  for (const negotiation of record.closed) {
+    const supplier = (figure: SupplierFigure, amount: number) => add(supplierFigure(negotiation.supplierId, figure), amount);
+    supplier("closed", 1);
+    supplier("rounds", negotiation.rounds);
+    if (!negotiation.agreed) continue;
+    supplier("agreements", 1);
+    if (negotiation.openingTotal !== undefined && negotiation.finalTotal !== undefined && negotiation.openingTotal > 0) {
+      supplier("savingsRatio", (negotiation.openingTotal - negotiation.finalTotal) / negotiation.openingTotal);
+      supplier("savingsRatioCount", 1);
+    }
+  }
+  return figures;
+}
+
+/**
+ * Brings the quote's figures (none for a deleted quote) into quoteSeries and
+ * quoteSuppliers: its ledger says what it added last time, and its day's and
+ * month's rollups (chart and supplier figures alike) move by the difference,
+ * so running it again changes nothing.
+ */
+export async function syncQuoteFigures(ctx: MutationCtx, quote: Doc<"quotes">, record: QuoteRecord | null): Promise<void> {
+  const namespace = quote.workspaceId;
+  const at = quote._creationTime;
+  const ledger = await quoteLedger(ctx, namespace, quote._id, at);
+  const before = ledger?.figures ?? new Map<string, number>();
+  const after = new Map(record === null ? [] : figureList(quoteFigures(quote, record)));
+  const changed = [...new Set([...before.keys(), ...after.keys()])].filter((figure) => (before.get(figure) ?? 0) !== (after.get(figure) ?? 0));
+  if (changed.length === 0) return;
+  await writeSeriesItem(ctx, namespace, ledger, "quote", at, quote._id, after);
+  const moved = new Map<string, number>();
+  for (const figure of changed) {
+    const value = after.get(figure) ?? 0;
+    moved.set(figure, value - (before.get(figure) ?? 0));
+    // A supplier's figures also sit per quote in quoteSuppliers, for the part of a day a range cuts.
+    const supplier = parseSupplierFigure(figure);
+    if (!supplier) continue;
+    const [supplierId, name] = supplier;
+    const item = { namespace, key: [supplierId, name, at] as [string, SupplierFigure, number], id: supplierItemId(quote._id, supplierId, name) };
+    if (value === 0) await quoteSuppliers.deleteIfExists(ctx, item);
+    else await quoteSuppliers.replaceOrInsert(ctx, item, { namespace, key: item.key, sumValue: value });
+  }
+  for (const tag of ["day", "month"] as const) {
+    const start = bucketStart(at, tag);
+    const current = (await rollups(ctx, namespace, tag, start, start + 1)).get(start) ?? null;
+    const figures = new Map(current?.figures ?? []);
+    for (const [figure, delta] of moved) figures.set(figure, (figures.get(figure) ?? 0) + delta);
+    await writeSeriesItem(ctx, namespace, current, tag, start, `${tag}:${start}`, figures);
+  }
 }

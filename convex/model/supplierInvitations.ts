@@ -7,6 +7,7 @@ import { getNegotiation, getQuote, startIfPending } from "./negotiations";
 import { notifyBrand } from "./notifications";
 import { isTerminalNegotiation } from "./status";
 import { checkText } from "./validate";
+import { invitationMail } from "./invitationMail";
 
 // Inviting a person at a supplier into one live negotiation, by link.
 //
@@ -235,7 +236,8 @@ export async function invitationsOfQuote(ctx: QueryCtx, quoteId: Id<"quotes">) {
         createdAt: invitation.createdAt,
         expiresAt: invitation.expiresAt,
         acceptedAt: invitation.acceptedAt ?? null,
-        mail: invitation.mail ?? null,
+        // An expired (or used) link's email still waiting reads "not_sent": the mailer will not send it.
+        mail: invitationMail(invitation.mail, state),
         ...(state === "pending" ? { token: await tokenFor(invitation.nonce) } : {}),
       });
     }

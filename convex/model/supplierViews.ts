@@ -13,6 +13,7 @@ import { seenByOtherSide, unreadFor } from "./readState";
 import type { SupplierAccess } from "./supplierAccess";
 import { contactsOf } from "./supplierAccess";
 import { isTerminalNegotiation } from "./status";
+import { awardedTo, negotiationStanding } from "./statusWords";
 
 // What a live supplier sees, by allow-list: what the brand asks for (items,
 // quantities, delivery, the deadline), its own conversation and offers, and
@@ -112,6 +113,11 @@ export async function supplierNegotiationView(ctx: QueryCtx, access: SupplierAcc
     supplierName: supplier?.name ?? "",
     contactName: access.contact.name,
     status: negotiation.status,
+    /**
+     * "awarded" (its own award) or "not_awarded" (its final offer, the quote awarded elsewhere), else the status: the
+     * brand's word too. Another's award is not readable here (row-level security): the quote's status says it.
+     */
+    standing: negotiationStanding(negotiation.status, award ? true : quote.status === "awarded" ? false : null),
     outcome: negotiation.outcome ?? null,
     currentRound: negotiation.currentRound,
     maxRounds: negotiation.maxRounds,
@@ -181,17 +187,20 @@ export async function myNegotiations(ctx: QueryCtx, userId: Id<"users">) {
         .query("awards")
         .withIndex("by_quoteId", (q) => q.eq("quoteId", quote._id))
         .first();
+      // Whether this negotiation won; another's award known, as above, by the quote's status alone.
+      const awarded = awardedTo(award, negotiation._id) ?? (quote.status === "awarded" ? false : null);
       rows.push({
         negotiationId: negotiation._id,
         brandName: workspace?.name ?? "A brand",
         reference: quoteReference(quote),
         title: quoteTitle(quote),
         status: negotiation.status,
+        standing: negotiationStanding(negotiation.status, awarded),
         expiresAt: negotiation.expiresAt ?? null,
         lastActivityAt: negotiation.lastActivityAt,
         unread: unreadFor(negotiation, "supplier"),
         yourTurn: isOpen(negotiation, Date.now()) && negotiation.lastOfferBy !== "supplier",
-        awarded: award ? award.negotiationId === negotiation._id : null,
+        awarded,
       });
     }
   }

@@ -7,6 +7,7 @@ import { matchesSearch, normaliseSearch, type QuoteSort, SEARCH_LIMITS } from ".
 import type { QuoteStatus } from "./status";
 import { unreadFor } from "./readState";
 import { negotiationsOfQuote } from "./negotiations";
+import { awardedTo, negotiationStanding } from "./statusWords";
 import type { Terms } from "./validate";
 
 // The shapes the dashboard reads: a quote row, a quote with its negotiations.
@@ -17,7 +18,8 @@ export function supplierProfileView({ _id, name, slug, profile }: Doc<"suppliers
   return { _id, name, slug, profile };
 }
 
-export async function negotiationView(ctx: QueryCtx, negotiation: Doc<"negotiations">) {
+/** `award`: the quote's award, if any: with it the negotiation reads "Awarded" or, a final offer, "Not awarded" (statusWords.ts). */
+export async function negotiationView(ctx: QueryCtx, negotiation: Doc<"negotiations">, award: Doc<"awards"> | null = null) {
   const found = await ctx.db.get(negotiation.supplierId);
   const supplier = found ? supplierProfileView(found) : null;
   const latestOffer = negotiation.currentOfferId ? await ctx.db.get(negotiation.currentOfferId) : null;
@@ -25,6 +27,7 @@ export async function negotiationView(ctx: QueryCtx, negotiation: Doc<"negotiati
     ...negotiation,
     supplier,
     unreadCount: unreadFor(negotiation, "brand"),
+    standing: negotiationStanding(negotiation.status, awardedTo(award, negotiation._id)),
     ...(latestOffer ? { latestOffer } : {}),
   };
 }
@@ -41,6 +44,8 @@ export async function quoteRow(ctx: QueryCtx, quote: Doc<"quotes">) {
   let bestOffer: { supplierName: string; totalPrice: number; terms: Terms } | undefined;
   let unread = 0;
   const negotiationStatuses = [];
+  // Only an awarded quote has an award: the others need not look.
+  const award = quote.status === "awarded" ? await awardOf(ctx, quote._id) : null;
   for (const negotiation of negotiations) {
     const supplier = await ctx.db.get(negotiation.supplierId);
     const supplierName = supplier?.name ?? "Unknown supplier";
@@ -50,6 +55,7 @@ export async function quoteRow(ctx: QueryCtx, quote: Doc<"quotes">) {
       supplierId: negotiation.supplierId,
       supplierName,
       status: negotiation.status,
+      standing: negotiationStanding(negotiation.status, awardedTo(award, negotiation._id)),
     });
     const terms = supplierTerms(negotiation);
     if (terms && (!bestOffer || totalPrice(terms) < bestOffer.totalPrice)) {
@@ -65,15 +71,19 @@ export async function quoteRow(ctx: QueryCtx, quote: Doc<"quotes">) {
   return { ...quote, ...(bestOffer ? { bestOffer } : {}), unreadCount: unread, negotiationStatuses, awaitingApproval };
 }
 
+async function awardOf(ctx: QueryCtx, quoteId: Id<"quotes">) {
+  return await ctx.db
+    .query("awards")
+    .withIndex("by_quoteId", (q) => q.eq("quoteId", quoteId))
+    .first();
+}
+
 export async function quoteDetail(ctx: QueryCtx, quote: Doc<"quotes">) {
+  const award = await awardOf(ctx, quote._id);
   const negotiations = [];
   for (const negotiation of await negotiationsOfQuote(ctx, quote._id)) {
-    negotiations.push(await negotiationView(ctx, negotiation));
+    negotiations.push(await negotiationView(ctx, negotiation, award));
   }
-  const award = await ctx.db
-    .query("awards")
-    .withIndex("by_quoteId", (q) => q.eq("quoteId", quote._id))
-    .first();
   return { quote, negotiations, ...(award ? { award } : {}) };
 }
 

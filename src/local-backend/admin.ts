@@ -8,8 +8,8 @@
 //   newer than the cursor exists, else after 60 s with none.
 // - `POST /api/export/request/zip?includeStorage=…` and `GET /api/export/zip/<id>`
 //   (`npx convex export`), `POST /api/import/start_upload`, `…/upload_part`,
-//   `…/finish_upload` and `POST /api/perform_import` (`npx convex import`); see
-//   snapshot.ts.
+//   `…/finish_upload` (with `componentPath` for `--component`) and
+//   `POST /api/perform_import` (`npx convex import`); see snapshot.ts.
 // - the system queries `_system/cli/modules:apiSpec` (what `convex run` lists
 //   when a function is not found), `_system/cli/exports:getLatest`,
 //   `_system/cli/queryImport` (and `:list`).
@@ -33,6 +33,7 @@ import {
   exportDocument,
   isImportFormat,
   isImportMode,
+  parseComponentPathArg,
   parseImport,
   planImport,
   SnapshotError,
@@ -330,6 +331,8 @@ type SnapshotImport = {
   format: ImportFormat;
   mode: ImportMode;
   tableName: string | null;
+  /** The component the import is addressed to ("" = the app). */
+  componentPath: string;
   state: ImportState;
   parsed: ParsedImport | null;
 };
@@ -412,7 +415,8 @@ export class AdminApi {
   // ---- snapshot export ------------------------------------------------------
   private async requestExport(res: ServerResponse, url: URL) {
     const includeStorage = url.searchParams.get("includeStorage") === "true";
-    if (url.searchParams.get("component")) throw new SnapshotError("ComponentsNotSupported", "Exporting a component's tables is not supported by the embedded backend.");
+    // Convex's export holds the whole deployment, every component's tables too, whatever component id this names; here components have no ids.
+    if (url.searchParams.get("component")) throw new SnapshotError("ComponentIdNotSupported", "An export always holds every component's tables; the embedded backend has no component ids, so the component parameter is not supported.");
     this.latestExport = await this.runtime.lock.run(async () => buildExport(this.runtime, includeStorage));
     this.invalidate();
     reply(res, 200, {});
@@ -469,7 +473,7 @@ export class AdminApi {
     const args = body.import ?? {};
     if (!isImportFormat(args.format)) throw new SnapshotError("InvalidImportFormat", `Unknown import format ${JSON.stringify(args.format)}: one of csv, jsonLines, jsonArray, zip.`);
     if (!isImportMode(args.mode)) throw new SnapshotError("InvalidImportMode", `Unknown import mode ${JSON.stringify(args.mode)}: one of requireEmpty, append, replace, replaceAll.`);
-    if (args.componentPath) throw new SnapshotError("ComponentsNotSupported", "Importing into a component is not supported by the embedded backend.");
+    const componentPath = parseComponentPathArg(args.componentPath); // `--component a/b`; "" is the app
     const tableName = typeof args.tableName === "string" ? args.tableName : null;
     if (args.format === "zip" ? tableName !== null : tableName === null) {
       throw new SnapshotError("InvalidImport", args.format === "zip" ? "A ZIP import names no table." : `An import of format ${args.format} needs a table name.`);
@@ -481,11 +485,11 @@ export class AdminApi {
     this.uploads.delete(body.uploadToken); // a request refused above may be sent again, corrected
 
     const id = randomBytes(16).toString("hex");
-    const record: SnapshotImport = { id, creationTime: Date.now(), format: args.format, mode: args.mode, tableName, state: { state: "uploaded" }, parsed: null };
+    const record: SnapshotImport = { id, creationTime: Date.now(), format: args.format, mode: args.mode, tableName, componentPath, state: { state: "uploaded" }, parsed: null };
     this.imports.set(id, record);
     for (const old of [...this.imports.keys()].slice(0, Math.max(0, this.imports.size - KEPT_IMPORTS))) this.imports.delete(old);
     try {
-      record.parsed = parseImport(file, args.format, tableName);
+      record.parsed = parseImport(file, args.format, tableName, componentPath);
       const plans = await this.runtime.lock.run(async () => planImport(this.runtime, record.parsed!, record.mode));
       const { message, deletes } = confirmationMessage(plans);
       record.state = { state: "waiting_for_confirmation", message_to_confirm: message, require_manual_confirmation: deletes };
@@ -524,7 +528,7 @@ export class AdminApi {
       state: r.state,
       format: r.format === "zip" ? { format: "zip" } : { format: r.format === "jsonLines" ? "jsonl" : r.format === "jsonArray" ? "json_array" : "csv", table: r.tableName! },
       mode: r.mode,
-      componentPath: "",
+      componentPath: r.componentPath,
       requestor: { type: "snapshotImport" },
     } as any);
   }

@@ -15,6 +15,16 @@
 // - ctx.storage.store(blob) / get(id) (actions), delete(id) (mutations,
 //   actions), getMetadata(id) (deprecated on Convex, kept working).
 //
+// Components: each component has file storage of its own, as on Convex
+// (crates/file_storage: every call takes the caller's ComponentId). Its files
+// are documents of its own `_storage` table (stored as `_storage@<path>`,
+// components.ts), so `db.system.get` inside the component finds them; an
+// upload URL's token carries the component it uploads into, and a download
+// URL names its component (`/api/storage/<key>?component=<path>`, as Convex
+// adds `?component=<id>`). A file id of another component's storage (or of
+// the app's, seen from a component) is no file here: reads answer null and
+// delete says it is not found, as Convex's lookup in the caller's namespace does.
+//
 // One difference: Convex streams an upload of any size to object storage;
 // here an upload is held in memory, so it is refused past `maxUploadBytes`
 // (PARLEY_LOCAL_MAX_UPLOAD_MB, default 256 MiB) with a 413 that says so.
@@ -22,6 +32,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypt
 import type { Exec } from "./context.js";
 import type { Runtime } from "./runtime.js";
 import type { Doc } from "./store.js";
+import { ROOT, splitTable, tableIn } from "./components.js";
 import { encodeTuple, keySuccessor } from "./values.js";
 
 export const STORAGE_TABLE = "_storage";
@@ -73,17 +84,21 @@ export class FileStorage {
   }
 
   // ---- upload URLs ------------------------------------------------------------
-  uploadUrl(now = Date.now()): string {
-    const body = `${now + UPLOAD_URL_TTL_MS}.${randomBytes(12).toString("base64url")}`;
+  /** An upload URL into `component`'s storage (the app's by default): the token signs the component too. */
+  uploadUrl(now = Date.now(), component = ROOT): string {
+    const body = `${now + UPLOAD_URL_TTL_MS}.${randomBytes(12).toString("base64url")}${component === ROOT ? "" : `.${Buffer.from(component).toString("base64url")}`}`;
     return `${this.origin()}/api/storage/upload?token=${body}.${this.sign(body)}`;
   }
 
-  /** Throws a StorageError unless `token` is one this deployment issued and it has not expired. */
-  checkUploadToken(token: string | null, now = Date.now()): void {
+  /**
+   * The component whose storage `token` uploads into ("" = the app's); throws
+   * a StorageError unless it is one this deployment issued and it has not expired.
+   */
+  checkUploadToken(token: string | null, now = Date.now()): string {
     const parts = token?.split(".") ?? [];
-    if (parts.length !== 3) throw new StorageError(401, "InvalidUploadToken", "This upload URL is not valid: get a new one from ctx.storage.generateUploadUrl().");
-    const body = `${parts[0]}.${parts[1]}`;
-    const given = Buffer.from(parts[2]!, "base64url");
+    if (parts.length !== 3 && parts.length !== 4) throw new StorageError(401, "InvalidUploadToken", "This upload URL is not valid: get a new one from ctx.storage.generateUploadUrl().");
+    const body = parts.slice(0, -1).join(".");
+    const given = Buffer.from(parts[parts.length - 1]!, "base64url");
     const expected = Buffer.from(this.sign(body), "base64url");
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       throw new StorageError(401, "InvalidUploadToken", "This upload URL is not valid: get a new one from ctx.storage.generateUploadUrl().");
@@ -91,6 +106,7 @@ export class FileStorage {
     if (!(Number(parts[0]) > now)) {
       throw new StorageError(401, "UploadUrlExpired", "This upload URL has expired (they last an hour): get a new one from ctx.storage.generateUploadUrl().");
     }
+    return parts.length === 4 ? Buffer.from(parts[2]!, "base64url").toString() : ROOT;
   }
 
   private sign(body: string): string {
@@ -98,14 +114,14 @@ export class FileStorage {
   }
 
   // ---- writes -------------------------------------------------------------------
-  /** Stores a file in a transaction of its own (an upload, or ctx.storage.store in an action). */
-  async store(bytes: Uint8Array, contentType: string | null, expectedSha256?: string): Promise<string> {
+  /** Stores a file in `component`'s storage, in a transaction of its own (an upload, or ctx.storage.store in an action). */
+  async store(bytes: Uint8Array, contentType: string | null, expectedSha256?: string, component = ROOT): Promise<string> {
     if (bytes.byteLength > this.maxUploadBytes) throw this.tooLarge();
     const sha256 = sha256Base64(bytes);
     if (expectedSha256 !== undefined && expectedSha256 !== sha256) {
       throw new StorageError(400, "Sha256Mismatch", `The file's SHA-256 is ${sha256}, not the ${expectedSha256} it was stored with.`);
     }
-    return await this.rt.inOwnTransaction(() => this.insert(bytes, contentType, sha256));
+    return await this.rt.inOwnTransaction(() => this.insert(bytes, contentType, sha256, component));
   }
 
   tooLarge(): StorageError {
@@ -113,59 +129,66 @@ export class FileStorage {
   }
 
   /** Inside the current transaction. */
-  private insert(bytes: Uint8Array, contentType: string | null, sha256: string): string {
+  private insert(bytes: Uint8Array, contentType: string | null, sha256: string, component: string): string {
+    if (component !== ROOT && !this.rt.components?.has(component)) {
+      throw new StorageError(400, "ComponentNotFound", `Component "${component}" is not installed: its upload URL no longer takes files.`);
+    }
     const exec = this.rt.newExec("mutation", "_system:storage", null, null, null, null);
     const fields = { sha256, size: bytes.byteLength, ...(contentType ? { contentType } : {}) };
-    const id = this.rt.syscalls.insert(exec, STORAGE_TABLE, fields, true);
+    const id = this.rt.syscalls.insert(exec, tableIn(component, STORAGE_TABLE), fields, true);
     this.rt.store.putFile(id, randomBytes(16).toString("hex"), bytes);
     return id;
   }
 
   /** Deletes a file inside the caller's transaction (a mutation's, or one of its own for an action). */
-  delete(storageId: unknown): void {
-    const id = this.storageId(storageId, "delete");
-    const prev = this.rt.store.get(id);
-    if (!prev) throw new Error(`Storage object ${id} not found.`);
-    this.rt.store.write(STORAGE_TABLE, id, prev, null);
-    this.rt.store.deleteFile(id);
+  delete(storageId: unknown, component = ROOT): void {
+    const id = this.storageId(storageId, "delete", component);
+    const prev = id === null ? null : this.rt.store.get(id);
+    if (!prev) throw new Error(`Storage object ${storageId} not found.`);
+    this.rt.store.write(tableIn(component, STORAGE_TABLE), prev._id, prev, null);
+    this.rt.store.deleteFile(prev._id);
     this.rt.writeCount++;
   }
 
   // ---- reads --------------------------------------------------------------------
   /** The `_storage` document, recording the read so that a query that asked re-runs when it changes. */
-  private document(exec: Exec, storageId: unknown, verb: string): Doc | null {
-    const id = this.storageId(storageId, verb);
+  private document(exec: Exec, storageId: unknown, verb: string, component: string): Doc | null {
+    const id = this.storageId(storageId, verb, component);
+    if (id === null) return null;
     if (exec.reads) {
       const key = encodeTuple([id]);
-      exec.reads.push({ index: `${STORAGE_TABLE}.by_id`, lo: key, hi: keySuccessor(key) });
+      exec.reads.push({ index: `${tableIn(component, STORAGE_TABLE)}.by_id`, lo: key, hi: keySuccessor(key) });
     }
     return this.rt.store.get(id);
   }
 
-  url(exec: Exec, storageId: unknown): string | null {
-    const doc = this.document(exec, storageId, "getUrl");
+  url(exec: Exec, storageId: unknown, component = ROOT): string | null {
+    const doc = this.document(exec, storageId, "getUrl", component);
     const file = doc && this.rt.store.getFile(doc._id);
-    return file ? `${this.origin()}/api/storage/${file.urlKey}` : null;
+    if (!file) return null;
+    return `${this.origin()}/api/storage/${file.urlKey}${component === ROOT ? "" : `?component=${encodeURIComponent(component)}`}`;
   }
 
-  metadata(exec: Exec, storageId: unknown): { storageId: string; sha256: string; size: number; contentType: string | null } | null {
-    const doc = this.document(exec, storageId, "getMetadata");
+  metadata(exec: Exec, storageId: unknown, component = ROOT): { storageId: string; sha256: string; size: number; contentType: string | null } | null {
+    const doc = this.document(exec, storageId, "getMetadata", component);
     if (!doc) return null;
     return { storageId: doc._id, sha256: doc.sha256 as string, size: doc.size as number, contentType: (doc.contentType as string | undefined) ?? null };
   }
 
-  read(storageId: unknown): StoredFile | null {
-    const id = this.storageId(storageId, "get");
-    const doc = this.rt.store.get(id);
-    const file = doc && this.rt.store.getFile(id);
+  read(storageId: unknown, component = ROOT): StoredFile | null {
+    const id = this.storageId(storageId, "get", component);
+    const doc = id === null ? null : this.rt.store.get(id);
+    const file = doc && this.rt.store.getFile(doc._id);
     return file ? this.stored(doc, file.bytes) : null;
   }
 
-  /** The file a download URL names, or null. */
-  readByUrlKey(urlKey: string): StoredFile | null {
+  /** The file a download URL names (its key, and `?component=` for a component's file), or null. */
+  readByUrlKey(urlKey: string, component = ROOT): StoredFile | null {
     if (!/^[0-9a-f]{32}$/.test(urlKey)) return null;
     const file = this.rt.store.getFileByUrlKey(urlKey);
-    const doc = file && this.rt.store.get(file.storageId);
+    // A key names a file of the URL's component only, as Convex looks the file up in that component.
+    if (!file || this.rt.store.tableOfId(file.storageId) !== tableIn(component, STORAGE_TABLE)) return null;
+    const doc = this.rt.store.get(file.storageId);
     return doc ? this.stored(doc, file.bytes) : null;
   }
 
@@ -173,11 +196,17 @@ export class FileStorage {
     return { bytes, contentType: (doc.contentType as string | undefined) ?? null, sha256: doc.sha256 as string };
   }
 
-  /** `storageId` as an ID of the _storage table, or the error Convex gives for anything else. */
-  private storageId(storageId: unknown, verb: string): string {
-    if (typeof storageId !== "string" || this.rt.store.tableOfId(storageId) !== STORAGE_TABLE) {
+  /**
+   * `storageId` as an ID of `component`'s _storage table; null for an ID of
+   * another component's (or the app's) _storage, which names no file here;
+   * the error Convex gives for anything else.
+   */
+  private storageId(storageId: unknown, verb: string, component: string): string | null {
+    const stored = typeof storageId === "string" ? this.rt.store.tableOfId(storageId) : null;
+    const t = stored === null ? null : splitTable(stored);
+    if (t?.table !== STORAGE_TABLE) {
       throw new Error(`Invalid argument \`storageId\` for \`storage.${verb}\`: ${JSON.stringify(storageId)} is not an ID of the _storage table.`);
     }
-    return storageId;
+    return t.component === component ? (storageId as string) : null;
   }
 }

@@ -60,8 +60,9 @@ function readBytes(req: IncomingMessage, limit: number): Promise<Buffer> {
 /** `POST /api/storage/upload?token=…`: the file's bytes in, `{ storageId }` out (file-storage.ts). */
 async function upload(runtime: Runtime, req: IncomingMessage, res: ServerResponse, url: URL) {
   const files = runtime.files!;
+  let component: string;
   try {
-    files.checkUploadToken(url.searchParams.get("token"));
+    component = files.checkUploadToken(url.searchParams.get("token"));
   } catch (err) {
     if (err instanceof StorageError) return reply(res, err.status, { code: err.code, message: err.message });
     throw err;
@@ -77,7 +78,7 @@ async function upload(runtime: Runtime, req: IncomingMessage, res: ServerRespons
   }
   const contentType = req.headers["content-type"]?.trim() || null;
   try {
-    reply(res, 200, { storageId: await files.store(bytes, contentType) });
+    reply(res, 200, { storageId: await files.store(bytes, contentType, undefined, component) });
   } catch (err) {
     if (err instanceof StorageError) return reply(res, err.status, { code: err.code, message: err.message });
     throw err;
@@ -121,9 +122,9 @@ async function updateEnvironment(req: IncomingMessage, res: ServerResponse, admi
   reply(res, 200, {});
 }
 
-/** `GET /api/storage/<key>`: a file by the URL ctx.storage.getUrl gave. */
-function download(runtime: Runtime, res: ServerResponse, key: string) {
-  const file = runtime.files!.readByUrlKey(key);
+/** `GET /api/storage/<key>[?component=<path>]`: a file by the URL ctx.storage.getUrl gave. */
+function download(runtime: Runtime, res: ServerResponse, key: string, component: string) {
+  const file = runtime.files!.readByUrlKey(key, component);
   if (!file) return reply(res, 404, { code: "FileNotFound", message: "There is no file at this URL: it was deleted, or the URL is wrong." });
   res.writeHead(200, {
     "Content-Type": file.contentType ?? "application/octet-stream",
@@ -189,7 +190,7 @@ export function createHttpHandler(runtime: Runtime, adminKey: string, verifier: 
       }
       const stored = /^\/api\/storage\/([^/]+)$/.exec(url.pathname);
       if (stored && req.method === "POST" && stored[1] === "upload") return await upload(runtime, req, res, url);
-      if (stored && req.method === "GET") return download(runtime, res, stored[1]!);
+      if (stored && req.method === "GET") return download(runtime, res, stored[1]!, url.searchParams.get("component") ?? "");
       if (url.pathname.startsWith("/api/") && hooks.admin && (await hooks.admin.handle(req, res, url))) return;
       if (url.pathname.startsWith("/api/") && hooks.push && (await hooks.push.handle(req, res, url))) return;
       if (req.method !== "POST") return reply(res, 404, { code: "NotFound", message: `No route for ${req.method} ${url.pathname}` });

@@ -5,9 +5,12 @@
 //
 // 1. `POST /api/get_config_hashes`: the modules the deployment holds, by path
 //    and sha256 (of source + source map), so it uploads only changed ones.
-// 2. `POST /api/deploy2/evaluate_schema` (best effort; answered 404 here, so
-//    the CLI falls back to) `POST /api/deploy2/evaluate_push`: the index diff of
-//    the push, for its "large index deletion" check.
+// 2. `POST /api/deploy2/evaluate_schema` (best effort): what the push's schema
+//    would do, evaluated without installing anything: each index added,
+//    identical or dropped and each table's outcome, with document counts, for
+//    the CLI's large-index and slow-validation checks (a deployment without it
+//    makes the CLI fall back to `POST /api/deploy2/evaluate_push`, the index
+//    diff alone, also answered here).
 // 3. `POST /api/deploy2/start_push` (brotli-compressed JSON): the bundled
 //    modules, schema and convex.config. Answered with the analysis (each
 //    module's functions and validators, the schema), which the CLI uses for
@@ -47,6 +50,7 @@ import { kindOf, type LoadedFunctions, type RegisteredFunction } from "./modules
 import type { Runtime } from "./runtime.js";
 import { check } from "./validate.js";
 import { keySuccessor, KEY_MAX, KEY_MIN } from "./values.js";
+import { vectorIndexesOfSchema } from "./vector-search.js";
 
 const brotliDecompress = promisify(zlib.brotliDecompress);
 
@@ -81,6 +85,8 @@ export class PushError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** What a module threw, when that is what failed. */
+    readonly thrown?: unknown,
   ) {
     super(message);
   }
@@ -129,7 +135,7 @@ async function importModule(dir: string, m: ModuleConfig): Promise<Record<string
   try {
     return (await import(pathToFileURL(path.join(dir, m.path)).href)) as Record<string, unknown>;
   } catch (err: any) {
-    throw new PushError(400, "InvalidModules", `Loading the pushed modules failed: Uncaught ${err?.name ?? "Error"} in ${m.path}: ${err?.message ?? err}`);
+    throw new PushError(400, "InvalidModules", `Loading the pushed modules failed: Uncaught ${err?.name ?? "Error"} in ${m.path}: ${err?.message ?? err}`, err ?? null);
   }
 }
 
@@ -323,6 +329,111 @@ export function existingDataProblem(runtime: Runtime, loaded: LoadedFunctions): 
   return null;
 }
 
+/** Convex's words for a schema file's default export that is missing or not defineSchema(...)'s (common/src/schemas/mod.rs). */
+const SCHEMA_DOCS = "To learn more, see the schema documentation at https://docs.convex.dev/database/schemas.";
+
+/**
+ * A pushed schema module (`module`, null: none) evaluated by `load`, checked
+ * as evaluate_schema checks it: what it throws, a default export that is not
+ * a schema, a bad vector index, each refused in Convex's words.
+ */
+async function evaluatedSchema(module: ModuleConfig | null, load: () => Promise<unknown>, where: string): Promise<any> {
+  if (!module) return null;
+  const refuse = (code: string, msg: string) => new PushError(400, code, `Hit an error while evaluating your schema${where}:\n${msg}`);
+  let schema: any;
+  try {
+    schema = await load();
+  } catch (err: any) {
+    if (err instanceof PushError && err.thrown !== undefined) {
+      const thrown = err.thrown as any;
+      throw refuse("InvalidSchema", `Uncaught ${thrown?.name ?? "Error"}: ${thrown?.message ?? thrown}`);
+    }
+    if (err instanceof PushError) throw refuse(err.code, err.message);
+    throw err;
+  }
+  if (schema === null || schema === undefined) throw refuse("MissingSchemaExportError", `Schema file missing default export. ${SCHEMA_DOCS}`);
+  if (typeof schema.export !== "function" || typeof schema.tables !== "object") throw refuse("InvalidSchemaExport", `Default export from schema file isn't a Convex schema. ${SCHEMA_DOCS}`);
+  try {
+    vectorIndexesOfSchema(schema); // the checks installing it would make
+  } catch (err: any) {
+    throw refuse("InvalidSchema", err?.message ?? String(err));
+  }
+  return schema;
+}
+
+/** A pushed component definition's schema alone, written with its modules (it may import their shared chunks) and imported. */
+async function loadComponentSchema(c: PushedComponent, bundleRoot: string): Promise<unknown> {
+  const dir = path.join(bundleRoot, `pushed-${Date.now()}-${process.pid}-${++loadCounter}`);
+  writeModules(dir, [...c.functions, ...(c.schema ? [c.schema] : [])], bannerFor({}), true);
+  try {
+    return (await importFunctions(dir, c.schema, c.functions, true, true)).schema;
+  } finally {
+    makePrivate(dir);
+  }
+}
+
+/** The documents of a stored table and their size as stored (JSON bytes). */
+function tableStats(runtime: Runtime, stored: string): { numDocs: number; sizeBytes: number } {
+  let sizeBytes = 0;
+  let lo: Buffer = KEY_MIN;
+  for (;;) {
+    const rows = runtime.store.scan(`${stored}.by_creation_time`, lo, KEY_MAX, "asc", SCAN_BATCH);
+    for (const row of rows) sizeBytes += Buffer.byteLength(row.json);
+    if (rows.length < SCAN_BATCH) break;
+    lo = keySuccessor(rows[rows.length - 1]!.key);
+  }
+  return { numDocs: runtime.store.count(stored), sizeBytes };
+}
+
+/**
+ * ComponentSchemaPrediction (the CLI's deployApi/evaluateSchema.ts) of one
+ * component instance ("" the app): what installing `after` over `before` does.
+ * - indexes: every index of either schema; one whose definition changed is
+ *   dropped and added. Only an added one needs a backfill: install backfills
+ *   here before it serves, so an index already there is complete.
+ * - tables: `notValidated` without schema validation; `supersetOfEnforced`
+ *   when the enforced validator is unchanged, `supersetOfShape` for an empty
+ *   table (its shape holds nothing, so any validator covers it); else
+ *   `mustWalk` (each document is checked, as start_push does).
+ */
+function schemaPrediction(runtime: Runtime, component: string, definitionPath: string, before: any, after: any) {
+  const stats = new Map<string, { numDocs: number; sizeBytes: number }>();
+  const statsOf = (table: string) => {
+    let s = stats.get(table);
+    if (!s) stats.set(table, (s = tableStats(runtime, tableIn(component, table))));
+    return s;
+  };
+  const tableOf = (index: IndexConfig) => index.name.slice(0, index.name.lastIndexOf("."));
+  const was = schemaIndexes(before);
+  const now = schemaIndexes(after);
+  const same = (x: IndexConfig, y: IndexConfig) => JSON.stringify(x) === JSON.stringify(y);
+  const indexes: (IndexConfig & { change: "added" | "identical" | "dropped"; needsBackfill: boolean; numDocs: number })[] = [];
+  for (const index of now.values()) {
+    const old = was.get(index.name);
+    const change = old && same(old, index) ? "identical" : "added";
+    indexes.push({ ...index, change, needsBackfill: change === "added", numDocs: statsOf(tableOf(index)).numDocs });
+  }
+  for (const index of was.values()) {
+    const next = now.get(index.name);
+    if (!next || !same(next, index)) indexes.push({ ...index, change: "dropped", needsBackfill: false, numDocs: statsOf(tableOf(index)).numDocs });
+  }
+  const validating = after !== null && after !== undefined && after.schemaValidation !== false;
+  const enforced = before && before.schemaValidation !== false ? (before.tables ?? {}) : {};
+  const tables = Object.entries<any>(after?.tables ?? {}).map(([name, def]) => {
+    const { numDocs, sizeBytes } = statsOf(name);
+    const validator = JSON.stringify(def.export().documentType ?? null);
+    const outcome = !validating
+      ? "notValidated"
+      : enforced[name] && JSON.stringify(enforced[name].export().documentType ?? null) === validator
+        ? "supersetOfEnforced"
+        : numDocs === 0
+          ? "supersetOfShape"
+          : "mustWalk";
+    return { name, outcome, numDocs, sizeBytes };
+  });
+  return { definitionPath, schemaValidation: validating, tables, indexes, discardedStagedValidators: [] };
+}
+
 const UDF_TYPES = { query: "Query", mutation: "Mutation", action: "Action" } as const;
 
 /** AnalyzedModule (deployApi/modules.ts): the module's functions with their validators, and http.js's routes. */
@@ -499,6 +610,8 @@ export class PushApi {
           return send(res, 200, this.configHashes());
         case "/api/deploy2/evaluate_push":
           return send(res, 200, { schemaChange: await this.evaluate(body) });
+        case "/api/deploy2/evaluate_schema":
+          return send(res, 200, await this.evaluateSchema(body));
         case "/api/deploy2/start_push":
           return send(res, 200, await this.startPush(body));
         case "/api/deploy2/wait_for_schema":
@@ -508,7 +621,6 @@ export class PushApi {
         case "/api/deploy2/report_push_completed":
           return send(res, 200, null);
         default:
-          // evaluate_schema among them: the CLI then skips or falls back to evaluate_push.
           return send(res, 404, { code: "NotFound", message: `No route for POST ${route}` });
       }
     } catch (err: any) {
@@ -611,6 +723,38 @@ export class PushApi {
   private async evaluate(body: any) {
     const pending = await this.prepare(body, true);
     return { allocatedComponentIds: null, schemaIds: null, indexDiffs: { "": pending.indexDiff } };
+  }
+
+  /**
+   * evaluate_schema (deploy_config2.rs; the CLI's deployApi/evaluateSchema.ts):
+   * the pushed schemas alone are evaluated (no function module or
+   * convex.config runs, nothing changes) and compared with the running ones:
+   * the app's, and each pushed component definition's for every installed
+   * instance of it. A definition with no instance yet is listed in
+   * `newComponentDefinitions` (it has no tables to predict).
+   */
+  private async evaluateSchema(body: any) {
+    const app = this.appOf(body);
+    const { bundleRoot } = this.hooks;
+    const appSchema = await evaluatedSchema(app.schema, () => loadPushedApp(app, bundleRoot, this.hooks.env, true).then((l) => l.schema), "");
+    const byDefinition = new Map<string, unknown>();
+    for (const c of app.components ?? []) {
+      byDefinition.set(c.definitionPath, await evaluatedSchema(c.schema, () => loadComponentSchema(c, bundleRoot), ` in component definition ${c.definitionPath}`));
+    }
+    const { runtime } = this.hooks;
+    return runtime.lock.run(async () => {
+      const installed = [...(runtime.loaded?.components?.values() ?? [])];
+      const evaluations: Record<string, unknown> = { "": schemaPrediction(runtime, "", "", runtime.loaded?.schema, appSchema) };
+      for (const [definitionPath, schema] of byDefinition) {
+        for (const instance of installed.filter((i) => i.definitionDir === definitionPath)) {
+          evaluations[instance.path] = schemaPrediction(runtime, instance.path, definitionPath, instance.functions.schema, schema);
+        }
+      }
+      return {
+        componentSchemaEvaluations: evaluations,
+        newComponentDefinitions: [...byDefinition.keys()].filter((dp) => !installed.some((i) => i.definitionDir === dp)),
+      };
+    });
   }
 
   private async startPush(body: any) {

@@ -91,7 +91,8 @@ export class Runtime {
   }
 
   setFunctions(loaded: LoadedFunctions) {
-    setVectorIndexes(this.store, loaded.schema); // first: a bad vector index throws before anything changes
+    // First: a bad vector index (the app's or a component's) throws before anything changes.
+    setVectorIndexes(this.store, loaded.schema, [...(loaded.components?.values() ?? [])].map((c): [string, unknown] => [c.path, c.functions.schema]));
     this.functions = loaded;
     this.tableValidators.clear();
     const indexes: Record<string, { indexDescriptor: string; fields: string[] }[]> = {};

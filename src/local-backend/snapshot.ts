@@ -10,11 +10,19 @@
 //   and non-finite floats as `{ "$bytes" | "$float": … }`) and
 //   `<table>/generated_schema.jsonl` (`"uniform"`, the marker of that
 //   encoding); with `includeStorage`, `_storage/documents.jsonl` and each file
-//   as `_storage/<id>`. It is taken at one timestamp, under the runtime's lock.
+//   as `_storage/<id>`. Each component's tables follow under
+//   `_components/<name>/` (nested: `_components/a/_components/b/` for the
+//   component at path "a/b"), laid out as the app's are, with their own
+//   `_tables` and, with `includeStorage`, their own `_storage` (each
+//   component has file storage of its own, file-storage.ts). It is taken at
+//   one timestamp, under the runtime's lock.
 // - An import is uploaded in parts, parsed when the upload finishes (a bad file
 //   fails the import with Convex's wording), shown as a change summary to
 //   confirm, and written on `perform_import` in one transaction: all of it or
 //   none. Documents keep their `_id` and `_creationTime` when they carry them.
+//   A ZIP's `_components/<name>/` folders, below the component `--component`
+//   names (the app without it), address the components' tables; each is
+//   written into that component's tables and checked against its schema.
 //
 // Both run to completion inside the request that starts them, so the state the
 // CLI then subscribes to (`_system/cli/exports:getLatest`,
@@ -25,6 +33,7 @@ import { randomBytes } from "node:crypto";
 import { strToU8, unzipSync, zipSync, type Zippable } from "fflate";
 import Papa from "papaparse";
 import { sha256Base64, STORAGE_TABLE } from "./file-storage.js";
+import { ROOT, splitTable } from "./components.js";
 import type { Runtime } from "./runtime.js";
 import type { Doc } from "./store.js";
 import { idTableNumber } from "./values.js";
@@ -42,6 +51,8 @@ ask us in [Discord](http://convex.dev/community).
 `;
 
 const TABLES_TABLE = "_tables";
+/** The folder of components' tables in a snapshot (COMPONENTS_TABLE). */
+const COMPONENTS = "_components";
 const TABLE_NAME = /^[a-zA-Z][a-zA-Z0-9_]*$/;
 export const IMPORT_FORMATS = ["csv", "jsonLines", "jsonArray", "zip"] as const;
 export const IMPORT_MODES = ["requireEmpty", "append", "replace", "replaceAll"] as const;
@@ -144,30 +155,70 @@ export type SnapshotExport = {
   zip: Uint8Array;
 };
 
-/** Builds the ZIP of every user table (and, with `includeStorage`, the files): call under the runtime's lock. */
+/** The stored name of table `table` of component `component` (components.ts tableIn, for names already checked). */
+function storedName(component: string, table: string): string {
+  return component === ROOT ? table : `${table}@${component}`;
+}
+
+/** The folder of a component's tables in a snapshot ZIP (get_export_path_prefix): "" for the app, `_components/a/_components/b/` for "a/b". */
+export function componentPrefix(component: string): string {
+  return component === ROOT ? "" : component.split("/").map((name) => `${COMPONENTS}/${name}/`).join("");
+}
+
+/** Component paths in Convex's order (ComponentPath: segment by segment), the app ("") first. */
+function byPath(a: string, b: string): number {
+  const x = a === ROOT ? [] : a.split("/");
+  const y = b === ROOT ? [] : b.split("/");
+  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! < y[i]! ? -1 : 1;
+  return x.length - y.length;
+}
+
+/**
+ * Every user table that holds or held a document, by component ("" = the
+ * app): its name there and its table number. Every installed component is
+ * there, with no tables if it has none; so is a component no longer installed
+ * whose tables are still stored (Convex exports unmounted components too).
+ */
+function userTablesByComponent(runtime: Runtime): Map<string, { name: string; id: number }[]> {
+  const out = new Map<string, { name: string; id: number }[]>([[ROOT, []]]);
+  for (const path of runtime.components?.keys() ?? []) out.set(path, []);
+  for (const { name, num } of runtime.store.db.prepare("SELECT name, num FROM tables").all() as { name: string; num: number }[]) {
+    const { component, table } = splitTable(name);
+    if (table.startsWith("_")) continue; // system tables (_storage, _scheduled_functions) are not user tables
+    let list = out.get(component);
+    if (!list) out.set(component, (list = []));
+    list.push({ name: table, id: num });
+  }
+  for (const list of out.values()) list.sort((a, b) => a.id - b.id);
+  return new Map([...out].sort(([a], [b]) => byPath(a, b)));
+}
+
+/** Builds the ZIP of every user table, the app's and each component's (and, with `includeStorage`, the files): call under the runtime's lock. */
 export function buildExport(runtime: Runtime, includeStorage: boolean): SnapshotExport {
   const store = runtime.store;
   const files: Zippable = { "README.md": strToU8(README) };
-  const tables = store.userTables().map((name) => ({ name, id: store.tableNumber(name) }));
-  tables.sort((a, b) => a.id - b.id);
-  files[`${TABLES_TABLE}/documents.jsonl`] = strToU8(tables.map((t) => JSON.stringify(t) + "\n").join(""));
   const docsOf = store.db.prepare("SELECT json FROM docs WHERE tbl = ? ORDER BY id");
-  for (const { name } of tables) {
-    const lines = (docsOf.all(name) as { json: string }[]).map(({ json }) => exportJsonText(JSON.parse(json)) + "\n");
-    files[`${name}/documents.jsonl`] = strToU8(lines.join(""));
-    files[`${name}/generated_schema.jsonl`] = strToU8('"uniform"\n');
-  }
-  if (includeStorage) {
-    const rows = docsOf.all(STORAGE_TABLE) as { json: string }[];
-    const meta: string[] = [];
-    for (const { json } of rows) {
-      const doc = JSON.parse(json) as { _id: string; _creationTime: number; sha256: string; size: number; contentType?: string };
-      meta.push(JSON.stringify({ _id: doc._id, _creationTime: doc._creationTime, sha256: doc.sha256, size: doc.size, contentType: doc.contentType ?? null }) + "\n");
-      const file = store.getFile(doc._id);
-      // Already compressed formats gain nothing from deflate.
-      if (file) files[`${STORAGE_TABLE}/${doc._id}`] = [file.bytes, { level: 0 }];
+  for (const [component, tables] of userTablesByComponent(runtime)) {
+    const prefix = componentPrefix(component);
+    files[`${prefix}${TABLES_TABLE}/documents.jsonl`] = strToU8(tables.map((t) => JSON.stringify(t) + "\n").join(""));
+    for (const { name } of tables) {
+      const lines = (docsOf.all(storedName(component, name)) as { json: string }[]).map(({ json }) => exportJsonText(JSON.parse(json)) + "\n");
+      files[`${prefix}${name}/documents.jsonl`] = strToU8(lines.join(""));
+      files[`${prefix}${name}/generated_schema.jsonl`] = strToU8('"uniform"\n');
     }
-    files[`${STORAGE_TABLE}/documents.jsonl`] = strToU8(meta.join(""));
+    // Each component's files, under its prefix as the app's are at the top (Convex's write_storage_table).
+    if (includeStorage) {
+      const rows = docsOf.all(storedName(component, STORAGE_TABLE)) as { json: string }[];
+      const meta: string[] = [];
+      for (const { json } of rows) {
+        const doc = JSON.parse(json) as { _id: string; _creationTime: number; sha256: string; size: number; contentType?: string };
+        meta.push(JSON.stringify({ _id: doc._id, _creationTime: doc._creationTime, sha256: doc.sha256, size: doc.size, contentType: doc.contentType ?? null }) + "\n");
+        const file = store.getFile(doc._id);
+        // Already compressed formats gain nothing from deflate.
+        if (file) files[`${prefix}${STORAGE_TABLE}/${doc._id}`] = [file.bytes, { level: 0 }];
+      }
+      files[`${prefix}${STORAGE_TABLE}/documents.jsonl`] = strToU8(meta.join(""));
+    }
   }
   const now = Date.now();
   return {
@@ -198,17 +249,64 @@ export function exportDocument(e: SnapshotExport): JSONValue {
 
 // ---- imports --------------------------------------------------------------------
 
-type ParsedTable = { name: string; rows: unknown[]; lossless: boolean };
-type StorageEntry = { id: string; creationTime: number | null; contentType: string | null; bytes: Uint8Array };
+/** One table of an import: `component` is its component's path ("" = the app). */
+type ParsedTable = { component: string; name: string; rows: unknown[]; lossless: boolean };
+/** A file of an import, for the file storage of `component` ("" = the app). */
+type StorageEntry = { component: string; id: string; creationTime: number | null; contentType: string | null; bytes: Uint8Array };
 export type ParsedImport = {
   tables: ParsedTable[];
-  /** `_tables/documents.jsonl`: the table numbers of the exporting deployment. */
+  /** Each `_tables/documents.jsonl`: the table numbers of the exporting deployment, by `tableKey(component, name)`. */
   tableNumbers: Map<string, number>;
+  /** The files of the app's `_storage` and of each component's. */
   storage: StorageEntry[];
 };
 
+/** A (component, table) pair as one map key; "\0" is in neither. */
+const tableKey = (component: string, table: string) => `${component}\u0000${table}`;
+
 function importError(code: string, message: string): SnapshotError {
   return new SnapshotError(code, message);
+}
+
+/** Convex's check of an identifier (sync_types check_valid_identifier): null when valid, else why not, in its words (a char as Rust's Debug shows it). */
+function identifierError(s: string): string | null {
+  if (s.length === 0) return "Identifier cannot be empty";
+  if (!/^[A-Za-z_]/.test(s)) return `Invalid first character '${s[0]}' in ${s}: Identifiers must start with an alphabetic character or underscore`;
+  const bad = /[^A-Za-z0-9_]/.exec(s);
+  if (bad) return `Identifier ${s} has invalid character '${bad[0]}': Identifiers can only contain alphanumeric characters or underscores`;
+  if (s.length > 64) return `Identifier is too long (${s.length} > maximum 64)`;
+  if (/^_+$/.test(s)) return `Identifier ${s} cannot have exclusively underscores`;
+  return null;
+}
+
+/**
+ * The `componentPath` of an import request (`npx convex import --component
+ * a/b`): "" for none (the app), else its names checked as Convex checks them
+ * (ComponentPath::deserialize).
+ */
+export function parseComponentPathArg(arg: unknown): string {
+  if (arg === undefined || arg === null || arg === "") return ROOT;
+  if (typeof arg !== "string") throw importError("InvalidComponentPath", `componentPath must be a string, not ${JSON.stringify(arg)}`);
+  for (const name of arg.split("/")) {
+    const why = identifierError(name);
+    if (why) throw importError("InvalidComponentPath", why);
+  }
+  return arg;
+}
+
+const COMPONENT_NAME = /^(.*\/)?_components\/([^/]+)\/$/;
+
+/** The component a ZIP entry's folder addresses (parse_component_path): `base` plus one name per trailing `_components/<name>/`; anything before them is ignored. */
+function componentOfPrefix(prefix: string, base: string): string {
+  const names: string[] = [];
+  for (let m = COMPONENT_NAME.exec(prefix); m; m = COMPONENT_NAME.exec(prefix)) {
+    const name = m[2]!;
+    const why = identifierError(name);
+    if (why) throw importError("InvalidComponentName", `component name '${name}' invalid: ${why}`);
+    names.unshift(name);
+    prefix = m[1] ?? "";
+  }
+  return [...(base === ROOT ? [] : [base]), ...names].join("/");
 }
 
 function jsonLines(text: string, lossless: boolean): unknown[] {
@@ -237,8 +335,13 @@ function csvCell(s: string): unknown {
   return s;
 }
 
-/** Reads an uploaded file into tables of rows (not yet Convex values for `lossless: false` ones). */
-export function parseImport(bytes: Uint8Array, format: ImportFormat, tableName: string | null): ParsedImport {
+/**
+ * Reads an uploaded file into tables of rows (not yet Convex values for
+ * `lossless: false` ones). `component` is the component the import is
+ * addressed to (`--component`; "" = the app): a single table goes into it, and
+ * a ZIP's tables into it or, under `_components/<name>/`, its descendants.
+ */
+export function parseImport(bytes: Uint8Array, format: ImportFormat, tableName: string | null, component: string = ROOT): ParsedImport {
   const text = () => {
     if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) throw importError("Utf8BomNotSupported", "UTF-8 BOM is not supported. Please save your file without BOM.");
     try {
@@ -247,7 +350,7 @@ export function parseImport(bytes: Uint8Array, format: ImportFormat, tableName: 
       throw importError("NotUtf8", `Import wasn't valid UTF8: ${e?.message ?? e}`);
     }
   };
-  const single = (rows: unknown[]): ParsedImport => ({ tables: [{ name: tableName!, rows, lossless: false }], tableNumbers: new Map(), storage: [] });
+  const single = (rows: unknown[]): ParsedImport => ({ tables: [{ component, name: tableName!, rows, lossless: false }], tableNumbers: new Map(), storage: [] });
   if (format === "jsonLines") return single(jsonLines(text(), false));
   if (format === "jsonArray") {
     if (bytes.byteLength > MAX_JSON_ARRAY_BYTES) {
@@ -285,103 +388,158 @@ export function parseImport(bytes: Uint8Array, format: ImportFormat, tableName: 
   }
   const decode = (name: string) => new TextDecoder().decode(entries[name]);
   const uniform = new Set<string>();
-  const documents = new Map<string, string>();
+  const documents = new Map<string, { component: string; table: string; entry: string }>();
   const storageFiles = new Map<string, Uint8Array>();
   for (const name of Object.keys(entries)) {
-    if (name.startsWith("_components/") || name.includes("/_components/")) {
-      throw importError("ComponentsNotSupported", `${name}: the embedded backend has no components, so a snapshot with component tables cannot be imported.`);
-    }
-    const docs = /^(?:.*\/)?([^/]+)\/documents\.jsonl$/.exec(name);
-    const schema = /^(?:.*\/)?([^/]+)\/generated_schema\.jsonl$/.exec(name);
-    const file = /(?:.*\/)?_storage\/([^/.]+)(?:\.[^/]+)?$/.exec(name);
+    const docs = /^(.*\/)?([^/]+)\/documents\.jsonl$/.exec(name);
+    const schema = /^(.*\/)?([^/]+)\/generated_schema\.jsonl$/.exec(name);
+    const file = /(.*\/)?_storage\/([^/.]+)(?:\.[^/]+)?$/.exec(name);
     if (docs) {
-      const table = docs[1]!;
+      const table = docs[2]!;
       if (table.startsWith("_") && table !== TABLES_TABLE && table !== STORAGE_TABLE) continue; // other system tables are skipped, as on Convex
-      documents.set(table, name);
+      const where = componentOfPrefix(docs[1] ?? "", component);
+      documents.set(tableKey(where, table), { component: where, table, entry: name });
     } else if (schema) {
       const first = decode(name).split("\n")[0]!.trim();
-      if (first === '"uniform"') uniform.add(schema[1]!);
-    } else if (file && file[1] !== "documents") {
-      storageFiles.set(file[1]!, entries[name]!);
+      if (first === '"uniform"') uniform.add(tableKey(componentOfPrefix(schema[1] ?? "", component), schema[2]!));
+    } else if (file && file[2] !== "documents") {
+      storageFiles.set(tableKey(componentOfPrefix(file[1] ?? "", component), file[2]!), entries[name]!);
     }
   }
   const tableNumbers = new Map<string, number>();
   const tables: ParsedTable[] = [];
-  let storage: StorageEntry[] = [];
-  for (const [table, entry] of documents) {
-    const rows = jsonLines(decode(entry), uniform.has(table) || table === TABLES_TABLE);
+  const storage: StorageEntry[] = [];
+  for (const [key, { component: where, table, entry }] of documents) {
+    const rows = jsonLines(decode(entry), uniform.has(key) || table === TABLES_TABLE);
     if (table === TABLES_TABLE) {
       for (const row of rows as { name?: unknown; id?: unknown }[]) {
-        if (typeof row?.name === "string" && (typeof row.id === "bigint" || typeof row.id === "number")) tableNumbers.set(row.name, Number(row.id));
+        if (typeof row?.name === "string" && (typeof row.id === "bigint" || typeof row.id === "number")) tableNumbers.set(tableKey(where, row.name), Number(row.id));
       }
     } else if (table === STORAGE_TABLE) {
-      storage = (rows as Record<string, unknown>[]).map((row, i) => {
+      // Each component's files go into its own file storage, as the app's into the app's.
+      (rows as Record<string, unknown>[]).forEach((row, i) => {
         const id = row?._id;
-        if (typeof id !== "string") throw importError("InvalidStorageId", `_storage row ${i + 1} has no _id`);
-        const bytes = storageFiles.get(id);
-        if (!bytes) throw importError("MissingStorageFile", `The file of _storage document ${id} is missing from the ZIP.`);
+        const of = where === ROOT ? "" : ` of component "${where}"`;
+        if (typeof id !== "string") throw importError("InvalidStorageId", `_storage row ${i + 1}${of} has no _id`);
+        const bytes = storageFiles.get(tableKey(where, id));
+        if (!bytes) throw importError("MissingStorageFile", `The file of _storage document ${id}${of} is missing from the ZIP.`);
         const creationTime = row._creationTime === undefined || row._creationTime === null ? null : Number(row._creationTime);
-        return { id, creationTime, contentType: typeof row.contentType === "string" ? row.contentType : null, bytes };
+        storage.push({ component: where, id, creationTime, contentType: typeof row.contentType === "string" ? row.contentType : null, bytes });
       });
     } else {
-      tables.push({ name: table, rows, lossless: uniform.has(table) });
+      tables.push({ component: where, name: table, rows, lossless: uniform.has(key) });
     }
   }
   return { tables, tableNumbers, storage };
 }
 
-type Plan = { table: string; added: number; deleted: number; existing: number; unit: string };
+type Plan = { component: string; table: string; added: number; deleted: number; existing: number; unit: string };
 
 function checkTableName(name: string) {
   if (name.startsWith("_")) throw importError("InvalidTableName", `Invalid table name ${name} starts with metadata prefix '_'`);
   if (!TABLE_NAME.test(name) || name.length > 64) throw importError("InvalidTableName", `table name '${name}' invalid: table names must start with a letter and contain only letters, digits and underscores (at most 64 characters)`);
 }
 
+/**
+ * An import may write only into the app and the components installed now:
+ * they have the schema its documents are checked against. (Convex would
+ * create an unmounted component for an unknown path; here that would be
+ * tables no function can read, so it is refused.)
+ */
+function checkComponent(runtime: Runtime, component: string) {
+  if (component === ROOT || runtime.components?.has(component)) return;
+  const installed = [...(runtime.components?.keys() ?? [])].sort(byPath);
+  throw importError(
+    "ComponentNotFound",
+    `Component "${component}" not found: the import addresses it (with --component, or a ZIP's ${componentPrefix(component)} folder), but this deployment has no component at that path. ${
+      installed.length > 0 ? `Its components are: ${installed.join(", ")}.` : "It has no components."
+    }`,
+  );
+}
+
+/** Every stored user table of the app and every component, as (component, table, stored name). */
+function allUserTables(runtime: Runtime): { component: string; table: string; stored: string }[] {
+  const out: { component: string; table: string; stored: string }[] = [];
+  for (const [component, tables] of userTablesByComponent(runtime)) for (const { name } of tables) out.push({ component, table: name, stored: storedName(component, name) });
+  return out;
+}
+
+/** An import's files by the component whose storage they go into. */
+function storageByComponent(parsed: ParsedImport): Map<string, StorageEntry[]> {
+  const out = new Map<string, StorageEntry[]>();
+  for (const f of parsed.storage) {
+    let list = out.get(f.component);
+    if (!list) out.set(f.component, (list = []));
+    list.push(f);
+  }
+  return out;
+}
+
 /** What the import would create and delete, per table (and whether it may go ahead in `mode` at all). */
 export function planImport(runtime: Runtime, parsed: ParsedImport, mode: ImportMode): Plan[] {
   const store = runtime.store;
   const plans = new Map<string, Plan>();
-  const existing = (table: string) => store.count(table);
   for (const t of parsed.tables) {
     checkTableName(t.name);
-    const count = existing(t.name);
+    checkComponent(runtime, t.component);
+    const count = store.count(storedName(t.component, t.name));
     if (mode === "requireEmpty" && count > 0) {
       throw importError("TableExists", `Table ${t.name} already exists. Please choose a new table name or use replace/append modes.`);
     }
     const deleted = mode === "replace" || mode === "replaceAll" ? count : 0;
-    plans.set(t.name, { table: t.name, added: t.rows.length, deleted, existing: count, unit: " documents" });
+    plans.set(tableKey(t.component, t.name), { component: t.component, table: t.name, added: t.rows.length, deleted, existing: count, unit: " documents" });
   }
-  if (parsed.storage.length > 0) {
-    const count = existing(STORAGE_TABLE);
+  for (const [component, files] of storageByComponent(parsed)) {
+    checkComponent(runtime, component);
+    const count = store.count(storedName(component, STORAGE_TABLE));
     if (mode === "requireEmpty" && count > 0) {
       throw importError("TableExists", `Table ${STORAGE_TABLE} already exists. Please choose a new table name or use replace/append modes.`);
     }
-    plans.set(STORAGE_TABLE, { table: STORAGE_TABLE, added: parsed.storage.length, deleted: mode === "replace" || mode === "replaceAll" ? count : 0, existing: count, unit: " files" });
+    plans.set(tableKey(component, STORAGE_TABLE), { component, table: STORAGE_TABLE, added: files.length, deleted: mode === "replace" || mode === "replaceAll" ? count : 0, existing: count, unit: " files" });
   }
   if (mode === "replaceAll") {
-    for (const table of store.userTables()) {
-      if (!plans.has(table)) {
-        const count = store.count(table);
-        if (count > 0) plans.set(table, { table, added: 0, deleted: count, existing: count, unit: " documents" });
+    // As on Convex, every user table of the deployment, the components' too, that the import does not write is emptied.
+    for (const { component, table, stored } of allUserTables(runtime)) {
+      if (!plans.has(tableKey(component, table))) {
+        const count = store.count(stored);
+        if (count > 0) plans.set(tableKey(component, table), { component, table, added: 0, deleted: count, existing: count, unit: " documents" });
       }
     }
   }
-  return [...plans.values()].sort((a, b) => (a.table < b.table ? -1 : 1));
+  return [...plans.values()].sort((a, b) => byPath(a.component, b.component) || (a.table < b.table ? -1 : a.table > b.table ? 1 : 0));
 }
 
 const thousands = (n: number) => n.toLocaleString("en-US");
 
-/** The change summary Convex asks the CLI to confirm (render_table_changes), and whether it deletes anything. */
+/** One component's table of changes (render_table_changes). */
+function renderTableChanges(plans: Plan[]): string[] {
+  const lines: string[] = [];
+  const parts = [["table", "create", "delete"], ...plans.map((p) => [p.table, thousands(p.added), `${thousands(p.deleted)} of ${thousands(p.existing)}${p.unit}`])];
+  const w = [0, 1, 2].map((i) => Math.max(...parts.map((p) => p[i]!.length)));
+  parts.forEach((p, i) => {
+    lines.push(`${p[0]!.padEnd(w[0]!)} | ${p[1]!.padEnd(w[1]!)} | ${p[2]!.padEnd(w[2]!)} |`);
+    if (i === 0) lines.push("-".repeat(w[0]! + 3 + w[1]! + 3 + w[2]! + 2));
+  });
+  return lines;
+}
+
+/**
+ * The change summary Convex asks the CLI to confirm (messages_to_confirm_replace),
+ * and whether it deletes anything: the app's tables, then each component's
+ * under a `Component <path>` line. `plans` come sorted by planImport.
+ */
 export function confirmationMessage(plans: Plan[]): { message: string; deletes: boolean } {
   const lines: string[] = [];
   if (plans.length > 0) {
-    const parts = [["table", "create", "delete"], ...plans.map((p) => [p.table, thousands(p.added), `${thousands(p.deleted)} of ${thousands(p.existing)}${p.unit}`])];
-    const w = [0, 1, 2].map((i) => Math.max(...parts.map((p) => p[i]!.length)));
     lines.push("Import change summary:");
-    parts.forEach((p, i) => {
-      lines.push(`${p[0]!.padEnd(w[0]!)} | ${p[1]!.padEnd(w[1]!)} | ${p[2]!.padEnd(w[2]!)} |`);
-      if (i === 0) lines.push("-".repeat(w[0]! + 3 + w[1]! + 3 + w[2]! + 2));
-    });
+    for (let i = 0; i < plans.length; ) {
+      const component = plans[i]!.component;
+      let j = i;
+      while (j < plans.length && plans[j]!.component === component) j++;
+      if (component !== ROOT) lines.push(`Component ${component}`);
+      lines.push(...renderTableChanges(plans.slice(i, j)));
+      i = j;
+    }
   }
   lines.push("Once the import has started, it will run in the background.\nInterrupting `npx convex import` will not cancel it.");
   return { message: lines.join("\n"), deletes: plans.some((p) => p.deleted > 0) };
@@ -414,7 +572,9 @@ function remapIds(v: Value, ids: Map<string, string>): Value {
  * of this backend, or of one whose table numbers it could take). Any other
  * `_id` (one of Convex Cloud's, or of a table numbered differently here) gets
  * a new id, and every string of the import equal to the old id, the
- * references to that document, is rewritten to the new one.
+ * references to that document, is rewritten to the new one. A component's
+ * table is written under its stored name (`table@path`) and checked against
+ * that component's schema.
  */
 export function writeImport(runtime: Runtime, parsed: ParsedImport, mode: ImportMode): number {
   const store = runtime.store;
@@ -423,44 +583,54 @@ export function writeImport(runtime: Runtime, parsed: ParsedImport, mode: Import
     for (const { json } of store.db.prepare("SELECT json FROM docs WHERE tbl = ?").all(table) as { json: string }[]) {
       const doc = jsonToConvex(JSON.parse(json)) as Doc;
       store.write(table, doc._id, doc, null);
-      if (table === STORAGE_TABLE) store.deleteFile(doc._id);
+      if (splitTable(table).table === STORAGE_TABLE) store.deleteFile(doc._id);
       runtime.writeCount++;
     }
   };
-  if (mode === "replaceAll") for (const table of store.userTables()) deleteAll(table);
-  else if (mode === "replace") for (const t of parsed.tables) if (store.userTables().includes(t.name)) deleteAll(t.name);
-  if (parsed.storage.length > 0 && (mode === "replace" || mode === "replaceAll")) deleteAll(STORAGE_TABLE);
+  if (mode === "replaceAll") for (const { stored } of allUserTables(runtime)) deleteAll(stored);
+  else if (mode === "replace") for (const t of parsed.tables) deleteAll(storedName(t.component, t.name));
+  const storage = storageByComponent(parsed);
+  // A file storage the import brings files for is replaced (a component's as the app's).
+  if (mode === "replace" || mode === "replaceAll") for (const component of storage.keys()) deleteAll(storedName(component, STORAGE_TABLE));
 
   // Table numbers first: a table new here takes the number it had where it was exported.
   // (adoptTable leaves a table that has a number, or a number that is taken, alone.)
-  const storageNumber = parsed.storage.length > 0 ? idTableNumber(parsed.storage[0]!.id) : null;
-  if (storageNumber !== null) store.adoptTable(STORAGE_TABLE, storageNumber);
+  for (const [component, files] of storage) {
+    const storageNumber = idTableNumber(files[0]!.id);
+    if (storageNumber !== null) store.adoptTable(storedName(component, STORAGE_TABLE), storageNumber);
+  }
   for (const t of parsed.tables) {
-    const wanted = parsed.tableNumbers.get(t.name);
-    if (wanted !== undefined) store.adoptTable(t.name, wanted);
+    const wanted = parsed.tableNumbers.get(tableKey(t.component, t.name));
+    if (wanted !== undefined) store.adoptTable(storedName(t.component, t.name), wanted);
   }
 
   // Then ids: kept where they can be, else new (and remembered, to rewrite references).
   const remapped = new Map<string, string>();
-  const idFor = (table: string, given: unknown, row: number, seen: Set<string>): string => {
+  const idFor = (stored: string, table: string, given: unknown, row: number, seen: Set<string>): string => {
     if (typeof given !== "string" || given.length === 0) throw importError("InvalidId", `Row ${row} of table "${table}" has an invalid _id ${JSON.stringify(given)}.`);
     if (seen.has(given)) throw importError("DuplicateId", `Objects in table "${table}" have duplicate _id fields`);
     seen.add(given);
-    if (idTableNumber(given) === store.tableNumber(table)) {
+    if (idTableNumber(given) === store.tableNumber(stored)) {
       if (store.getJson(given) !== null) throw importError("DuplicateId", `A document with _id ${given} already exists in table "${table}".`);
       store.seqAtLeast(idSeq(given));
       return given;
     }
-    const id = store.newId(table);
+    const id = store.newId(stored);
     remapped.set(given, id);
     return id;
   };
-  const storageIds = parsed.storage.map((f, i) => idFor(STORAGE_TABLE, f.id, i + 1, new Set()));
+  const seenFiles = new Map<string, Set<string>>();
+  const storageIds = parsed.storage.map((f, i) => {
+    let seen = seenFiles.get(f.component);
+    if (!seen) seenFiles.set(f.component, (seen = new Set()));
+    return idFor(storedName(f.component, STORAGE_TABLE), STORAGE_TABLE, f.id, i + 1, seen);
+  });
   const rowIds = parsed.tables.map((t) => {
     const seen = new Set<string>();
+    const stored = storedName(t.component, t.name);
     return t.rows.map((raw, i) => {
       const given = raw !== null && typeof raw === "object" ? (raw as Record<string, unknown>)._id : undefined;
-      return given === undefined ? null : idFor(t.name, given, i + 1, seen);
+      return given === undefined ? null : idFor(stored, t.name, given, i + 1, seen);
     });
   });
 
@@ -473,13 +643,14 @@ export function writeImport(runtime: Runtime, parsed: ParsedImport, mode: Import
   parsed.storage.forEach((f, i) => {
     const id = storageIds[i]!;
     const doc = { _id: id, _creationTime: creationTimeOf(f.creationTime), sha256: sha256Base64(f.bytes), size: f.bytes.byteLength, ...(f.contentType ? { contentType: f.contentType } : {}) } as Doc;
-    store.write(STORAGE_TABLE, id, null, doc);
+    store.write(storedName(f.component, STORAGE_TABLE), id, null, doc);
     store.putFile(id, randomBytes(16).toString("hex"), f.bytes);
     runtime.writeCount++;
   });
 
   let written = 0;
   parsed.tables.forEach((t, ti) => {
+    const stored = storedName(t.component, t.name);
     t.rows.forEach((raw, i) => {
       const row = i + 1;
       let value: Value;
@@ -492,10 +663,11 @@ export function writeImport(runtime: Runtime, parsed: ParsedImport, mode: Import
       const { _id, _creationTime, ...rest } = value as Record<string, Value>;
       const fields: Record<string, Value> = {};
       for (const k in rest) if (rest[k] !== undefined) fields[k] = remapped.size > 0 ? remapIds(rest[k]!, remapped) : rest[k]!;
-      runtime.checkDoc(t.name, fields, JSON.stringify(convexToJson(fields)).length);
-      const id = rowIds[ti]![i] ?? store.newId(t.name);
+      // The stored name picks the component's schema, and the ids its documents may hold (runtime.checkDoc).
+      runtime.checkDoc(stored, fields, JSON.stringify(convexToJson(fields)).length);
+      const id = rowIds[ti]![i] ?? store.newId(stored);
       const doc = { ...fields, _id: id, _creationTime: creationTimeOf(_creationTime) } as Doc;
-      store.write(t.name, id, null, doc);
+      store.write(stored, id, null, doc);
       runtime.writeCount++;
       written++;
     });

@@ -231,7 +231,7 @@ export class Store {
   };
 
   newId(table: string): string {
-    if (table === "_storage") {
+    if (table === "_storage" || table.startsWith("_storage@")) {
       // A file's id is a capability: whoever holds it may attach it or ask for its URL.
       // 96 random bits, not a sequence number plus 32, so that it cannot be guessed.
       for (;;) {

@@ -137,10 +137,9 @@ export class Syscalls implements SyscallHost {
         return {};
       case "1.0/actions/vectorSearch":
         if (exec.kind !== "action") throw new Error(`Unknown async operation ${op}`);
-        // Vector indexes are installed for the app's schema only (vector-search.ts), so a component must not reach the app's tables.
-        if (componentOf(exec) !== ROOT) throw new Error("ctx.vectorSearch is not supported inside components on the embedded backend yet.");
         // Under the lock, which first commits any open group: the search sees committed state.
-        return this.rt.lock.run(async () => vectorSearch(this.store, args?.query));
+        // The index is named in the caller's component, so it reaches that component's tables only.
+        return this.rt.lock.run(async () => vectorSearch(this.store, args?.query, componentOf(exec)));
       case "1.0/createFunctionHandle":
         return `function://${this.target(exec, args)}`;
       case "1.0/getFunctionMetadata":
@@ -155,15 +154,15 @@ export class Syscalls implements SyscallHost {
         return {};
       case "1.0/storageGenerateUploadUrl":
         if (exec.kind === "query") throw new Error("ctx.storage.generateUploadUrl is only available in mutations and actions.");
-        return this.files().uploadUrl();
+        return this.files().uploadUrl(Date.now(), componentOf(exec));
       case "1.0/storageGetUrl":
-        return this.files().url(exec, args.storageId);
+        return this.files().url(exec, args.storageId, componentOf(exec));
       case "1.0/storageGetMetadata":
-        return this.files().metadata(exec, args.storageId);
+        return this.files().metadata(exec, args.storageId, componentOf(exec));
       case "1.0/storageDelete":
         if (exec.kind === "query") throw new Error("ctx.storage.delete is only available in mutations and actions.");
-        if (exec.kind === "action") await this.rt.inOwnTransaction(() => this.files().delete(args.storageId));
-        else this.files().delete(args.storageId);
+        if (exec.kind === "action") await this.rt.inOwnTransaction(() => this.files().delete(args.storageId, componentOf(exec)));
+        else this.files().delete(args.storageId, componentOf(exec));
         return {};
       case "1.0/storageStore":
       case "1.0/storageGet":
@@ -179,7 +178,7 @@ export class Syscalls implements SyscallHost {
         return this.storeBlob(exec, args.blob, args.options);
       case "storage/getBlob": {
         if (exec.kind !== "action") throw new Error("ctx.storage.get is only available in actions.");
-        const file = this.files().read(args.storageId);
+        const file = this.files().read(args.storageId, componentOf(exec));
         return Promise.resolve(file ? new Blob([file.bytes as Uint8Array<ArrayBuffer>], { type: file.contentType ?? "" }) : null);
       }
       default:
@@ -193,7 +192,7 @@ export class Syscalls implements SyscallHost {
     const files = this.files();
     if (blob.size > files.maxUploadBytes) throw new Error(files.tooLarge().message);
     try {
-      return await files.store(new Uint8Array(await blob.arrayBuffer()), blob.type || null, options?.sha256);
+      return await files.store(new Uint8Array(await blob.arrayBuffer()), blob.type || null, options?.sha256, componentOf(exec));
     } catch (e) {
       throw e instanceof StorageError ? new Error(e.message) : e;
     }

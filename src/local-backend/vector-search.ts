@@ -17,6 +17,11 @@
 //   document matches when any field holds one of its values (fields are ORed,
 //   as Qdrant's `should`); at most 64 values in all.
 // - The search sees the committed state when the action calls it.
+// - Components: each component's schema has its own vector indexes on its own
+//   tables (stored as `<table>@<path>`, components.ts); `ctx.vectorSearch` in
+//   a component names its index in that component's terms and reaches only
+//   its tables, and results are IDs of them. Error messages use the names the
+//   caller knows.
 //
 // The structure: per index, every indexed document's normalised vector in one
 // Float32Array (row-major, `dimensions` floats per document), its ID and the
@@ -29,12 +34,16 @@
 // sublinear), and the index holds 4·d bytes per document in memory.
 import { jsonToConvex, type Value } from "convex/values";
 import type { Store } from "./store.js";
+import { ROOT, tableIn } from "./components.js";
 import { encodeValue, fieldPath, KEY_MAX, KEY_MIN, keySuccessor, literal } from "./values.js";
 
 export type VectorIndexDef = {
-  /** "table.index" */
+  /** "table.index" as stored ("table@component.index" for a component's). */
   name: string;
+  /** The stored table name. */
   table: string;
+  /** "table.index" as its component's code names it, for messages. */
+  local: string;
   vectorField: string;
   dimensions: number;
   filterFields: string[];
@@ -56,27 +65,33 @@ export class VectorSearchError extends Error {}
 
 // ---- the schema ----------------------------------------------------------------
 
-/** The vector indexes of a loaded schema (`defineSchema(...)`), checked as Convex checks them on push. */
-export function vectorIndexesOfSchema(schema: any): { defs: VectorIndexDef[]; tables: string[] } {
+/**
+ * The vector indexes of a loaded schema (`defineSchema(...)`) of `component`,
+ * checked as Convex checks them on push; names and tables as stored.
+ */
+export function vectorIndexesOfSchema(schema: any, component = ROOT): { defs: VectorIndexDef[]; tables: string[] } {
   const defs: VectorIndexDef[] = [];
-  const tables = Object.keys(schema?.tables ?? {});
-  for (const table of tables) {
+  const localTables = Object.keys(schema?.tables ?? {});
+  const tables = localTables.map((t) => tableIn(component, t));
+  const where = component === ROOT ? "" : ` in component "${component}"`;
+  for (const table of localTables) {
     const exported = schema.tables[table].export();
     const all = [
       ...((exported.vectorIndexes ?? []) as any[]).map((ix) => ({ ix, staged: false })),
       ...((exported.stagedVectorIndexes ?? []) as any[]).map((ix) => ({ ix, staged: true })),
     ];
     for (const { ix, staged } of all) {
-      const name = `${table}.${ix.indexDescriptor}`;
+      const local = `${table}.${ix.indexDescriptor}`;
       const dimensions = ix.dimensions;
       if (!Number.isInteger(dimensions) || dimensions < MIN_DIMENSIONS || dimensions > MAX_DIMENSIONS) {
-        throw new Error(`Vector index ${name}: Dimensions ${dimensions} must be between ${MIN_DIMENSIONS} and ${MAX_DIMENSIONS}.`);
+        throw new Error(`Vector index ${local}${where}: Dimensions ${dimensions} must be between ${MIN_DIMENSIONS} and ${MAX_DIMENSIONS}.`);
       }
       const filterFields = [...new Set<string>(ix.filterFields ?? [])];
       if (filterFields.length > MAX_FILTER_FIELDS) {
-        throw new Error(`Vector index ${name}: Search indexes may have up to ${MAX_FILTER_FIELDS} filter fields.`);
+        throw new Error(`Vector index ${local}${where}: Search indexes may have up to ${MAX_FILTER_FIELDS} filter fields.`);
       }
-      defs.push({ name, table, vectorField: ix.vectorField, dimensions, filterFields, staged });
+      const stored = tableIn(component, table);
+      defs.push({ name: `${stored}.${ix.indexDescriptor}`, table: stored, local, vectorField: ix.vectorField, dimensions, filterFields, staged });
     }
   }
   return { defs, tables };
@@ -85,12 +100,19 @@ export function vectorIndexesOfSchema(schema: any): { defs: VectorIndexDef[]; ta
 const registries = new WeakMap<Store, VectorIndexes>();
 
 /**
- * Installs a loaded schema's vector indexes on a store. Checks them first, so a
- * bad one throws before anything changes (the load fails, as Convex refuses the push).
- * An index whose definition did not change keeps what it has built.
+ * Installs the vector indexes of the app's schema and of each component's
+ * (`[path, schema]`) on a store. Checks them first, so a bad one throws before
+ * anything changes (the load fails, as Convex refuses the push). An index
+ * whose definition did not change keeps what it has built.
  */
-export function setVectorIndexes(store: Store, schema: unknown): void {
-  const { defs, tables } = vectorIndexesOfSchema(schema);
+export function setVectorIndexes(store: Store, schema: unknown, componentSchemas: [string, unknown][] = []): void {
+  const defs: VectorIndexDef[] = [];
+  const tables: string[] = [];
+  for (const [component, s] of [[ROOT, schema] as [string, unknown], ...componentSchemas]) {
+    const of = vectorIndexesOfSchema(s, component);
+    defs.push(...of.defs);
+    tables.push(...of.tables);
+  }
   let registry = registries.get(store);
   if (!registry) {
     registry = new VectorIndexes(store);
@@ -99,11 +121,15 @@ export function setVectorIndexes(store: Store, schema: unknown): void {
   registry.install(defs, tables);
 }
 
-/** `1.0/actions/vectorSearch`: the caller must hold the runtime's lock, so the store holds committed state only. */
-export function vectorSearch(store: Store, query: unknown): { results: VectorSearchResult[] } {
+/**
+ * `1.0/actions/vectorSearch` from a function of `component` (its index and
+ * table names are that component's): the caller must hold the runtime's
+ * lock, so the store holds committed state only.
+ */
+export function vectorSearch(store: Store, query: unknown, component = ROOT): { results: VectorSearchResult[] } {
   const registry = registries.get(store);
   if (!registry) throw new Error("Vector search is not ready yet: no functions are loaded.");
-  return { results: registry.search(query) };
+  return { results: registry.search(query, component) };
 }
 
 class VectorIndexes {
@@ -131,20 +157,23 @@ class VectorIndexes {
     for (const ix of this.built.values()) this.byTable.set(ix.def.table, [...(this.byTable.get(ix.def.table) ?? []), ix]);
   }
 
-  search(raw: unknown): VectorSearchResult[] {
+  search(raw: unknown, component = ROOT): VectorSearchResult[] {
     const query = parseQuery(raw);
     const dot = query.indexName.indexOf(".");
-    const table = query.indexName.slice(0, dot);
+    // parseQuery checked the table name (no "@"), so this names a table of the caller's component only.
+    const table = tableIn(component, query.indexName.slice(0, dot));
+    const indexName = `${table}${query.indexName.slice(dot)}`;
     // As on Convex: a table that does not exist has nothing to find.
-    if (!this.schemaTables.has(table) && !this.store.userTables().includes(table)) return [];
-    const def = this.defs.get(query.indexName);
+    const exists = this.schemaTables.has(table) || (component === ROOT ? this.store.userTables().includes(table) : this.store.count(table) > 0);
+    if (!exists) return [];
+    const def = this.defs.get(indexName);
     if (!def) {
-      if (this.store.index(query.indexName) || this.store.searchIndexes.has(query.indexName)) {
+      if (this.store.index(indexName) || this.store.searchIndexes.has(indexName)) {
         throw new VectorSearchError(`Index ${query.indexName} is not a vector index`);
       }
       throw new VectorSearchError(`Index ${query.indexName} not found.`);
     }
-    if (def.staged) throw new VectorSearchError(`Index ${def.name} is currently staged and not available to query until it is enabled.`);
+    if (def.staged) throw new VectorSearchError(`Index ${def.local} is currently staged and not available to query until it is enabled.`);
     const compiled = compile(def, query);
     return this.index(def).search(compiled);
   }
@@ -262,14 +291,14 @@ function compile(def: VectorIndexDef, q: ParsedQuery): Compiled {
   for (const field of [...q.filter.keys()].sort()) {
     const at = def.filterFields.indexOf(field);
     if (at === -1) {
-      throw new VectorSearchError(`Vector query against ${def.name} contains a filter on "${field}" but that field isn't indexed for filtering in \`filterFields\`.`);
+      throw new VectorSearchError(`Vector query against ${def.local} contains a filter on "${field}" but that field isn't indexed for filtering in \`filterFields\`.`);
     }
     const values = q.filter.get(field)!;
     conditions.push({ field: at, values });
     length += values.size;
   }
   if (length > MAX_FILTER_LENGTH) {
-    throw new VectorSearchError(`Vector query against ${def.name} has too many conditions. Max: ${MAX_FILTER_LENGTH} Actual: ${length}`);
+    throw new VectorSearchError(`Vector query against ${def.local} has too many conditions. Max: ${MAX_FILTER_LENGTH} Actual: ${length}`);
   }
   if (q.vector.length !== def.dimensions) throw new VectorSearchError(`Expected a vector with dimensions ${def.dimensions}, received ${q.vector.length}.`);
   // The query vector as float32, normalised, like Qdrant's cosine preprocessing.

@@ -13,7 +13,7 @@ export type {
 } from "./setup-types.js";
 export { BRAND_STRATEGY_NAMES, DEFAULT_MAX_ROUNDS } from "./setup-types.js";
 export { brandView, supplierProfile, supplierProfileOf } from "./brand-view.js";
-export { brandMove, brandProposal, nextMove, runNegotiation, whoseTurn } from "./protocol.js";
+export { brandMove, brandProposal, negotiationResult, nextMove, runNegotiation, whoseTurn } from "./protocol.js";
 export type { SupplierTactic } from "./supplier-strategy.js";
 export { evaluateNegotiations, type EvaluationInput, type NegotiationSummary } from "./evaluation.js";
 export {

@@ -173,6 +173,17 @@ export function learnOpponentModel(offers: SupplierOfferObservation[], maxRounds
 }
 
 /**
+ * The supplier's estimated floor total at a lead time and payment terms: the
+ * modelled floor, plus rough prices for what it has not offered itself, 0.4%
+ * of the floor per day expedited and 10%/yr financing per day of extra credit.
+ */
+export function floorTotalAt(model: OpponentModel, leadTimeDays: number, paymentTermsDays: number): number {
+  const fasterDays = Math.max(0, model.lead.lowestSeen - leadTimeDays);
+  const longerDays = Math.max(0, paymentTermsDays - model.pay.highestSeen);
+  return model.reservationTotal * (1 + 0.004 * fasterDays + (0.1 * longerDays) / 365);
+}
+
+/**
  * Probability the supplier accepts terms: logistic in how far the total sits
  * above the estimated floor, after charging for lead time and payment terms
  * beyond what it has offered itself (expediting and financing cost it money).
@@ -181,8 +192,7 @@ export function acceptanceProbability(model: OpponentModel, terms: Terms): numbe
   if (terms.leadTimeDays < model.lead.fastestGuess || terms.paymentTermsDays > model.pay.maxGuess) return 0.02;
   const fasterDays = Math.max(0, model.lead.lowestSeen - terms.leadTimeDays);
   const longerDays = Math.max(0, terms.paymentTermsDays - model.pay.highestSeen);
-  // Rough prices: 0.4% of the floor per day expedited, 10%/yr financing per day of extra credit.
-  const required = model.reservationTotal * (1 + 0.004 * fasterDays + (0.1 * longerDays) / 365);
+  const required = floorTotalAt(model, terms.leadTimeDays, terms.paymentTermsDays);
   const z = (totalPrice(terms) - required) / Math.max(model.reservationSpread, 1e-9);
   // Lead times and terms it has never offered may simply be impossible for it.
   const leadRisk = fasterDays / Math.max(1, model.lead.lowestSeen - model.lead.fastestGuess);

@@ -6,7 +6,7 @@
 // the supplier surely (or, under a cautious model, all but surely) accepts.
 
 import { type BrandPlan, bestAcceptableQuote, brandValue, capAtAsk, supplierOffers } from "./brand-plan.js";
-import { type OpponentModel, acceptanceProbability, learnOpponentModel } from "./opponent-model.js";
+import { type OpponentModel, acceptanceProbability, floorTotalAt, learnOpponentModel } from "./opponent-model.js";
 import { integerSteps } from "./outcome-space.js";
 import type { BrandSetup, OfferRecord } from "./setup-types.js";
 import { faratinAspiration, negotiationTime } from "./tactics.js";
@@ -148,6 +148,48 @@ function closingQuote(quotes: OfferRecord[], model: OpponentModel): Terms {
 }
 
 /**
+ * When the supplier has the last word, a supplier that concedes over time
+ * closes at or near its floor, at terms near those the brand last asked for.
+ * If the supplier's ask already meets the brand's lead time and payment terms,
+ * the brand bids its target prices at a lead time no slower and terms no
+ * shorter than the ask's, chosen where the closing quote it expects (the
+ * model's floor, cautious once there is a concession curve to fit, priced up
+ * for faster delivery and longer terms) is worth most and still lands inside
+ * the guardrails: the supplier takes the bid, or answers with its closing
+ * quote, somewhere between the bid's terms and its own, which the brand can
+ * take. Otherwise there is no bet (undefined): a supplier quoting slower
+ * delivery or shorter terms than the brand allows tends to return to them in
+ * its closing quote, and the brand could only walk away.
+ */
+function closingBet(setup: BrandSetup, quotes: OfferRecord[], model: OpponentModel): BrandPlan | undefined {
+  const ask = quotes[quotes.length - 1]!.terms;
+  const g = setup.guardrails;
+  if (ask.leadTimeDays > g.maxLeadTimeDays || ask.paymentTermsDays < g.minPaymentTermsDays) return undefined;
+  const judged = quotes.length > 1 ? cautiousModel(model) : model;
+  const floorQuote = closingQuote(quotes, judged);
+  let best: { lead: number; pay: number; value: number } | undefined;
+  const { leads, pays } = issueGrid(setup, model);
+  for (const lead of [ask.leadTimeDays, ...leads]) for (const pay of [ask.paymentTermsDays, ...pays]) {
+    if (lead > ask.leadTimeDays || pay < ask.paymentTermsDays) continue;
+    const ratio = floorTotalAt(judged, lead, pay) / Math.max(floorTotalAt(judged, ask.leadTimeDays, ask.paymentTermsDays), 1e-9);
+    const predicted: Terms = { lines: floorQuote.lines.map((l) => ({ ...l, unitPrice: l.unitPrice * ratio })), leadTimeDays: lead, paymentTermsDays: pay };
+    if (!withinGuardrails(predicted, setup.lineItems, g)) continue;
+    const value = brandValue(setup, predicted);
+    if (!best || value > best.value + 1e-9) best = { lead, pay, value };
+  }
+  if (!best) return undefined;
+  const terms = brandPricedTerms(setup.lineItems, 0, best.lead, best.pay);
+  const utility = brandValue(setup, terms);
+  return {
+    terms,
+    reasoning: `The supplier has the last word: bidding the target prices at ${best.lead} days and ${best.pay} days' terms; its closing quote is expected inside the guardrails (floor estimate ${model.reservationTotal.toFixed(2)}).`,
+    confidence: acceptanceProbability(model, terms),
+    acceptThreshold: utility,
+    acceptanceProbability: acceptanceProbability(model, terms),
+  };
+}
+
+/**
  * The brand's own clock: 0 at its opening counter (round 2), so it anchors at
  * its full aspiration, and 1 at the last round. Against a reciprocating
  * supplier a generous opening is mirrored by nothing, and it only raises the
@@ -197,13 +239,21 @@ function uncappedPlan(setup: BrandSetup, history: OfferRecord[], round: number):
     // guardrails; worth it if the quote the model expects beats the final offer.
     const safe = closingQuote(quotes, cautiousModel(model));
     const holdOut = withinGuardrails(safe, setup.lineItems, setup.guardrails) && brandValue(setup, closingQuote(quotes, model)) >= brandValue(setup, final.terms);
-    if (!holdOut) return final;
+    if (!holdOut) return closingBet(setup, quotes, model) ?? final;
   }
 
 
   // Aspiration runs from the best plausible deal down to a floor that moves from
   // the guardrails towards the deal the supplier likely accepts as evidence
   // about its floor accumulates; never below the best quote already on the table.
+  // When the guardrails need faster delivery (or longer terms) than the model
+  // thinks the supplier can give, nothing is plausible and the aspiration is
+  // the guardrail limits at once: the lead time the brand needs, at its price
+  // limits (capped at the ask). The ask cap keeps the brand from paying more than the
+  // supplier's standing ask, and that ask falls as the supplier concedes at its
+  // own slower lead time, so speed is only affordable early. (Anchoring at the
+  // best it could ask for instead wins more per deal but loses more deals, for
+  // the same mean utility: docs/engine.md.)
   const plausible = grid.filter((c) => c.supplier > 0);
   const ceiling = Math.max(...plausible.map((c) => c.brand), best?.utility ?? 0);
   const likely = grid.filter((c) => c.acceptance >= 0.6);
@@ -232,6 +282,15 @@ function uncappedPlan(setup: BrandSetup, history: OfferRecord[], round: number):
     }
   }
   pick ??= candidate(setup, model, brandPricedTerms(setup.lineItems, 0, leads[0]!, pays[pays.length - 1]!));
+  if (!plausible.length) {
+    return {
+      terms: pick.terms,
+      reasoning: `The guardrails need faster delivery or longer terms than the supplier seems able to give (it quotes ${last.leadTimeDays} days, net ${last.paymentTermsDays}): offering them at the brand's price limits, while its ask still allows that.`,
+      confidence: pick.acceptance,
+      acceptThreshold: pick.brand,
+      acceptanceProbability: pick.acceptance,
+    };
+  }
   return {
     terms: pick.terms,
     reasoning: `Aspiration ${aspiration.toFixed(2)} (range ${floor.toFixed(2)}–${ceiling.toFixed(2)}); trade-off chosen for the supplier's likely weights (price ${model.weights.price.toFixed(2)}, lead ${model.weights.leadTime.toFixed(2)}, terms ${model.weights.paymentTerms.toFixed(2)}).`,

@@ -111,6 +111,11 @@ export function runNegotiation(setup: NegotiationSetup, options?: { history?: Of
     if (move.kind !== "offer") break;
     offers.push({ round: move.round, offeredBy: move.party, terms: move.terms });
   }
+  return negotiationResult(setup, moves, offers);
+}
+
+/** The result of a finished negotiation, from its moves and the offers made (also for players outside this loop: the bench's LLM supplier). */
+export function negotiationResult(setup: NegotiationSetup, moves: Move[], offers: OfferRecord[]): NegotiationResult {
   const last = moves[moves.length - 1]!;
   const agreed = last.kind === "accept";
   const result: Omit<NegotiationResult, "metrics"> = {

@@ -144,15 +144,16 @@ describe("the expiry cron", () => {
     expect(await t.mutation(internal.expiry.expireDue, {})).toBe(0);
   });
 
-  test("crons.ts runs it every 5 minutes (and prunes old workflow runs hourly, indexes older quotes for search, sweeps abandoned uploads)", async () => {
+  test("crons.ts runs it every 5 minutes (and prunes old workflow runs hourly, indexes older quotes for search, sweeps abandoned uploads and closed negotiations' presence daily)", async () => {
     const crons = (await import("../../convex/crons")).default as unknown as {
       crons: Record<string, { schedule: { type: string; minutes?: number; hours?: number }; name: string }>;
     };
     const jobs = Object.values(crons.crons);
-    expect(jobs).toHaveLength(4);
+    expect(jobs).toHaveLength(5);
     expect(jobs.find((j) => j.name === "expiry:expireDue")?.schedule).toMatchObject({ type: "interval", minutes: 5 });
     expect(jobs.find((j) => j.name === "mastra:prune")?.schedule).toMatchObject({ type: "interval", hours: 1 });
     expect(jobs.find((j) => j.name === "quotes:backfillSearchText")?.schedule).toMatchObject({ type: "interval", minutes: 1 });
     expect(jobs.find((j) => j.name === "attachments:sweepUploads")?.schedule).toMatchObject({ type: "interval", minutes: 15 });
+    expect(jobs.find((j) => j.name === "presenceSweep:sweepClosed")?.schedule).toMatchObject({ type: "interval", hours: 24 });
   });
 });

@@ -13,5 +13,7 @@ export function registerComponents<T extends TestConvex<SchemaDefinition<Generic
   aggregateTest.register(t, "quoteDeals");
   aggregateTest.register(t, "quoteSavings");
   aggregateTest.register(t, "quoteNegotiations");
+  aggregateTest.register(t, "quoteSeries");
+  aggregateTest.register(t, "quoteSuppliers");
   return t;
 }

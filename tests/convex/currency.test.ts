@@ -257,7 +257,7 @@ describe("insights never add up money in different currencies", () => {
 
   test("the workspace's currency is the headline; each other currency is summed on its own", () => {
     const records = [deal("EUR", 900, 1000, 1100), deal("EUR", 450, 500, 520), deal("GBP", 80, 100, 90), deal(undefined, 10, 20, 30)];
-    const result = report(records, {}, new Map([["s1", "S1"]]), false, "EUR");
+    const result = report(records, {}, new Map([["s1", "S1"]]), "EUR");
     expect(result.currency).toBe("EUR");
     expect(result.savings).toEqual({ deals: 2, vsOpening: 150, openingTotal: 1500, vsList: 270, listTotal: 1620 });
     expect(result.savingsByCurrency).toEqual([

@@ -6,14 +6,18 @@ import { afterEach, describe, expect, test, vi } from "vitest";
 import { api, internal } from "../../convex/_generated/api";
 import type { Doc, Id } from "../../convex/_generated/dataModel";
 import { currencyOf } from "../../convex/model/currency";
-import { type DateRange, INSIGHTS_QUOTE_LIMIT, type InsightsReport, quoteRecord, report, type Savings, summarise } from "../../convex/model/insights";
-import { quoteCounts, quoteDeals, quoteNegotiations, quoteSavings } from "../../convex/model/quoteCounts";
+import { convexTest } from "convex-test";
+import { type DateRange, type InsightsReport, loadInsights, PARTIAL_DAY_LEDGERS, type QuoteRecord, quoteRecord, report, type Savings, summarise } from "../../convex/model/insights";
+import { quoteCounts, quoteDeals, quoteNegotiations, quoteSavings, quoteSeries, quoteSuppliers } from "../../convex/model/quoteCounts";
+import schema from "../../convex/schema";
+import { registerComponents } from "./components";
 import { withTriggers } from "../../convex/model/triggers";
 import {
   type Backend,
   claim,
   type Member,
   newBackend,
+  modules,
   newWorkspace,
   quoteArgs,
   SERVICE_KEY,
@@ -22,8 +26,9 @@ import {
 
 // The insights' summary (quotes, decided, with a deal, cancelled, open, the
 // deal rate, negotiations and their means) and money saved come from the
-// quoteCounts, quoteDeals, quoteSavings and quoteNegotiations aggregates
-// (convex/model/quoteCounts.ts), kept by triggers.
+// quoteCounts, quoteDeals, quoteSavings and quoteNegotiations aggregates, the
+// charts from quoteSeries' day and month rollups and the supplier table from
+// quoteSuppliers (convex/model/quoteCounts.ts), kept by triggers.
 // Here they are checked against the old way, a plain scan of the quotes (and
 // their negotiations, offers and awards), after random histories across two
 // workspaces, with quotes in several currencies.
@@ -51,21 +56,45 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant("currency" as const), ws: fc.nat({ max: 1 }), code: fc.constantFrom("USD", "EUR", "GBP") }),
 );
 
-/** The report computed the old way: every quote of the range read as the report reads it, and added up. */
+/**
+ * The report computed the old way: every quote of the range read as the
+ * report reads it, and added up (by creation time, which the range and the
+ * aggregates key on), fifty quotes a transaction so that a large workspace
+ * fits a limited backend's transactions too.
+ */
 async function scannedReport(t: Backend, workspaceId: Id<"workspaces">, range: DateRange) {
   const { from, to } = range;
+  const ids = await t.run(async (ctx) =>
+    (await ctx.db.query("quotes").withIndex("by_workspaceId", (q) => q.eq("workspaceId", workspaceId)).collect())
+      .filter((quote) => (from === undefined || quote._creationTime >= from) && (to === undefined || quote._creationTime < to))
+      .map((quote) => quote._id),
+  );
+  const records: QuoteRecord[] = [];
+  for (let i = 0; i < ids.length; i += 50) {
+    records.push(
+      ...(await t.run(async (ctx) => {
+        const out = [];
+        for (const id of ids.slice(i, i + 50)) {
+          const quote = (await ctx.db.get(id))!;
+          out.push({ ...(await quoteRecord(ctx, quote)), requestedAt: quote._creationTime });
+        }
+        return out;
+      })),
+    );
+  }
   return await t.run(async (ctx) => {
-    const quotes = await ctx.db
-      .query("quotes")
-      .withIndex("by_workspaceId", (q) => q.eq("workspaceId", workspaceId))
-      .collect();
-    const records = [];
-    for (const quote of quotes) {
-      if ((from !== undefined && quote._creationTime < from) || (to !== undefined && quote._creationTime >= to)) continue;
-      records.push(await quoteRecord(ctx, quote));
+    const names = new Map<string, string>();
+    for (const supplierId of new Set(records.flatMap((record) => record.closed.map((n) => n.supplierId)))) {
+      const supplier = await ctx.db.get(supplierId as Id<"suppliers">);
+      if (supplier) names.set(supplierId, supplier.name);
     }
-    return report(records, range, new Map(), false, currencyOf(await ctx.db.get(workspaceId)));
+    return report(records, range, names, currencyOf(await ctx.db.get(workspaceId)));
   });
+}
+
+/** A backend held to Convex's transaction limits (4,096 index ranges read, ...), as a deployment is. */
+function limitedBackend(): Backend {
+  return registerComponents(convexTest({ schema, modules, transactionLimits: true })) as unknown as Backend;
 }
 
 /** Sums added in another order differ in the last bits: means and money are compared to a millionth. */
@@ -83,6 +112,27 @@ function expectSameFigures(actual: InsightsReport, expected: InsightsReport) {
   expect(Object.keys(actual.savings).sort()).toEqual(Object.keys(expected.savings).sort());
   expect(actual.savingsByCurrency.map((s) => s.currency)).toEqual(expected.savingsByCurrency.map((s) => s.currency));
   actual.savingsByCurrency.forEach((s, i) => close(s, expected.savingsByCurrency[i]!));
+  const nearly = (a: number | null, b: number | null, what: string) => {
+    if (b === null) expect(a, what).toBeNull();
+    else expect(a, what).toBeCloseTo(b, 6);
+  };
+  // The charts: the same buckets, each with the same figures.
+  expect(actual.bucketSize).toBe(expected.bucketSize);
+  expect(actual.buckets.map((b) => b.start)).toEqual(expected.buckets.map((b) => b.start));
+  actual.buckets.forEach((bucket, i) => {
+    const other = expected.buckets[i]!;
+    const at = new Date(bucket.start).toISOString();
+    for (const field of ["quotes", "decidedQuotes", "quotesWithDeal", "cancelledQuotes"] as const) expect(bucket[field], `${at} ${field}`).toBe(other[field]);
+    for (const field of ["dealRate", "meanRounds", "meanTimeToAgreementMs"] as const) nearly(bucket[field], other[field], `${at} ${field}`);
+    close(bucket.savings, other.savings);
+  });
+  // The supplier table: the same rows, in the same order.
+  const identity = (s: InsightsReport["suppliers"][number]) => [s.supplierId, s.name, s.negotiations, s.agreements, s.deals];
+  expect(actual.suppliers.map(identity)).toEqual(expected.suppliers.map(identity));
+  actual.suppliers.forEach((row, i) => {
+    const other = expected.suppliers[i]!;
+    for (const field of ["dealRate", "meanSavingsVsOpening", "meanRounds"] as const) nearly(row[field], other[field], `${row.name} ${field}`);
+  });
 }
 
 /** The headline counts computed the old way: every quote of the range read, with its negotiations. */
@@ -107,9 +157,12 @@ async function scanned(t: Backend, workspaceId: Id<"workspaces">, { from, to }: 
   return { quotes, decidedQuotes, quotesWithDeal, cancelledQuotes, openQuotes, dealRate };
 }
 
-async function headline(member: Member, range: DateRange) {
-  const { quotes, decidedQuotes, quotesWithDeal, cancelledQuotes, openQuotes, dealRate } = await member.query(api.insights.summary, range);
+function headlineOf({ quotes, decidedQuotes, quotesWithDeal, cancelledQuotes, openQuotes, dealRate }: InsightsReport) {
   return { quotes, decidedQuotes, quotesWithDeal, cancelledQuotes, openQuotes, dealRate };
+}
+
+async function headline(member: Member, range: DateRange) {
+  return headlineOf(await member.query(api.insights.summary, range));
 }
 
 /** Runs one operation as the app would; a refusal (a move the state machine does not allow) leaves things as they were. */
@@ -262,47 +315,180 @@ describe("insights counts from the aggregates", () => {
     const expected = await scanned(t, owner.workspaceId, {});
     expect(expected).toMatchObject({ quotes: 151, cancelledQuotes: 50 });
     expect(await headline(owner, {})).toEqual(expected);
+    // The charts' rollups are filled too (quoteSeries), each quote once.
+    const charted = (await owner.query(api.insights.summary, {})).buckets;
+    expect(charted.reduce((n, b) => n + b.quotes, 0)).toBe(151);
+    expect(charted.reduce((n, b) => n + b.cancelledQuotes, 0)).toBe(50);
     await t.mutation(internal.insights.backfillQuoteCounts, {});
     await t.finishAllScheduledFunctions(vi.runAllTimers);
     expect(await headline(owner, {})).toEqual(expected);
-  });
+    expect((await owner.query(api.insights.summary, {})).buckets).toEqual(charted);
+  }, 60_000);
 
   test("aggregates cleared (or never filled) are rebuilt by the backfill, deals and money included", async () => {
     vi.useFakeTimers();
     vi.setSystemTime(START);
-    const t = newBackend();
+    // Held to the transaction limits: a backfill page fits them.
+    const t = limitedBackend();
     const owner = await newWorkspace(t);
     const products = [await owner.query(api.products.list, {})];
     const quotes: Id<"quotes">[] = [];
-    for (const step of [{ kind: "request", ws: 0, advanceHours: 1 }, { kind: "award", q: 0 }, { kind: "request", ws: 0, advanceHours: 1 }, { kind: "agree", q: 1, n: 0 }, { kind: "recommend", q: 1, withDeal: true }, { kind: "request", ws: 0, advanceHours: 1 }, { kind: "cancel", q: 2 }] as Op[]) {
-      await apply(t, [owner], quotes, products, step);
+    const steps: Op[] = [{ kind: "request", ws: 0, advanceHours: 1 }, { kind: "award", q: 0 }, { kind: "request", ws: 0, advanceHours: 1 }, { kind: "agree", q: 1, n: 0 }, { kind: "recommend", q: 1, withDeal: true }, { kind: "request", ws: 0, advanceHours: 1 }, { kind: "cancel", q: 2 }];
+    // More decided quotes than a backfill page holds, a day apart, each with negotiations closed and a deal.
+    for (let q = 3; q < 10; q++) {
+      steps.push({ kind: "request", ws: 0, advanceHours: 24 }, { kind: "impasse", q, n: 2 }, { kind: "agree", q, n: q % 2 }, { kind: "recommend", q, withDeal: true });
     }
+    for (const step of steps) await apply(t, [owner], quotes, products, step);
     const before = await owner.query(api.insights.summary, {});
-    expect(before).toMatchObject({ quotes: 3, quotesWithDeal: 2, cancelledQuotes: 1, savings: { deals: 2 } });
+    expect(before).toMatchObject({ quotes: 10, quotesWithDeal: 9, cancelledQuotes: 1, savings: { deals: 9 } });
     await t.run(async (ctx) => {
-      for (const aggregate of [quoteCounts, quoteDeals, quoteSavings, quoteNegotiations]) await aggregate.clearAll(ctx);
+      for (const aggregate of [quoteCounts, quoteDeals, quoteSavings, quoteNegotiations, quoteSeries, quoteSuppliers]) await aggregate.clearAll(ctx);
     });
-    expect(await owner.query(api.insights.summary, {})).toMatchObject({ quotes: 0, quotesWithDeal: 0, negotiations: 0, meanRounds: null, savings: { deals: 0 } });
+    expect(await owner.query(api.insights.summary, {})).toMatchObject({ quotes: 0, quotesWithDeal: 0, negotiations: 0, meanRounds: null, savings: { deals: 0 }, suppliers: [] });
+    expect((await owner.query(api.insights.summary, {})).buckets.every((b) => b.quotes === 0)).toBe(true);
     await t.mutation(internal.insights.backfillQuoteCounts, {});
     await t.finishAllScheduledFunctions(vi.runAllTimers);
-    expect(await owner.query(api.insights.summary, {})).toEqual(before);
-  });
+    const after = await owner.query(api.insights.summary, {});
+    expect(headlineOf(after)).toEqual(headlineOf(before));
+    expectSameFigures(after, before);
+    expect(after.suppliers.length).toBeGreaterThan(0);
+    expect(after.buckets.reduce((n, b) => n + b.savings.deals, 0)).toBe(9);
+    expectSameFigures(after, await scannedReport(t, owner.workspaceId, {}));
+   }, 60_000);
 
-  test("past the report's read limit the counts still cover every quote of the range; the rest covers the latest read", async () => {
+  test("every supplier has its row, however many; a day cut with more quotes than a page of ledgers is summed from the aggregates", async () => {
     vi.useFakeTimers();
-    const t = newBackend();
+    vi.setSystemTime(START + 10 * HOUR);
+    // Held to the transaction limits: the report fits them.
+    const t = limitedBackend();
     const owner = await newWorkspace(t);
-    const first = await owner.mutation(api.quotes.request, quoteArgs({ products: await owner.query(api.products.list, {}) }));
-    await t.run(async (ctx) => {
-      const { _id, _creationTime, ...fields } = (await ctx.db.get(first))!;
-      // Written through the triggers, as requests are (requesting 420 quotes one by one would be slow).
-      const db = withTriggers(ctx).db;
-      for (let i = 0; i < INSIGHTS_QUOTE_LIMIT + 20; i++) await db.insert("quotes", { ...fields, status: i % 4 === 0 ? "cancelled" : "queued", number: 100 + i });
+    const products = await owner.query(api.products.list, {});
+    // Three quotes: a quote reads at most 20 negotiations (model/negotiations.ts negotiationsOfQuote).
+    const quoteIds: Id<"quotes">[] = [];
+    for (let q = 0; q < 3; q++) {
+      const quoteId = await owner.mutation(api.quotes.request, quoteArgs({ products }));
+      const leaseEpoch = (await claim(t, quoteId))!;
+      await t.mutation(api.worker.failQuote, { serviceKey: SERVICE_KEY, quoteId, leaseEpoch, reason: "model down" });
+      quoteIds.push(quoteId);
+    }
+    const listed = (await owner.query(api.insights.summary, {})).suppliers.length;
+    expect(listed).toBeGreaterThan(0);
+    // 36 more suppliers, each with a closed negotiation of one of them, written through the triggers.
+    for (let i = listed; i < 36 + listed; i++) {
+      await t.run(async (ctx) => {
+        const quoteId = quoteIds[i % 3]!;
+        const negotiation = (await ctx.db.query("negotiations").withIndex("by_quoteId", (q) => q.eq("quoteId", quoteId)).first())!;
+        const { _id, _creationTime, ...supplier } = (await ctx.db.get(negotiation.supplierId))!;
+        const supplierId = await ctx.db.insert("suppliers", { ...supplier, slug: `extra-${i}`, name: `Extra ${String(i).padStart(2, "0")}` });
+        const { _id: _n, _creationTime: _c, ...fields } = negotiation;
+        await withTriggers(ctx).db.insert("negotiations", { ...fields, supplierId, status: "rejected", ...(i % 3 === 0 ? { currentRound: 2 } : {}) });
+      });
+    }
+    const all = await owner.query(api.insights.summary, {});
+    expect(all.suppliers).toHaveLength(36 + listed);
+    expectSameFigures(all, await scannedReport(t, owner.workspaceId, {}));
+
+    // The same day, more quotes than PARTIAL_DAY_LEDGERS: a range starting within the day
+    // cuts it, and that part is summed from the per-quote aggregates, per supplier too.
+    const { _id, _creationTime, ...fields } = await t.run(async (ctx) => (await ctx.db.get(quoteIds[0]!))!);
+    for (let batch = 0; batch * 10 < PARTIAL_DAY_LEDGERS + 10; batch++) {
+      await t.run(async (ctx) => {
+        for (let i = 0; i < 10; i++) await withTriggers(ctx).db.insert("quotes", { ...fields, status: "queued", number: 1000 + batch * 10 + i });
+      });
+    }
+    for (const range of [{ from: START + 10 * HOUR - 1 }, { from: START + 9 * HOUR, to: START + 23 * HOUR }, { from: START + HOUR, to: START + 10 * HOUR + 1 }]) {
+      const summary = await owner.query(api.insights.summary, range);
+      expect(summary.quotes).toBeGreaterThan(PARTIAL_DAY_LEDGERS);
+      expect(summary.suppliers).toHaveLength(36 + listed);
+      expectSameFigures(summary, await scannedReport(t, owner.workspaceId, range));
+    }
+    const used = await t.run(async (ctx) => {
+      await loadInsights(ctx, owner.workspaceId, { from: START + 9 * HOUR, to: START + 23 * HOUR });
+      return (await ctx.meta.getTransactionMetrics()).databaseQueries.used;
     });
-    const summary = await owner.query(api.insights.summary, {});
-    expect(summary).toMatchObject({ quotes: INSIGHTS_QUOTE_LIMIT + 21, cancelledQuotes: 105, truncated: true, readQuotes: INSIGHTS_QUOTE_LIMIT });
-    expect(await headline(owner, {})).toEqual(await scanned(t, owner.workspaceId, {}));
-  });
+    console.log(`insights report, ${36 + listed} suppliers, a cut day of ${PARTIAL_DAY_LEDGERS + 12} quotes: ${used} index ranges read`);
+  }, 120_000);
+
+  test("a workspace of more than 400 quotes: charts and supplier table over all of them, equal to a scan, within Convex's limits", async () => {
+    vi.useFakeTimers();
+    vi.setSystemTime(START);
+    const t = limitedBackend();
+    const owner = await newWorkspace(t);
+    const products = [await owner.query(api.products.list, {})];
+    // The oldest quotes have the deals, negotiations and awards: a report over the latest 400 would miss them all.
+    const quotes: Id<"quotes">[] = [];
+    const outcomes: Op[] = [];
+    for (let q = 0; q < 12; q++) {
+      outcomes.push({ kind: "request", ws: 0, advanceHours: 29 });
+      if (q % 4 === 0) outcomes.push({ kind: "award", q });
+      else if (q % 4 === 1) outcomes.push({ kind: "agree", q, n: 0 }, { kind: "agree", q, n: 1 }, { kind: "recommend", q, withDeal: true });
+      else if (q % 4 === 2) outcomes.push({ kind: "impasse", q, n: 0 }, { kind: "agree", q, n: 2 }, { kind: "recommend", q, withDeal: false });
+      else outcomes.push({ kind: "cancel", q });
+    }
+    for (const step of outcomes) await apply(t, [owner], quotes, products, step);
+    // Then 420 more, eleven hours apart (over six months), written through the triggers as requests are
+    // (requesting them one by one would be slow), a few to a transaction.
+    const template = await t.run(async (ctx) => (await ctx.db.get(quotes[0]!))!);
+    const { _id, _creationTime, ...fields } = template;
+    const cheap: number[] = [];
+    for (let batch = 0; batch < 42; batch++) {
+      cheap.push(
+        ...(await t.run(async (ctx) => {
+          const times = [];
+          for (let i = 0; i < 10; i++) {
+            vi.setSystemTime(Date.now() + 11 * HOUR);
+            const n = batch * 10 + i;
+            const id = await withTriggers(ctx).db.insert("quotes", { ...fields, status: n % 4 === 0 ? "cancelled" : "queued", number: 1000 + n });
+            times.push((await ctx.db.get(id))!._creationTime);
+          }
+          return times;
+        })),
+      );
+    }
+    const all = await owner.query(api.insights.summary, {});
+    expect(all.quotes).toBe(432);
+    // All time spans more than half a year: month buckets, from the month rollups.
+    expect(all.bucketSize).toBe("month");
+    expect(all.buckets.reduce((n, b) => n + b.quotes, 0)).toBe(432);
+    expect(all.buckets.reduce((n, b) => n + b.savings.deals, 0)).toBe(all.savings.deals);
+    expect(all.savings.deals).toBeGreaterThan(0);
+    expect(all.suppliers.reduce((n, s) => n + s.negotiations, 0)).toBe(all.closedNegotiations);
+    expect(all.suppliers.reduce((n, s) => n + s.deals, 0)).toBe(all.savings.deals);
+    expectSameFigures(all, await scannedReport(t, owner.workspaceId, {}));
+
+    // Ranges whose ends cut days (and months) in the middle: those parts come from the per-quote aggregates.
+    const ranges: DateRange[] = [
+      { from: START + 3 * 24 * HOUR + 5 * HOUR, to: START + 20 * 24 * HOUR + 7 * HOUR }, // days
+      { from: START + 10 * 24 * HOUR + HOUR, to: START + 100 * 24 * HOUR + 13 * HOUR }, // weeks
+      { from: START + 2 * HOUR }, // months, the first cut
+      { to: Math.floor(cheap[300]!) + 1 }, // months, the last cut
+      { from: START + 24 * HOUR + HOUR, to: START + 24 * HOUR + 3 * HOUR }, // within one day
+    ];
+    for (const range of ranges) {
+      const summary = await owner.query(api.insights.summary, range);
+      expectSameFigures(summary, await scannedReport(t, owner.workspaceId, range));
+      expect(summary.buckets.reduce((n, b) => n + b.quotes, 0), JSON.stringify(range)).toBe(summary.quotes);
+    }
+
+    // A range's bounds: a quote requested at `from` is in it, one requested at `to` is not.
+    const [at, until] = [cheap[100]!, cheap[150]!];
+    expect(Number.isInteger(at) && at % (24 * HOUR) !== 0).toBe(true);
+    const bounded = await owner.query(api.insights.summary, { from: at, to: until });
+    expect(bounded.quotes).toBe(50);
+    expect(bounded.buckets.reduce((n, b) => n + b.quotes, 0)).toBe(50);
+    expect(bounded.buckets[0]!.start).toBe(Math.floor(at / (24 * HOUR)) * 24 * HOUR);
+    const justAfter = await owner.query(api.insights.summary, { from: at + 1, to: until + 1 });
+    expect(justAfter.buckets.reduce((n, b) => n + b.quotes, 0)).toBe(50);
+    expectSameFigures(justAfter, await scannedReport(t, owner.workspaceId, { from: at + 1, to: until + 1 }));
+
+    // The report's reads: well inside a transaction's 4,096 index ranges.
+    const used = await t.run(async (ctx) => {
+      await loadInsights(ctx, owner.workspaceId, { from: START + 2 * HOUR });
+      return (await ctx.meta.getTransactionMetrics()).databaseQueries.used;
+    });
+    console.log(`insights report, 432 quotes, months: ${used} index ranges read`);
+    expect(used).toBeLessThan(2000);
+  }, 300_000);
 });
 
 test("no function of convex/ is built from _generated/server's mutation builders, which would skip the triggers", () => {

@@ -66,9 +66,14 @@ describe("status words", () => {
   });
 
   test("ends in words, the award first", () => {
-    expect(statusWords({ ...base, status: "accepted", award: { yours: true } }).label).toBe("Awarded to you");
-    expect(statusWords({ ...base, status: "accepted", award: { yours: false } }).label).toBe("Awarded to another supplier");
-    expect(statusWords({ ...base, status: "accepted" }).detail).toMatch(/final offer, held until the brand awards/);
+    // The brand's words for the award (convex/model/statusWords.ts): the winner "Awarded", another final offer "Not awarded".
+    expect(statusWords({ ...base, status: "accepted", award: { yours: true } }).label).toBe("Awarded");
+    expect(statusWords({ ...base, status: "accepted", award: { yours: false } })).toMatchObject({ label: "Not awarded", tone: "neutral" });
+    expect(statusWords({ ...base, status: "accepted" })).toMatchObject({ label: "Final offer", detail: expect.stringMatching(/final offer, held until the brand awards/) });
+    // Closed by the award while still negotiating: its own end, and why.
+    const closed = statusWords({ ...base, status: "rejected", award: { yours: false }, endedBy: "brand" });
+    expect(closed).toMatchObject({ label: "Ended", detail: expect.stringMatching(/awarded this quote to another supplier/) });
+    expect(statusWords({ ...base, status: "rejected", award: { yours: false }, endedBy: "you" }).label).toBe("Declined");
     expect(statusWords({ ...base, status: "active", quoteStatus: "cancelled" }).label).toBe("Cancelled");
     for (const status of ["rejected", "impasse", "expired", "failed"] as const) {
       expect(statusWords({ ...base, status }).tone).toBe("bad");

@@ -115,6 +115,11 @@ test("request a quote, watch three negotiations stream live, accept the recommen
   // One award; every other supplier that held a final offer is told, politely, that it went elsewhere.
   const told = page.locator("[data-testid=negotiation] [data-testid=message]", { hasText: "awarded this quote to another supplier" });
   await expect.poll(() => told.count()).toBe(held - 1);
+  // The statuses stay "accepted"; the words say the award: the winner "Awarded", every other final offer "Not awarded".
+  const words = (standing: string) => page.locator(`[data-testid=negotiation][data-standing=${standing}] [data-testid=negotiation-status]`).allTextContents();
+  await expect.poll(() => words("awarded")).toEqual(["Awarded"]);
+  await expect.poll(() => words("not_awarded")).toEqual(Array.from({ length: held - 1 }, () => "Not awarded"));
+  expect(await finalOffers.count(), "an award changes no negotiation's status").toBe(held);
   await screenshot(page, join(RESULTS_DIR, "quote-awarded.png"));
 
   // The backend agrees, and the quotes list shows it without a reload.
@@ -123,6 +128,10 @@ test("request a quote, watch three negotiations stream live, accept the recommen
   expect(detail?.quote.status).toBe("awarded");
   await page.getByTestId("nav-quotes").click();
   await page.locator(`[data-testid=quote-row][data-quote-id="${quoteId}"][data-status=awarded]`).waitFor();
+  const dots = page.locator(`[data-testid=quote-row][data-quote-id="${quoteId}"] .status-dots [role=img]`);
+  expect(await dots.evaluateAll((els) => els.map((el) => el.getAttribute("data-standing")).filter((s) => s === "awarded" || s === "not_awarded").sort())).toEqual(
+    ["awarded", ...Array.from({ length: held - 1 }, () => "not_awarded")],
+  );
   await page.getByTestId("nav-insights").click();
   await page.getByTestId("insight-deal-rate").waitFor();
   // One quote, awarded: a deal rate of 100 % counted by quote, and nothing cancelled.

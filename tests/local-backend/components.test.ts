@@ -20,9 +20,9 @@ const dataDir = tempDir("lb-components-");
 beforeAll(async () => {
   backend = await startFixture({ functionsDir: FUNCTIONS, dataDir, env: { APP_SECRET: "app only" } });
   http = new ConvexHttpClient(backend.url);
-});
+}, 60_000); // bundling five components takes more than the default 10 s when other suites load the machine
 afterAll(async () => {
-  await backend.stop();
+  await backend?.stop();
 });
 
 /** The ConvexError data a failed call carries. */

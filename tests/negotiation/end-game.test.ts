@@ -35,6 +35,27 @@ describe("Parley end-game", () => {
     expect(r.outcome).toBe("agreement");
   });
 
+  it("when the supplier closes, bids its targets at terms no worse than the ask's if the closing quote should land inside the guardrails", () => {
+    // Three rounds: the supplier quotes, the brand answers once, the supplier has the last word.
+    const setup = singleLineSetup({ maxRounds: 3 });
+    const r = runNegotiation(setup);
+    const [ask, bid] = [r.offers[0]!, r.offers[1]!];
+    expect(bid.offeredBy).toBe("brand");
+    expect(bid.terms.lines[0]!.unitPrice).toBe(setup.lineItems[0]!.targetUnitPrice);
+    expect(bid.terms.leadTimeDays).toBeLessThanOrEqual(ask.terms.leadTimeDays);
+    expect(bid.terms.paymentTermsDays).toBeGreaterThanOrEqual(ask.terms.paymentTermsDays);
+    expect(r.moves[1]!.reasoning).toMatch(/^The supplier has the last word: bidding the target prices/);
+    expect(r.outcome).toBe("agreement");
+    expect(withinGuardrails(r.finalTerms!, setup.lineItems, setup.guardrails)).toBe(true);
+    // Better than the guardrail-limit offer a Boulware tactic makes in the same spot.
+    const boulware = runNegotiation({ ...setup, brandStrategy: "boulware" });
+    expect(r.metrics.brandUtility).toBeGreaterThan(boulware.metrics.brandUtility);
+    // No bet when the supplier quotes slower delivery than the brand allows: it would return to it.
+    const slow = runNegotiation(singleLineSetup({ maxRounds: 3, guardrails: { maxLeadTimeDays: 20, minPaymentTermsDays: 30 } }));
+    expect(slow.moves.find((m) => m.party === "brand" && m.round === 2)!.reasoning).toMatch(/^Final offer/);
+    expect(slow.outcome).toBe("agreement");
+  });
+
   it("on its last offer, takes a standing quote only when it beats the final offer's expected value", () => {
     const setup = singleLineSetup({ maxRounds: 6 });
     const opening = nextMove(setup, []);
@@ -63,5 +84,21 @@ describe("Parley end-game", () => {
       const worth = brandUtility(h[4]!.terms, setup, setup.supplier.qualityScore);
       expect(nextMove(setup, h).kind).toBe(worth >= expected - 1e-9 ? "accept" : "offer");
     }
+  });
+});
+
+describe("Parley's anchor", () => {
+  it("when the brand needs far faster delivery than the supplier quotes, offers that lead time at its price limits at once, and says why", () => {
+    // The supplier quotes 28 days; the model guesses it cannot go below ~16; the brand needs 10.
+    // Under the ask cap, speed is affordable only while the supplier's ask is still high.
+    const setup = singleLineSetup({ maxRounds: 8, guardrails: { maxLeadTimeDays: 10, minPaymentTermsDays: 30 } });
+    const opening = nextMove(setup, []);
+    if (opening.kind !== "offer") throw new Error("expected an opening quote");
+    const counter = nextMove(setup, [{ round: 1, offeredBy: "supplier", terms: opening.terms }]);
+    expect(counter.kind).toBe("offer");
+    if (counter.kind !== "offer") return;
+    expect(counter.terms.leadTimeDays).toBeLessThanOrEqual(10);
+    expect(counter.terms.lines[0]!.unitPrice).toBe(Math.min(setup.lineItems[0]!.maxUnitPrice, opening.terms.lines[0]!.unitPrice));
+    expect(counter.reasoning).toMatch(/^The guardrails need faster delivery or longer terms than the supplier seems able to give \(it quotes 28 days/);
   });
 });

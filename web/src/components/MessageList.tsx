@@ -1,5 +1,6 @@
 import { useLayoutEffect, useRef } from "react";
 import type { Currency } from "../../../convex/model/currency";
+import type { NegotiationStanding } from "../../../convex/model/statusWords";
 import type { Message, Offer } from "../lib/types";
 import { OfferCard } from "./OfferCard";
 
@@ -15,6 +16,8 @@ interface Props {
   seenSeq?: number;
   /** What the chat says before its first message. */
   emptyText?: string;
+  /** The negotiation's standing (statusWords.ts): after the award its final offer reads "Awarded" or "Not awarded". */
+  standing?: NegotiationStanding;
 }
 
 const SENDER_LABEL: Record<Message["sender"], (supplier: string, contact?: string) => string> = {
@@ -39,7 +42,7 @@ function lastSeenSeq(messages: Message[], seenSeq: number | undefined): number |
  * bottom, and leaves them alone when they scroll up to read. The box has a
  * fixed height, so growing text never moves the rest of the page.
  */
-export function MessageList({ messages, offers, supplierName, currency, contactName, seenSeq, emptyText }: Props) {
+export function MessageList({ messages, offers, supplierName, currency, contactName, seenSeq, emptyText, standing }: Props) {
   const box = useRef<HTMLDivElement>(null);
   const pinned = useRef(true);
   const timeline = messages ? buildTimeline(messages, offers ?? []) : undefined;
@@ -77,7 +80,7 @@ export function MessageList({ messages, offers, supplierName, currency, contactN
           if (item.type === "offer") {
             return (
               <div key={item.offer._id} className={`message message-${item.offer.offeredBy} message-bare-offer`} data-testid="bare-offer">
-                <OfferCard offer={item.offer} supplierName={supplierName} currency={currency} />
+                <OfferCard offer={item.offer} supplierName={supplierName} currency={currency} standing={standing} />
               </div>
             );
           }
@@ -110,7 +113,7 @@ export function MessageList({ messages, offers, supplierName, currency, contactN
               </div>
               {offer &&
                 (message.kind === "offer" ? (
-                  <OfferCard offer={offer} supplierName={supplierName} currency={currency} />
+                  <OfferCard offer={offer} supplierName={supplierName} currency={currency} standing={standing} />
                 ) : (
                   // Accepting or rejecting refers to an offer already shown above.
                   <p className="offer-ref" data-testid="offer-ref">

@@ -5,6 +5,7 @@ import { currencyOf, formatDateTime, formatDays, formatMoney, supplierName, tota
 import { FINAL_NEGOTIATION_STATUSES, type Message, type NegotiationView, type Offer, type Quote } from "../lib/types";
 import { MessageList } from "./MessageList";
 import { StatusBadge } from "./StatusBadge";
+import { STATUS_LABELS } from "../../../convex/model/statusWords";
 import { invitationOf, SupplierInvitationBox, useSupplierInvitations } from "./SupplierInvitationBox";
 import { SupplierPresence } from "./SupplierPresence";
 import { TakeOverPanel } from "./TakeOverPanel";
@@ -58,6 +59,7 @@ export function NegotiationPanel({ negotiation, quote, color }: { negotiation: N
       data-testid="negotiation"
       data-negotiation-id={negotiation._id}
       data-status={negotiation.status}
+      data-standing={negotiation.standing}
       data-supplier={negotiation.supplier?.slug}
       data-streaming={streaming}
     >
@@ -79,7 +81,8 @@ export function NegotiationPanel({ negotiation, quote, color }: { negotiation: N
                 Live<span className="visually-hidden">: a person at {name} answers</span>
               </span>
             )}
-            <StatusBadge status={negotiation.status} testId="negotiation-status" still={waiting !== null} />
+            {/* Its standing, not its bare status: after the award, "Awarded" or "Not awarded" (convex/model/statusWords.ts). */}
+            <StatusBadge status={negotiation.standing} testId="negotiation-status" still={waiting !== null} />
           </span>
           <span className="muted small tabular" data-testid="negotiation-round">
             Round {negotiation.currentRound} of {negotiation.maxRounds}
@@ -90,11 +93,7 @@ export function NegotiationPanel({ negotiation, quote, color }: { negotiation: N
         {latest ? (
           <>
             <span className="muted small">
-              {negotiation.status === "accepted"
-                ? "Agreed"
-                : negotiation.lastOfferBy === "brand"
-                  ? "Brand's offer"
-                  : "Supplier's offer"}
+              {termsWord(negotiation)}
             </span>{" "}
             <strong className="tabular">{formatMoney(totalPrice(latest), currencyOf(quote))}</strong>
             <span className="muted small">
@@ -111,6 +110,7 @@ export function NegotiationPanel({ negotiation, quote, color }: { negotiation: N
         offers={offers}
         supplierName={name}
         currency={currencyOf(quote)}
+        standing={negotiation.standing}
         {...(live
           ? { contactName, seenSeq: presence?.seenSeq ?? negotiation.supplierReadSeq ?? -1, emptyText: "No messages yet." }
           : {})}
@@ -128,6 +128,13 @@ export function NegotiationPanel({ negotiation, quote, color }: { negotiation: N
       )}
     </section>
   );
+}
+
+/** What the terms shown under the header are: after the award, the same word as the badge. */
+function termsWord(negotiation: NegotiationView): string {
+  if (negotiation.standing === "awarded" || negotiation.standing === "not_awarded") return STATUS_LABELS[negotiation.standing];
+  if (negotiation.status === "accepted") return "Agreed";
+  return negotiation.lastOfferBy === "brand" ? "Brand's offer" : "Supplier's offer";
 }
 
 /** A live negotiation waits on the supplier's person: whether anyone has joined yet, and until when it can wait. */

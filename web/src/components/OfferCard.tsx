@@ -1,5 +1,6 @@
 import { capitalise, formatDateTime, formatDays, formatMoney, formatUnitPrice, totalPrice } from "../lib/format";
 import type { Currency } from "../../../convex/model/currency";
+import { STATUS_LABELS, type NegotiationStanding } from "../../../convex/model/statusWords";
 import type { Offer, Terms } from "../lib/types";
 
 /** `currency`: the quote's (ISO 4217). */
@@ -27,9 +28,15 @@ export function TermsTable({ terms, currency }: { terms: Terms; currency: Curren
   );
 }
 
-/** One set of terms in one round, as a card inside the chat. */
-export function OfferCard({ offer, supplierName, currency }: { offer: Offer; supplierName: string; currency: Currency }) {
+/** The words of an accepted offer: the final offer, held until the award; after it, "Awarded" or "Not awarded". */
+function acceptedWords(standing: NegotiationStanding | undefined): string {
+  return standing === "awarded" || standing === "not_awarded" ? STATUS_LABELS[standing] : STATUS_LABELS.accepted;
+}
+
+/** One set of terms in one round, as a card inside the chat. `standing`: its negotiation's (statusWords.ts). */
+export function OfferCard({ offer, supplierName, currency, standing }: { offer: Offer; supplierName: string; currency: Currency; standing?: NegotiationStanding }) {
   const by = offer.offeredBy === "brand" ? "Brand" : supplierName;
+  const decided = standing === "awarded" || standing === "not_awarded";
   return (
     <div
       className={`offer-card offer-${offer.offeredBy} offer-status-${offer.status}`}
@@ -43,13 +50,14 @@ export function OfferCard({ offer, supplierName, currency }: { offer: Offer; sup
           {by} offer · round {offer.round}
         </span>
         {/* An agreement is the supplier's final offer, held until the brand awards it: not yet an order. */}
-        <span className={`offer-status`}>{offer.status === "accepted" ? "Final offer" : capitalise(offer.status)}</span>
+        <span className={`offer-status`} data-testid="offer-status">{offer.status === "accepted" ? acceptedWords(standing) : capitalise(offer.status)}</span>
       </div>
       <TermsTable terms={offer.terms} currency={currency} />
       <div className="offer-total">
         Total <strong className="tabular">{formatMoney(totalPrice(offer.terms), currency)}</strong>
       </div>
-      {offer.status === "accepted" && offer.validUntil !== undefined && (
+      {/* Once the quote is awarded the hold is over: its date no longer means anything. */}
+      {offer.status === "accepted" && offer.validUntil !== undefined && !decided && (
         <p className="muted small" data-testid="offer-valid-until">
           Held for the award until {formatDateTime(offer.validUntil)}
         </p>

@@ -11,6 +11,8 @@ const TONE: Record<string, string> = {
   completed: "info",
   accepted: "good",
   awarded: "good",
+  // A final offer the brand did not choose: over, but nobody's failure.
+  not_awarded: "neutral",
   rejected: "bad",
   cancelled: "bad",
   impasse: "bad",

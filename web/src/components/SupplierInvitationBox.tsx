@@ -3,6 +3,8 @@ import { useMemo, useRef, useState, type FormEvent } from "react";
 import { api } from "../../../convex/_generated/api";
 import { describeError } from "../lib/errors";
 import { formatDateTime } from "../lib/format";
+import { useNow } from "../lib/useNow";
+import { invitationAsOf } from "../../../convex/model/invitationMail";
 import { hrefFor } from "../lib/router";
 import type { Id, NegotiationView, SupplierInvitationRow } from "../lib/types";
 import { useServerAction } from "../lib/useServerAction";
@@ -44,6 +46,8 @@ function mailWords(mail: NonNullable<SupplierInvitationRow["mail"]>, email: stri
   switch (mail.status) {
     case "pending":
       return `Emailing the link to ${email}…`;
+    case "not_sent":
+      return `Expired — not sent: the link expired before it was emailed to ${email}.`;
     case "sent":
       return `Emailed to ${email} on ${formatDateTime(mail.at)}.`;
     case "failed":
@@ -64,8 +68,10 @@ interface Props {
 
 /** For a live negotiation: invite the supplier's person by link, follow the invitation, re-send or revoke it. */
 export function SupplierInvitationBox({ negotiation, supplierName, rows, open }: Props) {
+  // A link can expire while the page is open: the list's answer does not change by time passing alone.
+  const now = useNow(30_000);
   if (rows === undefined) return null;
-  const invitation = invitationOf(rows, negotiation._id);
+  const invitation = invitationOf(rows.map((row) => invitationAsOf(row, now)), negotiation._id);
   if (invitation?.state === "accepted") {
     return (
       <div className="invite-box" data-testid="supplier-invitation" data-state="accepted">
@@ -146,7 +152,12 @@ function ExpiredInvitation({ invitation }: { invitation: SupplierInvitationRow }
   return (
     <>
       <p className="invite-state small" data-testid="invite-state">
-        The link for {invitation.contactName} expired on {formatDateTime(invitation.expiresAt)} before they opened it.
+        The link for {invitation.contactName} expired on {formatDateTime(invitation.expiresAt)} before they opened it.{" "}
+        {invitation.mail && (
+          <span className="invite-mail" data-testid="invite-mail" data-status={invitation.mail.status}>
+            {mailWords(invitation.mail, invitation.contactEmail)}
+          </span>
+        )}
       </p>
       <div className="invite-actions">
         <button type="button" className="button-secondary button-small" disabled={busy} data-testid="resend-invite"

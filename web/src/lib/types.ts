@@ -2,6 +2,7 @@ import type { FunctionReturnType } from "convex/server";
 import type { api } from "../../../convex/_generated/api";
 import type { Doc, Id } from "../../../convex/_generated/dataModel";
 import { TERMINAL_NEGOTIATION_STATUSES, type Terms } from "../../../src/negotiation/types";
+import type { NegotiationStanding } from "../../../convex/model/statusWords";
 
 // The shapes the dashboard reads, as convex/README.md promises them.
 
@@ -20,7 +21,7 @@ export type QuoteListItem = Quote & {
   unreadCount: number;
   /** An award of it waits for an approver. */
   awaitingApproval: boolean;
-  negotiationStatuses: { negotiationId: Id<"negotiations">; supplierId: Id<"suppliers">; supplierName: string; status: NegotiationStatus }[];
+  negotiationStatuses: { negotiationId: Id<"negotiations">; supplierId: Id<"suppliers">; supplierName: string; status: NegotiationStatus; standing: NegotiationStanding }[];
 };
 
 /** A supplier as the brand sees it: its public profile, never its persona. */
@@ -30,6 +31,8 @@ export type NegotiationView = Negotiation & {
   supplier: SupplierProfile | null;
   unreadCount: number;
   latestOffer?: Offer | null;
+  /** How it reads after the quote's award: "awarded", "not_awarded" (a final offer not chosen), else its status. */
+  standing: NegotiationStanding;
 };
 
 export interface QuoteDetail {

@@ -40,7 +40,7 @@ function NegotiationList() {
         return (
           <li key={row.negotiationId}>
             <a className="card portal-row" href={hrefFor({ name: "supplierNegotiation", negotiationId: row.negotiationId })}
-              data-testid="supplier-negotiation-row" data-negotiation-id={row.negotiationId} data-status={row.status}
+              data-testid="supplier-negotiation-row" data-negotiation-id={row.negotiationId} data-status={row.status} data-standing={row.standing}
               data-your-turn={String(row.yourTurn && open)}>
               <span className="portal-row-main">
                 <span className="portal-row-brand">{row.brandName}</span>

@@ -12,7 +12,7 @@ export function StatusCard({ view, now }: { view: PortalNegotiation; now: number
   const round = Math.min(view.currentRound, view.maxRounds);
   return (
     <section className={`card portal-status portal-status-${words.tone}`} aria-labelledby="portal-status-title"
-      data-testid="portal-status" data-status={view.status} data-label={words.label}>
+      data-testid="portal-status" data-status={view.status} data-standing={view.standing} data-label={words.label}>
       {/* Announced when it changes: the brand's answer, an award, the end, arrive while the supplier is elsewhere on the page. */}
       <div aria-live="polite">
         <h2 id="portal-status-title" className="portal-status-label">
@@ -20,7 +20,8 @@ export function StatusCard({ view, now }: { view: PortalNegotiation; now: number
         </h2>
         <p>{words.detail}</p>
       </div>
-      {view.status === "accepted" && view.standingOffer?.validUntil && (
+      {/* Held until the award: once the quote is awarded, to this supplier or another, there is nothing left to hold. */}
+      {view.standing === "accepted" && view.standingOffer?.validUntil && (
         <p className="muted small" data-testid="portal-final-offer-until">
           Your final offer holds until {new Date(view.standingOffer.validUntil).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" })}.
         </p>

@@ -1,3 +1,4 @@
+import { negotiationStanding, STATUS_LABELS } from "../../../convex/model/statusWords";
 import { LIMITS } from "../../../convex/model/validate";
 
 // The portal's rules in plain functions (tested in tests/e2e/portal-logic.test.ts):
@@ -21,8 +22,13 @@ export interface StatusInput {
 /** The negotiation's state as the supplier reads it: a short label, a sentence, and a tone for the badge. */
 export function statusWords(input: StatusInput): { label: string; detail: string; tone: "live" | "good" | "bad" | "warn" | "neutral" } {
   const { status, outcome, yourTurn, award, quoteStatus, endedBy } = input;
-  if (award?.yours) return { label: "Awarded to you", detail: "The brand awarded this quote to your offer.", tone: "good" };
-  if (award) return { label: "Awarded to another supplier", detail: "The brand chose another supplier's offer for this quote.", tone: "neutral" };
+  // The award's words are the brand's own ("Awarded", "Not awarded"), from the one function both sides read
+  // (convex/model/statusWords.ts). The supplier knows only whether the award is its own, never whose it is.
+  const standing = negotiationStanding(status, award ? award.yours : null);
+  if (standing === "awarded") return { label: STATUS_LABELS.awarded, detail: "The brand awarded this quote to your offer.", tone: "good" };
+  if (standing === "not_awarded") {
+    return { label: STATUS_LABELS.not_awarded, detail: "The brand chose another supplier's offer for this quote. Thank you for your final offer.", tone: "neutral" };
+  }
   if (quoteStatus === "cancelled") return { label: "Cancelled", detail: "The brand cancelled this request for a quote.", tone: "bad" };
   switch (status) {
     case "pending":
@@ -38,12 +44,14 @@ export function statusWords(input: StatusInput): { label: string; detail: string
         : { label: "Waiting for the brand's answer", detail: "Your offer is with the brand. You can still write to them.", tone: "neutral" };
     case "accepted":
       return {
-        label: "Agreed",
+        label: STATUS_LABELS.accepted,
         detail: "You and the brand agreed on terms: they are your final offer, held until the brand awards the quote.",
         tone: "good",
       };
     case "rejected":
       if (endedBy === "you") return { label: "Declined", detail: "You declined this negotiation. The conversation keeps your reason.", tone: "bad" };
+      // Still open when the quote was awarded elsewhere: closed by the award, and told so.
+      if (award && endedBy === "brand") return { label: "Ended", detail: "The brand awarded this quote to another supplier, and this negotiation is closed.", tone: "bad" };
       if (endedBy === "brand") return { label: "Ended", detail: "The brand ended this negotiation without agreement. The conversation says why.", tone: "bad" };
       return outcome === "walked_away"
         ? { label: "Ended", detail: "The negotiation ended without agreement: one side declined. The conversation says why.", tone: "bad" }

@@ -135,12 +135,6 @@ function InsightsReport({ range, ranged }: { range: Range; ranged: boolean }) {
         {summary.cancelledQuotes} {summary.cancelledQuotes === 1 ? "was" : "were"} cancelled. Across their negotiations,{" "}
         {summary.agreements} of {summary.closedNegotiations} finished ended in an agreement.
       </p>
-      {summary.truncated && (
-        <p className="notice" data-testid="insights-truncated">
-          This range holds more quotes than one report reads: the totals and means cover all {summary.quotes}, the charts
-          and the supplier table the latest {summary.readQuotes}. Choose a shorter range.
-        </p>
-      )}
       <div className="metrics">
         <Metric testId="insight-saved-opening" label="Saved vs opening offers" value={formatMoney(savings.vsOpening, summary.currency)}
           hint={savings.openingTotal > 0

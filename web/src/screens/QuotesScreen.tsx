@@ -4,6 +4,7 @@ import { api } from "../../../convex/_generated/api";
 import { QUOTE_SORT_LABELS, QUOTE_SORTS, quoteReference, quoteTitle, SEARCH_LIMITS, type QuoteSort } from "../../../convex/model/quoteNames";
 import { Empty, Loading } from "../components/States";
 import { StatusBadge } from "../components/StatusBadge";
+import { STATUS_LABELS } from "../../../convex/model/statusWords";
 import { capitalise, currencyOf, formatDuration, formatMoney } from "../lib/format";
 import { hrefFor, navigate, useRoute } from "../lib/router";
 import { QUOTE_STATUSES, type QuoteListItem, type QuoteStatus } from "../lib/types";
@@ -228,8 +229,9 @@ function QuotesTable({ quotes }: { quotes: QuoteListItem[] }) {
                         key={n.negotiationId}
                         className={`dot dot-${n.status}`}
                         role="img"
-                        title={`${n.supplierName}: ${capitalise(n.status)}`}
-                        aria-label={`${n.supplierName}: ${capitalise(n.status)}`}
+                        data-standing={n.standing}
+                        title={`${n.supplierName}: ${STATUS_LABELS[n.standing]}`}
+                        aria-label={`${n.supplierName}: ${STATUS_LABELS[n.standing]}`}
                       />
                     ))}
                   </span>

@@ -11,7 +11,7 @@
 import { generateText, type LanguageModel } from "ai";
 import { z } from "zod";
 import { resolveModel } from "../src/mastra/models/index.js";
-import { brandMove, brandView, negotiationResult, supplierAcceptable, supplierMargin, supplierUtility, whoseTurn } from "../src/negotiation/index.js";
+import { brandMove, brandView, describeTerms, negotiationResult, supplierAcceptable, supplierMargin, supplierUtility, whoseTurn } from "../src/negotiation/index.js";
 import type { Move, NegotiationResult, NegotiationSetup, OfferRecord } from "../src/negotiation/index.js";
 import { supplierMove } from "../src/negotiation/supplier-strategy.js";
 import { DAY_LIMITS } from "../src/negotiation/terms.js";
@@ -47,8 +47,6 @@ export interface LlmNegotiationResult extends NegotiationResult {
 }
 
 const money = (x: number) => x.toFixed(2);
-const describe = (terms: Terms) =>
-  `${terms.lines.map((l) => `${l.sku} ${money(l.unitPrice)}`).join(", ")}; lead time ${terms.leadTimeDays} days; payment terms ${terms.paymentTermsDays} days`;
 
 /** The supplier's private brief: everything its persona knows, and the offers so far with its margin on each. */
 export function supplierPrompt(setup: NegotiationSetup, history: OfferRecord[]): { system: string; prompt: string } {
@@ -62,10 +60,12 @@ export function supplierPrompt(setup: NegotiationSetup, history: OfferRecord[]):
   });
   const last = history.length >= setup.maxRounds;
   const standing = history[history.length - 1];
+  // Line by line, by SKU (the key the model answers with), in the engine's one wording of terms.
+  const skus = Object.fromEntries(setup.lineItems.map((item) => [item.sku, item.sku]));
   const offers = history.map((h) => {
     const margin = supplierMargin(h.terms, setup.lineItems, persona);
     const clears = supplierAcceptable(h.terms, setup.lineItems, persona);
-    return `${h.round}. ${h.offeredBy === "supplier" ? "You" : "The brand"}: ${describe(h.terms)} — your margin ${(100 * margin).toFixed(1)}%${clears ? "" : " (below your floor or not deliverable)"}`;
+    return `${h.round}. ${h.offeredBy === "supplier" ? "You" : "The brand"}: ${describeTerms(h.terms, undefined, skus)} — your margin ${(100 * margin).toFixed(1)}%${clears ? "" : " (below your floor or not deliverable)"}`;
   });
   const system = [
     `You are the sales lead of ${name}, a supplier negotiating a B2B quote with a brand's procurement agent by alternating offers.`,

@@ -4,7 +4,7 @@ import { convexAuth } from "@convex-dev/auth/server";
 import type { Value } from "convex/values";
 import { internal } from "./_generated/api";
 import type { DataModel } from "./_generated/dataModel";
-import { ACCOUNT_RULES, isEmail } from "./model/accounts";
+import { ACCOUNT_RULES, normalEmail } from "./model/accounts";
 import { invalid } from "./model/errors";
 
 // Sign-in with Convex Auth: email and password, offline. Tokens are signed with
@@ -14,14 +14,10 @@ import { invalid } from "./model/errors";
 // model/rateLimits.ts), on top of Convex Auth's own lockout after wrong passwords.
 
 const { minPasswordLength, maxNameLength } = ACCOUNT_RULES;
-// No address is longer (RFC 5321); it also bounds the rate limiter's keys.
-const MAX_EMAIL_LENGTH = 254;
 
-/** The account's email as stored and as the rate limits count it: trimmed, lower case; or a refusal. */
+/** The account's email as stored and as the rate limits count it; or a refusal. */
 function emailOf(params: Partial<Record<string, Value | undefined>>): string {
-  const email = String(params.email ?? "").trim().toLowerCase();
-  if (email.length > MAX_EMAIL_LENGTH || !isEmail(email)) invalid("email", "Enter a valid email address");
-  return email;
+  return normalEmail(String(params.email ?? "")) ?? invalid("email", "Enter a valid email address");
 }
 
 const passwordProvider = Password<DataModel>({

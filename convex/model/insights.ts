@@ -19,6 +19,10 @@ import {
   sumLedgers,
   sumNegotiationFigures,
   sumSavings,
+  sumSavingsFigures,
+  savingsOfSums,
+  type SavingsSums,
+  SERIES_MONEY,
   sumSupplierFigures,
   supplierFigure,
 } from "./quoteCounts";
@@ -461,13 +465,7 @@ function bucketOf(start: number, figures: Figures, currency: Currency): Insights
     quotesWithDeal: f("withDeal"),
     cancelledQuotes: f("cancelled"),
     dealRate: ratio(f("withDeal"), f("decided")),
-    savings: {
-      deals: f(moneyFigure("deals", currency)),
-      vsOpening: f(moneyFigure("opening", currency)) - f(moneyFigure("openingDeal", currency)),
-      openingTotal: f(moneyFigure("opening", currency)),
-      vsList: f(moneyFigure("list", currency)) - f(moneyFigure("listDeal", currency)),
-      listTotal: f(moneyFigure("list", currency)),
-    },
+    savings: savingsOfSums(Object.fromEntries(SERIES_MONEY.map((measure) => [measure, f(moneyFigure(measure, currency))])) as SavingsSums),
     meanRounds: ratio(f("rounds"), f("closed")),
     meanTimeToAgreementMs: ratio(f("timeToAgreement"), f("timeToAgreementCount")),
   };
@@ -478,7 +476,7 @@ async function exactFigures(ctx: QueryCtx, workspaceId: Id<"workspaces">, curren
   const byStatus = await countQuotesByStatus(ctx, workspaceId, range);
   const counts = headlineCounts(byStatus, await countQuotesWithDeal(ctx, workspaceId, range));
   const sums = await sumNegotiationFigures(ctx, workspaceId, range);
-  const money = await sumSavings(ctx, workspaceId, currency, range);
+  const money = await sumSavingsFigures(ctx, workspaceId, currency, range);
   return new Map([
     ["quotes", counts.quotes],
     ["decided", counts.decidedQuotes],
@@ -488,11 +486,7 @@ async function exactFigures(ctx: QueryCtx, workspaceId: Id<"workspaces">, curren
     ["rounds", sums.rounds],
     ["timeToAgreement", sums.timeToAgreement],
     ["timeToAgreementCount", sums.timeToAgreementCount],
-    [moneyFigure("deals", currency), money.deals],
-    [moneyFigure("opening", currency), money.openingTotal],
-    [moneyFigure("openingDeal", currency), money.openingTotal - money.vsOpening],
-    [moneyFigure("list", currency), money.listTotal],
-    [moneyFigure("listDeal", currency), money.listTotal - money.vsList],
+    ...SERIES_MONEY.map((measure) => [moneyFigure(measure, currency), money[measure]] as [string, number]),
   ]);
 }
 

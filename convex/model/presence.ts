@@ -122,8 +122,6 @@ export async function endPresence(ctx: MutationCtx, negotiationId: Id<"negotiati
 /** Closed negotiations a sweep run looks at: 4 rooms each, so a run stays far inside a transaction's limits. */
 export const SWEEP_PAGE = 25;
 
-type Closed = TerminalNegotiationStatus;
-
 /**
  * One page of the sweep: the rooms of up to SWEEP_PAGE closed negotiations of
  * `status` from `cursor`, removed. Says where the next page starts (the next
@@ -131,8 +129,8 @@ type Closed = TerminalNegotiationStatus;
  */
 export async function sweepClosedPresence(
   ctx: MutationCtx,
-  at: { status: Closed; cursor: string | null },
-): Promise<{ swept: number; next: { status: Closed; cursor: string | null } | null }> {
+  at: { status: TerminalNegotiationStatus; cursor: string | null },
+): Promise<{ swept: number; next: { status: TerminalNegotiationStatus; cursor: string | null } | null }> {
   const page = await ctx.db
     .query("negotiations")
     .withIndex("by_status_and_expiresAt", (q) => q.eq("status", at.status))

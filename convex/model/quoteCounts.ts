@@ -136,21 +136,34 @@ export async function countQuotesWithDeal(ctx: QueryCtx, workspaceId: Id<"worksp
   });
 }
 
-/** The deals in `currency` of the workspace's quotes requested in `range`, as model/insights.ts Savings. */
-export async function sumSavings(ctx: QueryCtx, workspaceId: Id<"workspaces">, currency: string, range: TimeRange) {
+/** A currency's deal money as the savings aggregates and chart rollups keep it: the deals, and the opening and list totals beside the deals' own. */
+export type SavingsSums = Record<SeriesMoney, number>;
+
+/** The summary's Savings (model/insights.ts) from those sums: one reading for the totals and every chart bucket. */
+export function savingsOfSums(sum: SavingsSums) {
+  return {
+    deals: sum.deals,
+    vsOpening: sum.opening - sum.openingDeal,
+    openingTotal: sum.opening,
+    vsList: sum.list - sum.listDeal,
+    listTotal: sum.list,
+  };
+}
+
+/** The deal money in `currency` of the workspace's quotes requested in `range`: the count of deals and each measure's sum. */
+export async function sumSavingsFigures(ctx: QueryCtx, workspaceId: Id<"workspaces">, currency: string, range: TimeRange): Promise<SavingsSums> {
   const queries = SAVINGS_MEASURES.map((measure) => ({
     namespace: workspaceId,
     bounds: timeBounds<[string, SavingsMeasure]>([currency, measure], range),
   }));
   const [sums, [deals]] = await Promise.all([quoteSavings.sumBatch(ctx, queries), quoteSavings.countBatch(ctx, [queries[0]!])]);
   const sum = Object.fromEntries(SAVINGS_MEASURES.map((measure, i) => [measure, sums[i]!])) as Record<SavingsMeasure, number>;
-  return {
-    deals: deals!,
-    vsOpening: sum.opening - sum.openingDeal,
-    openingTotal: sum.opening,
-    vsList: sum.list - sum.listDeal,
-    listTotal: sum.list,
-  };
+  return { deals: deals!, opening: sum.opening, openingDeal: sum.openingDeal, list: sum.list, listDeal: sum.listDeal };
+}
+
+/** The deals in `currency` of the workspace's quotes requested in `range`, as model/insights.ts Savings. */
+export async function sumSavings(ctx: QueryCtx, workspaceId: Id<"workspaces">, currency: string, range: TimeRange) {
+  return savingsOfSums(await sumSavingsFigures(ctx, workspaceId, currency, range));
 }
 
 /** The currencies the workspace has ever had a deal in, in order: one bounded read each. */

@@ -2,7 +2,7 @@ import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { fail, invalid } from "./errors";
 import { logEvent } from "./events";
-import { isEmail } from "./accounts";
+import { normalEmail } from "./accounts";
 import { getNegotiation, getQuote, startIfPending } from "./negotiations";
 import { notifyBrand } from "./notifications";
 import { isTerminalNegotiation } from "./status";
@@ -100,8 +100,7 @@ export async function inviteContact(
   if (isTerminalNegotiation(negotiation.status)) fail("CLOSED", `This negotiation is closed (${negotiation.status})`, "negotiationId");
   await refuseIfJoined(ctx, negotiation, "negotiationId");
   const name = checkText(input.name.trim(), "name", { required: true, max: MAX_NAME });
-  const email = input.email.trim().toLowerCase();
-  if (!isEmail(email)) invalid("email", "Enter a valid email address");
+  const email = normalEmail(input.email) ?? invalid("email", "Enter a valid email address");
   const contactId = await contactFor(ctx, negotiation, name, email);
   for (const earlier of await invitationsOf(ctx, negotiationId)) {
     if (invitationState(earlier) === "pending") await ctx.db.patch(earlier._id, { revokedAt: Date.now(), ...noMailDue(earlier) });

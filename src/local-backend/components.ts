@@ -53,6 +53,11 @@ export function tableIn(component: string, table: string): string {
   if (typeof table === "string" && table.includes("@")) {
     throw new Error(`InvalidTableName: Invalid table name: "${table}". Identifiers must start with a letter and can only contain letters, digits, and underscores.`);
   }
+  return storedTableName(component, table);
+}
+
+/** The stored name of `component`'s table `table`, for a name already checked (a snapshot's, a schema's): `table` or `table@component`. */
+export function storedTableName(component: string, table: string): string {
   return component === ROOT ? table : `${table}@${component}`;
 }
 

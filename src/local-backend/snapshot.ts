@@ -33,7 +33,7 @@ import { randomBytes } from "node:crypto";
 import { strToU8, unzipSync, zipSync, type Zippable } from "fflate";
 import Papa from "papaparse";
 import { sha256Base64, STORAGE_TABLE } from "./file-storage.js";
-import { ROOT, splitTable } from "./components.js";
+import { ROOT, splitTable, storedTableName } from "./components.js";
 import type { Runtime } from "./runtime.js";
 import type { Doc } from "./store.js";
 import { idTableNumber } from "./values.js";
@@ -155,11 +155,6 @@ export type SnapshotExport = {
   zip: Uint8Array;
 };
 
-/** The stored name of table `table` of component `component` (components.ts tableIn, for names already checked). */
-function storedName(component: string, table: string): string {
-  return component === ROOT ? table : `${table}@${component}`;
-}
-
 /** The folder of a component's tables in a snapshot ZIP (get_export_path_prefix): "" for the app, `_components/a/_components/b/` for "a/b". */
 export function componentPrefix(component: string): string {
   return component === ROOT ? "" : component.split("/").map((name) => `${COMPONENTS}/${name}/`).join("");
@@ -202,13 +197,13 @@ export function buildExport(runtime: Runtime, includeStorage: boolean): Snapshot
     const prefix = componentPrefix(component);
     files[`${prefix}${TABLES_TABLE}/documents.jsonl`] = strToU8(tables.map((t) => JSON.stringify(t) + "\n").join(""));
     for (const { name } of tables) {
-      const lines = (docsOf.all(storedName(component, name)) as { json: string }[]).map(({ json }) => exportJsonText(JSON.parse(json)) + "\n");
+      const lines = (docsOf.all(storedTableName(component, name)) as { json: string }[]).map(({ json }) => exportJsonText(JSON.parse(json)) + "\n");
       files[`${prefix}${name}/documents.jsonl`] = strToU8(lines.join(""));
       files[`${prefix}${name}/generated_schema.jsonl`] = strToU8('"uniform"\n');
     }
     // Each component's files, under its prefix as the app's are at the top (Convex's write_storage_table).
     if (includeStorage) {
-      const rows = docsOf.all(storedName(component, STORAGE_TABLE)) as { json: string }[];
+      const rows = docsOf.all(storedTableName(component, STORAGE_TABLE)) as { json: string }[];
       const meta: string[] = [];
       for (const { json } of rows) {
         const doc = JSON.parse(json) as { _id: string; _creationTime: number; sha256: string; size: number; contentType?: string };
@@ -460,7 +455,7 @@ function checkComponent(runtime: Runtime, component: string) {
 /** Every stored user table of the app and every component, as (component, table, stored name). */
 function allUserTables(runtime: Runtime): { component: string; table: string; stored: string }[] {
   const out: { component: string; table: string; stored: string }[] = [];
-  for (const [component, tables] of userTablesByComponent(runtime)) for (const { name } of tables) out.push({ component, table: name, stored: storedName(component, name) });
+  for (const [component, tables] of userTablesByComponent(runtime)) for (const { name } of tables) out.push({ component, table: name, stored: storedTableName(component, name) });
   return out;
 }
 
@@ -482,7 +477,7 @@ export function planImport(runtime: Runtime, parsed: ParsedImport, mode: ImportM
   for (const t of parsed.tables) {
     checkTableName(t.name);
     checkComponent(runtime, t.component);
-    const count = store.count(storedName(t.component, t.name));
+    const count = store.count(storedTableName(t.component, t.name));
     if (mode === "requireEmpty" && count > 0) {
       throw importError("TableExists", `Table ${t.name} already exists. Please choose a new table name or use replace/append modes.`);
     }
@@ -491,7 +486,7 @@ export function planImport(runtime: Runtime, parsed: ParsedImport, mode: ImportM
   }
   for (const [component, files] of storageByComponent(parsed)) {
     checkComponent(runtime, component);
-    const count = store.count(storedName(component, STORAGE_TABLE));
+    const count = store.count(storedTableName(component, STORAGE_TABLE));
     if (mode === "requireEmpty" && count > 0) {
       throw importError("TableExists", `Table ${STORAGE_TABLE} already exists. Please choose a new table name or use replace/append modes.`);
     }
@@ -588,20 +583,20 @@ export function writeImport(runtime: Runtime, parsed: ParsedImport, mode: Import
     }
   };
   if (mode === "replaceAll") for (const { stored } of allUserTables(runtime)) deleteAll(stored);
-  else if (mode === "replace") for (const t of parsed.tables) deleteAll(storedName(t.component, t.name));
+  else if (mode === "replace") for (const t of parsed.tables) deleteAll(storedTableName(t.component, t.name));
   const storage = storageByComponent(parsed);
   // A file storage the import brings files for is replaced (a component's as the app's).
-  if (mode === "replace" || mode === "replaceAll") for (const component of storage.keys()) deleteAll(storedName(component, STORAGE_TABLE));
+  if (mode === "replace" || mode === "replaceAll") for (const component of storage.keys()) deleteAll(storedTableName(component, STORAGE_TABLE));
 
   // Table numbers first: a table new here takes the number it had where it was exported.
   // (adoptTable leaves a table that has a number, or a number that is taken, alone.)
   for (const [component, files] of storage) {
     const storageNumber = idTableNumber(files[0]!.id);
-    if (storageNumber !== null) store.adoptTable(storedName(component, STORAGE_TABLE), storageNumber);
+    if (storageNumber !== null) store.adoptTable(storedTableName(component, STORAGE_TABLE), storageNumber);
   }
   for (const t of parsed.tables) {
     const wanted = parsed.tableNumbers.get(tableKey(t.component, t.name));
-    if (wanted !== undefined) store.adoptTable(storedName(t.component, t.name), wanted);
+    if (wanted !== undefined) store.adoptTable(storedTableName(t.component, t.name), wanted);
   }
 
   // Then ids: kept where they can be, else new (and remembered, to rewrite references).
@@ -623,11 +618,11 @@ export function writeImport(runtime: Runtime, parsed: ParsedImport, mode: Import
   const storageIds = parsed.storage.map((f, i) => {
     let seen = seenFiles.get(f.component);
     if (!seen) seenFiles.set(f.component, (seen = new Set()));
-    return idFor(storedName(f.component, STORAGE_TABLE), STORAGE_TABLE, f.id, i + 1, seen);
+    return idFor(storedTableName(f.component, STORAGE_TABLE), STORAGE_TABLE, f.id, i + 1, seen);
   });
   const rowIds = parsed.tables.map((t) => {
     const seen = new Set<string>();
-    const stored = storedName(t.component, t.name);
+    const stored = storedTableName(t.component, t.name);
     return t.rows.map((raw, i) => {
       const given = raw !== null && typeof raw === "object" ? (raw as Record<string, unknown>)._id : undefined;
       return given === undefined ? null : idFor(stored, t.name, given, i + 1, seen);
@@ -643,14 +638,14 @@ export function writeImport(runtime: Runtime, parsed: ParsedImport, mode: Import
   parsed.storage.forEach((f, i) => {
     const id = storageIds[i]!;
     const doc = { _id: id, _creationTime: creationTimeOf(f.creationTime), sha256: sha256Base64(f.bytes), size: f.bytes.byteLength, ...(f.contentType ? { contentType: f.contentType } : {}) } as Doc;
-    store.write(storedName(f.component, STORAGE_TABLE), id, null, doc);
+    store.write(storedTableName(f.component, STORAGE_TABLE), id, null, doc);
     store.putFile(id, randomBytes(16).toString("hex"), f.bytes);
     runtime.writeCount++;
   });
 
   let written = 0;
   parsed.tables.forEach((t, ti) => {
-    const stored = storedName(t.component, t.name);
+    const stored = storedTableName(t.component, t.name);
     t.rows.forEach((raw, i) => {
       const row = i + 1;
       let value: Value;

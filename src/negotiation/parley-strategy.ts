@@ -179,13 +179,13 @@ function closingBet(setup: BrandSetup, quotes: OfferRecord[], model: OpponentMod
   }
   if (!best) return undefined;
   const terms = brandPricedTerms(setup.lineItems, 0, best.lead, best.pay);
-  const utility = brandValue(setup, terms);
+  const acceptance = acceptanceProbability(model, terms);
   return {
     terms,
     reasoning: `The supplier has the last word: bidding the target prices at ${best.lead} days and ${best.pay} days' terms; its closing quote is expected inside the guardrails (floor estimate ${model.reservationTotal.toFixed(2)}).`,
-    confidence: acceptanceProbability(model, terms),
-    acceptThreshold: utility,
-    acceptanceProbability: acceptanceProbability(model, terms),
+    confidence: acceptance,
+    acceptThreshold: brandValue(setup, terms),
+    acceptanceProbability: acceptance,
   };
 }
 
@@ -235,8 +235,6 @@ function uncappedPlan(setup: BrandSetup, history: OfferRecord[], round: number):
     if (round >= setup.maxRounds) return final;
     // Safe only if even the cautious model's closing quote lands inside the
     // guardrails; worth it if the quote the model expects beats the final offer.
-    // Safe only if even the cautious model's closing quote lands inside the
-    // guardrails; worth it if the quote the model expects beats the final offer.
     const safe = closingQuote(quotes, cautiousModel(model));
     const holdOut = withinGuardrails(safe, setup.lineItems, setup.guardrails) && brandValue(setup, closingQuote(quotes, model)) >= brandValue(setup, final.terms);
     if (!holdOut) return closingBet(setup, quotes, model) ?? final;
@@ -282,18 +280,11 @@ function uncappedPlan(setup: BrandSetup, history: OfferRecord[], round: number):
     }
   }
   pick ??= candidate(setup, model, brandPricedTerms(setup.lineItems, 0, leads[0]!, pays[pays.length - 1]!));
-  if (!plausible.length) {
-    return {
-      terms: pick.terms,
-      reasoning: `The guardrails need faster delivery or longer terms than the supplier seems able to give (it quotes ${last.leadTimeDays} days, net ${last.paymentTermsDays}): offering them at the brand's price limits, while its ask still allows that.`,
-      confidence: pick.acceptance,
-      acceptThreshold: pick.brand,
-      acceptanceProbability: pick.acceptance,
-    };
-  }
   return {
     terms: pick.terms,
-    reasoning: `Aspiration ${aspiration.toFixed(2)} (range ${floor.toFixed(2)}–${ceiling.toFixed(2)}); trade-off chosen for the supplier's likely weights (price ${model.weights.price.toFixed(2)}, lead ${model.weights.leadTime.toFixed(2)}, terms ${model.weights.paymentTerms.toFixed(2)}).`,
+    reasoning: !plausible.length
+      ? `The guardrails need faster delivery or longer terms than the supplier seems able to give (it quotes ${last.leadTimeDays} days, net ${last.paymentTermsDays}): offering them at the brand's price limits, while its ask still allows that.`
+      : `Aspiration ${aspiration.toFixed(2)} (range ${floor.toFixed(2)}–${ceiling.toFixed(2)}); trade-off chosen for the supplier's likely weights (price ${model.weights.price.toFixed(2)}, lead ${model.weights.leadTime.toFixed(2)}, terms ${model.weights.paymentTerms.toFixed(2)}).`,
     confidence: pick.acceptance,
     acceptThreshold: pick.brand,
     acceptanceProbability: pick.acceptance,

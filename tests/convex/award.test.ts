@@ -1,17 +1,7 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { api, internal } from "../../convex/_generated/api";
-import { brand, claim, expectRefused, newBackend, offer, requestQuote, say, SERVICE_KEY, snapshot, terms } from "./helpers";
+import { brand, expectRefused, offer, SERVICE_KEY, snapshot, terms, threeOffers } from "./helpers";
 
-async function threeOffers() {
-  const t = newBackend();
-  const { quoteId, negotiations } = await requestQuote(t);
-  const leaseEpoch = (await claim(t, quoteId))!;
-  const [a, b, c] = negotiations.map((n) => n._id);
-  const offerA = (await offer(t, a, 1, "supplier", terms(6.4, 0.88)))!;
-  const offerB = (await offer(t, b, 1, "supplier", terms(6.2, 0.86)))!;
-  await say(t, c, 0, "supplier", "Let me check with my team.");
-  return { t, quoteId, leaseEpoch, a, b, c, offerA, offerB, negotiations };
-}
 
 describe("awarding is one mutation", () => {
   test("accepting a supplier's offer writes the award and closes the rest, exactly", async () => {

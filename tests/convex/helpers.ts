@@ -128,6 +128,18 @@ export function quoteArgs(opts: { products: Doc<"products">[]; maxRounds?: numbe
   };
 }
 
+/** The same offer as the supplier portal's form sends it: unit prices by SKU, no quantities. */
+export function portalForm(teePrice: number, mailerPrice: number, leadTimeDays = 30, paymentTermsDays = 30) {
+  return {
+    lines: [
+      { sku: "APP-TEE-240-BLK", unitPrice: teePrice },
+      { sku: "PKG-MAILER-1084", unitPrice: mailerPrice },
+    ],
+    leadTimeDays,
+    paymentTermsDays,
+  };
+}
+
 export function terms(teePrice: number, mailerPrice: number, leadTimeDays = 30, paymentTermsDays = 30): Terms {
   return {
     lines: [
@@ -335,4 +347,16 @@ export async function liveQuote(t: Backend, opts: { live?: number; join?: number
     contacts.push(await joinLive(t, owner, negotiation._id, `contact${i}@supplier${i}.test`, `Contact ${i}`));
   }
   return { owner, quoteId, leaseEpoch, negotiations, live, simulated, contacts, products };
+}
+
+/** A claimed simulated quote whose negotiations a and b have a supplier offer each (a at 6.40/0.88, b at 6.20/0.86) and c only a message. */
+export async function threeOffers() {
+  const t = newBackend();
+  const { quoteId, negotiations } = await requestQuote(t);
+  const leaseEpoch = (await claim(t, quoteId))!;
+  const [a, b, c] = negotiations.map((n) => n._id);
+  const offerA = (await offer(t, a, 1, "supplier", terms(6.4, 0.88)))!;
+  const offerB = (await offer(t, b, 1, "supplier", terms(6.2, 0.86)))!;
+  await say(t, c, 0, "supplier", "Let me check with my team.");
+  return { t, quoteId, leaseEpoch, a, b, c, offerA, offerB, negotiations };
 }

@@ -1,31 +1,21 @@
 import { describe, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
-import { liveQuote, newBackend, offer, terms } from "./helpers";
+import { liveQuote, newBackend, offer, portalForm, terms } from "./helpers";
 
 // An award among live suppliers: the winner gets its purchase order, the
 // others a polite word that names neither the winner nor its terms.
 
-const TEE = "APP-TEE-240-BLK";
-const MAILER = "PKG-MAILER-1084";
-const form = (tee: number, mailer: number, leadTimeDays = 30, paymentTermsDays = 30) => ({
-  lines: [
-    { sku: TEE, unitPrice: tee },
-    { sku: MAILER, unitPrice: mailer },
-  ],
-  leadTimeDays,
-  paymentTermsDays,
-});
 
 async function awarded() {
   const t = newBackend();
   const q = await liveQuote(t, { live: 3 });
   const [winner, finalist, open] = q.contacts;
-  await winner.mutation(api.supplierPortal.makeSupplierOffer, form(6.17, 0.83, 27, 33));
+  await winner.mutation(api.supplierPortal.makeSupplierOffer, portalForm(6.17, 0.83, 27, 33));
   // The finalist agrees to the brand's counter: a final offer held until the award.
-  await finalist.mutation(api.supplierPortal.makeSupplierOffer, form(6.45, 0.89));
+  await finalist.mutation(api.supplierPortal.makeSupplierOffer, portalForm(6.45, 0.89));
   await offer(t, finalist.negotiationId, 2, "brand", terms(6.3, 0.86, 40, 30));
   await finalist.mutation(api.supplierPortal.acceptOffer, {});
-  await open.mutation(api.supplierPortal.makeSupplierOffer, form(6.48, 0.88));
+  await open.mutation(api.supplierPortal.makeSupplierOffer, portalForm(6.48, 0.88));
   const suppliers = await q.owner.query(api.suppliers.list, {});
   const winnerSupplierId = q.live.find((n) => n._id === winner.negotiationId)!.supplierId;
   const winnerName = suppliers.find((s) => s._id === winnerSupplierId)!.name;

@@ -2,33 +2,17 @@ import { describe, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
 import { STATUS_LABELS } from "../../convex/model/statusWords";
 import { statusWords } from "../../web/src/portal/words";
-import { brand, claim, expectRefused, liveQuote, newBackend, offer, requestQuote, say, SERVICE_KEY, terms } from "./helpers";
+import { brand, expectRefused, liveQuote, newBackend, offer, portalForm, SERVICE_KEY, terms, threeOffers } from "./helpers";
 
 // After the award the winner reads "Awarded" and every other final offer "Not
 // awarded", on the brand's dashboard and in the supplier's portal alike; before
 // it, a final offer reads "Final offer". A losing final offer takes no more
 // moves, and its supplier learns nothing of the winner.
 
-const TEE = "APP-TEE-240-BLK";
-const MAILER = "PKG-MAILER-1084";
-const form = (tee: number, mailer: number, leadTimeDays = 30, paymentTermsDays = 30) => ({
-  lines: [
-    { sku: TEE, unitPrice: tee },
-    { sku: MAILER, unitPrice: mailer },
-  ],
-  leadTimeDays,
-  paymentTermsDays,
-});
 
 /** Three simulated negotiations: a and b reach a final offer, c an impasse. */
 async function twoFinalOffers() {
-  const t = newBackend();
-  const { quoteId, negotiations } = await requestQuote(t);
-  const leaseEpoch = (await claim(t, quoteId))!;
-  const [a, b, c] = negotiations.map((n) => n._id);
-  const offerA = (await offer(t, a, 1, "supplier", terms(6.4, 0.88)))!;
-  const offerB = (await offer(t, b, 1, "supplier", terms(6.2, 0.86)))!;
-  await say(t, c, 0, "supplier", "Let me check with my team.");
+  const { t, quoteId, leaseEpoch, a, b, c, offerA, offerB } = await threeOffers();
   await t.mutation(api.ingest.acceptOffer, { serviceKey: SERVICE_KEY, leaseEpoch, negotiationId: a, offerId: offerA, by: "brand" });
   await t.mutation(api.ingest.acceptOffer, { serviceKey: SERVICE_KEY, leaseEpoch, negotiationId: b, offerId: offerB, by: "brand" });
   await t.mutation(api.ingest.updateNegotiationStatus, { serviceKey: SERVICE_KEY, leaseEpoch, negotiationId: c, status: "impasse" });
@@ -87,11 +71,11 @@ async function liveAward() {
   const t = newBackend();
   const q = await liveQuote(t, { live: 3 });
   const [winner, finalist, open] = q.contacts;
-  await winner.mutation(api.supplierPortal.makeSupplierOffer, form(6.17, 0.83, 27, 33));
-  await finalist.mutation(api.supplierPortal.makeSupplierOffer, form(6.45, 0.89));
+  await winner.mutation(api.supplierPortal.makeSupplierOffer, portalForm(6.17, 0.83, 27, 33));
+  await finalist.mutation(api.supplierPortal.makeSupplierOffer, portalForm(6.45, 0.89));
   await offer(t, finalist.negotiationId, 2, "brand", terms(6.3, 0.86, 40, 30));
   await finalist.mutation(api.supplierPortal.acceptOffer, {});
-  await open.mutation(api.supplierPortal.makeSupplierOffer, form(6.48, 0.88));
+  await open.mutation(api.supplierPortal.makeSupplierOffer, portalForm(6.48, 0.88));
   return { t, ...q, winner, finalist, open };
 }
 
@@ -155,7 +139,7 @@ describe("the supplier's words, before and after the award", () => {
     const { t, winner, finalist, owner } = await liveAward();
     await owner.mutation(api.negotiations.acceptCurrentOffer, { negotiationId: winner.negotiationId });
     for (const move of [
-      () => finalist.mutation(api.supplierPortal.makeSupplierOffer, form(6.0, 0.8)),
+      () => finalist.mutation(api.supplierPortal.makeSupplierOffer, portalForm(6.0, 0.8)),
       () => finalist.mutation(api.supplierPortal.acceptOffer, {}),
       () => finalist.mutation(api.supplierPortal.decline, { reason: "Too late" }),
     ]) {

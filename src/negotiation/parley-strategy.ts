@@ -150,27 +150,32 @@ function closingQuote(quotes: OfferRecord[], model: OpponentModel): Terms {
 /**
  * When the supplier has the last word, a supplier that concedes over time
  * closes at or near its floor, at terms near those the brand last asked for.
- * If the supplier's ask already meets the brand's lead time and payment terms,
- * the brand bids its target prices at a lead time no slower and terms no
- * shorter than the ask's, chosen where the closing quote it expects (the
- * model's floor, cautious once there is a concession curve to fit, priced up
- * for faster delivery and longer terms) is worth most and still lands inside
- * the guardrails: the supplier takes the bid, or answers with its closing
- * quote, somewhere between the bid's terms and its own, which the brand can
- * take. Otherwise there is no bet (undefined): a supplier quoting slower
- * delivery or shorter terms than the brand allows tends to return to them in
- * its closing quote, and the brand could only walk away.
+ * If the supplier's ask meets the brand's lead time, the brand bids its target
+ * prices at a lead time no slower than the ask's and payment terms inside its
+ * guardrails and no shorter than the ask's, chosen where the closing quote it
+ * expects (the model's floor, cautious once there is a concession curve to
+ * fit, priced up for faster delivery and longer terms) is worth most and still
+ * lands inside the guardrails: the supplier takes the bid, or answers with its
+ * closing quote near the bid's terms, which the brand can take. Otherwise
+ * there is no bet (undefined).
  */
 function closingBet(setup: BrandSetup, quotes: OfferRecord[], model: OpponentModel): BrandPlan | undefined {
   const ask = quotes[quotes.length - 1]!.terms;
   const g = setup.guardrails;
-  if (ask.leadTimeDays > g.maxLeadTimeDays || ask.paymentTermsDays < g.minPaymentTermsDays) return undefined;
+  // A supplier quoting slower delivery than the brand allows tends to return
+  // to it in its closing quote (faster delivery costs it, and its closing
+  // quote is its cheapest near the bid), and the brand could only walk away.
+  // Shorter payment terms than the brand allows are safe to bet against on
+  // the opening quote alone; a supplier that kept to them in answer to the
+  // brand's offers (always inside the guardrails) would keep to them again.
+  if (ask.leadTimeDays > g.maxLeadTimeDays || (quotes.length > 1 && ask.paymentTermsDays < g.minPaymentTermsDays)) return undefined;
+  const payFloor = Math.max(ask.paymentTermsDays, Math.ceil(g.minPaymentTermsDays));
   const judged = quotes.length > 1 ? cautiousModel(model) : model;
   const floorQuote = closingQuote(quotes, judged);
   let best: { lead: number; pay: number; value: number } | undefined;
   const { leads, pays } = issueGrid(setup, model);
-  for (const lead of [ask.leadTimeDays, ...leads]) for (const pay of [ask.paymentTermsDays, ...pays]) {
-    if (lead > ask.leadTimeDays || pay < ask.paymentTermsDays) continue;
+  for (const lead of [ask.leadTimeDays, ...leads]) for (const pay of [payFloor, ...pays]) {
+    if (lead > ask.leadTimeDays || pay < payFloor) continue;
     const ratio = floorTotalAt(judged, lead, pay) / Math.max(floorTotalAt(judged, ask.leadTimeDays, ask.paymentTermsDays), 1e-9);
     const predicted: Terms = { lines: floorQuote.lines.map((l) => ({ ...l, unitPrice: l.unitPrice * ratio })), leadTimeDays: lead, paymentTermsDays: pay };
     if (!withinGuardrails(predicted, setup.lineItems, g)) continue;

@@ -54,6 +54,16 @@ describe("Parley end-game", () => {
     const slow = runNegotiation(singleLineSetup({ maxRounds: 3, guardrails: { maxLeadTimeDays: 20, minPaymentTermsDays: 30 } }));
     expect(slow.moves.find((m) => m.party === "brand" && m.round === 2)!.reasoning).toMatch(/^Final offer/);
     expect(slow.outcome).toBe("agreement");
+    // Shorter payment terms than the brand allows on the opening quote alone do not stop the bet:
+    // it bids terms inside the guardrails, and the closing quote lands there too.
+    const longerTerms = singleLineSetup({ maxRounds: 3, guardrails: { maxLeadTimeDays: 30, minPaymentTermsDays: 45 } });
+    const termsRun = runNegotiation(longerTerms);
+    expect(termsRun.offers[0]!.terms.paymentTermsDays).toBeLessThan(45);
+    expect(termsRun.moves[1]!.reasoning).toMatch(/^The supplier has the last word: bidding the target prices/);
+    expect(termsRun.offers[1]!.terms.paymentTermsDays).toBeGreaterThanOrEqual(45);
+    expect(termsRun.outcome).toBe("agreement");
+    expect(withinGuardrails(termsRun.finalTerms!, longerTerms.lineItems, longerTerms.guardrails)).toBe(true);
+    expect(termsRun.metrics.brandUtility).toBeGreaterThan(runNegotiation({ ...longerTerms, brandStrategy: "boulware" }).metrics.brandUtility);
   });
 
   it("on its last offer, takes a standing quote only when it beats the final offer's expected value", () => {

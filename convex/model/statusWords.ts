@@ -1,4 +1,4 @@
-import type { NegotiationStatus, QuoteStatus } from "./status";
+import type { NegotiationOutcome, NegotiationStatus, QuoteStatus } from "./status";
 
 // The words each status is shown with, the one wording the dashboard's badges
 // use. A negotiation that reached agreement holds the supplier's final offer
@@ -32,6 +32,18 @@ export const STATUS_LABELS: Record<NegotiationStanding | QuoteStatus, string> = 
   awarded: "Awarded",
   not_awarded: "Not awarded",
   cancelled: "Cancelled",
+};
+
+/**
+ * The words of a negotiation's outcome where its live standing is not at
+ * hand: an agreement is the supplier's final offer, as with the status.
+ */
+export const OUTCOME_LABELS: Record<NegotiationOutcome, string> = {
+  agreement: STATUS_LABELS.accepted,
+  impasse: STATUS_LABELS.impasse,
+  walked_away: "Walked away",
+  expired: STATUS_LABELS.expired,
+  failed: STATUS_LABELS.failed,
 };
 
 /**

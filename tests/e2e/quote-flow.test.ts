@@ -104,6 +104,10 @@ test("request a quote, watch three negotiations stream live, accept the recommen
   const held = await finalOffers.count();
   expect(held, "more than one supplier holds a final offer, so that the others can be told").toBeGreaterThanOrEqual(2);
   for (let i = 0; i < held; i++) expect(await finalOffers.nth(i).getByTestId("negotiation-status").textContent()).toBe("Final offer");
+  // The comparison says the same words, never the engine's bare "Agreement".
+  const outcomes = () => page.getByTestId("comparison-outcome").allTextContents();
+  expect((await outcomes()).filter((w) => w === "Final offer")).toHaveLength(held);
+  expect(await outcomes()).not.toContain("Agreement");
 
   const accept = page.getByTestId("accept-recommendation");
   expect(await accept.count(), "the recommendation names a supplier to award").toBe(1);
@@ -120,6 +124,7 @@ test("request a quote, watch three negotiations stream live, accept the recommen
   await expect.poll(() => words("awarded")).toEqual(["Awarded"]);
   await expect.poll(() => words("not_awarded")).toEqual(Array.from({ length: held - 1 }, () => "Not awarded"));
   expect(await finalOffers.count(), "an award changes no negotiation's status").toBe(held);
+  await expect.poll(async () => (await outcomes()).filter((w) => w === "Awarded" || w === "Not awarded").sort()).toEqual(["Awarded", ...Array.from({ length: held - 1 }, () => "Not awarded")]);
   await screenshot(page, join(RESULTS_DIR, "quote-awarded.png"));
 
   // The backend agrees, and the quotes list shows it without a reload.

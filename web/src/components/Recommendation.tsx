@@ -2,8 +2,9 @@ import { useMutation, useQuery } from "convex/react";
 import { useState } from "react";
 import { api } from "../../../convex/_generated/api";
 import { approvalReason, exceedsThreshold } from "../../../convex/model/spendThreshold";
+import { OUTCOME_LABELS, STATUS_LABELS } from "../../../convex/model/statusWords";
 import { downloadFile, toCsv } from "../lib/csv";
-import { capitalise, currencyOf, formatDays, formatMoney, formatPercent, totalPrice } from "../lib/format";
+import { currencyOf, formatDays, formatMoney, formatPercent, totalPrice } from "../lib/format";
 import type { Currency } from "../../../convex/model/currency";
 import type { NegotiationView, Quote } from "../lib/types";
 import { useServerAction } from "../lib/useServerAction";
@@ -15,8 +16,18 @@ import { TableScroll } from "./TableScroll";
 
 type Rec = NonNullable<Quote["recommendation"]>;
 
+/**
+ * A ranked negotiation's outcome in words: its live standing ("Final offer",
+ * and after the award "Awarded" or "Not awarded"), or, for a negotiation not
+ * at hand, the words of its outcome (never the bare "agreement").
+ */
+function outcomeWords(entry: Rec["ranking"][number], negotiations: NegotiationView[]): string {
+  const negotiation = negotiations.find((n) => n._id === entry.negotiationId);
+  return negotiation ? STATUS_LABELS[negotiation.standing] : OUTCOME_LABELS[entry.outcome];
+}
+
 /** The comparison as a spreadsheet: one row per supplier, numbers unformatted, the totals' currency in a column of its own. */
-export function comparisonCsv(recommendation: Rec, currency: Currency): string {
+export function comparisonCsv(recommendation: Rec, currency: Currency, negotiations: NegotiationView[] = []): string {
   const ranking = [...recommendation.ranking].sort((a, b) => a.rank - b.rank);
   return toCsv(
     ["Rank", "Supplier", "Recommended", "Outcome", "Total", "Currency", "Lead time (days)", "Payment terms (days)", "Score", "Summary"],
@@ -24,7 +35,7 @@ export function comparisonCsv(recommendation: Rec, currency: Currency): string {
       entry.rank,
       entry.supplierName,
       entry.negotiationId === recommendation.negotiationId ? "yes" : "no",
-      capitalise(entry.outcome),
+      outcomeWords(entry, negotiations),
       entry.terms ? totalPrice(entry.terms) : "",
       currency,
       entry.terms?.leadTimeDays,
@@ -36,13 +47,13 @@ export function comparisonCsv(recommendation: Rec, currency: Currency): string {
 }
 
 /** The final terms of every negotiation side by side, ranked by the brand's own scoring. */
-export function ComparisonTable({ recommendation, currency }: { recommendation: Rec; currency: Currency }) {
+export function ComparisonTable({ recommendation, currency, negotiations }: { recommendation: Rec; currency: Currency; negotiations: NegotiationView[] }) {
   const ranking = [...recommendation.ranking].sort((a, b) => a.rank - b.rank);
   return (
     <>
       <div className="comparison-export">
         <button type="button" className="button-secondary button-small" data-testid="comparison-export-csv"
-          onClick={() => downloadFile(`comparison-${new Date(recommendation.createdAt).toISOString().slice(0, 10)}.csv`, "text/csv;charset=utf-8", comparisonCsv(recommendation, currency))}>
+          onClick={() => downloadFile(`comparison-${new Date(recommendation.createdAt).toISOString().slice(0, 10)}.csv`, "text/csv;charset=utf-8", comparisonCsv(recommendation, currency, negotiations))}>
           Export CSV
         </button>
       </div>
@@ -72,7 +83,7 @@ export function ComparisonTable({ recommendation, currency }: { recommendation: 
                 {entry.supplierName}
                 <div className="muted small">{entry.summary}</div>
               </th>
-              <td>{capitalise(entry.outcome)}</td>
+              <td data-testid="comparison-outcome">{outcomeWords(entry, negotiations)}</td>
               <td className="tabular">{entry.terms ? formatMoney(totalPrice(entry.terms), currency) : "—"}</td>
               <td>{entry.terms ? formatDays(entry.terms.leadTimeDays) : "—"}</td>
               <td>{entry.terms ? `Net ${entry.terms.paymentTermsDays} days` : "—"}</td>

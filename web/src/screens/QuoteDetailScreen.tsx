@@ -145,7 +145,7 @@ function QuoteDetailView({ detail }: { detail: QuoteDetail }) {
         <div className="results">
           <section className="card" aria-labelledby="comparison-heading">
             <h2 id="comparison-heading">Comparison</h2>
-            <ComparisonTable recommendation={quote.recommendation} currency={currencyOf(quote)} />
+            <ComparisonTable recommendation={quote.recommendation} currency={currencyOf(quote)} negotiations={negotiations} />
           </section>
           <RecommendationCard quote={quote} negotiations={negotiations} />
         </div>

@@ -28,6 +28,7 @@ import {
   paymentTermsCeiling,
   runNegotiation,
   supplierAcceptable,
+  supplierUtility,
   withinGuardrails,
 } from "../src/negotiation/index.js";
 import { DEV_SEEDS, HELD_OUT_SEEDS, OPPONENT_FAMILIES, OPPONENT_FAMILY_NAMES, type Opponent, type OpponentFamilyName, opponentsFor } from "../src/negotiation/opponents.js";
@@ -133,6 +134,45 @@ function add(t: Tally, r: NegotiationResult, setup: NegotiationSetup, v: number,
     t.valuedPayGain += m.paymentTermsGainDays;
   }
 }
+
+/** The payment-terms gain Pactum's deployments report, in days. */
+const REPORTED_PAYMENT_TERMS_GAIN = 35;
+
+/**
+ * What REPORTED_PAYMENT_TERMS_GAIN more days of payment terms (up to the
+ * supplier's own maximum) on an agreement are worth to each side, as a rise
+ * of every price: the rise that leaves the supplier's own utility where it was
+ * (what it would need to grant them), and the most the brand would pay for
+ * them by its utility. Undefined when the supplier's maximum leaves no room.
+ */
+function paymentTermsTrade(setup: NegotiationSetup, agreed: Terms): { supplierPct: number; brandPct: number } | undefined {
+  const { persona, qualityScore } = setup.supplier;
+  const longer: Terms = { ...agreed, paymentTermsDays: Math.min(agreed.paymentTermsDays + REPORTED_PAYMENT_TERMS_GAIN, persona.paymentTermsDays.max) };
+  if (longer.paymentTermsDays <= agreed.paymentTermsDays) return undefined;
+  const priced = (k: number): Terms => ({ ...longer, lines: longer.lines.map((l) => ({ ...l, unitPrice: l.unitPrice * k })) });
+  // Both sides' utilities are monotone in a common price factor: bisect each.
+  const bisect = (ok: (k: number) => boolean) => {
+    let lo = 1;
+    let hi = 2;
+    for (let i = 0; i < 40; i++) {
+      const mid = (lo + hi) / 2;
+      if (ok(mid)) lo = mid;
+      else hi = mid;
+    }
+    return (lo - 1) * 100;
+  };
+  const supplierBefore = supplierUtility(agreed, setup.lineItems, persona);
+  const brandBefore = brandUtility(agreed, setup, qualityScore);
+  return {
+    supplierPct: bisect((k) => supplierUtility(priced(k), setup.lineItems, persona) < supplierBefore),
+    brandPct: bisect((k) => brandUtility(priced(k), setup, qualityScore) >= brandBefore),
+  };
+}
+
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted.length ? sorted[Math.floor(sorted.length / 2)]! : NaN;
+};
 
 const pct = (a: number, b: number) => (b ? `${((100 * a) / b).toFixed(1)}%` : "–");
 const mean = (a: number, b: number, digits = 3) => (b ? (a / b).toFixed(digits) : "–");
@@ -246,6 +286,7 @@ async function main() {
   const byFamily = new Map<OpponentFamilyName, Map<BrandStrategyName, Tally>>(
     OPPONENT_FAMILY_NAMES.map((f) => [f, new Map(BRAND_STRATEGY_NAMES.map((s) => [s, empty()]))]),
   );
+  const payTrades: { supplierPct: number; brandPct: number }[] = [];
   for (const family of OPPONENT_FAMILY_NAMES) {
     for (let i = 0; i < SEEDS; i++) {
       for (const opponent of opponentsFor(family, FIRST_SEED + i) as Opponent[]) {
@@ -256,6 +297,10 @@ async function main() {
         // The best known point: the zone's best on the grid, or a deal that beat it.
         const best = Math.max(bestInZone(opponent.setup), ...results.map((r) => r.result.metrics.brandUtility));
         for (const { strategy, setup, result } of results) {
+          if (strategy === "parley" && result.finalTerms && normalisedPriorities(setup.priorities).paymentTerms >= VALUES_PAYMENT_TERMS) {
+            const trade = paymentTermsTrade(setup, result.finalTerms);
+            if (trade) payTrades.push(trade);
+          }
           const v = violations(result, setup);
           add(overall.get(strategy)!, result, setup, v, best);
           add(byFamily.get(family)!.get(strategy)!, result, setup, v, best);
@@ -268,6 +313,8 @@ async function main() {
   const llm = await llmFamily();
   const families = familyTable(byFamily, llm.tallies);
   const llmNote = llm.tallies ? `${llm.note} Parley ${families.parleyLeadsLlm ? "leads" : "does **not** lead"} every classic tactic against it on both.` : llm.note;
+  const bothGain = payTrades.filter((t) => t.brandPct > t.supplierPct).length;
+  const payNote = `Payment terms: at Parley's ${payTrades.length} agreements where the priorities value payment terms (and the supplier's maximum leaves room), ${REPORTED_PAYMENT_TERMS_GAIN} more days would cost the supplier, by its own utility, as much as every price ${median(payTrades.map((t) => t.supplierPct)).toFixed(1)}% higher (median); the brand would give ${median(payTrades.map((t) => t.brandPct)).toFixed(1)}% for them. The trade is worth it to both sides in ${pct(bothGain, payTrades.length)} of them.`;
   const split = DEV ? "development" : "held-out";
   const text = [
     "# Strategy tournament",
@@ -288,6 +335,8 @@ async function main() {
     "",
     llmNote,
     "",
+    payNote,
+    "",
     "## The opponent families",
     "",
     ...OPPONENT_FAMILY_NAMES.map((f) => `- \`${f}\`: ${OPPONENT_FAMILIES[f]}`),
@@ -297,7 +346,7 @@ async function main() {
   const out = join(dirname(fileURLToPath(import.meta.url)), "results", DEV ? "strategies-dev.md" : "strategies.md");
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, text);
-  if (!DEV) writeReadmeTable("strategies", `${overallTable}\n\n${families.text}\n\n${llmNote}`);
+  if (!DEV) writeReadmeTable("strategies", `${overallTable}\n\n${families.text}\n\n${llmNote}\n\n${payNote}`);
   console.log(`wrote ${out}`);
 }
 

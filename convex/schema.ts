@@ -548,6 +548,9 @@ export default defineSchema({
         status: v.union(v.literal("pending"), v.literal("sent"), v.literal("failed"), v.literal("not_configured")),
         at: v.number(),
         error: v.optional(v.string()),
+        /** While pending: the mailer process sending it, until when (supplierInvitations.claimMail). */
+        claimedBy: v.optional(v.string()),
+        claimExpiresAt: v.optional(v.number()),
       }),
     ),
   })

@@ -12,7 +12,7 @@ import { getQuote } from "./model/negotiations";
 import { negotiationControl as control, nextLeaseExpiry, quoteState } from "./model/workerState";
 import { getWorkspace } from "./model/workspaces";
 import { suspendQuote as suspend } from "./model/liveWait";
-import { mailQueue, recordMail } from "./model/supplierInvitations";
+import { claimMail as claimSend, mailQueue, recordMail } from "./model/supplierInvitations";
 import { negotiationStatus } from "./schema";
 
 // The quote worker: find work, hold it under a lease, read everything needed to
@@ -131,6 +131,12 @@ export const suspendQuote = serviceMutation({
 export const pendingMail = serviceQuery({
   args: {},
   handler: async (ctx) => await mailQueue(ctx, 20),
+});
+
+/** A mailer process's claim to send one invitation's email for claimMs (supplierInvitations.claimMail). */
+export const claimMail = serviceMutation({
+  args: { invitationId: v.id("supplierInvitations"), nonce: v.string(), claimant: v.string(), claimMs: v.number() },
+  handler: async (ctx, { invitationId, nonce, claimant, claimMs }) => await claimSend(ctx, invitationId, nonce, claimant, claimMs),
 });
 
 export const recordMailResult = serviceMutation({

@@ -8,14 +8,16 @@ import type { Doc } from "../_generated/dataModel";
 // dashboard, which applies it again when a link expires on its clock while the
 // page is open (a query's answer does not change by time passing alone).
 
-export type InvitationMail = Omit<NonNullable<Doc<"supplierInvitations">["mail"]>, "status"> & {
+export type InvitationMail = Omit<NonNullable<Doc<"supplierInvitations">["mail"]>, "status" | "claimedBy" | "claimExpiresAt"> & {
   status: NonNullable<Doc<"supplierInvitations">["mail"]>["status"] | "not_sent";
 };
 
 /** The mail as listed for an invitation in `state` ("pending" while its link can still be opened). */
-export function invitationMail(mail: InvitationMail | null | undefined, state: string): InvitationMail | null {
+export function invitationMail(mail: (InvitationMail & { claimedBy?: string; claimExpiresAt?: number }) | null | undefined, state: string): InvitationMail | null {
   if (!mail) return null;
-  return mail.status === "pending" && state !== "pending" ? { ...mail, status: "not_sent" } : mail;
+  // Which mailer process holds the send is the worker's business, not the brand's.
+  const { claimedBy: _claimedBy, claimExpiresAt: _claimExpiresAt, ...listed } = mail;
+  return listed.status === "pending" && state !== "pending" ? { ...listed, status: "not_sent" } : listed;
 }
 
 type ListedInvitation = { state: "pending" | "accepted" | "revoked" | "expired"; expiresAt: number; mail: InvitationMail | null; token?: string };

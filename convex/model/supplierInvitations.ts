@@ -6,7 +6,7 @@ import { normalEmail } from "./accounts";
 import { getNegotiation, getQuote, startIfPending } from "./negotiations";
 import { notifyBrand } from "./notifications";
 import { isTerminalNegotiation } from "./status";
-import { checkText } from "./validate";
+import { checkNumber, checkText } from "./validate";
 import { invitationMail } from "./invitationMail";
 
 // Inviting a person at a supplier into one live negotiation, by link.
@@ -373,6 +373,32 @@ export async function mailQueue(ctx: QueryCtx, limit: number) {
     });
   }
   return out;
+}
+
+/**
+ * One mailer process's claim to send an invitation's email, for `claimMs`
+ * from now: granted when the mail still waits (same link, still pending) and
+ * no other process holds a live claim on it; else refused, with when the
+ * other claim runs out (`retryAt`) when there is one. Two processes watching
+ * the same queue so send each mail once; one that dies mid-send leaves its
+ * claim to run out, and the mail is sent again after it.
+ */
+export async function claimMail(
+  ctx: MutationCtx,
+  invitationId: Id<"supplierInvitations">,
+  nonce: string,
+  claimant: string,
+  claimMs: number,
+): Promise<{ granted: boolean; retryAt?: number }> {
+  checkText(claimant, "claimant", { required: true, max: 100 });
+  checkNumber(claimMs, "claimMs", { integer: true, min: 1_000, max: 15 * 60 * 1000 });
+  const invitation = await ctx.db.get(invitationId);
+  const mail = invitation?.mail;
+  if (!invitation || invitation.nonce !== nonce || mail?.status !== "pending" || invitationState(invitation) !== "pending") return { granted: false };
+  const now = Date.now();
+  if (mail.claimedBy !== undefined && mail.claimedBy !== claimant && (mail.claimExpiresAt ?? 0) > now) return { granted: false, retryAt: mail.claimExpiresAt };
+  await ctx.db.patch(invitationId, { mail: { ...mail, claimedBy: claimant, claimExpiresAt: now + claimMs } });
+  return { granted: true };
 }
 
 /** What the mailer did with one invitation's email; ignored when the link was re-drawn meanwhile (another mail is due). */

@@ -499,6 +499,17 @@ const ROWS: Record<string, Row> = {
   },
   "worker.suspendedRun": { least: "service", call: (s, serviceKey, as) => as.query(api.worker.suspendedRun, { serviceKey, quoteId: s.liveQuoteId }) },
   "worker.pendingMail": { least: "service", call: (_s, serviceKey, as) => as.query(api.worker.pendingMail, { serviceKey }) },
+  "worker.claimMail": {
+    least: "service",
+    call: async (s, serviceKey, as) =>
+      as.mutation(api.worker.claimMail, {
+        serviceKey,
+        invitationId: s.supplierLink.invitationId,
+        nonce: await s.t.run(async (ctx) => (await ctx.db.get(s.supplierLink.invitationId))!.nonce),
+        claimant: "access-test",
+        claimMs: 60_000,
+      }),
+  },
   "worker.recordMailResult": {
     least: "service",
     call: async (s, serviceKey, as) =>

@@ -256,6 +256,47 @@ describe("the invitation mailer", () => {
     expect(smtp.begun()).toBe(1);
   });
 
+  it("sends each mail once when two mailers watch the same deployment", async () => {
+    const smtp = await sink({ dataDelayMs: 300 });
+    mailer({ smtpUrl: smtp.url() });
+    const second = startMailer({ transport: backend.transport, serviceKey: SERVICE_KEY, publicUrl: PUBLIC_URL, smtpUrl: smtp.url(), log: (line) => logs.push(line) });
+    try {
+      const { quoteId, negotiationIds } = await liveQuote("Two mailers");
+      await invite(negotiationIds[0]!, "Ann", "ann@supplier.test");
+      await invite(negotiationIds[1]!, "Ben", "ben@other-supplier.test");
+      const rows = await settled(quoteId);
+      expect(rows.map((row) => row.mail?.status)).toEqual(["sent", "sent"]);
+      // Nothing of the claim reaches the brand's list.
+      for (const row of rows) expect(Object.keys(row.mail!).sort()).toEqual(["at", "status"]);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(smtp.begun()).toBe(2);
+      expect(smtp.mails.map((m) => m.to[0]).sort()).toEqual(["ann@supplier.test", "ben@other-supplier.test"]);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it("waits out another mailer's claim on a mail, and sends it once that claim runs out", async () => {
+    const smtp = await sink();
+    const { quoteId, negotiationIds } = await liveQuote("Claimed elsewhere");
+    await invite(negotiationIds[0]!, "Cy", "cy@supplier.test");
+    const [waiting] = await backend.transport.query(api.worker.pendingMail, { serviceKey: SERVICE_KEY });
+    const held = { serviceKey: SERVICE_KEY, invitationId: waiting!.invitationId, nonce: waiting!.nonce, claimMs: 2_000 };
+    expect(await backend.transport.mutation(api.worker.claimMail, { ...held, claimant: "a process that died mid-send" })).toEqual({ granted: true });
+    // Another claimant is refused while the claim lives, and told when it runs out.
+    const refused = await backend.transport.mutation(api.worker.claimMail, { ...held, claimant: "someone else" });
+    expect(refused.granted).toBe(false);
+    expect(refused.retryAt).toBeGreaterThan(Date.now());
+    await expect(backend.transport.mutation(api.worker.claimMail, { ...held, claimant: "x", claimMs: 10 })).rejects.toThrow(/claimMs/);
+
+    mailer({ smtpUrl: smtp.url() });
+    await new Promise((r) => setTimeout(r, 800));
+    expect(smtp.begun(), "nothing is sent while another process holds the mail").toBe(0);
+    await smtp.received(1);
+    expect((await settled(quoteId))[0]!.mail!.status).toBe("sent");
+    expect(smtp.begun()).toBe(1);
+  });
+
   it("keeps a contact's name from adding headers or recipients, and escapes it in the HTML", async () => {
     const smtp = await sink();
     mailer({ smtpUrl: smtp.url() });

@@ -1,4 +1,5 @@
 import type { FunctionReturnType } from "convex/server";
+import { randomUUID } from "node:crypto";
 import nodemailer, { type Transporter } from "nodemailer";
 import { api } from "../../../convex/_generated/api.js";
 import { BackendUnreachableError, readRetryPolicy, retryTransport } from "../backend-retry.js";
@@ -6,7 +7,9 @@ import type { ConvexTransport } from "../convex-transport.js";
 
 // Supplier invitation links by email, from the quote worker's process: Convex
 // stays V8-only, so it queues the mail (worker.pendingMail) and this process
-// sends it and says what became of it (worker.recordMailResult). Without an
+// sends it and says what became of it (worker.recordMailResult), after
+// claiming it against any other mailer on the deployment (worker.claimMail,
+// MAIL_CLAIM_MS), so each mail is sent once however many workers run. Without an
 // SMTP server each one is recorded "not_configured", and the brand shares the
 // link shown on the quote.
 
@@ -37,6 +40,13 @@ const SMTP_TIMEOUTS = { connectionTimeout: "30000", greetingTimeout: "30000", so
 /** A record lost to an outage longer than the retry policy is tried again after this, without sending again. */
 const RECORD_AGAIN_MS = 30_000;
 const MAX_ERROR = 300;
+/**
+ * How long this process holds a mail it is sending against other mailers on
+ * the same deployment (worker.claimMail): longer than the SMTP timeouts above
+ * together, so a slow send is never taken over, and short enough that a mail
+ * claimed by a process that died mid-send goes out a few minutes later.
+ */
+const MAIL_CLAIM_MS = 5 * 60 * 1000;
 
 export function invitationLink(publicUrl: string, token: string): string {
   return `${publicUrl.replace(/\/+$/, "")}/#/supplier/invite/${encodeURIComponent(token)}`;
@@ -103,6 +113,8 @@ export function startMailer(options: MailerOptions): Mailer {
   const smtp = options.smtpUrl ? smtpSettings(options.smtpUrl) : undefined;
   const sender: Transporter | undefined = smtp && nodemailer.createTransport(smtp.url);
   const from = options.from || DEFAULT_MAIL_FROM;
+  /** This process, to the other mailers on the deployment. */
+  const claimant = randomUUID();
   const retry = readRetryPolicy(process.env);
   const stopping = new AbortController();
   let stopped = false;
@@ -150,11 +162,35 @@ export function startMailer(options: MailerOptions): Mailer {
       log.warn("could not record what became of an invitation mail", { invitationId, status: outcome.status, error: reasonOf(error) });
       // Only an outage past the retry policy is worth another try (a refusal would only repeat); the mail is not sent again.
       if (!(error instanceof BackendUnreachableError) || stopped) return;
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        if (entries.get(keyOf(entry.mail)) === entry) run(entry);
-      }, RECORD_AGAIN_MS);
-      timers.add(timer);
+      later(entry, RECORD_AGAIN_MS);
+    }
+  };
+
+  /** Runs the entry again after `ms`, if it is still the one waiting. */
+  const later = (entry: Entry, ms: number) => {
+    if (stopped) return;
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      if (entries.get(keyOf(entry.mail)) === entry) run(entry);
+    }, ms);
+    timers.add(timer);
+  };
+
+  /** Whether this process may send the mail now; another mailer holding it is waited out, not raced. */
+  const claim = async (entry: Entry): Promise<boolean> => {
+    const { invitationId, nonce } = entry.mail;
+    try {
+      const answer = await retryTransport(
+        () => transport.mutation(api.worker.claimMail, { serviceKey, invitationId, nonce, claimant, claimMs: MAIL_CLAIM_MS }),
+        retry,
+        { signal: stopping.signal },
+      );
+      if (!answer.granted && answer.retryAt !== undefined) later(entry, Math.max(0, answer.retryAt - Date.now()) + 250);
+      return answer.granted;
+    } catch (error) {
+      log.warn("could not claim an invitation mail to send it", { invitationId, error: reasonOf(error) });
+      if (error instanceof BackendUnreachableError) later(entry, RECORD_AGAIN_MS);
+      return false;
     }
   };
 
@@ -162,7 +198,10 @@ export function startMailer(options: MailerOptions): Mailer {
     // In flight, or a result the backend had not caught up with yet.
     if (stopped || entry.task || entry.recorded) return;
     entry.task = (async () => {
-      entry.outcome ??= await deliver(entry.mail);
+      if (!entry.outcome) {
+        if (!(await claim(entry))) return;
+        entry.outcome = await deliver(entry.mail);
+      }
       await record(entry, entry.outcome);
     })().finally(() => (entry.task = undefined));
   };

@@ -372,17 +372,9 @@ async function loadComponentSchema(c: PushedComponent, bundleRoot: string): Prom
   }
 }
 
-/** The documents of a stored table and their size as stored (JSON bytes). */
+/** The documents of a stored table and their size as stored (JSON bytes), counted and summed by SQLite. */
 function tableStats(runtime: Runtime, stored: string): { numDocs: number; sizeBytes: number } {
-  let sizeBytes = 0;
-  let lo: Buffer = KEY_MIN;
-  for (;;) {
-    const rows = runtime.store.scan(`${stored}.by_creation_time`, lo, KEY_MAX, "asc", SCAN_BATCH);
-    for (const row of rows) sizeBytes += Buffer.byteLength(row.json);
-    if (rows.length < SCAN_BATCH) break;
-    lo = keySuccessor(rows[rows.length - 1]!.key);
-  }
-  return { numDocs: runtime.store.count(stored), sizeBytes };
+  return { numDocs: runtime.store.count(stored), sizeBytes: runtime.store.sizeBytes(stored) };
 }
 
 /**

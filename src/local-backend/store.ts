@@ -113,6 +113,8 @@ export class Store {
       scanAsc: this.db.prepare("SELECT hex(i.key) AS key, d.json AS json FROM idx i JOIN docs d ON d.id = i.id WHERE i.name = ? AND i.key >= ? AND i.key < ? ORDER BY i.key ASC LIMIT ?"),
       scanDesc: this.db.prepare("SELECT hex(i.key) AS key, d.json AS json FROM idx i JOIN docs d ON d.id = i.id WHERE i.name = ? AND i.key >= ? AND i.key < ? ORDER BY i.key DESC LIMIT ?"),
       count: this.db.prepare("SELECT count(*) AS n FROM idx WHERE name = ?"),
+      // UTF-8 bytes of each document's JSON, summed in SQLite rather than read out row by row.
+      sizeBytes: this.db.prepare("SELECT coalesce(sum(length(CAST(d.json AS BLOB))), 0) AS n FROM idx i JOIN docs d ON d.id = i.id WHERE i.name = ?"),
       getMeta: this.db.prepare("SELECT v FROM meta WHERE k = ?"),
       setMeta: this.db.prepare("INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)"),
       putFile: this.db.prepare("INSERT INTO files (storage_id, url_key, bytes) VALUES (?, ?, ?)"),
@@ -399,6 +401,11 @@ export class Store {
 
   count(table: string): number {
     return Number((this.st.count.get(`${table}.by_creation_time`) as { n: number }).n);
+  }
+
+  /** The stored size of a table's documents: the UTF-8 bytes of their JSON. */
+  sizeBytes(table: string): number {
+    return Number((this.st.sizeBytes.get(`${table}.by_creation_time`) as { n: number }).n);
   }
 
   // ---- mutation idempotency -----------------------------------------------

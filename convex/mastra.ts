@@ -1,6 +1,7 @@
 import { mastraStorage, TABLE_WORKFLOW_SNAPSHOT } from "@mastra/convex/server";
 import type { GenericMutationCtx, GenericDataModel } from "convex/server";
 import { v } from "convex/values";
+import type { MutationCtx } from "./_generated/server";
 import { internalMutation } from "./model/triggers";
 import { serviceMutation } from "./functions";
 import { invalid } from "./model/errors";
@@ -68,19 +69,35 @@ export const storage = serviceMutation({
 
 /** Finished runs kept for Studio: its run list reads the whole table in one call, so the table must stay small. */
 export const KEPT_RUNS = 100;
-/** Statuses of a run that may still go on: never pruned. */
+/** Statuses of a run that may still go on: never pruned, unless suspended for a quote that ended (abandoned). */
 const LIVE = new Set(["running", "pending", "waiting", "suspended", "paused"]);
 
-function runStatus(snapshot: unknown): string | undefined {
+/** A run's status and, for the negotiation workflow, the quote it works for (its input). */
+function runOf(snapshot: unknown): { status?: string; quoteId?: string } {
   try {
     const value = typeof snapshot === "string" ? JSON.parse(snapshot) : snapshot;
-    return typeof value?.status === "string" ? value.status : undefined;
+    const quoteId = value?.context?.input?.quoteId;
+    return { status: typeof value?.status === "string" ? value.status : undefined, quoteId: typeof quoteId === "string" ? quoteId : undefined };
   } catch {
-    return undefined;
+    return {};
   }
 }
 
-/** The cron's: deletes finished runs beyond the newest KEPT_RUNS, a bounded batch at a time. */
+/**
+ * A suspended run nothing will resume: its quote is gone, or no longer
+ * negotiating (transitionQuote then clears the quote's suspendedRunId, so no
+ * worker is woken for it) and does not name it as its waiting run. A run
+ * whose input names no quote of this deployment is kept: it is not the
+ * negotiation workflow's.
+ */
+async function abandoned(ctx: MutationCtx, run: { run_id: string }, quoteId: string | undefined): Promise<boolean> {
+  const id = quoteId === undefined ? null : ctx.db.normalizeId("quotes", quoteId);
+  if (!id) return false;
+  const quote = await ctx.db.get(id);
+  return !quote || (quote.status !== "negotiating" && quote.suspendedRunId !== run.run_id);
+}
+
+/** The cron's: deletes finished runs beyond the newest KEPT_RUNS, and suspended ones whose quote ended, a bounded batch at a time. */
 export const prune = internalMutation({
   args: {},
   handler: async (ctx) => {
@@ -88,7 +105,8 @@ export const prune = internalMutation({
     let deleted = 0;
     for await (const run of ctx.db.query("mastra_workflow_snapshots").withIndex("by_created").order("desc")) {
       if (++seen <= KEPT_RUNS) continue;
-      if (LIVE.has(runStatus(run.snapshot) ?? "running")) continue;
+      const { status = "running", quoteId } = runOf(run.snapshot);
+      if (LIVE.has(status) && !(status === "suspended" && (await abandoned(ctx, run, quoteId)))) continue;
       await ctx.db.delete(run._id);
       if (++deleted >= 100 || seen >= KEPT_RUNS + 1_000) break;
     }

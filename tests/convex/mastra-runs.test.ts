@@ -3,7 +3,7 @@ import { describe, expect, test } from "vitest";
 import { internal } from "../../convex/_generated/api";
 import { KEPT_RUNS } from "../../convex/mastra";
 import schema from "../../convex/schema";
-import { newBackend } from "./helpers";
+import { newBackend, requestQuote } from "./helpers";
 
 // Mastra's workflow runs, as convex/ keeps them for the worker and Studio.
 
@@ -37,5 +37,35 @@ describe("mastra_workflow_snapshots", () => {
     expect(left).not.toContain("run-29");
     // Nothing more to do.
     expect(await t.mutation(internal.mastra.prune, {})).toBe(0);
+  });
+
+  test("the cron also deletes a suspended run whose quote ended or is gone, and keeps one its quote still waits on", async () => {
+    const t = newBackend();
+    const cancelled = (await requestQuote(t)).quoteId;
+    const waiting = (await requestQuote(t)).quoteId;
+    const gone = (await requestQuote(t)).quoteId;
+    await t.run(async (ctx) => {
+      await ctx.db.patch(cancelled, { status: "cancelled" });
+      await ctx.db.patch(waiting, { status: "negotiating", suspendedRunId: "run-waiting" });
+      await ctx.db.delete(gone);
+    });
+    const at = (i: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString();
+    const suspendedFor = (quoteId: string) => JSON.stringify({ status: "suspended", context: { input: { quoteId, workerId: "w", leaseEpoch: 1 } } });
+    await t.run(async (ctx) => {
+      const put = async (runId: string, snapshot: string, i: number) =>
+        ctx.db.insert("mastra_workflow_snapshots", { id: runId, workflow_name: "negotiation-workflow", run_id: runId, snapshot, createdAt: at(i), updatedAt: at(i) });
+      // The oldest: suspended for each quote, and one whose input is no quote of this deployment; then KEPT_RUNS newer finished runs.
+      await put("run-cancelled", suspendedFor(cancelled), 0);
+      await put("run-waiting", suspendedFor(waiting), 1);
+      await put("run-gone", suspendedFor(gone), 2);
+      await put("run-foreign", suspendedFor("q1"), 3);
+      for (let i = 0; i < KEPT_RUNS; i++) await put(`run-new-${i}`, JSON.stringify({ status: "success" }), 10 + i);
+    });
+    expect(await t.mutation(internal.mastra.prune, {})).toBe(2);
+    const left = await t.run(async (ctx) => (await ctx.db.query("mastra_workflow_snapshots").collect()).map((r) => r.run_id));
+    expect(left).toEqual(expect.arrayContaining(["run-waiting", "run-foreign"]));
+    expect(left).not.toContain("run-cancelled");
+    expect(left).not.toContain("run-gone");
+    expect(left).toHaveLength(KEPT_RUNS + 2);
   });
 });

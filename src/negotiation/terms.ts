@@ -1,6 +1,6 @@
 // Building, rounding and summarising terms.
 
-import { type Currency, DEFAULT_CURRENCY, formatMoney as formatCurrency, formatUnitPrice } from "../../convex/model/currency.js";
+import { type Currency, DEFAULT_CURRENCY, formatMoney as formatCurrency, formatUnitPrice } from "./currency.js";
 import type { LineItem, Terms } from "./types.js";
 
 /**
@@ -70,7 +70,7 @@ export function meanUnitPrice(terms: Terms): number {
   return units > 0 ? totalPrice(terms) / units : 0;
 }
 
-// Money in words, in the quote's currency: the one formatter (Intl, cached per currency) of convex/model/currency.ts.
+// Money in words, in the quote's currency: the one formatter (Intl, cached per currency) of currency.ts.
 export function formatMoney(x: number, currency: Currency = DEFAULT_CURRENCY): string {
   return formatCurrency(x, currency);
 }

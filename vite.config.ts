@@ -30,6 +30,8 @@ export default defineConfig({
           include: ["tests/**/*.test.ts"],
           exclude: ["tests/convex/**", "tests/e2e/**"],
           testTimeout: 60_000,
+          // A hook that boots the embedded backend bundles convex/ first: on a loaded two-core machine that can pass 10 s.
+          hookTimeout: 60_000,
           // convex-test's component registrations (tests/mastra) load the components' TypeScript sources.
           server: { deps: { inline: [/@convex-dev\/(aggregate|presence|rate-limiter|batch-worker)\//] } },
         },

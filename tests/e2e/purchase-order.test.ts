@@ -48,6 +48,11 @@ test("award, then download the purchase order as PDF and CSV; export the compari
   expect(comparisonLines[0]).toBe("Rank,Supplier,Recommended,Outcome,Total,Currency,Lead time (days),Payment terms (days),Score,Summary");
   expect(comparisonLines).toHaveLength(4);
   expect(comparisonLines.filter((l) => l.includes(",yes,"))).toHaveLength(1);
+  // Its outcome column says what the table says, in the dashboard's words: never the engine's bare "Agreement".
+  const tableWords = await page.getByTestId("comparison-outcome").allTextContents();
+  expect(comparisonLines.slice(1).map((l) => l.split(",")[3])).toEqual(tableWords);
+  expect(tableWords).toContain("Final offer");
+  expect(tableWords).not.toContain("Agreement");
 
   const supplier = (await page.getByTestId("recommended-supplier").textContent())!.trim();
   await page.getByTestId("accept-recommendation").click();

@@ -114,6 +114,12 @@ async function setup() {
 }
 type Setup = Awaited<ReturnType<typeof setup>>;
 
+/** The supplier link's mail as the mailer names it: the invitation and its current nonce. */
+async function supplierLinkMail(s: Setup) {
+  const { invitationId } = s.supplierLink;
+  return { invitationId, nonce: await s.t.run(async (ctx) => (await ctx.db.get(invitationId))!.nonce) };
+}
+
 /**
  * Calls into the target workspace (`workspaceId` added), with whatever identity
  * `as` carries. Untyped on purpose: the table calls functions of every shape.
@@ -504,8 +510,7 @@ const ROWS: Record<string, Row> = {
     call: async (s, serviceKey, as) =>
       as.mutation(api.worker.claimMail, {
         serviceKey,
-        invitationId: s.supplierLink.invitationId,
-        nonce: await s.t.run(async (ctx) => (await ctx.db.get(s.supplierLink.invitationId))!.nonce),
+        ...(await supplierLinkMail(s)),
         claimant: "access-test",
         claimMs: 60_000,
       }),
@@ -515,8 +520,7 @@ const ROWS: Record<string, Row> = {
     call: async (s, serviceKey, as) =>
       as.mutation(api.worker.recordMailResult, {
         serviceKey,
-        invitationId: s.supplierLink.invitationId,
-        nonce: await s.t.run(async (ctx) => (await ctx.db.get(s.supplierLink.invitationId))!.nonce),
+        ...(await supplierLinkMail(s)),
         status: "sent",
       }),
   },

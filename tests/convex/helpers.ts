@@ -360,3 +360,20 @@ export async function threeOffers() {
   await say(t, c, 0, "supplier", "Let me check with my team.");
   return { t, quoteId, leaseEpoch, a, b, c, offerA, offerB, negotiations };
 }
+
+/**
+ * Three live suppliers before the award: the winner holds a standing offer,
+ * the finalist a final offer (it agreed to the brand's counter), the third is
+ * still negotiating.
+ */
+export async function liveFinalists() {
+  const t = newBackend();
+  const q = await liveQuote(t, { live: 3 });
+  const [winner, finalist, open] = q.contacts;
+  await winner!.mutation(api.supplierPortal.makeSupplierOffer, portalForm(6.17, 0.83, 27, 33));
+  await finalist!.mutation(api.supplierPortal.makeSupplierOffer, portalForm(6.45, 0.89));
+  await offer(t, finalist!.negotiationId, 2, "brand", terms(6.3, 0.86, 40, 30));
+  await finalist!.mutation(api.supplierPortal.acceptOffer, {});
+  await open!.mutation(api.supplierPortal.makeSupplierOffer, portalForm(6.48, 0.88));
+  return { t, ...q, winner: winner!, finalist: finalist!, open: open! };
+}

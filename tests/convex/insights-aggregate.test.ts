@@ -402,11 +402,6 @@ describe("insights counts from the aggregates", () => {
       expect(summary.suppliers).toHaveLength(36 + listed);
       expectSameFigures(summary, await scannedReport(t, owner.workspaceId, range));
     }
-    const used = await t.run(async (ctx) => {
-      await loadInsights(ctx, owner.workspaceId, { from: START + 9 * HOUR, to: START + 23 * HOUR });
-      return (await ctx.meta.getTransactionMetrics()).databaseQueries.used;
-    });
-    console.log(`insights report, ${36 + listed} suppliers, a cut day of ${PARTIAL_DAY_LEDGERS + 12} quotes: ${used} index ranges read`);
   }, 120_000);
 
   test("a workspace of more than 400 quotes: charts and supplier table over all of them, equal to a scan, within Convex's limits", async () => {
@@ -486,7 +481,6 @@ describe("insights counts from the aggregates", () => {
       await loadInsights(ctx, owner.workspaceId, { from: START + 2 * HOUR });
       return (await ctx.meta.getTransactionMetrics()).databaseQueries.used;
     });
-    console.log(`insights report, 432 quotes, months: ${used} index ranges read`);
     expect(used).toBeLessThan(2000);
   }, 300_000);
 });

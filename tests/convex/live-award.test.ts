@@ -1,27 +1,19 @@
 import { describe, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
-import { liveQuote, newBackend, offer, portalForm, terms } from "./helpers";
+import { liveFinalists } from "./helpers";
 
 // An award among live suppliers: the winner gets its purchase order, the
 // others a polite word that names neither the winner nor its terms.
 
-
 async function awarded() {
-  const t = newBackend();
-  const q = await liveQuote(t, { live: 3 });
-  const [winner, finalist, open] = q.contacts;
-  await winner.mutation(api.supplierPortal.makeSupplierOffer, portalForm(6.17, 0.83, 27, 33));
-  // The finalist agrees to the brand's counter: a final offer held until the award.
-  await finalist.mutation(api.supplierPortal.makeSupplierOffer, portalForm(6.45, 0.89));
-  await offer(t, finalist.negotiationId, 2, "brand", terms(6.3, 0.86, 40, 30));
-  await finalist.mutation(api.supplierPortal.acceptOffer, {});
-  await open.mutation(api.supplierPortal.makeSupplierOffer, portalForm(6.48, 0.88));
+  const q = await liveFinalists();
+  const { winner } = q;
   const suppliers = await q.owner.query(api.suppliers.list, {});
   const winnerSupplierId = q.live.find((n) => n._id === winner.negotiationId)!.supplierId;
   const winnerName = suppliers.find((s) => s._id === winnerSupplierId)!.name;
   const result = await q.owner.mutation(api.negotiations.acceptCurrentOffer, { negotiationId: winner.negotiationId });
   expect(result).toMatchObject({ status: "awarded" });
-  return { t, ...q, winner, finalist, open, winnerName };
+  return { ...q, winnerName };
 }
 
 describe("awarding a quote with live suppliers", () => {

@@ -2,7 +2,7 @@ import { describe, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
 import { STATUS_LABELS } from "../../convex/model/statusWords";
 import { statusWords } from "../../web/src/portal/words";
-import { brand, expectRefused, liveQuote, newBackend, offer, portalForm, SERVICE_KEY, terms, threeOffers } from "./helpers";
+import { brand, expectRefused, liveFinalists, newBackend, portalForm, SERVICE_KEY, terms, threeOffers } from "./helpers";
 
 // After the award the winner reads "Awarded" and every other final offer "Not
 // awarded", on the brand's dashboard and in the supplier's portal alike; before
@@ -66,21 +66,8 @@ describe("the brand's words, before and after the award", () => {
   });
 });
 
-/** Live suppliers: the winner's standing offer is awarded, the finalist holds a final offer, the third is still negotiating. */
-async function liveAward() {
-  const t = newBackend();
-  const q = await liveQuote(t, { live: 3 });
-  const [winner, finalist, open] = q.contacts;
-  await winner.mutation(api.supplierPortal.makeSupplierOffer, portalForm(6.17, 0.83, 27, 33));
-  await finalist.mutation(api.supplierPortal.makeSupplierOffer, portalForm(6.45, 0.89));
-  await offer(t, finalist.negotiationId, 2, "brand", terms(6.3, 0.86, 40, 30));
-  await finalist.mutation(api.supplierPortal.acceptOffer, {});
-  await open.mutation(api.supplierPortal.makeSupplierOffer, portalForm(6.48, 0.88));
-  return { t, ...q, winner, finalist, open };
-}
-
 /** What the supplier's portal shows: the view's standing and the words its status card and list row print. */
-async function portalWords(contact: Awaited<ReturnType<typeof liveAward>>["winner"]) {
+async function portalWords(contact: Awaited<ReturnType<typeof liveFinalists>>["winner"]) {
   const view = await contact.query(api.supplierPortal.negotiation, {});
   const row = (await contact.as.query(api.supplierPortal.myNegotiationsList, {})).find((r) => r.negotiationId === contact.negotiationId)!;
   const card = statusWords({ status: view.status, outcome: view.outcome, yourTurn: view.yourTurn, award: view.award, quoteStatus: view.quote.status, endedBy: view.endedBy });
@@ -90,14 +77,14 @@ async function portalWords(contact: Awaited<ReturnType<typeof liveAward>>["winne
 
 describe("the supplier's words, before and after the award", () => {
   test("before: the finalist's portal reads 'Final offer', as the brand's does", async () => {
-    const { finalist, owner, quoteId } = await liveAward();
+    const { finalist, owner, quoteId } = await liveFinalists();
     expect(await portalWords(finalist)).toMatchObject({ standing: "accepted", rowStanding: "accepted", card: "Final offer", listed: "Final offer" });
     const brandSide = (await owner.query(api.quotes.get, { quoteId }))!.negotiations.find((n) => n._id === finalist.negotiationId)!;
     expect(STATUS_LABELS[brandSide.standing]).toBe("Final offer");
   });
 
   test("after: the winner reads 'Awarded' and the losing final offer 'Not awarded' on both sides; the one still negotiating is closed", async () => {
-    const { winner, finalist, open, owner, quoteId } = await liveAward();
+    const { winner, finalist, open, owner, quoteId } = await liveFinalists();
     await owner.mutation(api.negotiations.acceptCurrentOffer, { negotiationId: winner.negotiationId });
     const brandSide = Object.fromEntries((await owner.query(api.quotes.get, { quoteId }))!.negotiations.map((n) => [n._id, STATUS_LABELS[n.standing]]));
 
@@ -118,7 +105,7 @@ describe("the supplier's words, before and after the award", () => {
   });
 
   test("the losing final offer's portal holds nothing of the winner: no name, no terms, no purchase order", async () => {
-    const { winner, finalist, owner, quoteId } = await liveAward();
+    const { winner, finalist, owner, quoteId } = await liveFinalists();
     await owner.mutation(api.negotiations.acceptCurrentOffer, { negotiationId: winner.negotiationId });
     const detail = (await owner.query(api.quotes.get, { quoteId }))!;
     const winning = detail.negotiations.find((n) => n._id === winner.negotiationId)!;
@@ -136,7 +123,7 @@ describe("the supplier's words, before and after the award", () => {
   });
 
   test("a losing final offer takes no more moves from its supplier: CLOSED, nothing written", async () => {
-    const { t, winner, finalist, owner } = await liveAward();
+    const { t, winner, finalist, owner } = await liveFinalists();
     await owner.mutation(api.negotiations.acceptCurrentOffer, { negotiationId: winner.negotiationId });
     for (const move of [
       () => finalist.mutation(api.supplierPortal.makeSupplierOffer, portalForm(6.0, 0.8)),

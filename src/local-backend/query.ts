@@ -1,7 +1,7 @@
 // Query execution over index ranges: turns the serialized query of
 // `convex/server` (source + operators) into a key range, streams it in batches,
 // and reports the key range it actually read (for reactivity).
-import { createHash } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHash, createHmac } from "node:crypto";
 import { jsonToConvex, type Value } from "convex/values";
 import type { IndexDef, Row, Store, Touched } from "./store.js";
 import { encodeValue, evalFilter, keySuccessor, KEY_MAX, KEY_MIN, literal, prefixEnd } from "./values.js";
@@ -206,11 +206,18 @@ export class Stream {
   }
 }
 
-// A cursor is base64url(fingerprint ‖ position): where the page stopped (the
-// index key it stopped after; for a search, its place in the ranked list, see
-// search.ts), and (as on Convex) a hash of the query it belongs to, so a cursor
-// of another query, index or range is refused rather than read as a position.
+// A cursor says where a page stopped (the index key it stopped after; for a
+// search, its place in the ranked list, see search.ts) and, as on Convex, a
+// hash of the query it belongs to, so a cursor of another query, index or
+// range is refused rather than read as a position. Like Convex's, it is sealed
+// with the deployment's key (AES-256-GCM): the index key can hold fields the
+// query's function never returns, so the client must not read it, nor forge a
+// starting point. The IV is an HMAC of the plaintext (a synthetic IV, as in
+// SIV), so one page boundary always seals to the same text and a re-run query
+// returns an unchanged result. Cursor = base64url(iv ‖ ciphertext ‖ tag).
 const FINGERPRINT_BYTES = 12;
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
 
 /** The fingerprint of what a cursor belongs to (the query, and whatever else fixes its order). */
 export function fingerprintOf(value: unknown): Buffer {
@@ -221,8 +228,26 @@ function fingerprint(plan: Plan, query: unknown): Buffer {
   return fingerprintOf([query, plan.index.fields]);
 }
 
-export function encodeCursor(fp: Buffer, key: Buffer): string {
-  return Buffer.concat([fp, key]).toString("base64url");
+const cursorKeys = new WeakMap<Buffer, { seal: Buffer; iv: Buffer }>();
+function keysOf(secret: Buffer) {
+  let keys = cursorKeys.get(secret);
+  if (!keys) {
+    keys = {
+      seal: createHmac("sha256", secret).update("parley-local-backend cursor seal").digest(),
+      iv: createHmac("sha256", secret).update("parley-local-backend cursor iv").digest(),
+    };
+    cursorKeys.set(secret, keys);
+  }
+  return keys;
+}
+
+export function encodeCursor(secret: Buffer, fp: Buffer, key: Buffer): string {
+  const keys = keysOf(secret);
+  const plain = Buffer.concat([fp, key]);
+  const iv = createHmac("sha256", keys.iv).update(plain).digest().subarray(0, IV_BYTES);
+  const cipher = createCipheriv("aes-256-gcm", keys.seal, iv);
+  const sealed = Buffer.concat([cipher.update(plain), cipher.final()]);
+  return Buffer.concat([iv, sealed, cipher.getAuthTag()]).toString("base64url");
 }
 
 // Convex's messages; "InvalidCursor" is what usePaginatedQuery looks for to restart from the first page.
@@ -230,15 +255,25 @@ const CURSOR_UNPARSABLE = "InvalidCursor: Failed to parse cursor";
 const CURSOR_OF_OTHER_QUERY =
   "InvalidCursor: Tried to run a query starting from a cursor, but it looks like this cursor is from a different query.";
 
-export function decodeCursor(cursor: unknown, fp: Buffer, arg: string): Buffer {
+function unseal(secret: Buffer, bytes: Buffer): Buffer | undefined {
+  if (bytes.length <= IV_BYTES + TAG_BYTES + FINGERPRINT_BYTES) return undefined;
+  const decipher = createDecipheriv("aes-256-gcm", keysOf(secret).seal, bytes.subarray(0, IV_BYTES));
+  decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
+  try {
+    return Buffer.concat([decipher.update(bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES)), decipher.final()]);
+  } catch {
+    return undefined; // altered, or sealed by another deployment
+  }
+}
+
+export function decodeCursor(secret: Buffer, cursor: unknown, fp: Buffer, arg: string): Buffer {
   if (typeof cursor !== "string") throw new Error(`${CURSOR_UNPARSABLE} (\`${arg}\` must be a string or null, got ${typeof cursor}).`);
   const bytes = Buffer.from(cursor, "base64url");
   // Buffer.from skips characters that are not base64url: only the canonical text of the bytes is a cursor.
-  if (bytes.length <= FINGERPRINT_BYTES || bytes.toString("base64url") !== cursor) {
-    throw new Error(`${CURSOR_UNPARSABLE} ${JSON.stringify(cursor.length > 80 ? `${cursor.slice(0, 80)}…` : cursor)}.`);
-  }
-  if (!bytes.subarray(0, FINGERPRINT_BYTES).equals(fp)) throw new Error(CURSOR_OF_OTHER_QUERY);
-  return bytes.subarray(FINGERPRINT_BYTES);
+  const plain = bytes.toString("base64url") === cursor ? unseal(secret, bytes) : undefined;
+  if (!plain) throw new Error(`${CURSOR_UNPARSABLE} ${JSON.stringify(cursor.length > 80 ? `${cursor.slice(0, 80)}…` : cursor)}.`);
+  if (!plain.subarray(0, FINGERPRINT_BYTES).equals(fp)) throw new Error(CURSOR_OF_OTHER_QUERY);
+  return plain.subarray(FINGERPRINT_BYTES);
 }
 
 export const END_CURSOR = "_end_cursor";
@@ -284,11 +319,11 @@ export function queryPage(
   let lo = plan.lo;
   let hi = plan.hi;
   if (args.cursor !== null && args.cursor !== undefined) {
-    const c = decodeCursor(args.cursor, fp, "cursor");
+    const c = decodeCursor(store.cursorSecret, args.cursor, fp, "cursor");
     if (plan.order === "asc") lo = Buffer.compare(keySuccessor(c), lo) > 0 ? keySuccessor(c) : lo;
     else hi = Buffer.compare(c, hi) < 0 ? c : hi;
   }
-  const end = args.endCursor !== null && args.endCursor !== undefined && args.endCursor !== END_CURSOR ? decodeCursor(args.endCursor, fp, "endCursor") : null;
+  const end = args.endCursor !== null && args.endCursor !== undefined && args.endCursor !== END_CURSOR ? decodeCursor(store.cursorSecret, args.endCursor, fp, "endCursor") : null;
   if (end) {
     if (plan.order === "asc") hi = Buffer.compare(keySuccessor(end), hi) < 0 ? keySuccessor(end) : hi;
     else lo = Buffer.compare(end, lo) > 0 ? end : lo;
@@ -323,7 +358,7 @@ export function queryPage(
   } else if (isDone && pageStatus === null) {
     continueCursor = END_CURSOR;
   } else {
-    continueCursor = encodeCursor(fp, stream.lastKey!);
+    continueCursor = encodeCursor(store.cursorSecret, fp, stream.lastKey!);
   }
   if (reads) {
     const covered = isDone || end ? { index: plan.index.name, lo, hi } : stream.covered();

@@ -200,14 +200,14 @@ export function openSearch(store: Store, query: any, meter: (bytes: number) => v
 }
 
 // A search page's cursor is query.ts's, holding its position in the ranked list.
-function positionCursor(fp: Buffer, at: number): string {
+function positionCursor(store: Store, fp: Buffer, at: number): string {
   const position = Buffer.alloc(4);
   position.writeUInt32BE(at);
-  return encodeCursor(fp, position);
+  return encodeCursor(store.cursorSecret, fp, position);
 }
 
-function cursorPosition(cursor: string, fp: Buffer, arg: string): number {
-  const position = decodeCursor(cursor, fp, arg);
+function cursorPosition(store: Store, cursor: string, fp: Buffer, arg: string): number {
+  const position = decodeCursor(store.cursorSecret, cursor, fp, arg);
   if (position.length !== 4) throw new Error(`InvalidCursor: Failed to parse cursor (\`${arg}\` is not a cursor of a search query).`);
   return position.readUInt32BE();
 }
@@ -225,9 +225,9 @@ export function searchPage(
   if (args.cursor === END_CURSOR) return { page: [], isDone: true, continueCursor: END_CURSOR, splitCursor: null, pageStatus: null };
   const fp = fingerprintOf([args.query, "search"]);
   const rows = searchDocuments(store, def, args.query.source.filters);
-  let at = args.cursor === null || args.cursor === undefined ? 0 : cursorPosition(args.cursor, fp, "cursor");
+  let at = args.cursor === null || args.cursor === undefined ? 0 : cursorPosition(store, args.cursor, fp, "cursor");
   const end =
-    args.endCursor === null || args.endCursor === undefined ? null : args.endCursor === END_CURSOR ? rows.length : cursorPosition(args.endCursor, fp, "endCursor");
+    args.endCursor === null || args.endCursor === undefined ? null : args.endCursor === END_CURSOR ? rows.length : cursorPosition(store, args.endCursor, fp, "endCursor");
   const page: string[] = [];
   let read = 0;
   let pageStatus: string | null = null;
@@ -242,6 +242,6 @@ export function searchPage(
     }
   }
   const isDone = end === null && at >= rows.length && pageStatus === null;
-  const continueCursor = end !== null ? args.endCursor! : isDone ? END_CURSOR : positionCursor(fp, at);
+  const continueCursor = end !== null ? args.endCursor! : isDone ? END_CURSOR : positionCursor(store, fp, at);
   return { page, isDone, continueCursor, splitCursor: null, pageStatus };
 }

@@ -54,6 +54,8 @@ const SYSTEM_INDEXES: Record<string, { name: string; fields: string[] }[]> = {
   _scheduled_functions: [{ name: "by_state_time", fields: ["state.kind", "scheduledTime"] }],
 };
 
+const CURSOR_SECRET = "cursorSecret";
+
 export class Store {
   readonly db: DatabaseSync;
   private tableNums = new Map<string, number>();
@@ -136,7 +138,15 @@ export class Store {
     }
     this.seq = BigInt(this.getMeta("seq") ?? "0");
     this.lastCreationTime = Number(this.getMeta("lastCreationTime") ?? "0");
+    // The deployment's own key for sealing pagination cursors (query.ts): kept
+    // with the data, so cursors held by clients outlive a restart.
+    let secret = this.getMeta(CURSOR_SECRET);
+    if (!secret) this.setMeta(CURSOR_SECRET, (secret = randomBytes(32).toString("hex")));
+    this.cursorSecret = Buffer.from(secret, "hex");
   }
+
+  /** The key pagination cursors are sealed with; never leaves the backend. */
+  readonly cursorSecret: Buffer;
 
   /** Stops the checkpointer (after a last checkpoint), then closes the database. */
   async close() {

@@ -13,7 +13,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { makePrivate } from "./file-modes.js";
-import { fallbackNodePaths, type LoadedFunctions } from "./modules.js";
+import { fallbackNodePaths, type HttpRouterLike, type LoadedFunctions, type RegisteredFunction } from "./modules.js";
 
 export const ROOT = "";
 
@@ -30,6 +30,10 @@ export type LoadedComponent = {
   env: Record<string, string>;
   /** Child instance name → path. */
   children: Map<string, string>;
+  /** `use(component, { httpPrefix })`: where its http.ts is served inside its parent's routes ("/files/"). */
+  httpMount?: string;
+  /** That path from the site's root: its parent's prefix, then its mount. */
+  httpPrefix?: string;
 };
 
 const PATH_SEGMENT = /^[A-Za-z0-9_]+$/;
@@ -142,6 +146,8 @@ export type RuntimeDefinition = {
   _name?: string;
   _env?: Record<string, { isOptional?: string }>;
   _childComponents: [string, { componentDefinitionPath: string; defaultName: string }, Record<string, unknown> | null, string | undefined][];
+  /** `defineApp({ httpPrefix })`: the app's own http.ts routes are served under it. */
+  _httpPrefix?: string;
 };
 
 // A component definition imported by another definition evaluates to what the
@@ -229,10 +235,15 @@ export type LoadBundle = (dir: string, env: Record<string, string>, component: s
  * without one), each bundled from its definition's folder with `loadBundle`.
  * `appEnv` is the deployment's environment, which `app.env.X` references read.
  */
-export async function loadComponents(functionsDir: string, bundleDir: string, appEnv: Record<string, string>, loadBundle: LoadBundle): Promise<Map<string, LoadedComponent>> {
+export async function loadComponents(
+  functionsDir: string,
+  bundleDir: string,
+  appEnv: Record<string, string>,
+  loadBundle: LoadBundle,
+): Promise<{ components: Map<string, LoadedComponent>; httpPrefix?: string }> {
   const out = new Map<string, LoadedComponent>();
   const appFile = definitionFile(functionsDir);
-  if (!appFile) return out;
+  if (!appFile) return { components: out };
   fs.mkdirSync(bundleDir, { recursive: true });
   const definitions = new Map<string, RuntimeDefinition>();
   const app = await evaluateDefinitions(appFile, bundleDir, definitions);
@@ -242,7 +253,7 @@ export async function loadComponents(functionsDir: string, bundleDir: string, ap
     if (depth > 16) throw new Error("Components are nested more than 16 deep; do they use each other in a cycle?");
     const names = new Set<string>();
     const children = new Map<string, string>();
-    for (const [name, imported, envArgs] of parent._childComponents) {
+    for (const [name, imported, envArgs, httpPrefix] of parent._childComponents) {
       if (!PATH_SEGMENT.test(name)) throw new Error(`Component name "${name}" must contain only letters, digits and underscores.`);
       if (names.has(name)) throw new Error(`Component "${name}" is used twice in ${parentPath === ROOT ? "the app" : `component ${parentPath}`}: give one of them another name with use(component, { name }).`);
       names.add(name);
@@ -250,16 +261,17 @@ export async function loadComponents(functionsDir: string, bundleDir: string, ap
       const def = definitions.get(dir);
       if (!def) throw new Error(`Component definition not found for "${name}" (${dir}).`);
       const instancePath = parentPath === ROOT ? name : `${parentPath}/${name}`;
-      const env = componentEnv(instancePath, def, envArgs ?? {}, parentEnv);
+      const mount = httpMountOf(instancePath, httpPrefix, out.get(parentPath));
+      const env = { ...componentEnv(instancePath, def, envArgs ?? {}, parentEnv), ...systemEnv(appEnv, mount?.httpPrefix) };
       const functions = await loadBundle(dir, env, instancePath);
-      out.set(instancePath, { path: instancePath, definitionDir: dir, definitionName: def._name ?? name, functions, env, children: new Map() });
+      out.set(instancePath, { path: instancePath, definitionDir: dir, definitionName: def._name ?? name, functions, env, children: new Map(), ...mount });
       children.set(name, instancePath);
       await install(def, instancePath, env, depth + 1);
     }
     if (parentPath !== ROOT) out.get(parentPath)!.children = children;
   };
   await install(app, ROOT, appEnv, 0);
-  return out;
+  return { components: out, ...(app._httpPrefix !== undefined ? { httpPrefix: mountPath(app._httpPrefix, "defineApp") } : {}) };
 }
 
 /** The variables a component declares (`defineComponent(name, { env })`), valued as its parent's `use()` passed them. */
@@ -310,4 +322,109 @@ export function allCrons(loaded: LoadedFunctions): any {
     for (const [id, cron] of Object.entries<any>(c.functions.crons?.crons ?? {})) crons[`${c.path}/${id}`] = { ...cron, name: qualify(c.path, cron.name) };
   }
   return { crons };
+}
+
+// ---- HTTP routes of components ----------------------------------------------------
+// `app.use(component, { httpPrefix: "/files/" })` serves the component's own
+// http.ts under that path, as Convex does (its deploy's checks, and its router:
+// application_function_runner/http_routing.rs in convex-backend). The prefix is
+// stripped before the component's routes match; a component's mounts are
+// inside its own; between a parent's prefix routes and its mounts the longest
+// prefix wins; `defineApp({ httpPrefix })` moves the app's own routes (not its
+// mounts) under a prefix. A component's function sees the deployment's URLs, as
+// every Convex function does, its CONVEX_SITE_URL ending in its prefix.
+
+/** A `use()`'s or `defineApp()`'s httpPrefix as Convex's deploy takes it: "/…/" (the last "/" added), with no "*" or query. */
+export function mountPath(raw: unknown, where: string): string {
+  if (typeof raw !== "string" || !raw.startsWith("/")) {
+    throw new Error(`httpPrefix of ${where} must start with "/": got ${JSON.stringify(raw)}.`);
+  }
+  const mount = raw.endsWith("/") ? raw : `${raw}/`;
+  if (/[*?#\s]/.test(mount)) throw new Error(`httpPrefix of ${where} must be a plain path (no "*", "?", "#" or spaces): got ${JSON.stringify(raw)}.`);
+  return mount;
+}
+
+/** Where `instancePath` is served: its mount in its parent, and that path from the site's root (none without httpPrefix). */
+export function httpMountOf(instancePath: string, raw: string | undefined, parent: LoadedComponent | undefined): { httpMount: string; httpPrefix: string } | undefined {
+  if (raw === undefined) return undefined;
+  const httpMount = mountPath(raw, `component ${instancePath}`);
+  return { httpMount, httpPrefix: parent?.httpPrefix ? `${parent.httpPrefix.replace(/\/+$/, "")}${httpMount}` : httpMount };
+}
+
+/** The variables every function sees, components' too: the deployment's URLs, the site's under the component's prefix. */
+export function systemEnv(appEnv: Record<string, string>, httpPrefix?: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (appEnv.CONVEX_CLOUD_URL !== undefined) env.CONVEX_CLOUD_URL = appEnv.CONVEX_CLOUD_URL;
+  const site = appEnv.CONVEX_SITE_URL;
+  if (site !== undefined) env.CONVEX_SITE_URL = httpPrefix ? `${site.replace(/\/+$/, "")}${httpPrefix.replace(/\/+$/, "")}` : site;
+  return env;
+}
+
+type RouterWithRoutes = HttpRouterLike & { getRoutes?: () => readonly (readonly [string, string, unknown])[] };
+
+function routesOf(router: HttpRouterLike | null | undefined): readonly (readonly [string, string, unknown])[] {
+  return (router as RouterWithRoutes | null | undefined)?.getRoutes?.() ?? [];
+}
+
+/** Child instance paths of `parent` ("" = the app) that are served over HTTP. */
+function mountedChildren(components: Map<string, LoadedComponent>, parent: string): LoadedComponent[] {
+  const out: LoadedComponent[] = [];
+  for (const c of components.values()) {
+    if (c.httpMount === undefined) continue;
+    const at = c.path.lastIndexOf("/");
+    if ((at < 0 ? ROOT : c.path.slice(0, at)) === parent) out.push(c);
+  }
+  return out;
+}
+
+/**
+ * Refuses what Convex's deploy refuses (a TypecheckError): a mount onto a
+ * component without HTTP routes, two mounts on one path, or a mount on the
+ * path of one of the parent's own prefix routes.
+ */
+export function checkHttpMounts(appRouter: HttpRouterLike | null, components: Map<string, LoadedComponent>): void {
+  for (const parent of [ROOT, ...components.keys()]) {
+    const router = parent === ROOT ? appRouter : components.get(parent)!.functions.httpRouter;
+    const prefixes = new Set(routesOf(router).map(([p]) => p).filter((p) => p.endsWith("*")).map((p) => (p === "*" ? "/" : p.slice(0, -1))));
+    const taken = new Set<string>();
+    for (const child of mountedChildren(components, parent)) {
+      const mount = child.httpMount!;
+      const name = child.path.slice(child.path.lastIndexOf("/") + 1);
+      if (routesOf(child.functions.httpRouter).length === 0) {
+        throw new Error(`TypecheckError: HTTP mount "${mount}" is invalid: Child component "${name}" doesn't have any HTTP routes.`);
+      }
+      if (prefixes.has(mount)) throw new Error(`TypecheckError: HTTP mount "${mount}" is invalid: Overlap with existing prefix route`);
+      if (taken.has(mount)) throw new Error(`TypecheckError: HTTP mount "${mount}" is invalid: Overlap with previously mounted route`);
+      taken.add(mount);
+    }
+  }
+}
+
+/** The HTTP action a request reaches: the component serving it ("" = the app), the action, and the route it matched. */
+export type HttpTarget = { component: string; fn: RegisteredFunction; method: string; route: string };
+
+/** Routes `pathname` as Convex does, through the app's routes and its components' mounts; null when nothing serves it. */
+export function routeHttp(loaded: LoadedFunctions, pathname: string, method: string): HttpTarget | null {
+  const components = loaded.components ?? new Map<string, LoadedComponent>();
+  let component = ROOT;
+  let routed = pathname;
+  for (let depth = 0; depth <= 17; depth++) {
+    const router = component === ROOT ? loaded.httpRouter : components.get(component)?.functions.httpRouter ?? null;
+    const mounts = mountedChildren(components, component);
+    // The app's own routes may sit under defineApp's prefix; its mounts never do.
+    const prefix = component === ROOT ? loaded.httpPrefix : undefined;
+    const own = prefix === undefined ? routed : routed.startsWith(prefix) ? `/${routed.slice(prefix.length)}` : null;
+    const hit = own !== null && router ? router.lookup(own, method) : null;
+    if (hit && !hit[2].endsWith("*")) return { component, fn: hit[0], method: hit[1], route: hit[2] };
+    // The most specific prefix: the router's (its length without the "*") or a mount's.
+    let best: { length: number; mount?: LoadedComponent } | undefined = hit ? { length: (prefix?.length ?? 1) - 1 + hit[2].length - 1 } : undefined;
+    for (const m of mounts) {
+      if (routed.startsWith(m.httpMount!) && (!best || m.httpMount!.length >= best.length)) best = { length: m.httpMount!.length, mount: m };
+    }
+    if (!best) return null;
+    if (!best.mount) return { component, fn: hit![0], method: hit![1], route: hit![2] };
+    routed = `/${routed.slice(best.mount.httpMount!.length)}`;
+    component = best.mount.path;
+  }
+  return null;
 }

@@ -1,5 +1,6 @@
 // The site origin (Convex's `.convex.site`): serves the HTTP actions routed by
-// the functions folder's `http.ts`. Requests are routed with the router's own
+// the functions folder's `http.ts`, and by each component's where the app
+// mounts it (`use(component, { httpPrefix })`, components.ts routeHttp). Requests are routed with the router's own
 // `lookup` and run through the registered httpAction's `invokeHttpAction`, the
 // entry point Convex's runtime uses; bodies stream in both directions, each
 // limited to 20 MiB as on Convex (HTTP_ACTION_BODY_LIMIT).
@@ -7,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
 import { credentialsOf } from "./auth/credentials.js";
+import { qualify, ROOT, routeHttp } from "./components.js";
 import type { TokenVerifier } from "./auth/verify.js";
 import { RejectedIdentity, type Caller } from "./context.js";
 import { errorDataJson, isConvexError } from "./errors.js";
@@ -20,17 +22,17 @@ export function createSiteHandler(runtime: Runtime, adminKey: string, verifier: 
     const method = req.method ?? "GET";
     const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`);
     try {
-      const match = runtime.loaded?.httpRouter?.lookup(url.pathname, method) ?? null;
+      const match = runtime.loaded ? routeHttp(runtime.loaded, url.pathname, method) : null;
       if (!match) return replyText(res, 404, "No matching routes found");
-      const [fn, routedMethod, routedPath] = match;
       if (Number(req.headers["content-length"] ?? 0) > HTTP_ACTION_BODY_LIMIT) {
         return replyText(res, 413, `Request body too large: HTTP actions accept up to ${HTTP_ACTION_BODY_LIMIT / 1024 / 1024} MiB`);
       }
-      const identity = await callerOf(req, adminKey, verifier);
+      // Auth reaches the app's functions only, as on Convex: a component's action reads the header itself if it wants it.
+      const identity = match.component === ROOT ? await callerOf(req, adminKey, verifier) : null;
       const request = toRequest(req, url, method);
-      const route = `${routedMethod} ${routedPath}`;
+      const route = qualify(match.component, `${match.method} ${match.route}`);
       try {
-        await runtime.runHttpAction(fn, route, request, identity, (response) => writeResponse(res, response, method === "HEAD", log));
+        await runtime.runHttpAction(match.fn, route, request, identity, (response) => writeResponse(res, response, method === "HEAD", log));
       } catch (err: any) {
         log(`[ERROR] ${route}: ${err?.stack ?? err}`);
         if (res.headersSent) res.destroy();

@@ -9,7 +9,7 @@ import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { parseAuthConfig, type AuthProvider } from "./auth/config.js";
 import { makePrivate } from "./file-modes.js";
-import { loadComponents, type LoadedComponent } from "./components.js";
+import { checkHttpMounts, loadComponents, type LoadedComponent } from "./components.js";
 
 // A functions folder outside this project (or without its own node_modules)
 // still resolves `convex` and friends from here.
@@ -55,6 +55,8 @@ export type LoadedFunctions = {
   inputs: string[];
   /** The component instances of `convex.config.ts` by path (components.ts); empty without one. */
   components?: Map<string, LoadedComponent>;
+  /** `defineApp({ httpPrefix })`: the path the app's own http.ts routes are served under. */
+  httpPrefix?: string;
 };
 
 /** What the site server needs of an `HttpRouter` from convex/server. */
@@ -149,6 +151,8 @@ export async function loadFunctions(
         `const process = new Proxy(globalThis.process, { get(t, k) { return k === "env" ? globalThis.__localBackendEnvs[${envId}] : Reflect.get(t, k); } });`,
     },
   });
+  // A folder with no modules of its own (an app that is only its convex.config and components) builds nothing.
+  fs.mkdirSync(outdir, { recursive: true });
   makePrivate(outdir);
   const modules = new Map<string, Record<string, unknown>>();
   for (const entry of entries) {
@@ -160,23 +164,27 @@ export async function loadFunctions(
   const mod = (name: string) => (modules.get(name)?.default as any) ?? null;
   const authProviders = parseAuthConfig(mod(AUTH_CONFIG));
   modules.delete(AUTH_CONFIG);
-  const router = component === undefined ? mod("http") : null;
+  // A component's http.ts is served where its parent mounts it (components.ts routeHttp).
+  const router = mod("http");
+  const httpRouter = router?.isRouter ? router : null;
   const inputs = metafileInputs(result.metafile);
-  const components =
+  const tree =
     component === undefined
       ? await loadComponents(absDir, path.join(outdir, ".components"), env, (dir, componentEnv, instance) =>
           loadFunctions(dir, path.join(outdir, ".components"), componentEnv, instance),
         )
       : undefined;
-  for (const c of components?.values() ?? []) inputs.push(...c.functions.inputs);
+  if (tree) checkHttpMounts(httpRouter, tree.components);
+  for (const c of tree?.components.values() ?? []) inputs.push(...c.functions.inputs);
   return {
     modules,
     schema: mod("schema"),
     crons: mod("crons"),
-    httpRouter: router?.isRouter ? router : null,
+    httpRouter,
     authProviders,
     inputs: [...new Set(inputs)],
-    ...(components ? { components } : {}),
+    ...(tree ? { components: tree.components } : {}),
+    ...(tree?.httpPrefix !== undefined ? { httpPrefix: tree.httpPrefix } : {}),
   };
 }
 

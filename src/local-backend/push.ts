@@ -45,7 +45,7 @@ import { parseAuthConfig } from "./auth/config.js";
 import type { TokenVerifier } from "./auth/verify.js";
 import { requireAdmin } from "./admin.js";
 import { makePrivate, privateDir, writePrivateFile } from "./file-modes.js";
-import { componentEnv, tableIn, type LoadedComponent, type RuntimeDefinition } from "./components.js";
+import { checkHttpMounts, componentEnv, httpMountOf, mountPath, systemEnv, tableIn, type LoadedComponent, type RuntimeDefinition } from "./components.js";
 import { kindOf, type LoadedFunctions, type RegisteredFunction } from "./modules.js";
 import type { Runtime } from "./runtime.js";
 import { check } from "./validate.js";
@@ -157,7 +157,8 @@ async function importFunctions(dir: string, schema: ModuleConfig | null, modules
     }
   }
   loadedModules.delete("auth.config");
-  const router = component ? null : mod("http");
+  // A component's http.ts is served where its parent mounts it (components.ts routeHttp).
+  const router = mod("http");
   return { modules: loadedModules, schema: mod("schema"), crons: mod("crons"), httpRouter: router?.isRouter ? router : null, authProviders, inputs: [] };
 }
 
@@ -206,7 +207,7 @@ async function loadPushedComponents(app: PushedApp, dir: string, appEnv: Record<
   const install = async (parent: RuntimeDefinition, parentPath: string, parentEnv: Record<string, string>, depth: number) => {
     if (depth > 16) throw new PushError(400, "InvalidComponents", "Components are nested more than 16 deep; do they use each other in a cycle?");
     const children = new Map<string, string>();
-    for (const [name, imported, envArgs] of parent._childComponents) {
+    for (const [name, imported, envArgs, httpPrefix] of parent._childComponents) {
       if (children.has(name)) throw new PushError(400, "InvalidComponents", `Component "${name}" is used twice in ${parentPath === "" ? "the app" : `component ${parentPath}`}: give one of them another name with use(component, { name }).`);
       const dp = imported.componentDefinitionPath;
       const def = evaluated.get(dp);
@@ -214,8 +215,10 @@ async function loadPushedComponents(app: PushedApp, dir: string, appEnv: Record<
       if (!def || !pushed) throw new PushError(400, "InvalidComponents", `Component definition not found for "${name}" (${dp}).`);
       const instancePath = parentPath === "" ? name : `${parentPath}/${name}`;
       let env: Record<string, string>;
+      let mount: ReturnType<typeof httpMountOf>;
       try {
-        env = componentEnv(instancePath, def, envArgs ?? {}, parentEnv);
+        mount = httpMountOf(instancePath, httpPrefix, out.get(parentPath));
+        env = { ...componentEnv(instancePath, def, envArgs ?? {}, parentEnv), ...systemEnv(appEnv, mount?.httpPrefix) };
       } catch (err: any) {
         throw new PushError(400, "InvalidComponents", err?.message ?? String(err));
       }
@@ -226,7 +229,7 @@ async function loadPushedComponents(app: PushedApp, dir: string, appEnv: Record<
       const where = path.join(dir, ".components", instancePath);
       writeModules(where, [...pushed.functions, ...(pushed.schema ? [pushed.schema] : [])], bannerFor(own), true);
       const functions = await importFunctions(where, pushed.schema, pushed.functions, true, false);
-      out.set(instancePath, { path: instancePath, definitionDir: dp, definitionName: def._name ?? name, functions, env: own, children: new Map() });
+      out.set(instancePath, { path: instancePath, definitionDir: dp, definitionName: def._name ?? name, functions, env: own, children: new Map(), ...mount });
       children.set(name, instancePath);
       await install(def, instancePath, own, depth + 1);
     }
@@ -252,6 +255,13 @@ export async function loadPushedApp(app: PushedApp, bundleRoot: string, env: Rec
     const loaded = await importFunctions(dir, app.schema, app.modules, false, schemaOnly);
     if (!schemaOnly && app.components && app.components.length > 0) {
       const { components, definitions } = await loadPushedComponents(app, dir, env);
+      const appPrefix = definitions.get("")?._httpPrefix;
+      try {
+        if (appPrefix !== undefined) loaded.httpPrefix = mountPath(appPrefix, "defineApp");
+        checkHttpMounts(loaded.httpRouter, components);
+      } catch (err: any) {
+        throw new PushError(400, "TypecheckError", err?.message ?? String(err));
+      }
       loaded.components = components;
       // For the push's analysis (the definitions' `use()`s); not part of LoadedFunctions.
       Object.defineProperty(loaded, DEFINITIONS, { value: definitions });
@@ -503,6 +513,15 @@ function childComponentsOf(def: RuntimeDefinition | undefined) {
   return (def?._childComponents ?? []).map(([name, imported]) => ({ name, path: imported.componentDefinitionPath, env: null }));
 }
 
+/** A definition's HTTP mounts (mount path → `_reference/childComponent/<name>`), as the CLI's analysis says them. */
+function httpMountsOf(def: RuntimeDefinition | undefined): Record<string, string> {
+  const mounts: Record<string, string> = {};
+  for (const [name, , , prefix] of def?._childComponents ?? []) {
+    if (prefix !== undefined) mounts[mountPath(prefix, `component ${name}`)] = `_reference/childComponent/${name}`;
+  }
+  return mounts;
+}
+
 /** StartPushResponse (deployApi/startPush.ts): the app's analysis and each component definition's. */
 function startPushResponse(pushId: string, pending: Pending, env: Record<string, string>, providers: unknown[]) {
   const { app, loaded } = pending;
@@ -512,7 +531,7 @@ function startPushResponse(pushId: string, pending: Pending, env: Record<string,
   const definitions = (loaded as any)[DEFINITIONS] as Map<string, RuntimeDefinition> | undefined;
   const analysis: Record<string, unknown> = {
     "": {
-      definition: { path: "", definitionType: { type: "app" }, childComponents: childComponentsOf(definitions?.get("")), httpMounts: {}, exports: { type: "branch", branch: [] }, envVars: null },
+      definition: { path: "", definitionType: { type: "app" }, ...(loaded.httpPrefix !== undefined ? { httpPrefix: loaded.httpPrefix } : {}), childComponents: childComponentsOf(definitions?.get("")), httpMounts: httpMountsOf(definitions?.get("")), exports: { type: "branch", branch: [] }, envVars: null },
       schema: schemaAnalysis(loaded.schema),
       functions,
       udfConfig: udfConfig(),
@@ -524,7 +543,7 @@ function startPushResponse(pushId: string, pending: Pending, env: Record<string,
     if (!instance) continue;
     const componentFunctions = analyzeFunctions(c.functions, instance.functions);
     analysis[c.definitionPath] = {
-      definition: { path: c.definitionPath, definitionType: { type: "childComponent", name: instance.definitionName }, childComponents: childComponentsOf(definitions?.get(c.definitionPath)), httpMounts: {}, exports: exportsTree(componentFunctions), envVars: null },
+      definition: { path: c.definitionPath, definitionType: { type: "childComponent", name: instance.definitionName }, childComponents: childComponentsOf(definitions?.get(c.definitionPath)), httpMounts: httpMountsOf(definitions?.get(c.definitionPath)), exports: exportsTree(componentFunctions), envVars: null },
       schema: schemaAnalysis(instance.functions.schema),
       functions: componentFunctions,
       udfConfig: udfConfig(),

@@ -273,3 +273,40 @@ export const read = query({ args: {}, handler: async (ctx) => [await ctx.runQuer
   expect(await client().mutation(api.app.bump, {})).toBe(4);
 }, 240_000);
 
+it("a pushed component's HTTP routes serve under its httpPrefix, and a mount onto a component with none is refused", async () => {
+  const hooksHttp = `import { httpRouter } from "convex/server";
+import { httpAction } from "./_generated/server";
+const http = httpRouter();
+http.route({ path: "/ping", method: "GET", handler: httpAction(async (_ctx, req) => new Response(JSON.stringify({ url: req.url, site: process.env.CONVEX_SITE_URL }))) });
+export default http;
+`;
+  const files = (mounted: string) => ({
+    "tsconfig.json": TSCONFIG,
+    "convex.config.ts": `import { defineApp } from "convex/server";
+import hooks from "./hooks/convex.config";
+const app = defineApp();
+app.use(hooks, { httpPrefix: "${mounted}" });
+export default app;
+`,
+    "hooks/convex.config.ts": `import { defineComponent } from "convex/server";\nexport default defineComponent("hooks");\n`,
+    "hooks/lib.ts": `import { query } from "./_generated/server";\nexport const one = query({ args: {}, handler: async () => 1 });\n`,
+    "hooks/http.ts": hooksHttp,
+    "app.ts": `import { query } from "./_generated/server";\nexport const hi = query({ args: {}, handler: async () => "hi" });\n`,
+  });
+  const dir = project(files("/hooks/"));
+  const { code, out } = await convex(dir, ["deploy", "--yes", "--typecheck", "disable"]);
+  expect(out).toContain("Deployed Convex functions");
+  expect(code).toBe(0);
+  const res = await fetch(`${backend.siteUrl}/hooks/ping`);
+  expect(res.status).toBe(200);
+  expect(await res.json()).toEqual({ url: `${backend.siteUrl}/hooks/ping`, site: `${backend.siteUrl}/hooks` });
+  expect((await fetch(`${backend.siteUrl}/ping`)).status).toBe(404);
+
+  fs.rmSync(path.join(dir, "convex/hooks/http.ts"));
+  const refused = await convex(dir, ["deploy", "--yes", "--typecheck", "disable"]);
+  expect(refused.code).not.toBe(0);
+  expect(refused.out).toContain(`HTTP mount "/hooks/" is invalid: Child component "hooks" doesn't have any HTTP routes.`);
+  // Nothing was installed: the earlier push still serves.
+  expect((await fetch(`${backend.siteUrl}/hooks/ping`)).status).toBe(200);
+}, 240_000);
+

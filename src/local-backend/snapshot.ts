@@ -320,14 +320,14 @@ function jsonLines(text: string, lossless: boolean): unknown[] {
   return rows;
 }
 
-function csvCell(s: string): unknown {
-  // parse_csv_cell: a cell that parses as a float64 is one, anything else a string.
-  const t = s.trim();
+function csvCell(t: string): unknown {
+  // parse_csv_cell: a cell that parses as a float64 (Rust's f64::from_str, which
+  // takes no surrounding space) is one, anything else the string as written.
   if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t) || /^[+-]?(inf|infinity|nan)$/i.test(t)) {
     const n = /nan/i.test(t) ? NaN : /inf/i.test(t) ? (t.startsWith("-") ? -Infinity : Infinity) : Number(t);
     return n;
   }
-  return s;
+  return t;
 }
 
 /**
@@ -365,7 +365,8 @@ export function parseImport(bytes: Uint8Array, format: ImportFormat, tableName: 
     const parsed = Papa.parse<string[]>(text(), { skipEmptyLines: true });
     const [header, ...records] = parsed.data;
     if (!header) throw importError("CsvMissingHeaders", "CSV file doesn't have headers");
-    const names = header.map((h) => h.trim());
+    // Convex trims spaces (only spaces) around a header.
+    const names = header.map((h) => h.replace(/^ +| +$/g, ""));
     for (const name of names) {
       if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name)) throw importError("CsvInvalidHeader", `CSV header ${JSON.stringify(name)} isn't a valid field name`);
     }

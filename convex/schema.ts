@@ -368,7 +368,9 @@ export default defineSchema({
   })
     .index("by_quoteId", ["quoteId"])
     .index("by_contactId", ["contactId"])
-    .index("by_status_and_expiresAt", ["status", "expiresAt"]),
+    .index("by_status_and_expiresAt", ["status", "expiresAt"])
+    // The presence sweep's: live negotiations of a closed status, by when they last moved (closing is a move).
+    .index("by_side_and_status_and_lastActivityAt", ["side", "status", "lastActivityAt"]),
 
   offers: defineTable({
     workspaceId,

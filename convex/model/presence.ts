@@ -123,24 +123,30 @@ export async function endPresence(ctx: MutationCtx, negotiationId: Id<"negotiati
 export const SWEEP_PAGE = 25;
 
 /**
- * One page of the sweep: the rooms of up to SWEEP_PAGE closed negotiations of
- * `status` from `cursor`, removed. Says where the next page starts (the next
- * terminal status once this one is done), or `null` when all have been seen.
+ * How far back the daily sweep looks: closing a negotiation removes its rooms,
+ * so the sweep is a backstop for what closed since the last run (twice its
+ * interval, so a late or failed run loses nothing). A run from `since: 0`
+ * sweeps every closed negotiation ever, e.g. after restoring old data.
+ */
+export const SWEEP_WINDOW_MS = 2 * 24 * 60 * 60 * 1000;
+
+/**
+ * One page of the sweep: the rooms of up to SWEEP_PAGE live negotiations of
+ * closed `status` that last moved at or after `since`, from `cursor`, removed.
+ * Says where the next page starts (the next terminal status once this one is
+ * done), or `null` when all have been seen. Its reads grow with what closed in
+ * the window, not with every negotiation there ever was.
  */
 export async function sweepClosedPresence(
   ctx: MutationCtx,
-  at: { status: TerminalNegotiationStatus; cursor: string | null },
+  at: { status: TerminalNegotiationStatus; cursor: string | null; since: number },
 ): Promise<{ swept: number; next: { status: TerminalNegotiationStatus; cursor: string | null } | null }> {
   const page = await ctx.db
     .query("negotiations")
-    .withIndex("by_status_and_expiresAt", (q) => q.eq("status", at.status))
+    .withIndex("by_side_and_status_and_lastActivityAt", (q) => q.eq("side", "live").eq("status", at.status).gte("lastActivityAt", at.since))
     .paginate({ cursor: at.cursor, numItems: SWEEP_PAGE });
-  let swept = 0;
-  for (const negotiation of page.page) {
-    if (negotiation.side !== "live") continue;
-    await endPresence(ctx, negotiation._id);
-    swept++;
-  }
+  for (const negotiation of page.page) await endPresence(ctx, negotiation._id);
+  const swept = page.page.length;
   if (!page.isDone) return { swept, next: { status: at.status, cursor: page.continueCursor } };
   const following = TERMINAL_NEGOTIATION_STATUSES[TERMINAL_NEGOTIATION_STATUSES.indexOf(at.status) + 1];
   return { swept, next: following ? { status: following, cursor: null } : null };

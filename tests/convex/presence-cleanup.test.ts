@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { api, components, internal } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
-import { SWEEP_PAGE } from "../../convex/model/presence";
+import { SWEEP_PAGE, SWEEP_WINDOW_MS } from "../../convex/model/presence";
 import { type Backend, liveQuote, newBackend } from "./helpers";
 
 // A negotiation's presence rooms (convex/model/presence.ts) end when it closes,
@@ -108,6 +108,28 @@ describe("the daily sweep (presenceSweep.sweepClosed)", () => {
     expect(await t.query(components.presence.public.list, { roomToken: lastToken })).toEqual([]);
     // The open one's people are still in its rooms (time ran on, so the component itself has marked them offline).
     expect(await inRooms(t, open.negotiationId)).toHaveLength(4);
+  });
+
+  test("reads only what closed in the last two days; a run from since: 0 reaches an old one too", async () => {
+    vi.useFakeTimers();
+    const t = newBackend();
+    const q = await liveQuote(t, { live: 1 });
+    await q.owner.mutation(api.negotiations.walkAway, { negotiationId: q.contacts[0].negotiationId });
+    const old = await t.run(async (ctx) => {
+      const { _id, _creationTime, ...doc } = (await ctx.db.get(q.contacts[0].negotiationId))!;
+      return await ctx.db.insert("negotiations", { ...doc, lastActivityAt: Date.now() - SWEEP_WINDOW_MS - 60_000 });
+    });
+    await strayBeat(t, old, "left-behind");
+    await strayBeat(t, q.contacts[0].negotiationId, "left-behind");
+
+    await t.mutation(internal.presenceSweep.sweepClosed, {});
+    await t.finishAllScheduledFunctions(vi.runAllTimers);
+    expect(await inRooms(t, q.contacts[0].negotiationId)).toEqual([]);
+    expect(await inRooms(t, old)).toHaveLength(1);
+
+    await t.mutation(internal.presenceSweep.sweepClosed, { since: 0 });
+    await t.finishAllScheduledFunctions(vi.runAllTimers);
+    expect(await inRooms(t, old)).toEqual([]);
   });
 
   test("a run at one closed status goes on to the next; the last status's last page ends it; an open status is refused", async () => {

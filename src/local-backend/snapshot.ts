@@ -172,15 +172,19 @@ function byPath(a: string, b: string): number {
  * Every user table that holds or held a document, by component ("" = the
  * app): its name there and its table number. Every installed component is
  * there, with no tables if it has none; so is a component no longer installed
- * whose tables are still stored (Convex exports unmounted components too).
+ * whose tables or files are still stored (Convex exports unmounted components too).
  */
 function userTablesByComponent(runtime: Runtime): Map<string, { name: string; id: number }[]> {
   const out = new Map<string, { name: string; id: number }[]>([[ROOT, []]]);
   for (const path of runtime.components?.keys() ?? []) out.set(path, []);
   for (const { name, num } of runtime.store.db.prepare("SELECT name, num FROM tables").all() as { name: string; num: number }[]) {
     const { component, table } = splitTable(name);
-    if (table.startsWith("_")) continue; // system tables (_storage, _scheduled_functions) are not user tables
     let list = out.get(component);
+    // System tables (_storage, _scheduled_functions) are not user tables, but say the component existed: one no longer installed with only files is still exported.
+    if (table.startsWith("_")) {
+      if (!list) out.set(component, []);
+      continue;
+    }
     if (!list) out.set(component, (list = []));
     list.push({ name: table, id: num });
   }

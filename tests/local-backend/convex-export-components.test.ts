@@ -257,3 +257,34 @@ it("an import into a component that is not installed, or with a bad component pa
     await target.stop();
   }
 }, 300_000);
+
+it("a component no longer installed whose only data are files is still exported, its files under its folder", async () => {
+  const root = tempDir("lb-expc-uninstalled-");
+  const write = (rel: string, text: string) => {
+    fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    fs.writeFileSync(path.join(root, rel), text);
+  };
+  const config = (installed: boolean) =>
+    `import { defineApp } from "convex/server";\nimport files from "../files/convex.config.js";\nconst app = defineApp();\n${installed ? "app.use(files);\n" : "void files;\n"}export default app;\n`;
+  write("convex/convex.config.ts", config(true));
+  write("convex/app.ts", `import { actionGeneric, componentsGeneric } from "convex/server";\nconst components: any = componentsGeneric();\nexport const keep = actionGeneric({ args: {}, handler: async (ctx): Promise<string> => await ctx.runAction(components.files.lib.keep, {}) });\n`);
+  write("files/convex.config.ts", `import { defineComponent } from "convex/server";\nexport default defineComponent("files");\n`);
+  write("files/lib.ts", `import { actionGeneric } from "convex/server";\nexport const keep = actionGeneric({ args: {}, handler: async (ctx) => await ctx.storage.store(new Blob(["kept"], { type: "text/plain" })) });\n`);
+  const dataDir = tempDir("lb-expc-uninstalled-data-");
+  let backend = await startFixture({ functionsDir: path.join(root, "convex"), dataDir });
+  try {
+    const fileId = (await new ConvexHttpClient(backend.url, { logger: false }).action(api.app.keep, {})) as string;
+    await backend.stop();
+    write("convex/convex.config.ts", config(false));
+    backend = await startFixture({ functionsDir: path.join(root, "convex"), dataDir });
+    const zip = path.join(tempDir("lb-expc-uninstalled-zip-"), "snapshot.zip");
+    const exported = await convexAt(backend, "export", "--path", zip, "--include-file-storage");
+    expect(exported.code, exported.stderr).toBe(0);
+    const entries = unzipSync(fs.readFileSync(zip));
+    expect(jsonl(strFromU8(entries["_components/files/_storage/documents.jsonl"]!))).toEqual([expect.objectContaining({ _id: fileId, size: 4, contentType: "text/plain" })]);
+    expect(strFromU8(entries[`_components/files/_storage/${fileId}`]!)).toBe("kept");
+    expect(strFromU8(entries["_components/files/_tables/documents.jsonl"]!)).toBe("");
+  } finally {
+    await backend.stop();
+  }
+}, 120_000);

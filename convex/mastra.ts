@@ -5,6 +5,7 @@ import type { MutationCtx } from "./_generated/server";
 import { internalMutation } from "./model/triggers";
 import { serviceMutation } from "./functions";
 import { invalid } from "./model/errors";
+import { WORKFLOW_STATE_CONFLICT } from "./model/workflowState";
 
 // Mastra's workflow runs (snapshots), kept here so that the quote worker (in
 // `npm start`) and Mastra Studio (`mastra dev`, another process) share them:
@@ -63,9 +64,52 @@ export const storage = serviceMutation({
       invalid("request.op", `mastra.storage does not support the operation ${JSON.stringify(op ?? null).slice(0, 80)} on workflow snapshots`);
     }
     if (typeof libraryHandler !== "function") throw new Error("@mastra/convex's mastraStorage has no handler to delegate to");
+    if (op === "mergeWorkflowState") {
+      const guarded = await guardWorkflowState(ctx, request as StorageRequest);
+      if ("conflict" in guarded) return guarded.conflict;
+      return await libraryHandler(ctx, guarded.request);
+    }
     return await libraryHandler(ctx, request as StorageRequest);
   },
 });
+
+/**
+ * Mastra claims a suspended run before resuming it: a state change with
+ * `expectedStatus: "suspended"`, which must apply only if the run still has
+ * that status (compare-and-swap), so that of two resumes of one suspension
+ * only one goes on. The library's handler merges `expectedStatus` into the
+ * snapshot as if it were state; here, inside the same transaction, the status
+ * is checked first (one status or any of several, as Mastra's own stores
+ * check it) and the guard is taken out of what is merged.
+ */
+async function guardWorkflowState(ctx: MutationCtx, request: StorageRequest): Promise<{ request: StorageRequest } | { conflict: StorageResponse }> {
+  let opts: unknown;
+  try {
+    opts = JSON.parse(String(request.opts));
+  } catch {
+    invalid("request.opts", "opts must be the JSON text of the state to merge");
+  }
+  if (typeof opts !== "object" || opts === null || Array.isArray(opts)) invalid("request.opts", "opts must be the JSON text of an object");
+  const { expectedStatus, ...state } = opts as Record<string, unknown>;
+  if (expectedStatus === undefined) return { request };
+  const row = await ctx.db
+    .query("mastra_workflow_snapshots")
+    .withIndex("by_workflow_run", (q) => q.eq("workflow_name", String(request.workflowName)).eq("run_id", String(request.runId)))
+    .unique();
+  const status = row ? runOf(row.snapshot).status : undefined;
+  const allowed = Array.isArray(expectedStatus) ? expectedStatus : [expectedStatus];
+  if (row && (status === undefined || !allowed.includes(status))) {
+    return {
+      conflict: {
+        ok: false,
+        code: WORKFLOW_STATE_CONFLICT,
+        error: `Workflow run ${String(request.runId)} is ${status ?? "without a status"}, not ${allowed.join(" or ")}: another caller changed it first`,
+        details: { expectedStatus: allowed, actualStatus: status ?? null },
+      },
+    };
+  }
+  return { request: { ...request, opts: JSON.stringify(state) } };
+}
 
 /** Finished runs kept for Studio: its run list reads the whole table in one call, so the table must stay small. */
 export const KEPT_RUNS = 100;

@@ -174,20 +174,66 @@ describe("Mastra suspend/resume on the Convex store", () => {
     expect(String(resumed)).toMatch(/not suspended/);
   });
 
-  it("pitfalls: the Convex store ignores expectedStatus, createRun of an unknown id writes a pending row, getWorkflowRunById", async () => {
+  it("the resume claim is a compare-and-set: a state change whose expectedStatus the run no longer has changes nothing", async () => {
     const { transport } = convexTestBackend();
     const a = processOn(transport, 0);
     const runId = newRunId();
     await (await a.workflow.createRun({ runId })).start({ inputData: { quoteId: "q5", workerId: "w1", leaseEpoch: 1 }, requestContext: ctx("h1") });
     await settleWorkflowRuns();
     const store = (await a.mastra.getStorage()!.getStore("workflows"))!;
-    // A compare-and-set that should fail (the run is `success`, not `suspended`) goes through.
-    await store.updateWorkflowState({ workflowName: "toy-negotiation", runId, opts: { status: "running", expectedStatus: "suspended" } as never });
-    expect(JSON.parse((await raw(transport))[0]!.snapshot).status).toBe("running");
     expect(store.supportsConcurrentUpdates()).toBe(true);
+    // The run is `success`, not `suspended`: no snapshot back, nothing merged.
+    expect(await store.updateWorkflowState({ workflowName: "toy-negotiation", runId, opts: { status: "running", expectedStatus: "suspended" } as never })).toBeUndefined();
+    expect(await store.updateWorkflowState({ workflowName: "toy-negotiation", runId, opts: { status: "running", expectedStatus: ["suspended", "pending"] } as never })).toBeUndefined();
+    let stored = JSON.parse((await raw(transport))[0]!.snapshot);
+    expect(stored.status).toBe("success");
+    expect(stored).not.toHaveProperty("expectedStatus");
+    // One of several expected statuses that matches: merged, and the guard is not stored as state.
+    const changed = await store.updateWorkflowState({ workflowName: "toy-negotiation", runId, opts: { status: "running", expectedStatus: ["suspended", "success"] } as never });
+    expect(changed?.status).toBe("running");
+    stored = JSON.parse((await raw(transport))[0]!.snapshot);
+    expect(stored.status).toBe("running");
+    expect(stored).not.toHaveProperty("expectedStatus");
+    // Without a guard a change merges as before.
+    expect((await store.updateWorkflowState({ workflowName: "toy-negotiation", runId, opts: { status: "success" } as never }))?.status).toBe("success");
+    expect(JSON.parse((await raw(transport))[0]!.snapshot).status).toBe("success");
+  });
+
+  it("two resumes of one suspension, from two processes at once: one runs the step, the other is told it was already claimed", async () => {
+    const { transport } = convexTestBackend();
+    const a = processOn(transport, 1);
+    const runId = newRunId();
+    await (await a.workflow.createRun({ runId })).start({ inputData: { quoteId: "q9", workerId: "w1", leaseEpoch: 1 }, requestContext: ctx("h1") });
+    await settleWorkflowRuns();
+    const b = processOn(transport, 1);
+    const c = processOn(transport, 1);
+    const [runB, runC] = [await b.workflow.createRun({ runId }), await c.workflow.createRun({ runId })];
+    const results = await Promise.allSettled([
+      runB.resume({ step: "run-negotiations", resumeData: { workerId: "w2", leaseEpoch: 2 }, requestContext: ctx("h2") }),
+      runC.resume({ step: "run-negotiations", resumeData: { workerId: "w3", leaseEpoch: 3 }, requestContext: ctx("h3") }),
+    ]);
+    await settleWorkflowRuns();
+    const fulfilled = results.filter((r) => r.status === "fulfilled");
+    const rejected = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+    expect(fulfilled).toHaveLength(1);
+    expect((fulfilled[0] as PromiseFulfilledResult<{ status: string }>).value.status).toBe("success");
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0]!.reason).toMatchObject({ id: "WORKFLOW_RESUME_ALREADY_CLAIMED" });
+    // The step ran once, and evaluate once, in the process that won.
+    expect(b.seen.length + c.seen.length).toBe(1);
+    expect(b.evaluated.length + c.evaluated.length).toBe(1);
+    expect(JSON.parse((await raw(transport))[0]!.snapshot).status).toBe("success");
+  });
+
+  it("pitfalls: createRun of an unknown id writes a pending row, getWorkflowRunById", async () => {
+    const { transport } = convexTestBackend();
+    const a = processOn(transport, 0);
+    const runId = newRunId();
+    await (await a.workflow.createRun({ runId })).start({ inputData: { quoteId: "q5", workerId: "w1", leaseEpoch: 1 }, requestContext: ctx("h1") });
+    await settleWorkflowRuns();
 
     const byId = await a.workflow.getWorkflowRunById(runId);
-    expect(byId?.status).toBe("running");
+    expect(byId?.status).toBe("success");
     expect(await a.workflow.getWorkflowRunById("never-made")).toBeNull();
     const before = (await raw(transport)).length;
     await processOn(transport, 0).workflow.createRun({ runId: "never-made-2" });

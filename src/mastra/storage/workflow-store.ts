@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { ConvexStore, type ConvexStoreConfig } from "@mastra/convex";
 import { InMemoryStore, MastraCompositeStore, type WorkflowsStorage } from "@mastra/core/storage";
 import { api } from "../../../convex/_generated/api.js";
+import { WORKFLOW_STATE_CONFLICT } from "../../../convex/model/workflowState.js";
 import { readRetryPolicy, retryTransport } from "../backend-retry.js";
 import { clientTransport, type ConvexTransport } from "../convex-transport.js";
 
@@ -154,6 +155,31 @@ export function writeBehindWorkflows(inner: WorkflowsStorage, log: (message: str
   });
 }
 
+/**
+ * A state change guarded by `expectedStatus` that lost its race (the run has
+ * another status now) comes back from `mastra.storage` as a conflict; Mastra's
+ * stores answer it with no snapshot, which is what its resume claim reads as
+ * "already claimed by another caller" (WORKFLOW_RESUME_ALREADY_CLAIMED).
+ */
+export function casWorkflowState(inner: WorkflowsStorage): WorkflowsStorage {
+  return new Proxy(inner, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== "function") return value;
+      // Called on the store itself, whatever wraps this proxy: its methods use private fields.
+      if (property !== "updateWorkflowState") return value.bind(target);
+      return async (args: Parameters<WorkflowsStorage["updateWorkflowState"]>[0]) => {
+        try {
+          return await (value as WorkflowsStorage["updateWorkflowState"]).call(target, args);
+        } catch (error) {
+          if ((error as { code?: unknown })?.code === WORKFLOW_STATE_CONFLICT) return undefined;
+          throw error;
+        }
+      };
+    },
+  });
+}
+
 /** A Mastra store whose workflow runs live in Convex, reached through `transport` with the service key. */
 export function convexWorkflowStore(transport: ConvexTransport, serviceKey: string, env: NodeJS.ProcessEnv = process.env): MastraCompositeStore {
   // ConvexAdminClient's members are TS-private, so an object with its two
@@ -166,7 +192,7 @@ export function convexWorkflowStore(transport: ConvexTransport, serviceKey: stri
   return new MastraCompositeStore({
     id: "parley-store",
     default: new InMemoryStore({ id: "parley-memory" }),
-    domains: { workflows: writeBehindWorkflows(convex.stores.workflows) },
+    domains: { workflows: writeBehindWorkflows(casWorkflowState(convex.stores.workflows)) },
   });
 }
 

@@ -66,6 +66,42 @@ describe("Parley end-game", () => {
     expect(termsRun.metrics.brandUtility).toBeGreaterThan(runNegotiation({ ...longerTerms, brandStrategy: "boulware" }).metrics.brandUtility);
   });
 
+  it("on the opening quote alone, bids its targets at the terms of its limits offer when a closing quote that would take the limits stays inside every line's limit", () => {
+    // The limit (8) sits far below the opening quote (10.50): the model's prior
+    // floor sees no closing quote inside the guardrails, and before this bet the
+    // brand offered its limits at once, which the supplier took.
+    const lineItems = [{ sku: "TS", name: "T-shirt", quantity: 1000, listPrice: 10, targetUnitPrice: 6, maxUnitPrice: 8 }];
+    const setup = singleLineSetup({ maxRounds: 3, lineItems });
+    const r = runNegotiation(setup);
+    const [ask, bid, closing] = r.offers;
+    expect(bid!.offeredBy).toBe("brand");
+    expect(bid!.terms.lines[0]!.unitPrice).toBe(6);
+    expect(bid!.terms.leadTimeDays).toBe(ask!.terms.leadTimeDays);
+    expect(bid!.terms.paymentTermsDays).toBe(setup.guardrails.minPaymentTermsDays);
+    expect(r.moves[1]!.reasoning).toMatch(/where the brand's limits would otherwise be offered/);
+    expect(closing!.offeredBy).toBe("supplier");
+    expect(r.outcome).toBe("agreement");
+    expect(withinGuardrails(r.finalTerms!, setup.lineItems, setup.guardrails)).toBe(true);
+    expect(r.finalTerms!.lines[0]!.unitPrice).toBeLessThan(8);
+    const limitsOffer = brandUtility({ ...bid!.terms, lines: [{ ...bid!.terms.lines[0]!, unitPrice: 8 }] }, setup, setup.supplier.qualityScore);
+    expect(r.metrics.brandUtility).toBeGreaterThan(limitsOffer);
+    expect(r.metrics.brandUtility).toBeGreaterThan(runNegotiation({ ...setup, brandStrategy: "boulware" }).metrics.brandUtility);
+
+    // Two lines, one whose limit is tighter against the quote than the total's:
+    // a closing quote priced like the opening could break that line's limit
+    // while the limits' total would have been taken, so no bet.
+    const twoLines = singleLineSetup({
+      maxRounds: 3,
+      lineItems: [
+        { sku: "TS", name: "T-shirt", quantity: 1000, listPrice: 10, targetUnitPrice: 6, maxUnitPrice: 7 },
+        { sku: "HD", name: "Hoodie", quantity: 1000, listPrice: 10, targetUnitPrice: 6, maxUnitPrice: 9 },
+      ],
+    });
+    const t = runNegotiation(twoLines);
+    expect(t.moves[1]!.reasoning).toMatch(/^Final offer/);
+    expect(t.offers[1]!.terms.lines.map((l) => l.unitPrice)).toEqual([7, 9]);
+  });
+
   it("on its last offer, takes a standing quote only when it beats the final offer's expected value", () => {
     const setup = singleLineSetup({ maxRounds: 6 });
     const opening = nextMove(setup, []);

@@ -182,16 +182,16 @@ function closingBet(setup: BrandSetup, quotes: OfferRecord[], model: OpponentMod
     const value = brandValue(setup, predicted);
     if (!best || value > best.value + 1e-9) best = { lead, pay, value };
   }
-  const safe = best ? undefined : quotes.length === 1 ? safeOpeningBet(setup, ask) : undefined;
-  best ??= safe;
-  if (!best) return undefined;
-  const terms = brandPricedTerms(setup.lineItems, 0, best.lead, best.pay);
+  const safe = !best && quotes.length === 1 ? safeOpeningBet(setup, ask) : undefined;
+  const bet = best ?? safe;
+  if (!bet) return undefined;
+  const terms = brandPricedTerms(setup.lineItems, 0, bet.lead, bet.pay);
   const acceptance = acceptanceProbability(model, terms);
   return {
     terms,
     reasoning: safe
-      ? `The supplier has the last word: bidding the target prices at ${best.lead} days and ${best.pay} days' terms, where the brand's limits would otherwise be offered; a closing quote at any floor that would take those limits stays inside them.`
-      : `The supplier has the last word: bidding the target prices at ${best.lead} days and ${best.pay} days' terms; its closing quote is expected inside the guardrails (floor estimate ${model.reservationTotal.toFixed(2)}).`,
+      ? `The supplier has the last word: bidding the target prices at ${bet.lead} days and ${bet.pay} days' terms, where the brand's limits would otherwise be offered; a closing quote at any floor that would take those limits stays inside them.`
+      : `The supplier has the last word: bidding the target prices at ${bet.lead} days and ${bet.pay} days' terms; its closing quote is expected inside the guardrails (floor estimate ${model.reservationTotal.toFixed(2)}).`,
     confidence: acceptance,
     acceptThreshold: brandValue(setup, terms),
     acceptanceProbability: acceptance,
@@ -211,12 +211,12 @@ function closingBet(setup: BrandSetup, quotes: OfferRecord[], model: OpponentMod
  * The brand then takes a closing quote no dearer than the offer it would have
  * made. Undefined when a line's limit is the tighter one.
  */
-function safeOpeningBet(setup: BrandSetup, ask: Terms): { lead: number; pay: number; value: number } | undefined {
+function safeOpeningBet(setup: BrandSetup, ask: Terms): { lead: number; pay: number } | undefined {
   const limitOf = (sku: string) => setup.lineItems.find((item) => item.sku === sku)?.maxUnitPrice ?? 0;
   const lineRoom = Math.min(...ask.lines.map((l) => limitOf(l.sku) / Math.max(l.unitPrice, 1e-9)));
   const totalRoom = totalPrice({ ...ask, lines: ask.lines.map((l) => ({ ...l, unitPrice: limitOf(l.sku) })) }) / Math.max(totalPrice(ask), 1e-9);
   if (lineRoom < totalRoom * (1 - 1e-9)) return undefined;
-  return { lead: ask.leadTimeDays, pay: Math.ceil(setup.guardrails.minPaymentTermsDays), value: 0 };
+  return { lead: ask.leadTimeDays, pay: Math.ceil(setup.guardrails.minPaymentTermsDays) };
 }
 
 /**

@@ -72,6 +72,14 @@ function processOn(transport: Parameters<typeof convexWorkflowStore>[0], suspend
 }
 
 const ctx = (handle: string): RequestContext => new RequestContext([[HANDLE, handle]]);
+/** A run started (and saved) by a first process: suspended at run-negotiations when `suspendCycles` > 0, done otherwise. */
+async function startedRun(transport: Parameters<typeof convexWorkflowStore>[0], suspendCycles: number, quoteId: string, handle: string) {
+  const first = processOn(transport, suspendCycles);
+  const runId = newRunId();
+  await (await first.workflow.createRun({ runId })).start({ inputData: { quoteId, workerId: "w1", leaseEpoch: 1 }, requestContext: ctx(handle) });
+  await settleWorkflowRuns();
+  return { first, runId };
+}
 const raw = async (transport: Parameters<typeof serviceStorageClient>[0]) =>
   (await serviceStorageClient(transport, SERVICE_KEY).callStorage({ op: "queryTable", tableName: "mastra_workflow_snapshot" })) as {
     run_id: string;
@@ -132,10 +140,7 @@ describe("Mastra suspend/resume on the Convex store", () => {
 
   it("refuses bad resumeData, a resume of a run that is not suspended, and an unknown run", async () => {
     const { transport } = convexTestBackend();
-    const a = processOn(transport, 1);
-    const runId = newRunId();
-    await (await a.workflow.createRun({ runId })).start({ inputData: { quoteId: "q2", workerId: "w1", leaseEpoch: 1 }, requestContext: ctx("h1") });
-    await settleWorkflowRuns();
+    const { runId } = await startedRun(transport, 1, "q2", "h1");
     const b = processOn(transport, 1);
     const run = await b.workflow.createRun({ runId });
     const bad = await run.resume({ step: "run-negotiations", resumeData: { workerId: "w2", leaseEpoch: -1 } as never, requestContext: ctx("h2") }).catch((e: Error) => e);
@@ -157,10 +162,7 @@ describe("Mastra suspend/resume on the Convex store", () => {
 
   it("cancel of a suspended run from a new instance, and settleWorkflowRuns leaves suspended runs alone", async () => {
     const { transport } = convexTestBackend();
-    const a = processOn(transport, 1);
-    const runId = newRunId();
-    await (await a.workflow.createRun({ runId })).start({ inputData: { quoteId: "q4", workerId: "w1", leaseEpoch: 1 }, requestContext: ctx("h1") });
-    await settleWorkflowRuns();
+    const { runId } = await startedRun(transport, 1, "q4", "h1");
     expect(JSON.parse((await raw(transport))[0]!.snapshot).status).toBe("suspended");
     const b = processOn(transport, 1);
     const run = await b.workflow.createRun({ runId });
@@ -176,10 +178,7 @@ describe("Mastra suspend/resume on the Convex store", () => {
 
   it("the resume claim is a compare-and-set: a state change whose expectedStatus the run no longer has changes nothing", async () => {
     const { transport } = convexTestBackend();
-    const a = processOn(transport, 0);
-    const runId = newRunId();
-    await (await a.workflow.createRun({ runId })).start({ inputData: { quoteId: "q5", workerId: "w1", leaseEpoch: 1 }, requestContext: ctx("h1") });
-    await settleWorkflowRuns();
+    const { first: a, runId } = await startedRun(transport, 0, "q5", "h1");
     const store = (await a.mastra.getStorage()!.getStore("workflows"))!;
     expect(store.supportsConcurrentUpdates()).toBe(true);
     // The run is `success`, not `suspended`: no snapshot back, nothing merged.
@@ -201,10 +200,7 @@ describe("Mastra suspend/resume on the Convex store", () => {
 
   it("two resumes of one suspension, from two processes at once: one runs the step, the other is told it was already claimed", async () => {
     const { transport } = convexTestBackend();
-    const a = processOn(transport, 1);
-    const runId = newRunId();
-    await (await a.workflow.createRun({ runId })).start({ inputData: { quoteId: "q9", workerId: "w1", leaseEpoch: 1 }, requestContext: ctx("h1") });
-    await settleWorkflowRuns();
+    const { runId } = await startedRun(transport, 1, "q9", "h1");
     const b = processOn(transport, 1);
     const c = processOn(transport, 1);
     const [runB, runC] = [await b.workflow.createRun({ runId }), await c.workflow.createRun({ runId })];
@@ -227,10 +223,7 @@ describe("Mastra suspend/resume on the Convex store", () => {
 
   it("pitfalls: createRun of an unknown id writes a pending row, getWorkflowRunById", async () => {
     const { transport } = convexTestBackend();
-    const a = processOn(transport, 0);
-    const runId = newRunId();
-    await (await a.workflow.createRun({ runId })).start({ inputData: { quoteId: "q5", workerId: "w1", leaseEpoch: 1 }, requestContext: ctx("h1") });
-    await settleWorkflowRuns();
+    const { first: a, runId } = await startedRun(transport, 0, "q5", "h1");
 
     const byId = await a.workflow.getWorkflowRunById(runId);
     expect(byId?.status).toBe("success");
@@ -245,10 +238,7 @@ describe("Mastra suspend/resume on the Convex store", () => {
 
   it("a crash mid-resume leaves the run `running`: resume refuses; restart() reruns the step without resumeData", async () => {
     const { transport } = convexTestBackend();
-    const a = processOn(transport, 1);
-    const runId = newRunId();
-    await (await a.workflow.createRun({ runId })).start({ inputData: { quoteId: "q6", workerId: "w1", leaseEpoch: 1 }, requestContext: ctx("h1") });
-    await settleWorkflowRuns();
+    const { runId } = await startedRun(transport, 1, "q6", "h1");
     // The "crashed" resume: Mastra claims the run (status running), then the step never ends.
     const hung = processOn(transport, 1);
     const hungRun = await hung.workflow.createRun({ runId });
@@ -297,10 +287,7 @@ describe("Mastra suspend/resume on the Convex store", () => {
 
   it("a resume without a RequestContext (as Studio's Resume button) gets the handle id stored in the snapshot", async () => {
     const { transport } = convexTestBackend();
-    const a = processOn(transport, 1);
-    const runId = newRunId();
-    await (await a.workflow.createRun({ runId })).start({ inputData: { quoteId: "q8", workerId: "w1", leaseEpoch: 1 }, requestContext: ctx("old-handle") });
-    await settleWorkflowRuns();
+    const { runId } = await startedRun(transport, 1, "q8", "old-handle");
     const b = processOn(transport, 1);
     const result = await (await b.workflow.createRun({ runId })).resume({ step: "run-negotiations", resumeData: { workerId: "w2", leaseEpoch: 2 } });
     expect(result.status).toBe("success");

@@ -75,6 +75,7 @@ import type * as model_triggers from "../model/triggers.js";
 import type * as model_validate from "../model/validate.js";
 import type * as model_views from "../model/views.js";
 import type * as model_workerState from "../model/workerState.js";
+import type * as model_workflowState from "../model/workflowState.js";
 import type * as model_workspaces from "../model/workspaces.js";
 import type * as negotiations from "../negotiations.js";
 import type * as notifications from "../notifications.js";
@@ -161,6 +162,7 @@ declare const fullApi: ApiFromModules<{
   "model/validate": typeof model_validate;
   "model/views": typeof model_views;
   "model/workerState": typeof model_workerState;
+  "model/workflowState": typeof model_workflowState;
   "model/workspaces": typeof model_workspaces;
   negotiations: typeof negotiations;
   notifications: typeof notifications;

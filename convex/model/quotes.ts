@@ -264,9 +264,13 @@ async function validateRequest(ctx: MutationCtx, workspaceId: Id<"workspaces">, 
   const suppliers = await ctx.db
     .query("suppliers")
     .withIndex("by_workspaceId_and_slug", (q) => q.eq("workspaceId", workspaceId))
-    .take(10);
+    .take(LIMITS.maxSuppliersPerQuote + 1);
   if (suppliers.length === 0) {
     fail("CONFLICT", "This workspace has no suppliers yet: load its catalog first (npm run seed)");
+  }
+  // Every supplier of the workspace is asked: refuse rather than leave some out without a word.
+  if (suppliers.length > LIMITS.maxSuppliersPerQuote) {
+    fail("CONFLICT", `This workspace has more than ${LIMITS.maxSuppliersPerQuote} suppliers, and a quote negotiates with at most ${LIMITS.maxSuppliersPerQuote} at once`);
   }
   const live = new Set<Id<"suppliers">>();
   for (const [i, supplierId] of (request.liveSupplierIds ?? []).entries()) {

@@ -21,6 +21,8 @@ export const LIMITS = {
   maxLeadTimeDays: DAY_LIMITS.maxLeadTimeDays,
   maxPaymentTermsDays: DAY_LIMITS.maxPaymentTermsDays,
   maxLineItems: 50,
+  /** Suppliers one quote negotiates with at once (a quote reads its negotiations in one page). */
+  maxSuppliersPerQuote: 10,
   maxTextLength: 4_000,
   maxTitleLength: 120,
   maxAddressLength: 500,

@@ -121,6 +121,23 @@ describe("quotes.request validates every field", () => {
     expect(error.message).toMatch(/seed/);
   });
 
+  test("more suppliers than one quote negotiates with is a CONFLICT that says so, not a quote that leaves some out", async () => {
+    const t = newBackend();
+    const { products, suppliers } = await seed(t);
+    const add = (from: number, to: number) =>
+      t.run(async (ctx) => {
+        const { _id, _creationTime, ...supplier } = (await ctx.db.get(suppliers[0]!._id))!;
+        for (let i = from; i < to; i++) await ctx.db.insert("suppliers", { ...supplier, slug: `extra-${i}`, name: `Extra ${i}` });
+      });
+    await add(suppliers.length, 10);
+    const quoteId = await brand(t).mutation(api.quotes.request, quoteArgs({ products }));
+    const negotiations = await t.run((ctx) => ctx.db.query("negotiations").withIndex("by_quoteId", (q) => q.eq("quoteId", quoteId)).collect());
+    expect(negotiations).toHaveLength(10);
+    await add(10, 11);
+    const error = await expectRefused(t, () => brand(t).mutation(api.quotes.request, quoteArgs({ products })), "CONFLICT");
+    expect(error.message).toBe("This workspace has more than 10 suppliers, and a quote negotiates with at most 10 at once");
+  });
+
   test("wrong types are refused by the validators and change nothing", async () => {
     const t = newBackend();
     const { products } = await seed(t);

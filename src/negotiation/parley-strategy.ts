@@ -271,6 +271,21 @@ function uncappedPlan(setup: BrandSetup, history: OfferRecord[], round: number):
   }
 
 
+  // The offer before the last, when the supplier has never quoted delivery as
+  // fast as the brand needs: its ask keeps falling at its own slower lead
+  // time, and the ask cap holds the brand's last offer to it, so by the last
+  // round the brand may no longer offer what the faster delivery costs the
+  // supplier. The last offer is made now instead, while the ask allows it.
+  // (Closes more deals against suppliers that drop late, for less per deal:
+  // docs/engine.md, "Honest evaluation".)
+  if (round >= setup.maxRounds - 3 && quotes.length > 1 && quotes.every((q) => q.terms.leadTimeDays > setup.guardrails.maxLeadTimeDays)) {
+    const early = finalOffer(setup, history, model, grid, quotes[0]!.terms);
+    return {
+      ...early,
+      reasoning: `The supplier has quoted no delivery within ${setup.guardrails.maxLeadTimeDays} days, and its falling ask caps what the brand may offer for faster delivery: making the last offer now. ${early.reasoning}`,
+    };
+  }
+
   // Aspiration runs from the best plausible deal down to a floor that moves from
   // the guardrails towards the deal the supplier likely accepts as evidence
   // about its floor accumulates; never below the best quote already on the table.

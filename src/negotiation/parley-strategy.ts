@@ -270,15 +270,14 @@ function uncappedPlan(setup: BrandSetup, history: OfferRecord[], round: number):
     if (!holdOut) return closingBet(setup, quotes, model) ?? final;
   }
 
-
   // The offer before the last, when the supplier has never quoted delivery as
   // fast as the brand needs: its ask keeps falling at its own slower lead
   // time, and the ask cap holds the brand's last offer to it, so by the last
   // round the brand may no longer offer what the faster delivery costs the
   // supplier. The last offer is made now instead, while the ask allows it.
   // (Closes more deals against suppliers that drop late, for less per deal:
-  // docs/engine.md, "Honest evaluation".)
-  if (round >= setup.maxRounds - 3 && quotes.length > 1 && quotes.every((q) => q.terms.leadTimeDays > setup.guardrails.maxLeadTimeDays)) {
+  // docs/engine.md, "The ask cap against a lead-time need".)
+  if (round >= setup.maxRounds - 3 && round < setup.maxRounds - 1 && quotes.length > 1 && model.lead.lowestSeen > setup.guardrails.maxLeadTimeDays) {
     const early = finalOffer(setup, history, model, grid, quotes[0]!.terms);
     return {
       ...early,
